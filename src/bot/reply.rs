@@ -1,0 +1,115 @@
+//! Sending and editing messages, and the split between a person's mistake (explained to them)
+//! and the bot's failure (logged with a reference id; the person sees a short apology).
+
+use std::future::Future;
+
+use teloxide::ApiError;
+use teloxide::RequestError;
+use teloxide::prelude::*;
+use teloxide::types::{InlineKeyboardMarkup, MessageId, ParseMode, ReplyMarkup};
+
+use super::Ctx;
+use crate::domain::access::{AccessError, Lang};
+use crate::domain::directory::DirectoryError;
+use crate::domain::ids::ParseError;
+use crate::i18n::Args;
+
+pub async fn send(bot: &Bot, chat: ChatId, text: String) -> anyhow::Result<Message> {
+    Ok(bot.send_message(chat, text).parse_mode(ParseMode::Html).await?)
+}
+
+pub async fn send_with(
+    bot: &Bot,
+    chat: ChatId,
+    text: String,
+    markup: impl Into<ReplyMarkup>,
+) -> anyhow::Result<Message> {
+    Ok(bot.send_message(chat, text).parse_mode(ParseMode::Html).reply_markup(markup).await?)
+}
+
+/// Replaces a message's text and buttons; an identical edit is not an error.
+pub async fn edit(
+    bot: &Bot,
+    chat: ChatId,
+    message: MessageId,
+    text: String,
+    markup: Option<InlineKeyboardMarkup>,
+) -> anyhow::Result<()> {
+    let mut request = bot.edit_message_text(chat, message, text).parse_mode(ParseMode::Html);
+    if let Some(markup) = markup {
+        request = request.reply_markup(markup);
+    }
+    match request.await {
+        Ok(_) | Err(RequestError::Api(ApiError::MessageNotModified)) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The message explaining why a typed value or a requested change was not accepted.
+pub fn explain_parse(ctx: &Ctx, lang: Lang, err: &ParseError) -> String {
+    let id = match err {
+        ParseError::TelegramId => "err-telegram-id",
+        ParseError::FullName => "err-full-name",
+        ParseError::RegionCode => "err-region-code",
+        ParseError::RegionName => "err-region-name",
+        ParseError::TimeZone => "err-time-zone",
+        ParseError::Role => "err-role",
+        ParseError::Lang => "err-lang",
+    };
+    ctx.i18n.t(lang, id)
+}
+
+pub fn role_name(ctx: &Ctx, lang: Lang, role: crate::domain::access::Role) -> String {
+    ctx.i18n.t(lang, &format!("role-{}", role.as_str()))
+}
+
+pub fn explain_access(ctx: &Ctx, lang: Lang, err: &AccessError) -> String {
+    let t = |id: &str, args: Args| ctx.i18n.get(lang, id, args);
+    match err {
+        AccessError::Invalid(e) => explain_parse(ctx, lang, e),
+        AccessError::RegionRequired(role) => {
+            t("err-region-required", Args::new().text("role", role_name(ctx, lang, *role)))
+        }
+        AccessError::RegionNotAllowed(role) => {
+            t("err-region-not-allowed", Args::new().text("role", role_name(ctx, lang, *role)))
+        }
+        AccessError::UnknownRegion(code) => t("err-unknown-region", Args::new().text("code", code.as_str())),
+        AccessError::RegionExists(code) => t("err-region-exists", Args::new().text("code", code.as_str())),
+        AccessError::UserExists(id) => t("err-user-exists", Args::new().text("id", id.to_string())),
+        AccessError::UnknownUser(id) => t("err-unknown-user", Args::new().text("id", id.to_string())),
+        AccessError::SelfChange => t("err-self-change", Args::new()),
+    }
+}
+
+/// A person's mistake found deep in a handler: shown to them as it is.
+pub fn user_message(ctx: &Ctx, lang: Lang, err: &anyhow::Error) -> Option<String> {
+    if let Some(e) = err.downcast_ref::<AccessError>() {
+        return Some(explain_access(ctx, lang, e));
+    }
+    if let Some(DirectoryError::Access(e)) = err.downcast_ref::<DirectoryError>() {
+        return Some(explain_access(ctx, lang, e));
+    }
+    err.downcast_ref::<ParseError>().map(|e| explain_parse(ctx, lang, e))
+}
+
+/// Runs a handler; what fails is either explained (a person's mistake) or logged with a
+/// reference id that the person sees with a short apology.
+pub async fn guard(
+    bot: &Bot,
+    ctx: &Ctx,
+    chat: ChatId,
+    lang: Lang,
+    handler: impl Future<Output = anyhow::Result<()>>,
+) -> anyhow::Result<()> {
+    let Err(err) = handler.await else { return Ok(()) };
+    let text = match user_message(ctx, lang, &err) {
+        Some(text) => text,
+        None => {
+            let reference = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
+            tracing::error!(%reference, chat = chat.0, error = ?err, "handler failed");
+            ctx.i18n.get(lang, "error-internal", Args::new().text("reference", reference))
+        }
+    };
+    send(bot, chat, text).await?;
+    Ok(())
+}

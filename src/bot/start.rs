@@ -1,0 +1,167 @@
+//! The entry points for messages and button presses, and the commands everyone has:
+//! `/start`, `/help`, `/lang`, `/cancel`.
+
+use teloxide::prelude::*;
+use teloxide::types::InlineKeyboardMarkup;
+
+use super::commands::{self, Command};
+use super::flow::{self, State};
+use super::gate::Caller;
+use super::keyboards::{self, Action};
+use super::reply::{self, role_name};
+use super::{Ctx, HandlerResult, users};
+use crate::domain::access::Lang;
+use crate::domain::directory;
+use crate::i18n::Args;
+
+/// How a button press is answered: silently, with a toast, or with an alert.
+pub struct Answer {
+    pub(super) text: Option<String>,
+    pub(super) alert: bool,
+}
+
+impl Answer {
+    pub fn done() -> Self {
+        Self { text: None, alert: false }
+    }
+
+    pub fn alert(text: String) -> Self {
+        Self { text: Some(text), alert: true }
+    }
+}
+
+pub async fn on_message(bot: Bot, ctx: Ctx, caller: Caller, msg: Message) -> HandlerResult {
+    let lang = caller.user.lang;
+    reply::guard(&bot, &ctx, caller.chat, lang, route_message(&bot, &ctx, &caller, &msg)).await
+}
+
+async fn route_message(bot: &Bot, ctx: &Ctx, caller: &Caller, msg: &Message) -> HandlerResult {
+    let lang = caller.user.lang;
+    let text = msg.text().unwrap_or_default();
+    if let Some((command, args)) = Command::parse(text, ctx, lang) {
+        if !command.allowed_for(caller.user.role) {
+            reply::send(bot, caller.chat, ctx.i18n.t(lang, "not-allowed")).await?;
+            return Ok(());
+        }
+        return match command {
+            Command::Start => start(bot, ctx, caller).await,
+            Command::Help => help(bot, ctx, caller).await,
+            Command::Lang => choose_lang(bot, ctx, caller, &args).await,
+            Command::Cancel => cancel(bot, ctx, caller).await,
+            Command::Users => users::open(bot, ctx, caller, &args).await,
+        };
+    }
+    match flow::load(ctx, caller.chat).await? {
+        State::Idle => {
+            reply::send(bot, caller.chat, ctx.i18n.t(lang, "unknown-input")).await?;
+            Ok(())
+        }
+        state => users::on_text(bot, ctx, caller, state, text).await,
+    }
+}
+
+pub async fn on_callback(bot: Bot, ctx: Ctx, caller: Caller, query: CallbackQuery) -> HandlerResult {
+    let lang = caller.user.lang;
+    let answer = match route_callback(&bot, &ctx, &caller, &query).await {
+        Ok(answer) => answer,
+        Err(err) => match reply::user_message(&ctx, lang, &err) {
+            Some(text) => Answer::alert(text),
+            None => {
+                // Let the guard log it and apologise in the chat; the press itself is answered.
+                reply::guard(&bot, &ctx, caller.chat, lang, async { Err(err) }).await?;
+                Answer::done()
+            }
+        },
+    };
+    let mut request = bot.answer_callback_query(query.id.clone());
+    if let Some(text) = answer.text {
+        request = request.text(text).show_alert(answer.alert);
+    }
+    request.await?;
+    Ok(())
+}
+
+async fn route_callback(
+    bot: &Bot,
+    ctx: &Ctx,
+    caller: &Caller,
+    query: &CallbackQuery,
+) -> anyhow::Result<Answer> {
+    let lang = caller.user.lang;
+    let Some(action) = query.data.as_deref().and_then(Action::parse) else {
+        return Ok(Answer::alert(ctx.i18n.t(lang, "button-stale")));
+    };
+    let message = query.message.as_ref().map(|m| m.id());
+    match action {
+        Action::Lang(lang) => {
+            set_lang(bot, ctx, caller, lang).await?;
+            Ok(Answer::done())
+        }
+        other => users::on_action(bot, ctx, caller, message, other).await,
+    }
+}
+
+async fn start(bot: &Bot, ctx: &Ctx, caller: &Caller) -> HandlerResult {
+    flow::clear(ctx, caller.chat).await?;
+    let user = &caller.user;
+    let lang = user.lang;
+    let region = match &caller.region {
+        Some(r) => format!("{} ({})", r.name.as_str(), r.code),
+        None => ctx.i18n.t(lang, "region-none"),
+    };
+    let text = ctx.i18n.get(
+        lang,
+        "start-greeting",
+        Args::new()
+            .text("name", user.full_name.as_str())
+            .text("role", role_name(ctx, lang, user.role))
+            .text("region", region),
+    );
+    reply::send_with(bot, caller.chat, text, main_menu(ctx, caller, lang)).await?;
+    commands::register_for(bot, ctx, user).await
+}
+
+fn main_menu(ctx: &Ctx, caller: &Caller, lang: Lang) -> teloxide::types::KeyboardMarkup {
+    keyboards::main_menu(
+        commands::menu_labels(ctx, caller.user.role, lang),
+        ctx.i18n.t(lang, "menu-placeholder"),
+    )
+}
+
+async fn help(bot: &Bot, ctx: &Ctx, caller: &Caller) -> HandlerResult {
+    let lang = caller.user.lang;
+    let mut lines = vec![ctx.i18n.t(lang, "help-title")];
+    lines.extend(commands::help_lines(ctx, caller.user.role, lang));
+    reply::send(bot, caller.chat, lines.join("\n")).await?;
+    Ok(())
+}
+
+async fn choose_lang(bot: &Bot, ctx: &Ctx, caller: &Caller, args: &str) -> HandlerResult {
+    if let Ok(lang) = args.parse::<Lang>() {
+        return set_lang(bot, ctx, caller, lang).await;
+    }
+    let buttons = vec![Action::Lang(Lang::Ru).button("Русский"), Action::Lang(Lang::En).button("English")];
+    let text = ctx.i18n.t(caller.user.lang, "lang-choose");
+    reply::send_with(bot, caller.chat, text, InlineKeyboardMarkup::new([buttons])).await?;
+    Ok(())
+}
+
+async fn set_lang(bot: &Bot, ctx: &Ctx, caller: &Caller, lang: Lang) -> HandlerResult {
+    let user = directory::set_lang(ctx.store.as_ref(), caller.user.telegram_id, lang, ctx.clock.now()).await?;
+    let text = ctx.i18n.t(lang, "lang-set");
+    reply::send_with(bot, caller.chat, text, main_menu(ctx, caller, lang)).await?;
+    commands::register_for(bot, ctx, &user).await
+}
+
+async fn cancel(bot: &Bot, ctx: &Ctx, caller: &Caller) -> HandlerResult {
+    let lang = caller.user.lang;
+    let text = match flow::load(ctx, caller.chat).await? {
+        State::Idle => ctx.i18n.t(lang, "cancel-nothing"),
+        _ => {
+            flow::clear(ctx, caller.chat).await?;
+            ctx.i18n.t(lang, "cancel-done")
+        }
+    };
+    reply::send_with(bot, caller.chat, text, main_menu(ctx, caller, lang)).await?;
+    Ok(())
+}

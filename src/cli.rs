@@ -1,0 +1,159 @@
+//! The operator's command line (SPEC §8): run the bot, or manage regions and the whitelist
+//! without Telegram. Uses the same domain operations, checks and audit trail as the admin chat.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use crate::app;
+use crate::clock::{Clock, SystemClock};
+use crate::config::Config;
+use crate::domain::access::{NewUser, Region, Role};
+use crate::domain::directory;
+use crate::domain::ids::{FullName, RegionCode, TelegramId};
+use crate::store::{self, Store};
+
+#[derive(Debug, Parser)]
+#[command(name = "prospect-diary", version, about = "The bank's shared negotiation diary bot")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the bot (the default when no command is given).
+    Run,
+    /// Manage regional divisions.
+    #[command(subcommand)]
+    Region(RegionCommand),
+    /// Manage the whitelist.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RegionCommand {
+    /// Add a division: `region add MSK --name "Москва" --tz Europe/Moscow`.
+    Add {
+        code: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        tz: String,
+    },
+    /// List divisions.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Whitelist a person: `user add 123456789 --name "Анна Петрова" --role specialist --region MSK`.
+    Add {
+        telegram_id: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        region: Option<String>,
+    },
+    /// Disable a person: they lose access at once; their records stay.
+    Disable { telegram_id: String },
+    /// List the whitelist.
+    List,
+}
+
+pub async fn execute(cli: Cli, config: Config) -> anyhow::Result<()> {
+    match cli.command.unwrap_or(Command::Run) {
+        Command::Run => app::run(config, app::shutdown_signal()).await,
+        Command::Region(cmd) => {
+            let store = open(&config).await?;
+            let out = region(&store, cmd, SystemClock.now()).await;
+            store.close().await;
+            println!("{}", out?);
+            Ok(())
+        }
+        Command::User(cmd) => {
+            let store = open(&config).await?;
+            let out = user(&store, cmd, SystemClock.now()).await;
+            store.close().await;
+            println!("{}", out?);
+            Ok(())
+        }
+    }
+}
+
+async fn open(config: &Config) -> anyhow::Result<store::SqlStore> {
+    store::connect(&config.database_url)
+        .await
+        .with_context(|| format!("cannot open the database {:?}", config.database_url))
+}
+
+/// Runs a region command and returns what to print.
+pub async fn region(
+    store: &dyn Store,
+    cmd: RegionCommand,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<String> {
+    match cmd {
+        RegionCommand::Add { code, name, tz } => {
+            let region = Region::parse(&code, &name, &tz)?;
+            directory::add_region(store, &region, None, now).await?;
+            Ok(format!("region {} added", region.code))
+        }
+        RegionCommand::List => {
+            let lines: Vec<String> = store
+                .regions()
+                .await?
+                .iter()
+                .map(|r| format!("{}\t{}\t{}", r.code, r.name.as_str(), r.tz.name()))
+                .collect();
+            Ok(if lines.is_empty() { "no regions yet".into() } else { lines.join("\n") })
+        }
+    }
+}
+
+/// Runs a user command and returns what to print.
+pub async fn user(
+    store: &dyn Store,
+    cmd: UserCommand,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<String> {
+    match cmd {
+        UserCommand::Add { telegram_id, name, role, region } => {
+            let region = region.as_deref().map(RegionCode::parse).transpose()?;
+            let user = NewUser::new(
+                TelegramId::parse(&telegram_id)?,
+                FullName::parse(&name)?,
+                role.parse::<Role>()?,
+                region,
+                None,
+            )?;
+            directory::add_user(store, &user, now).await?;
+            Ok(format!("user {} added as {}", user.telegram_id, user.role))
+        }
+        UserCommand::Disable { telegram_id } => {
+            let id = TelegramId::parse(&telegram_id)?;
+            directory::set_active(store, id, false, None, now).await?;
+            Ok(format!("user {id} disabled"))
+        }
+        UserCommand::List => {
+            let lines: Vec<String> = store
+                .users()
+                .await?
+                .iter()
+                .map(|u| {
+                    format!(
+                        "{}\t{}\t{}\t{}\t{}",
+                        u.telegram_id,
+                        u.full_name.as_str(),
+                        u.role,
+                        u.region.as_ref().map(RegionCode::as_str).unwrap_or("-"),
+                        if u.active { "active" } else { "disabled" }
+                    )
+                })
+                .collect();
+            Ok(if lines.is_empty() { "no users yet".into() } else { lines.join("\n") })
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! Typed configuration from the environment (and `.env`, read by dotenvy in `main`).
+//!
+//! Every key, with its default, is listed in `.env.example`. The bot token never appears in
+//! `Debug` output or logs.
+
+use std::fmt;
+
+use anyhow::{Context, bail};
+use url::Url;
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/prospect-diary.db";
+
+/// How contact data appears in chat messages (SPEC §10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContactsInChat {
+    Show,
+    Mask,
+}
+
+#[derive(Clone)]
+pub struct Config {
+    pub token: String,
+    pub api_url: Option<Url>,
+    pub database_url: String,
+    pub collision_window_days: u32,
+    pub handoff_sla_hours: u32,
+    pub contacts_in_chat: ContactsInChat,
+    /// How long a stranger waits before being told "no" again.
+    pub refusal_interval_minutes: u32,
+    /// Long-polling timeout for `getUpdates`, in seconds.
+    pub poll_timeout_secs: u32,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("token", &"<redacted>")
+            .field("api_url", &self.api_url.as_ref().map(Url::as_str))
+            .field("database_url", &redact_password(&self.database_url))
+            .field("collision_window_days", &self.collision_window_days)
+            .field("handoff_sla_hours", &self.handoff_sla_hours)
+            .field("contacts_in_chat", &self.contacts_in_chat)
+            .field("refusal_interval_minutes", &self.refusal_interval_minutes)
+            .field("poll_timeout_secs", &self.poll_timeout_secs)
+            .finish()
+    }
+}
+
+fn redact_password(url: &str) -> String {
+    match Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+impl Config {
+    /// Reads the configuration from a lookup of environment keys (the process environment in
+    /// `main`, a map in tests).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let get = |key: &str| get(key).filter(|v| !v.trim().is_empty());
+        let number = |key: &str, default: u32| -> anyhow::Result<u32> {
+            match get(key) {
+                None => Ok(default),
+                Some(v) => v.trim().parse().with_context(|| format!("{key} must be a whole number, got {v:?}")),
+            }
+        };
+        let contacts_in_chat = match get("CONTACTS_IN_CHAT").as_deref().map(str::trim) {
+            None | Some("mask") => ContactsInChat::Mask,
+            Some("show") => ContactsInChat::Show,
+            Some(other) => bail!("CONTACTS_IN_CHAT must be show or mask, got {other:?}"),
+        };
+        let api_url = match get("TELOXIDE_API_URL") {
+            None => None,
+            Some(v) => Some(Url::parse(v.trim()).with_context(|| format!("TELOXIDE_API_URL is not a URL: {v:?}"))?),
+        };
+        Ok(Self {
+            token: get("TELOXIDE_TOKEN").unwrap_or_default(),
+            api_url,
+            database_url: get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
+            collision_window_days: number("COLLISION_WINDOW_DAYS", 14)?,
+            handoff_sla_hours: number("HANDOFF_SLA_HOURS", 4)?,
+            contacts_in_chat,
+            refusal_interval_minutes: number("REFUSAL_INTERVAL_MINUTES", 60)?,
+            poll_timeout_secs: number("POLL_TIMEOUT_SECS", 10)?,
+        })
+    }
+
+    pub fn from_env() -> anyhow::Result<Self> {
+        Self::from_lookup(|key| std::env::var(key).ok())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_apply_and_the_token_is_never_printed() {
+        let config = Config::from_lookup(|k| (k == "TELOXIDE_TOKEN").then(|| "123:SECRET".into())).unwrap();
+        assert_eq!(config.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(config.collision_window_days, 14);
+        assert_eq!(config.handoff_sla_hours, 4);
+        assert_eq!(config.contacts_in_chat, ContactsInChat::Mask);
+        assert!(!format!("{config:?}").contains("SECRET"));
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let err = Config::from_lookup(|k| (k == "HANDOFF_SLA_HOURS").then(|| "four".into())).unwrap_err();
+        assert!(err.to_string().contains("HANDOFF_SLA_HOURS"));
+        let pg = Config::from_lookup(|k| (k == "DATABASE_URL").then(|| "postgres://u:pw@h/db".into())).unwrap();
+        assert!(!format!("{pg:?}").contains("pw@"));
+    }
+}

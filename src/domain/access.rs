@@ -1,0 +1,222 @@
+//! Roles, divisions and the whitelist (SPEC §2, §3).
+//!
+//! Invariant: a `NewUser` always has a region exactly when its role works inside one
+//! (specialist, credit officer, manager) and none for head office and admin.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use super::ids::{FullName, ParseError, RegionCode, RegionName, TelegramId, TimeZoneName};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Specialist,
+    CreditOfficer,
+    Manager,
+    HeadOffice,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] =
+        [Role::Specialist, Role::CreditOfficer, Role::Manager, Role::HeadOffice, Role::Admin];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Specialist => "specialist",
+            Role::CreditOfficer => "credit_officer",
+            Role::Manager => "manager",
+            Role::HeadOffice => "head_office",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// Roles that work inside one division and see only its data.
+    pub fn works_in_region(self) -> bool {
+        matches!(self, Role::Specialist | Role::CreditOfficer | Role::Manager)
+    }
+}
+
+impl FromStr for Role {
+    type Err = ParseError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let wanted = s.trim().to_ascii_lowercase().replace('-', "_");
+        Role::ALL.into_iter().find(|r| r.as_str() == wanted).ok_or(ParseError::Role)
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The language a person reads the bot in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    Ru,
+    En,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::Ru, Lang::En];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lang::Ru => "ru",
+            Lang::En => "en",
+        }
+    }
+}
+
+impl FromStr for Lang {
+    type Err = ParseError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "ru" => Ok(Lang::Ru),
+            "en" => Ok(Lang::En),
+            _ => Err(ParseError::Lang),
+        }
+    }
+}
+
+/// A regional division.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Region {
+    pub code: RegionCode,
+    pub name: RegionName,
+    pub tz: TimeZoneName,
+}
+
+impl Region {
+    pub fn parse(code: &str, name: &str, tz: &str) -> Result<Self, ParseError> {
+        Ok(Self {
+            code: RegionCode::parse(code)?,
+            name: RegionName::parse(name)?,
+            tz: TimeZoneName::parse(tz)?,
+        })
+    }
+}
+
+/// Why a whitelist change was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum AccessError {
+    #[error(transparent)]
+    Invalid(#[from] ParseError),
+    #[error("the role {0} works in a region: give --region CODE")]
+    RegionRequired(Role),
+    #[error("the role {0} is not tied to a region: leave the region out")]
+    RegionNotAllowed(Role),
+    #[error("there is no region {0}; see `region list`")]
+    UnknownRegion(RegionCode),
+    #[error("the region {0} already exists")]
+    RegionExists(RegionCode),
+    #[error("user {0} is already in the whitelist")]
+    UserExists(TelegramId),
+    #[error("user {0} is not in the whitelist")]
+    UnknownUser(TelegramId),
+    #[error("you cannot disable or demote yourself")]
+    SelfChange,
+}
+
+/// Where a person works: the pair that must agree with the role.
+fn check_placement(role: Role, region: &Option<RegionCode>) -> Result<(), AccessError> {
+    match (role.works_in_region(), region) {
+        (true, None) => Err(AccessError::RegionRequired(role)),
+        (false, Some(_)) => Err(AccessError::RegionNotAllowed(role)),
+        _ => Ok(()),
+    }
+}
+
+/// A person to be whitelisted, already checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser {
+    pub telegram_id: TelegramId,
+    pub full_name: FullName,
+    pub role: Role,
+    pub region: Option<RegionCode>,
+    pub lang: Lang,
+    pub added_by: Option<TelegramId>,
+}
+
+impl NewUser {
+    pub fn new(
+        telegram_id: TelegramId,
+        full_name: FullName,
+        role: Role,
+        region: Option<RegionCode>,
+        added_by: Option<TelegramId>,
+    ) -> Result<Self, AccessError> {
+        check_placement(role, &region)?;
+        Ok(Self { telegram_id, full_name, role, region, lang: Lang::Ru, added_by })
+    }
+}
+
+/// A whitelisted person as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub telegram_id: TelegramId,
+    pub full_name: FullName,
+    pub role: Role,
+    pub region: Option<RegionCode>,
+    pub active: bool,
+    pub lang: Lang,
+    pub unreachable: bool,
+    pub added_by: Option<TelegramId>,
+    pub added_at: DateTime<Utc>,
+}
+
+/// A change of role and region, checked together so that they always agree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placement {
+    pub role: Role,
+    pub region: Option<RegionCode>,
+}
+
+impl Placement {
+    pub fn new(role: Role, region: Option<RegionCode>) -> Result<Self, AccessError> {
+        check_placement(role, &region)?;
+        Ok(Self { role, region })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn name() -> FullName {
+        FullName::parse("Анна Петрова").unwrap()
+    }
+
+    #[test]
+    fn roles_parse_from_their_names() {
+        assert_eq!("credit_officer".parse::<Role>(), Ok(Role::CreditOfficer));
+        assert_eq!("Head-Office".parse::<Role>(), Ok(Role::HeadOffice));
+        assert_eq!("boss".parse::<Role>(), Err(ParseError::Role));
+    }
+
+    #[test]
+    fn a_specialist_needs_a_region_and_head_office_has_none() {
+        let id = TelegramId::new(7).unwrap();
+        let msk = RegionCode::parse("MSK").unwrap();
+        assert_eq!(
+            NewUser::new(id, name(), Role::Specialist, None, None),
+            Err(AccessError::RegionRequired(Role::Specialist))
+        );
+        assert_eq!(
+            NewUser::new(id, name(), Role::HeadOffice, Some(msk.clone()), None),
+            Err(AccessError::RegionNotAllowed(Role::HeadOffice))
+        );
+        assert!(NewUser::new(id, name(), Role::Manager, Some(msk), None).is_ok());
+        assert!(NewUser::new(id, name(), Role::Admin, None, None).is_ok());
+    }
+}

@@ -1,0 +1,62 @@
+//! The audit trail (SPEC §3, §10): who did what, to which subject, when.
+
+use chrono::{DateTime, Utc};
+
+use super::ids::TelegramId;
+
+/// What happened. Stored by its `as_str` name, so names never change once shipped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditAction {
+    AccessRefused,
+    RegionAdded,
+    UserAdded,
+    UserPlacementChanged,
+    UserDisabled,
+    UserEnabled,
+    LanguageChanged,
+}
+
+impl AuditAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditAction::AccessRefused => "access_refused",
+            AuditAction::RegionAdded => "region_added",
+            AuditAction::UserAdded => "user_added",
+            AuditAction::UserPlacementChanged => "user_placement_changed",
+            AuditAction::UserDisabled => "user_disabled",
+            AuditAction::UserEnabled => "user_enabled",
+            AuditAction::LanguageChanged => "language_changed",
+        }
+    }
+}
+
+/// One line of the trail. `actor` is `None` for the operator's command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRecord {
+    pub at: DateTime<Utc>,
+    pub actor: Option<TelegramId>,
+    pub action: String,
+    pub subject: Option<String>,
+    pub details: Option<String>,
+}
+
+impl AuditRecord {
+    pub fn new(at: DateTime<Utc>, actor: Option<TelegramId>, action: AuditAction) -> Self {
+        Self { at, actor, action: action.as_str().to_owned(), subject: None, details: None }
+    }
+
+    pub fn subject(mut self, subject: impl Into<String>) -> Self {
+        self.subject = Some(subject.into());
+        self
+    }
+
+    pub fn details(mut self, details: impl Into<String>) -> Self {
+        self.details = Some(details.into());
+        self
+    }
+}
+
+/// The subject key of a whitelisted person in the trail.
+pub fn user_subject(id: TelegramId) -> String {
+    format!("user:{id}")
+}

@@ -1,0 +1,13 @@
+//! The bank's side of the product: who may do what, and the records they keep.
+//!
+//! Nothing here knows about Telegram. A handler of any channel (Telegram, a web page, the
+//! operator CLI) turns its input into these types, whose constructors are the only validators:
+//! a value of a domain type is valid wherever it travels.
+
+pub mod access;
+pub mod audit;
+pub mod directory;
+pub mod ids;
+
+pub use access::{Lang, NewUser, Region, Role, User};
+pub use ids::{FullName, RegionCode, TelegramId, TimeZoneName};

@@ -1,0 +1,12 @@
+//! prospect-diary: a shared negotiation diary for a bank's corporate client-acquisition staff,
+//! used from Telegram. See SPEC.md for the contract and README.md for running it.
+
+pub mod app;
+pub mod bot;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod domain;
+pub mod i18n;
+pub mod store;
+pub mod telegram_fake;

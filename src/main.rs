@@ -1,0 +1,18 @@
+//! Thin entry point: parse the command line, read the configuration, hand over.
+
+use clap::Parser;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    // A missing .env is normal; its keys may come from the real environment instead.
+    let _ = dotenvy::dotenv();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
+    let cli = prospect_diary::cli::Cli::parse();
+    let config = prospect_diary::config::Config::from_env()?;
+    prospect_diary::cli::execute(cli, config).await
+}

@@ -1,0 +1,99 @@
+//! Persistence behind one trait, with an SQLite and a PostgreSQL backend.
+//!
+//! `SqlStore` holds either pool; SQL that both dialects accept lives once in `sql.rs` and runs
+//! on whichever pool is open. Backend-specific pieces (connecting, pragmas, migrations) live in
+//! `sqlite.rs` and `postgres.rs`. Region scoping is part of each query, never left to the caller.
+
+mod postgres;
+mod sql;
+mod sqlite;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+pub use sql::SqlStore;
+
+use crate::domain::access::{AccessError, Lang, NewUser, Placement, Region, User};
+use crate::domain::audit::AuditRecord;
+use crate::domain::ids::{RegionCode, TelegramId};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The person's request contradicts what is stored (duplicate, unknown reference).
+    #[error(transparent)]
+    Access(#[from] AccessError),
+    #[error("stored data is not valid: {0}")]
+    Corrupt(String),
+    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://…")]
+    UnsupportedUrl(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Which backend a store runs on; tests and benchmarks report it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[async_trait]
+pub trait Store: Send + Sync {
+    fn backend(&self) -> Backend;
+
+    // Divisions.
+    async fn add_region(&self, region: &Region, now: DateTime<Utc>) -> StoreResult<()>;
+    async fn region(&self, code: &RegionCode) -> StoreResult<Option<Region>>;
+    async fn regions(&self) -> StoreResult<Vec<Region>>;
+
+    // The whitelist.
+    async fn add_user(&self, user: &NewUser, now: DateTime<Utc>) -> StoreResult<User>;
+    async fn user(&self, id: TelegramId) -> StoreResult<Option<User>>;
+    async fn users(&self) -> StoreResult<Vec<User>>;
+    async fn set_placement(
+        &self,
+        id: TelegramId,
+        placement: &Placement,
+        now: DateTime<Utc>,
+    ) -> StoreResult<User>;
+    async fn set_active(&self, id: TelegramId, active: bool, now: DateTime<Utc>)
+    -> StoreResult<User>;
+    async fn set_lang(&self, id: TelegramId, lang: Lang, now: DateTime<Utc>) -> StoreResult<User>;
+
+    // The audit trail.
+    async fn audit(&self, record: &AuditRecord) -> StoreResult<()>;
+    async fn audit_by_actor(&self, actor: TelegramId) -> StoreResult<Vec<AuditRecord>>;
+    async fn audit_by_subject(&self, subject: &str) -> StoreResult<Vec<AuditRecord>>;
+
+    // The bot's bookkeeping.
+    async fn dialogue(&self, chat_id: i64) -> StoreResult<Option<String>>;
+    async fn set_dialogue(&self, chat_id: i64, state: &str, now: DateTime<Utc>) -> StoreResult<()>;
+    async fn remove_dialogue(&self, chat_id: i64) -> StoreResult<()>;
+    /// Records an incoming update; `false` when it had been handled before.
+    async fn first_delivery(&self, update_id: i64, now: DateTime<Utc>) -> StoreResult<bool>;
+    /// Forgets handled update ids older than `before`.
+    async fn prune_updates(&self, before: DateTime<Utc>) -> StoreResult<u64>;
+    /// Claims the right to send a refusal to a stranger: `true` when none was sent since `since`.
+    async fn claim_refusal_notice(
+        &self,
+        id: TelegramId,
+        now: DateTime<Utc>,
+        since: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+}
+
+/// Opens the store named by `url` and brings its schema up to date.
+pub async fn connect(url: &str) -> StoreResult<SqlStore> {
+    let store = if url.starts_with("sqlite:") {
+        SqlStore::from(sqlite::open(url).await?)
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        SqlStore::from(postgres::open(url).await?)
+    } else {
+        return Err(StoreError::UnsupportedUrl(url.to_owned()));
+    };
+    Ok(store)
+}

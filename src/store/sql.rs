@@ -1,0 +1,390 @@
+//! The SQL both backends share, run on whichever pool is open.
+//!
+//! sqlx binds `$1, $2…` by number on SQLite as on PostgreSQL, and both accept
+//! `ON CONFLICT … DO …` and `RETURNING`, so one text serves both.
+
+use async_trait::async_trait;
+use chrono::{DateTime, TimeZone, Utc};
+use sqlx::error::ErrorKind;
+use sqlx::{PgPool, SqlitePool};
+
+use super::{Backend, Store, StoreError, StoreResult};
+use crate::domain::access::{AccessError, Lang, NewUser, Placement, Region, User};
+use crate::domain::audit::AuditRecord;
+use crate::domain::ids::{FullName, RegionCode, TelegramId};
+
+enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// The store over either backend.
+pub struct SqlStore {
+    pool: Pool,
+}
+
+impl From<SqlitePool> for SqlStore {
+    fn from(pool: SqlitePool) -> Self {
+        Self { pool: Pool::Sqlite(pool) }
+    }
+}
+
+impl From<PgPool> for SqlStore {
+    fn from(pool: PgPool) -> Self {
+        Self { pool: Pool::Postgres(pool) }
+    }
+}
+
+impl SqlStore {
+    /// Closes every connection; waits for those in use to come back.
+    pub async fn close(&self) {
+        match &self.pool {
+            Pool::Sqlite(p) => p.close().await,
+            Pool::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+/// Runs the same expression against whichever pool is open; `$p` names the pool inside.
+macro_rules! on_pool {
+    ($store:expr, $p:ident => $body:expr) => {
+        match &$store.pool {
+            Pool::Sqlite($p) => $body,
+            Pool::Postgres($p) => $body,
+        }
+    };
+}
+
+fn secs(at: DateTime<Utc>) -> i64 {
+    at.timestamp()
+}
+
+fn instant(secs: i64) -> DateTime<Utc> {
+    Utc.timestamp_opt(secs, 0).single().unwrap_or_default()
+}
+
+/// The database's verdict on a write, for mapping constraint failures to the person's mistake.
+fn kind_of(err: &sqlx::Error) -> Option<ErrorKind> {
+    err.as_database_error().map(|e| e.kind())
+}
+
+const USER_COLUMNS: &str =
+    "telegram_id, full_name, role, region_code, active, lang, unreachable, added_by, added_at";
+
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    telegram_id: i64,
+    full_name: String,
+    role: String,
+    region_code: Option<String>,
+    active: bool,
+    lang: String,
+    unreachable: bool,
+    added_by: Option<i64>,
+    added_at: i64,
+}
+
+impl TryFrom<UserRow> for User {
+    type Error = StoreError;
+
+    fn try_from(row: UserRow) -> Result<Self, Self::Error> {
+        let corrupt = |what: &str| StoreError::Corrupt(format!("user {}: {what}", row.telegram_id));
+        Ok(User {
+            telegram_id: TelegramId::new(row.telegram_id).map_err(|_| corrupt("id"))?,
+            full_name: FullName::parse(&row.full_name).map_err(|_| corrupt("name"))?,
+            role: row.role.parse().map_err(|_| corrupt("role"))?,
+            region: match &row.region_code {
+                Some(code) => Some(RegionCode::parse(code).map_err(|_| corrupt("region"))?),
+                None => None,
+            },
+            active: row.active,
+            lang: row.lang.parse().map_err(|_| corrupt("lang"))?,
+            unreachable: row.unreachable,
+            added_by: row.added_by.and_then(|id| TelegramId::new(id).ok()),
+            added_at: instant(row.added_at),
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct RegionRow {
+    code: String,
+    name: String,
+    tz: String,
+}
+
+impl TryFrom<RegionRow> for Region {
+    type Error = StoreError;
+
+    fn try_from(row: RegionRow) -> Result<Self, Self::Error> {
+        Region::parse(&row.code, &row.name, &row.tz)
+            .map_err(|e| StoreError::Corrupt(format!("region {}: {e}", row.code)))
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct AuditRow {
+    at: i64,
+    actor_id: Option<i64>,
+    action: String,
+    subject: Option<String>,
+    details: Option<String>,
+}
+
+impl From<AuditRow> for AuditRecord {
+    fn from(row: AuditRow) -> Self {
+        AuditRecord {
+            at: instant(row.at),
+            actor: row.actor_id.and_then(|id| TelegramId::new(id).ok()),
+            action: row.action,
+            subject: row.subject,
+            details: row.details,
+        }
+    }
+}
+
+/// Maps a write on a user row: no row means an unknown user, a broken reference an unknown region.
+fn user_write(
+    result: Result<Option<UserRow>, sqlx::Error>,
+    id: TelegramId,
+    region: Option<&RegionCode>,
+) -> StoreResult<User> {
+    match result {
+        Ok(Some(row)) => row.try_into(),
+        Ok(None) => Err(AccessError::UnknownUser(id).into()),
+        Err(e) => match (kind_of(&e), region) {
+            (Some(ErrorKind::UniqueViolation), _) => Err(AccessError::UserExists(id).into()),
+            (Some(ErrorKind::ForeignKeyViolation), Some(code)) => {
+                Err(AccessError::UnknownRegion(code.clone()).into())
+            }
+            _ => Err(e.into()),
+        },
+    }
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    fn backend(&self) -> Backend {
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    async fn add_region(&self, region: &Region, now: DateTime<Utc>) -> StoreResult<()> {
+        let sql = "INSERT INTO regions (code, name, tz, created_at) VALUES ($1, $2, $3, $4)";
+        let result = on_pool!(self, p => sqlx::query(sql)
+            .bind(region.code.as_str())
+            .bind(region.name.as_str())
+            .bind(region.tz.name())
+            .bind(secs(now))
+            .execute(p)
+            .await
+            .map(drop));
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) if kind_of(&e) == Some(ErrorKind::UniqueViolation) => {
+                Err(AccessError::RegionExists(region.code.clone()).into())
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn region(&self, code: &RegionCode) -> StoreResult<Option<Region>> {
+        let sql = "SELECT code, name, tz FROM regions WHERE code = $1";
+        let row: Option<RegionRow> = on_pool!(self, p => sqlx::query_as(sql)
+            .bind(code.as_str())
+            .fetch_optional(p)
+            .await)?;
+        row.map(Region::try_from).transpose()
+    }
+
+    async fn regions(&self) -> StoreResult<Vec<Region>> {
+        let sql = "SELECT code, name, tz FROM regions ORDER BY code";
+        let rows: Vec<RegionRow> = on_pool!(self, p => sqlx::query_as(sql).fetch_all(p).await)?;
+        rows.into_iter().map(Region::try_from).collect()
+    }
+
+    async fn add_user(&self, user: &NewUser, now: DateTime<Utc>) -> StoreResult<User> {
+        let sql = format!(
+            "INSERT INTO users (telegram_id, full_name, role, region_code, lang, added_by, \
+             added_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING {USER_COLUMNS}"
+        );
+        let result = on_pool!(self, p => sqlx::query_as::<_, UserRow>(&sql)
+            .bind(user.telegram_id.get())
+            .bind(user.full_name.as_str())
+            .bind(user.role.as_str())
+            .bind(user.region.as_ref().map(RegionCode::as_str))
+            .bind(user.lang.as_str())
+            .bind(user.added_by.map(TelegramId::get))
+            .bind(secs(now))
+            .fetch_optional(p)
+            .await);
+        user_write(result, user.telegram_id, user.region.as_ref())
+    }
+
+    async fn user(&self, id: TelegramId) -> StoreResult<Option<User>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE telegram_id = $1");
+        let row: Option<UserRow> =
+            on_pool!(self, p => sqlx::query_as(&sql).bind(id.get()).fetch_optional(p).await)?;
+        row.map(User::try_from).transpose()
+    }
+
+    async fn users(&self) -> StoreResult<Vec<User>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY full_name, telegram_id");
+        let rows: Vec<UserRow> = on_pool!(self, p => sqlx::query_as(&sql).fetch_all(p).await)?;
+        rows.into_iter().map(User::try_from).collect()
+    }
+
+    async fn set_placement(
+        &self,
+        id: TelegramId,
+        placement: &Placement,
+        now: DateTime<Utc>,
+    ) -> StoreResult<User> {
+        let sql = format!(
+            "UPDATE users SET role = $2, region_code = $3, updated_at = $4 \
+             WHERE telegram_id = $1 RETURNING {USER_COLUMNS}"
+        );
+        let result = on_pool!(self, p => sqlx::query_as::<_, UserRow>(&sql)
+            .bind(id.get())
+            .bind(placement.role.as_str())
+            .bind(placement.region.as_ref().map(RegionCode::as_str))
+            .bind(secs(now))
+            .fetch_optional(p)
+            .await);
+        user_write(result, id, placement.region.as_ref())
+    }
+
+    async fn set_active(
+        &self,
+        id: TelegramId,
+        active: bool,
+        now: DateTime<Utc>,
+    ) -> StoreResult<User> {
+        let sql = format!(
+            "UPDATE users SET active = $2, updated_at = $3 WHERE telegram_id = $1 \
+             RETURNING {USER_COLUMNS}"
+        );
+        let result = on_pool!(self, p => sqlx::query_as::<_, UserRow>(&sql)
+            .bind(id.get())
+            .bind(active)
+            .bind(secs(now))
+            .fetch_optional(p)
+            .await);
+        user_write(result, id, None)
+    }
+
+    async fn set_lang(&self, id: TelegramId, lang: Lang, now: DateTime<Utc>) -> StoreResult<User> {
+        let sql = format!(
+            "UPDATE users SET lang = $2, updated_at = $3 WHERE telegram_id = $1 \
+             RETURNING {USER_COLUMNS}"
+        );
+        let result = on_pool!(self, p => sqlx::query_as::<_, UserRow>(&sql)
+            .bind(id.get())
+            .bind(lang.as_str())
+            .bind(secs(now))
+            .fetch_optional(p)
+            .await);
+        user_write(result, id, None)
+    }
+
+    async fn audit(&self, record: &AuditRecord) -> StoreResult<()> {
+        let sql = "INSERT INTO audit_log (at, actor_id, action, subject, details) \
+                   VALUES ($1, $2, $3, $4, $5)";
+        on_pool!(self, p => sqlx::query(sql)
+            .bind(secs(record.at))
+            .bind(record.actor.map(TelegramId::get))
+            .bind(&record.action)
+            .bind(record.subject.as_deref())
+            .bind(record.details.as_deref())
+            .execute(p)
+            .await
+            .map(drop))?;
+        Ok(())
+    }
+
+    async fn audit_by_actor(&self, actor: TelegramId) -> StoreResult<Vec<AuditRecord>> {
+        let sql = "SELECT at, actor_id, action, subject, details FROM audit_log \
+                   WHERE actor_id = $1 ORDER BY at, id";
+        let rows: Vec<AuditRow> =
+            on_pool!(self, p => sqlx::query_as(sql).bind(actor.get()).fetch_all(p).await)?;
+        Ok(rows.into_iter().map(AuditRecord::from).collect())
+    }
+
+    async fn audit_by_subject(&self, subject: &str) -> StoreResult<Vec<AuditRecord>> {
+        let sql = "SELECT at, actor_id, action, subject, details FROM audit_log \
+                   WHERE subject = $1 ORDER BY at, id";
+        let rows: Vec<AuditRow> =
+            on_pool!(self, p => sqlx::query_as(sql).bind(subject).fetch_all(p).await)?;
+        Ok(rows.into_iter().map(AuditRecord::from).collect())
+    }
+
+    async fn dialogue(&self, chat_id: i64) -> StoreResult<Option<String>> {
+        let sql = "SELECT state FROM dialogues WHERE chat_id = $1";
+        let state: Option<(String,)> =
+            on_pool!(self, p => sqlx::query_as(sql).bind(chat_id).fetch_optional(p).await)?;
+        Ok(state.map(|(s,)| s))
+    }
+
+    async fn set_dialogue(&self, chat_id: i64, state: &str, now: DateTime<Utc>) -> StoreResult<()> {
+        let sql = "INSERT INTO dialogues (chat_id, state, updated_at) VALUES ($1, $2, $3) \
+                   ON CONFLICT (chat_id) DO UPDATE SET state = excluded.state, \
+                   updated_at = excluded.updated_at";
+        on_pool!(self, p => sqlx::query(sql)
+            .bind(chat_id)
+            .bind(state)
+            .bind(secs(now))
+            .execute(p)
+            .await
+            .map(drop))?;
+        Ok(())
+    }
+
+    async fn remove_dialogue(&self, chat_id: i64) -> StoreResult<()> {
+        let sql = "DELETE FROM dialogues WHERE chat_id = $1";
+        on_pool!(self, p => sqlx::query(sql).bind(chat_id).execute(p).await.map(drop))?;
+        Ok(())
+    }
+
+    async fn first_delivery(&self, update_id: i64, now: DateTime<Utc>) -> StoreResult<bool> {
+        let sql = "INSERT INTO processed_updates (update_id, processed_at) VALUES ($1, $2) \
+                   ON CONFLICT (update_id) DO NOTHING";
+        let done = on_pool!(self, p => sqlx::query(sql)
+            .bind(update_id)
+            .bind(secs(now))
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(done == 1)
+    }
+
+    async fn prune_updates(&self, before: DateTime<Utc>) -> StoreResult<u64> {
+        let sql = "DELETE FROM processed_updates WHERE processed_at < $1";
+        let gone = on_pool!(self, p => sqlx::query(sql)
+            .bind(secs(before))
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(gone)
+    }
+
+    async fn claim_refusal_notice(
+        &self,
+        id: TelegramId,
+        now: DateTime<Utc>,
+        since: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let sql = "INSERT INTO refusals (telegram_id, last_notice_at) VALUES ($1, $2) \
+                   ON CONFLICT (telegram_id) DO UPDATE SET last_notice_at = excluded.last_notice_at \
+                   WHERE refusals.last_notice_at <= $3";
+        let claimed = on_pool!(self, p => sqlx::query(sql)
+            .bind(id.get())
+            .bind(secs(now))
+            .bind(secs(since))
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(claimed == 1)
+    }
+}
