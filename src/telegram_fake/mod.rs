@@ -1,1 +1,204 @@
-pub mod server;
+//! A strict stand-in for the Telegram Bot API, served on `127.0.0.1:0`.
+//!
+//! The real bot talks HTTP to it exactly as to Telegram. It enforces Telegram's limits with
+//! Telegram's own error bodies (`shared/botapi/limits.json`), records every call, and lets a
+//! test or the demo speak as users: send texts, press buttons, block the bot, break the network.
+//! The tests and the `demo` sandbox share it.
+
+mod entities;
+mod server;
+mod state;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::sync::Notify;
+
+pub use entities::visible_text;
+pub use state::{Call, Failure, Outgoing, OutgoingKind, TgUser};
+
+use state::Shared;
+
+/// The bot token the fake accepts; any other token is refused with 401 like Telegram does.
+pub const TOKEN: &str = "123456:TEST-TOKEN";
+pub const BOT_ID: i64 = 123456;
+pub const BOT_USERNAME: &str = "prospect_diary_bot";
+
+/// A running fake Telegram. Cloning shares the same server.
+#[derive(Clone)]
+pub struct FakeTelegram {
+    shared: Arc<Shared>,
+    url: String,
+    stop: Arc<Notify>,
+}
+
+impl FakeTelegram {
+    /// Starts the server on a free loopback port.
+    pub async fn start() -> std::io::Result<Self> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let url = format!("http://{}/", listener.local_addr()?);
+        let shared = Arc::new(Shared::default());
+        let stop = Arc::new(Notify::new());
+        let router = server::router(shared.clone());
+        let stopped = stop.clone();
+        tokio::spawn(async move {
+            let serve = axum::serve(listener, router).with_graceful_shutdown(async move {
+                stopped.notified().await;
+            });
+            if let Err(e) = serve.await {
+                tracing::error!(error = %e, "fake Telegram stopped");
+            }
+        });
+        Ok(Self { shared, url, stop })
+    }
+
+    /// The base URL to give the bot (`TELOXIDE_API_URL`).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    pub fn shutdown(&self) {
+        self.stop.notify_waiters();
+    }
+
+    /// A person with a Telegram account; they have not opened the bot yet.
+    pub fn user(&self, id: i64, first_name: &str) -> TgUser {
+        TgUser { id, first_name: first_name.to_owned(), username: Some(format!("user{id}")) }
+    }
+
+    /// The person writes `text` to the bot in a private chat; returns the update id.
+    pub fn send_text(&self, from: &TgUser, text: &str) -> i64 {
+        self.shared.user_message(from, from.id, text)
+    }
+
+    /// The person writes `text` in a group chat the bot is a member of.
+    pub fn send_in_group(&self, from: &TgUser, chat_id: i64, text: &str) -> i64 {
+        self.shared.user_message(from, chat_id, text)
+    }
+
+    /// The person presses an inline button with `data` under `message`; returns the update id.
+    /// Any data can be sent: this is how a forged press is made.
+    pub fn press(&self, from: &TgUser, message: &Outgoing, data: &str) -> i64 {
+        self.shared.press(from, message.chat_id, message.message_id, data)
+    }
+
+    /// Telegram delivers an update again, as after a crash before the offset was confirmed.
+    pub fn redeliver(&self, update_id: i64) {
+        self.shared.redeliver(update_id);
+    }
+
+    /// Creates a group chat; `bot_member` says whether the bot was added to it.
+    pub fn add_group(&self, chat_id: i64, title: &str, bot_member: bool) {
+        self.shared.add_group(chat_id, title, bot_member);
+    }
+
+    /// The person blocks the bot: sends to them fail with 403 from now on.
+    pub fn block(&self, user_id: i64) {
+        self.shared.lock().blocked.insert(user_id);
+    }
+
+    /// The next `count` calls (of `method`, or of any method but `getUpdates`) fail with `failure`.
+    pub fn fail_next(&self, method: Option<&str>, count: usize, failure: Failure) {
+        let mut state = self.shared.lock();
+        for _ in 0..count {
+            state.failures.push_back((method.map(str::to_ascii_lowercase), failure.clone()));
+        }
+    }
+
+    /// Every call the bot made, in order.
+    pub fn calls(&self) -> Vec<Call> {
+        self.shared.lock().calls.clone()
+    }
+
+    pub fn calls_of(&self, method: &str) -> Vec<Call> {
+        let method = method.to_ascii_lowercase();
+        self.calls().into_iter().filter(|c| c.method == method).collect()
+    }
+
+    /// Callback queries the bot has not answered.
+    pub fn unanswered_callbacks(&self) -> Vec<String> {
+        let state = self.shared.lock();
+        state.callbacks.iter().filter(|(_, answered)| !**answered).map(|(id, _)| id.clone()).collect()
+    }
+
+    /// The commands registered for a scope (`{"type":"chat","chat_id":…}` or default) and language.
+    pub fn commands(&self, scope: Value, language: Option<&str>) -> Option<Vec<String>> {
+        let key = state::commands_key(&scope, language);
+        self.shared.lock().commands.get(&key).map(|cmds| cmds.iter().map(|(c, _)| c.clone()).collect())
+    }
+
+    /// Everything the bot sent to `chat_id` (messages, edits, files), in order.
+    pub fn outgoing(&self, chat_id: i64) -> Vec<Outgoing> {
+        self.shared.lock().outgoing.iter().filter(|o| o.chat_id == chat_id).cloned().collect()
+    }
+
+    /// Waits for the next thing the bot sends to `chat_id` that this handle has not yet returned.
+    pub async fn next(&self, chat_id: i64) -> Outgoing {
+        self.next_within(chat_id, Duration::from_secs(15))
+            .await
+            .unwrap_or_else(|| {
+                let calls: Vec<String> = self
+                    .calls()
+                    .iter()
+                    .map(|c| format!("{} {}", c.method, c.error.as_deref().unwrap_or("ok")))
+                    .collect();
+                panic!("the bot sent nothing to chat {chat_id} within 15 s; its calls: {calls:?}")
+            })
+    }
+
+    pub async fn next_within(&self, chat_id: i64, wait: Duration) -> Option<Outgoing> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let notified = self.shared.sent.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if let Some(out) = self.shared.take_unseen(chat_id) {
+                return Some(out);
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                return self.shared.take_unseen(chat_id);
+            }
+        }
+    }
+
+    /// Asserts that the bot sends nothing more to `chat_id` for `wait`.
+    pub async fn assert_silent(&self, chat_id: i64, wait: Duration) {
+        if let Some(out) = self.next_within(chat_id, wait).await {
+            panic!("expected silence in chat {chat_id}, got {out:?}");
+        }
+    }
+
+    /// Waits up to 10 s for `check` to return something; for effects that follow a reply.
+    pub async fn eventually<T>(&self, what: &str, check: impl Fn(&Self) -> Option<T>) -> T {
+        for _ in 0..500 {
+            if let Some(found) = check(self) {
+                return found;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("waited 10 s for {what}");
+    }
+
+    /// Waits until the bot has answered every callback query (or fails after 10 s).
+    pub async fn wait_callbacks_answered(&self) {
+        for _ in 0..500 {
+            if self.unanswered_callbacks().is_empty() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("callback queries left unanswered: {:?}", self.unanswered_callbacks());
+    }
+
+    /// Waits until the bot has fetched (and so confirmed) every pending update.
+    pub async fn wait_drained(&self) {
+        for _ in 0..750 {
+            if self.shared.lock().pending.is_empty() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("the bot did not fetch its updates within 15 s");
+    }
+}

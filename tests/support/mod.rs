@@ -1,0 +1,201 @@
+//! Test harness: `TestApp::spawn` starts the real app (store, migrations, dispatcher) against a
+//! fresh database and the fake Telegram on `127.0.0.1:0`; tests speak as users through `tg`.
+//!
+//! Every end-to-end test runs on SQLite, and on PostgreSQL when `PD_TEST_POSTGRES_URL` points
+//! at a server where the user may create databases (each test gets its own, dropped after).
+#![allow(dead_code)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use prospect_diary::clock::ManualClock;
+use prospect_diary::config::Config;
+use prospect_diary::domain::access::{NewUser, Region, Role};
+use prospect_diary::domain::directory;
+use prospect_diary::domain::ids::{FullName, RegionCode, TelegramId};
+use prospect_diary::store::{self, SqlStore, Store};
+use prospect_diary::telegram_fake::{FakeTelegram, TgUser};
+use sqlx::Connection;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub const POSTGRES_ENV: &str = "PD_TEST_POSTGRES_URL";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A database of one test's own.
+pub struct TestDb {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+    drop_pg: Option<(String, String)>,
+}
+
+impl TestDb {
+    /// `None` when the backend is PostgreSQL and no test server is configured.
+    pub async fn create(backend: Backend) -> Option<TestDb> {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("a temp dir");
+                let url = format!("sqlite://{}", dir.path().join("test.db").display());
+                Some(TestDb { url, _dir: Some(dir), drop_pg: None })
+            }
+            Backend::Postgres => {
+                let Ok(admin) = std::env::var(POSTGRES_ENV) else {
+                    eprintln!("{POSTGRES_ENV} is not set: the PostgreSQL run of this test is skipped");
+                    return None;
+                };
+                let name = format!("pd_test_{}", uuid::Uuid::new_v4().simple());
+                let mut conn = sqlx::PgConnection::connect(&admin).await.expect("connect to the test PostgreSQL");
+                sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create a test database");
+                conn.close().await.ok();
+                let mut url = url::Url::parse(&admin).expect("a PostgreSQL URL");
+                url.set_path(&name);
+                Some(TestDb { url: url.to_string(), _dir: None, drop_pg: Some((admin, name)) })
+            }
+        }
+    }
+
+    pub async fn drop_database(&mut self) {
+        if let Some((admin, name)) = self.drop_pg.take() {
+            if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await;
+                conn.close().await.ok();
+            }
+        }
+    }
+}
+
+/// A store on a fresh database, for store-level tests.
+pub async fn test_store(backend: Backend) -> Option<(SqlStore, TestDb)> {
+    let db = TestDb::create(backend).await?;
+    let store = store::connect(&db.url).await.expect("open the test store");
+    Some((store, db))
+}
+
+pub fn start_time() -> DateTime<Utc> {
+    "2026-11-27T07:00:00Z".parse().unwrap()
+}
+
+pub struct TestApp {
+    pub tg: FakeTelegram,
+    pub store: Arc<SqlStore>,
+    pub clock: Arc<ManualClock>,
+    pub config: Config,
+    db: TestDb,
+    running: Option<(oneshot::Sender<()>, JoinHandle<anyhow::Result<()>>)>,
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        let _ = tracing_subscriber::fmt().with_env_filter("warn,prospect_diary=info").with_test_writer().try_init();
+        let db = TestDb::create(backend).await?;
+        let tg = FakeTelegram::start().await.expect("start the fake Telegram");
+        let url = db.url.clone();
+        let api = tg.url().to_owned();
+        let config = Config::from_lookup(|key| match key {
+            "TELOXIDE_TOKEN" => Some(prospect_diary::telegram_fake::TOKEN.to_owned()),
+            "TELOXIDE_API_URL" => Some(api.clone()),
+            "DATABASE_URL" => Some(url.clone()),
+            "POLL_TIMEOUT_SECS" => Some("5".to_owned()),
+            _ => None,
+        })
+        .expect("test config");
+        let store = Arc::new(store::connect(&db.url).await.expect("open the test store"));
+        let clock = Arc::new(ManualClock::new(start_time()));
+        let mut app = TestApp { tg, store, clock, config, db, running: None };
+        app.start();
+        Some(app)
+    }
+
+    fn start(&mut self) {
+        let (stop, stopped) = oneshot::channel::<()>();
+        let store: Arc<dyn Store> = self.store.clone();
+        let handle = tokio::spawn(prospect_diary::app::serve(self.config.clone(), store, self.clock.clone(), async {
+            let _ = stopped.await;
+        }));
+        self.running = Some((stop, handle));
+    }
+
+    /// Stops the app gracefully (as on SIGTERM).
+    pub async fn stop_app(&mut self) {
+        if let Some((stop, handle)) = self.running.take() {
+            let _ = stop.send(());
+            tokio::time::timeout(Duration::from_secs(20), handle)
+                .await
+                .expect("the app stops within 20 s")
+                .expect("the app task")
+                .expect("the app ran without error");
+        }
+    }
+
+    /// Stops the app and starts a new one on the same database, as after a restart.
+    pub async fn restart(&mut self) {
+        self.stop_app().await;
+        self.store.close().await;
+        self.store = Arc::new(store::connect(&self.db.url).await.expect("reopen the store"));
+        self.start();
+    }
+
+    pub async fn finish(mut self) {
+        self.stop_app().await;
+        self.store.close().await;
+        self.tg.shutdown();
+        self.db.drop_database().await;
+    }
+
+    pub async fn add_region(&self, code: &str, name: &str, tz: &str) {
+        let region = Region::parse(code, name, tz).unwrap();
+        directory::add_region(self.store.as_ref(), &region, None, start_time()).await.unwrap();
+    }
+
+    /// Whitelists a person and returns them as a Telegram user.
+    pub async fn add_user(&self, id: i64, name: &str, role: Role, region: Option<&str>) -> TgUser {
+        let user = NewUser::new(
+            TelegramId::new(id).unwrap(),
+            FullName::parse(name).unwrap(),
+            role,
+            region.map(|r| RegionCode::parse(r).unwrap()),
+            None,
+        )
+        .unwrap();
+        directory::add_user(self.store.as_ref(), &user, start_time()).await.unwrap();
+        self.tg.user(id, name.split_whitespace().next().unwrap_or(name))
+    }
+
+    /// The user writes `text`; returns the bot's next message to them.
+    pub async fn say(&self, user: &TgUser, text: &str) -> prospect_diary::telegram_fake::Outgoing {
+        self.tg.send_text(user, text);
+        self.tg.next(user.id).await
+    }
+}
+
+/// Declares each test once and runs it on both backends:
+/// `both_backends! { async fn name(app) { … } }` gives `name::sqlite` and `name::postgres`.
+#[macro_export]
+macro_rules! both_backends {
+    ($(async fn $name:ident($app:ident) $body:block)*) => {$(
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                #[allow(unused_mut)]
+                let Some(mut $app) = $crate::support::TestApp::spawn($crate::support::Backend::Sqlite).await else { return };
+                $body
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                #[allow(unused_mut)]
+                let Some(mut $app) = $crate::support::TestApp::spawn($crate::support::Backend::Postgres).await else { return };
+                $body
+            }
+        }
+    )*};
+}
