@@ -17,14 +17,19 @@ fn msk() -> RegionCode {
 }
 
 async fn conformance(backend: Backend) {
-    let Some((store, mut db)) = test_store(backend).await else { return };
+    let Some((store, mut db)) = test_store(backend).await else {
+        return;
+    };
     let now = start_time();
 
     // Divisions: unique codes.
     let region = Region::parse("MSK", "Москва", "Europe/Moscow").unwrap();
     store.add_region(&region, now).await.unwrap();
     let dup = store.add_region(&region, now).await.unwrap_err();
-    assert!(matches!(dup, StoreError::Access(AccessError::RegionExists(_))), "{dup:?}");
+    assert!(
+        matches!(dup, StoreError::Access(AccessError::RegionExists(_))),
+        "{dup:?}"
+    );
     assert_eq!(store.region(&msk()).await.unwrap(), Some(region.clone()));
     assert_eq!(store.regions().await.unwrap(), vec![region]);
 
@@ -34,38 +39,91 @@ async fn conformance(backend: Backend) {
     let saved = store.add_user(&anna, now).await.unwrap();
     assert!(saved.active && saved.lang == Lang::Ru && saved.added_at == now);
     let dup = store.add_user(&anna, now).await.unwrap_err();
-    assert!(matches!(dup, StoreError::Access(AccessError::UserExists(_))), "{dup:?}");
-    let nowhere = NewUser::new(id(2), name, Role::Manager, Some(RegionCode::parse("NOPE").unwrap()), None).unwrap();
+    assert!(
+        matches!(dup, StoreError::Access(AccessError::UserExists(_))),
+        "{dup:?}"
+    );
+    let nowhere = NewUser::new(
+        id(2),
+        name,
+        Role::Manager,
+        Some(RegionCode::parse("NOPE").unwrap()),
+        None,
+    )
+    .unwrap();
     let err = store.add_user(&nowhere, now).await.unwrap_err();
-    assert!(matches!(err, StoreError::Access(AccessError::UnknownRegion(_))), "{err:?}");
+    assert!(
+        matches!(err, StoreError::Access(AccessError::UnknownRegion(_))),
+        "{err:?}"
+    );
     assert!(store.user(id(2)).await.unwrap().is_none());
 
-    let boss = store.set_placement(id(1), &Placement::new(Role::HeadOffice, None).unwrap(), now).await.unwrap();
+    let boss = store
+        .set_placement(id(1), &Placement::new(Role::HeadOffice, None).unwrap(), now)
+        .await
+        .unwrap();
     assert_eq!((boss.role, boss.region), (Role::HeadOffice, None));
-    let err = store.set_placement(id(9), &Placement::new(Role::Admin, None).unwrap(), now).await.unwrap_err();
-    assert!(matches!(err, StoreError::Access(AccessError::UnknownUser(_))), "{err:?}");
+    let err = store
+        .set_placement(id(9), &Placement::new(Role::Admin, None).unwrap(), now)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Access(AccessError::UnknownUser(_))),
+        "{err:?}"
+    );
     assert!(!store.set_active(id(1), false, now).await.unwrap().active);
-    assert_eq!(store.set_lang(id(1), Lang::En, now).await.unwrap().lang, Lang::En);
+    assert_eq!(
+        store.set_lang(id(1), Lang::En, now).await.unwrap().lang,
+        Lang::En
+    );
 
     // Flow state survives as text, one per chat.
     assert_eq!(store.dialogue(1).await.unwrap(), None);
     store.set_dialogue(1, "{\"a\":1}", now).await.unwrap();
     store.set_dialogue(1, "{\"a\":2}", now).await.unwrap();
-    assert_eq!(store.dialogue(1).await.unwrap().as_deref(), Some("{\"a\":2}"));
+    assert_eq!(
+        store.dialogue(1).await.unwrap().as_deref(),
+        Some("{\"a\":2}")
+    );
     store.remove_dialogue(1).await.unwrap();
     assert_eq!(store.dialogue(1).await.unwrap(), None);
 
     // Each update is let through once; old ids are forgotten.
     assert!(store.first_delivery(77, now).await.unwrap());
     assert!(!store.first_delivery(77, now).await.unwrap());
-    assert_eq!(store.prune_updates(now + Duration::seconds(1)).await.unwrap(), 1);
+    assert_eq!(
+        store
+            .prune_updates(now + Duration::seconds(1))
+            .await
+            .unwrap(),
+        1
+    );
 
     // A refusal notice is claimed at most once per interval.
     let hour = Duration::hours(1);
-    assert!(store.claim_refusal_notice(id(5), now, now - hour).await.unwrap());
-    assert!(!store.claim_refusal_notice(id(5), now + Duration::minutes(5), now + Duration::minutes(5) - hour).await.unwrap());
+    assert!(
+        store
+            .claim_refusal_notice(id(5), now, now - hour)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .claim_refusal_notice(
+                id(5),
+                now + Duration::minutes(5),
+                now + Duration::minutes(5) - hour
+            )
+            .await
+            .unwrap()
+    );
     let later = now + Duration::minutes(61);
-    assert!(store.claim_refusal_notice(id(5), later, later - hour).await.unwrap());
+    assert!(
+        store
+            .claim_refusal_notice(id(5), later, later - hour)
+            .await
+            .unwrap()
+    );
 
     store.close().await;
     db.drop_database().await;
@@ -83,7 +141,9 @@ async fn the_store_conforms_on_postgres() {
 
 #[tokio::test]
 async fn reopening_an_existing_database_keeps_its_data() {
-    let Some((store, db)) = test_store(Backend::Sqlite).await else { return };
+    let Some((store, db)) = test_store(Backend::Sqlite).await else {
+        return;
+    };
     let region = Region::parse("VVO", "Владивосток", "Asia/Vladivostok").unwrap();
     store.add_region(&region, start_time()).await.unwrap();
     store.close().await;
@@ -108,6 +168,12 @@ fn both_backends_have_the_same_migration_versions() {
 
 #[tokio::test]
 async fn an_unknown_database_scheme_is_named() {
-    let err = prospect_diary::store::connect("mysql://localhost/db").await.err().unwrap();
-    assert!(err.to_string().contains("sqlite://PATH or postgres://"), "{err}");
+    let err = prospect_diary::store::connect("mysql://localhost/db")
+        .await
+        .err()
+        .unwrap();
+    assert!(
+        err.to_string().contains("sqlite://PATH or postgres://"),
+        "{err}"
+    );
 }

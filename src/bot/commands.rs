@@ -30,11 +30,41 @@ struct Entry {
 const EVERYONE: &[Role] = &Role::ALL;
 
 const CATALOGUE: &[Entry] = &[
-    Entry { command: Command::Start, name: "start", description: "cmd-start", menu: None, roles: EVERYONE },
-    Entry { command: Command::Users, name: "users", description: "cmd-users", menu: Some("menu-users"), roles: &[Role::Admin] },
-    Entry { command: Command::Lang, name: "lang", description: "cmd-lang", menu: Some("menu-lang"), roles: EVERYONE },
-    Entry { command: Command::Help, name: "help", description: "cmd-help", menu: Some("menu-help"), roles: EVERYONE },
-    Entry { command: Command::Cancel, name: "cancel", description: "cmd-cancel", menu: None, roles: EVERYONE },
+    Entry {
+        command: Command::Start,
+        name: "start",
+        description: "cmd-start",
+        menu: None,
+        roles: EVERYONE,
+    },
+    Entry {
+        command: Command::Users,
+        name: "users",
+        description: "cmd-users",
+        menu: Some("menu-users"),
+        roles: &[Role::Admin],
+    },
+    Entry {
+        command: Command::Lang,
+        name: "lang",
+        description: "cmd-lang",
+        menu: Some("menu-lang"),
+        roles: EVERYONE,
+    },
+    Entry {
+        command: Command::Help,
+        name: "help",
+        description: "cmd-help",
+        menu: Some("menu-help"),
+        roles: EVERYONE,
+    },
+    Entry {
+        command: Command::Cancel,
+        name: "cancel",
+        description: "cmd-cancel",
+        menu: None,
+        roles: EVERYONE,
+    },
 ];
 
 impl Command {
@@ -43,7 +73,11 @@ impl Command {
         let text = text.trim();
         if let Some(rest) = text.strip_prefix('/') {
             let (head, args) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
-            let name = head.split('@').next().unwrap_or_default().to_ascii_lowercase();
+            let name = head
+                .split('@')
+                .next()
+                .unwrap_or_default()
+                .to_ascii_lowercase();
             let entry = CATALOGUE.iter().find(|e| e.name == name)?;
             return Some((entry.command, args.trim().to_owned()));
         }
@@ -54,7 +88,9 @@ impl Command {
     }
 
     pub fn allowed_for(self, role: Role) -> bool {
-        CATALOGUE.iter().any(|e| e.command == self && e.roles.contains(&role))
+        CATALOGUE
+            .iter()
+            .any(|e| e.command == self && e.roles.contains(&role))
     }
 }
 
@@ -64,23 +100,34 @@ fn entries_for(role: Role) -> impl Iterator<Item = &'static Entry> {
 
 /// `/name — description` lines for the person's role, in their language.
 pub fn help_lines(ctx: &Ctx, role: Role, lang: Lang) -> Vec<String> {
-    entries_for(role).map(|e| format!("/{} — {}", e.name, ctx.i18n.t(lang, e.description))).collect()
+    entries_for(role)
+        .map(|e| format!("/{} — {}", e.name, ctx.i18n.t(lang, e.description)))
+        .collect()
 }
 
 /// The reply-keyboard labels of the person's main menu, two to a row.
 pub fn menu_labels(ctx: &Ctx, role: Role, lang: Lang) -> Vec<String> {
-    entries_for(role).filter_map(|e| e.menu).map(|label| ctx.i18n.t(lang, label)).collect()
+    entries_for(role)
+        .filter_map(|e| e.menu)
+        .map(|label| ctx.i18n.t(lang, label))
+        .collect()
 }
 
 fn bot_commands(ctx: &Ctx, role: Role, lang: Lang) -> Vec<BotCommand> {
-    entries_for(role).map(|e| BotCommand::new(e.name, ctx.i18n.t(lang, e.description))).collect()
+    entries_for(role)
+        .map(|e| BotCommand::new(e.name, ctx.i18n.t(lang, e.description)))
+        .collect()
 }
 
 /// Registers the person's own command list, so Telegram's menu matches their role.
 pub async fn register_for(bot: &Bot, ctx: &Ctx, user: &User) -> anyhow::Result<()> {
-    let scope = BotCommandScope::Chat { chat_id: Recipient::Id(ChatId(user.telegram_id.get())) };
+    let scope = BotCommandScope::Chat {
+        chat_id: Recipient::Id(ChatId(user.telegram_id.get())),
+    };
     if user.active {
-        bot.set_my_commands(bot_commands(ctx, user.role, user.lang)).scope(scope).await?;
+        bot.set_my_commands(bot_commands(ctx, user.role, user.lang))
+            .scope(scope)
+            .await?;
     } else {
         bot.delete_my_commands().scope(scope).await?;
     }

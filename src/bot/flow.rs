@@ -14,10 +14,24 @@ pub enum State {
     Idle,
     /// Admin adding a user: awaiting the Telegram id.
     AwaitUserId,
-    AwaitUserName { id: i64 },
-    AwaitUserRole { id: i64, name: String },
-    AwaitUserRegion { id: i64, name: String, role: Role },
-    ConfirmUser { id: i64, name: String, role: Role, region: Option<String> },
+    AwaitUserName {
+        id: i64,
+    },
+    AwaitUserRole {
+        id: i64,
+        name: String,
+    },
+    AwaitUserRegion {
+        id: i64,
+        name: String,
+        role: Role,
+    },
+    ConfirmUser {
+        id: i64,
+        name: String,
+        role: Role,
+        region: Option<String>,
+    },
 }
 
 pub async fn load(ctx: &Ctx, chat: ChatId) -> anyhow::Result<State> {
@@ -36,7 +50,9 @@ pub async fn save(ctx: &Ctx, chat: ChatId, state: &State) -> anyhow::Result<()> 
         return clear(ctx, chat).await;
     }
     let json = serde_json::to_string(state)?;
-    ctx.store.set_dialogue(chat.0, &json, ctx.clock.now()).await?;
+    ctx.store
+        .set_dialogue(chat.0, &json, ctx.clock.now())
+        .await?;
     Ok(())
 }
 

@@ -44,7 +44,11 @@ fn origin(update: &Update) -> Option<(&teloxide::types::User, ChatId, bool)> {
         UpdateKind::CallbackQuery(q) => {
             let chat = q.message.as_ref().map(|m| m.chat());
             let private = chat.is_none_or(|c| c.is_private());
-            Some((&q.from, chat.map(|c| c.id).unwrap_or(ChatId(q.from.id.0 as i64)), private))
+            Some((
+                &q.from,
+                chat.map(|c| c.id).unwrap_or(ChatId(q.from.id.0 as i64)),
+                private,
+            ))
         }
         _ => None,
     }
@@ -85,15 +89,22 @@ async fn refuse(bot: &Bot, ctx: &Ctx, update: &Update, id: TelegramId, disabled:
         UpdateKind::CallbackQuery(_) => "button",
         _ => "message",
     };
-    let record = AuditRecord::new(now, Some(id), AuditAction::AccessRefused)
-        .details(format!("{what}{}", if disabled { ", disabled" } else { "" }));
+    let record = AuditRecord::new(now, Some(id), AuditAction::AccessRefused).details(format!(
+        "{what}{}",
+        if disabled { ", disabled" } else { "" }
+    ));
     if let Err(e) = ctx.store.audit(&record).await {
         tracing::error!(error = %e, "cannot audit a refusal");
     }
     let lang = crate::domain::access::Lang::Ru;
     if let UpdateKind::CallbackQuery(q) = &update.kind {
         let text = ctx.i18n.t(lang, "access-refused-short");
-        if let Err(e) = bot.answer_callback_query(q.id.clone()).text(text).show_alert(true).await {
+        if let Err(e) = bot
+            .answer_callback_query(q.id.clone())
+            .text(text)
+            .show_alert(true)
+            .await
+        {
             tracing::warn!(error = %e, "cannot answer a refused button press");
         }
         return;
@@ -101,7 +112,11 @@ async fn refuse(bot: &Bot, ctx: &Ctx, update: &Update, id: TelegramId, disabled:
     let since = now - Duration::minutes(i64::from(ctx.config.refusal_interval_minutes));
     match ctx.store.claim_refusal_notice(id, now, since).await {
         Ok(true) => {
-            let text = ctx.i18n.get(lang, "access-refused", Args::new().text("id", id.to_string()));
+            let text = ctx.i18n.get(
+                lang,
+                "access-refused",
+                Args::new().text("id", id.to_string()),
+            );
             let sent = bot
                 .send_message(ChatId(id.get()), text)
                 .parse_mode(teloxide::types::ParseMode::Html)

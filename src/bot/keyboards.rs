@@ -77,9 +77,13 @@ impl Action {
 
 /// The main menu: a persistent reply keyboard, two buttons a row.
 pub fn main_menu(labels: Vec<String>, placeholder: String) -> KeyboardMarkup {
-    let rows: Vec<Vec<KeyboardButton>> =
-        labels.chunks(2).map(|row| row.iter().map(KeyboardButton::new).collect()).collect();
-    KeyboardMarkup::new(rows).resize_keyboard().input_field_placeholder(placeholder)
+    let rows: Vec<Vec<KeyboardButton>> = labels
+        .chunks(2)
+        .map(|row| row.iter().map(KeyboardButton::new).collect())
+        .collect();
+    KeyboardMarkup::new(rows)
+        .resize_keyboard()
+        .input_field_placeholder(placeholder)
 }
 
 /// Buttons laid out `per_row` to a row.
@@ -118,7 +122,15 @@ mod tests {
 
     #[test]
     fn forged_payloads_are_not_actions() {
-        for data in ["", "u:s:-5", "u:s:abc", "u:pl:1:boss:MSK", "lang:de", "x", "u:s:1:2"] {
+        for data in [
+            "",
+            "u:s:-5",
+            "u:s:abc",
+            "u:pl:1:boss:MSK",
+            "lang:de",
+            "x",
+            "u:s:1:2",
+        ] {
             assert_eq!(Action::parse(data), None, "{data}");
         }
     }

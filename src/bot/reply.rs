@@ -15,7 +15,10 @@ use crate::domain::ids::ParseError;
 use crate::i18n::Args;
 
 pub async fn send(bot: &Bot, chat: ChatId, text: String) -> anyhow::Result<Message> {
-    Ok(bot.send_message(chat, text).parse_mode(ParseMode::Html).await?)
+    Ok(bot
+        .send_message(chat, text)
+        .parse_mode(ParseMode::Html)
+        .await?)
 }
 
 pub async fn send_with(
@@ -24,7 +27,11 @@ pub async fn send_with(
     text: String,
     markup: impl Into<ReplyMarkup>,
 ) -> anyhow::Result<Message> {
-    Ok(bot.send_message(chat, text).parse_mode(ParseMode::Html).reply_markup(markup).await?)
+    Ok(bot
+        .send_message(chat, text)
+        .parse_mode(ParseMode::Html)
+        .reply_markup(markup)
+        .await?)
 }
 
 /// Replaces a message's text and buttons; an identical edit is not an error.
@@ -35,7 +42,9 @@ pub async fn edit(
     text: String,
     markup: Option<InlineKeyboardMarkup>,
 ) -> anyhow::Result<()> {
-    let mut request = bot.edit_message_text(chat, message, text).parse_mode(ParseMode::Html);
+    let mut request = bot
+        .edit_message_text(chat, message, text)
+        .parse_mode(ParseMode::Html);
     if let Some(markup) = markup {
         request = request.reply_markup(markup);
     }
@@ -67,16 +76,25 @@ pub fn explain_access(ctx: &Ctx, lang: Lang, err: &AccessError) -> String {
     let t = |id: &str, args: Args| ctx.i18n.get(lang, id, args);
     match err {
         AccessError::Invalid(e) => explain_parse(ctx, lang, e),
-        AccessError::RegionRequired(role) => {
-            t("err-region-required", Args::new().text("role", role_name(ctx, lang, *role)))
+        AccessError::RegionRequired(role) => t(
+            "err-region-required",
+            Args::new().text("role", role_name(ctx, lang, *role)),
+        ),
+        AccessError::RegionNotAllowed(role) => t(
+            "err-region-not-allowed",
+            Args::new().text("role", role_name(ctx, lang, *role)),
+        ),
+        AccessError::UnknownRegion(code) => t(
+            "err-unknown-region",
+            Args::new().text("code", code.as_str()),
+        ),
+        AccessError::RegionExists(code) => {
+            t("err-region-exists", Args::new().text("code", code.as_str()))
         }
-        AccessError::RegionNotAllowed(role) => {
-            t("err-region-not-allowed", Args::new().text("role", role_name(ctx, lang, *role)))
-        }
-        AccessError::UnknownRegion(code) => t("err-unknown-region", Args::new().text("code", code.as_str())),
-        AccessError::RegionExists(code) => t("err-region-exists", Args::new().text("code", code.as_str())),
         AccessError::UserExists(id) => t("err-user-exists", Args::new().text("id", id.to_string())),
-        AccessError::UnknownUser(id) => t("err-unknown-user", Args::new().text("id", id.to_string())),
+        AccessError::UnknownUser(id) => {
+            t("err-unknown-user", Args::new().text("id", id.to_string()))
+        }
         AccessError::SelfChange => t("err-self-change", Args::new()),
     }
 }
@@ -89,7 +107,8 @@ pub fn user_message(ctx: &Ctx, lang: Lang, err: &anyhow::Error) -> Option<String
     if let Some(DirectoryError::Access(e)) = err.downcast_ref::<DirectoryError>() {
         return Some(explain_access(ctx, lang, e));
     }
-    err.downcast_ref::<ParseError>().map(|e| explain_parse(ctx, lang, e))
+    err.downcast_ref::<ParseError>()
+        .map(|e| explain_parse(ctx, lang, e))
 }
 
 /// Runs a handler; what fails is either explained (a person's mistake) or logged with a
@@ -101,13 +120,19 @@ pub async fn guard(
     lang: Lang,
     handler: impl Future<Output = anyhow::Result<()>>,
 ) -> anyhow::Result<()> {
-    let Err(err) = handler.await else { return Ok(()) };
+    let Err(err) = handler.await else {
+        return Ok(());
+    };
     let text = match user_message(ctx, lang, &err) {
         Some(text) => text,
         None => {
             let reference = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
             tracing::error!(%reference, chat = chat.0, error = ?err, "handler failed");
-            ctx.i18n.get(lang, "error-internal", Args::new().text("reference", reference))
+            ctx.i18n.get(
+                lang,
+                "error-internal",
+                Args::new().text("reference", reference),
+            )
         }
     };
     send(bot, chat, text).await?;

@@ -22,17 +22,30 @@ pub struct Answer {
 
 impl Answer {
     pub fn done() -> Self {
-        Self { text: None, alert: false }
+        Self {
+            text: None,
+            alert: false,
+        }
     }
 
     pub fn alert(text: String) -> Self {
-        Self { text: Some(text), alert: true }
+        Self {
+            text: Some(text),
+            alert: true,
+        }
     }
 }
 
 pub async fn on_message(bot: Bot, ctx: Ctx, caller: Caller, msg: Message) -> HandlerResult {
     let lang = caller.user.lang;
-    reply::guard(&bot, &ctx, caller.chat, lang, route_message(&bot, &ctx, &caller, &msg)).await
+    reply::guard(
+        &bot,
+        &ctx,
+        caller.chat,
+        lang,
+        route_message(&bot, &ctx, &caller, &msg),
+    )
+    .await
 }
 
 async fn route_message(bot: &Bot, ctx: &Ctx, caller: &Caller, msg: &Message) -> HandlerResult {
@@ -60,7 +73,12 @@ async fn route_message(bot: &Bot, ctx: &Ctx, caller: &Caller, msg: &Message) -> 
     }
 }
 
-pub async fn on_callback(bot: Bot, ctx: Ctx, caller: Caller, query: CallbackQuery) -> HandlerResult {
+pub async fn on_callback(
+    bot: Bot,
+    ctx: Ctx,
+    caller: Caller,
+    query: CallbackQuery,
+) -> HandlerResult {
     let lang = caller.user.lang;
     let answer = match route_callback(&bot, &ctx, &caller, &query).await {
         Ok(answer) => answer,
@@ -140,14 +158,23 @@ async fn choose_lang(bot: &Bot, ctx: &Ctx, caller: &Caller, args: &str) -> Handl
     if let Ok(lang) = args.parse::<Lang>() {
         return set_lang(bot, ctx, caller, lang).await;
     }
-    let buttons = vec![Action::Lang(Lang::Ru).button("Русский"), Action::Lang(Lang::En).button("English")];
+    let buttons = vec![
+        Action::Lang(Lang::Ru).button("Русский"),
+        Action::Lang(Lang::En).button("English"),
+    ];
     let text = ctx.i18n.t(caller.user.lang, "lang-choose");
     reply::send_with(bot, caller.chat, text, InlineKeyboardMarkup::new([buttons])).await?;
     Ok(())
 }
 
 async fn set_lang(bot: &Bot, ctx: &Ctx, caller: &Caller, lang: Lang) -> HandlerResult {
-    let user = directory::set_lang(ctx.store.as_ref(), caller.user.telegram_id, lang, ctx.clock.now()).await?;
+    let user = directory::set_lang(
+        ctx.store.as_ref(),
+        caller.user.telegram_id,
+        lang,
+        ctx.clock.now(),
+    )
+    .await?;
     let text = ctx.i18n.t(lang, "lang-set");
     reply::send_with(bot, caller.chat, text, main_menu(ctx, caller, lang)).await?;
     commands::register_for(bot, ctx, &user).await

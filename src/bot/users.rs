@@ -31,7 +31,11 @@ pub async fn open(bot: &Bot, ctx: &Ctx, caller: &Caller, args: &str) -> HandlerR
     Ok(())
 }
 
-async fn list_page(ctx: &Ctx, caller: &Caller, page: u32) -> anyhow::Result<(String, InlineKeyboardMarkup)> {
+async fn list_page(
+    ctx: &Ctx,
+    caller: &Caller,
+    page: u32,
+) -> anyhow::Result<(String, InlineKeyboardMarkup)> {
     let lang = caller.user.lang;
     let users = ctx.store.users().await?;
     let pages = users.len().div_ceil(PAGE).max(1);
@@ -42,7 +46,11 @@ async fn list_page(ctx: &Ctx, caller: &Caller, page: u32) -> anyhow::Result<(Str
         .take(PAGE)
         .map(|u| {
             let mark = if u.active { "" } else { "⛔ " };
-            let label = format!("{mark}{} · {}", u.full_name.as_str(), role_name(ctx, lang, u.role));
+            let label = format!(
+                "{mark}{} · {}",
+                u.full_name.as_str(),
+                role_name(ctx, lang, u.role)
+            );
             vec![Action::UserShow(u.telegram_id.get()).button(label)]
         })
         .collect();
@@ -57,21 +65,36 @@ async fn list_page(ctx: &Ctx, caller: &Caller, page: u32) -> anyhow::Result<(Str
         rows.push(nav);
     }
     rows.push(vec![Action::UserAdd.button(ctx.i18n.t(lang, "users-add"))]);
-    let mut text = ctx.i18n.get(lang, "users-title", Args::new().num("count", users.len() as i64));
+    let mut text = ctx.i18n.get(
+        lang,
+        "users-title",
+        Args::new().num("count", users.len() as i64),
+    );
     if pages > 1 {
-        let args = Args::new().num("page", page as i64 + 1).num("pages", pages as i64);
+        let args = Args::new()
+            .num("page", page as i64 + 1)
+            .num("pages", pages as i64);
         text = format!("{text}\n{}", ctx.i18n.get(lang, "users-page", args));
     }
     Ok((text, InlineKeyboardMarkup::new(rows)))
 }
 
 fn region_label(ctx: &Ctx, caller: &Caller, region: Option<&str>) -> String {
-    region.map(str::to_owned).unwrap_or_else(|| ctx.i18n.t(caller.user.lang, "region-none"))
+    region
+        .map(str::to_owned)
+        .unwrap_or_else(|| ctx.i18n.t(caller.user.lang, "region-none"))
 }
 
 fn card(ctx: &Ctx, caller: &Caller, user: &User) -> (String, InlineKeyboardMarkup) {
     let lang = caller.user.lang;
-    let status = ctx.i18n.t(lang, if user.active { "user-active" } else { "user-disabled" });
+    let status = ctx.i18n.t(
+        lang,
+        if user.active {
+            "user-active"
+        } else {
+            "user-disabled"
+        },
+    );
     let text = ctx.i18n.get(
         lang,
         "users-card",
@@ -79,13 +102,18 @@ fn card(ctx: &Ctx, caller: &Caller, user: &User) -> (String, InlineKeyboardMarku
             .text("name", user.full_name.as_str())
             .text("id", user.telegram_id.to_string())
             .text("role", role_name(ctx, lang, user.role))
-            .text("region", region_label(ctx, caller, user.region.as_ref().map(RegionCode::as_str)))
+            .text(
+                "region",
+                region_label(ctx, caller, user.region.as_ref().map(RegionCode::as_str)),
+            )
             .text("status", status),
     );
     let id = user.telegram_id.get();
     let mut buttons = vec![Action::UserRoles(id).button(ctx.i18n.t(lang, "users-change-role"))];
     if user.role.works_in_region() {
-        buttons.push(Action::UserRegions(id, user.role).button(ctx.i18n.t(lang, "users-change-region")));
+        buttons.push(
+            Action::UserRegions(id, user.role).button(ctx.i18n.t(lang, "users-change-region")),
+        );
     }
     buttons.push(if user.active {
         Action::UserActive(id, false).button(ctx.i18n.t(lang, "users-disable"))
@@ -105,12 +133,21 @@ async fn show(
 ) -> HandlerResult {
     match message {
         Some(id) => reply::edit(bot, caller.chat, id, text, Some(markup)).await,
-        None => reply::send_with(bot, caller.chat, text, markup).await.map(drop),
+        None => reply::send_with(bot, caller.chat, text, markup)
+            .await
+            .map(drop),
     }
 }
 
-fn role_buttons(ctx: &Ctx, caller: &Caller, action: impl Fn(Role) -> Action) -> Vec<InlineKeyboardButton> {
-    Role::ALL.into_iter().map(|r| action(r).button(role_name(ctx, caller.user.lang, r))).collect()
+fn role_buttons(
+    ctx: &Ctx,
+    caller: &Caller,
+    action: impl Fn(Role) -> Action,
+) -> Vec<InlineKeyboardButton> {
+    Role::ALL
+        .into_iter()
+        .map(|r| action(r).button(role_name(ctx, caller.user.lang, r)))
+        .collect()
 }
 
 async fn region_buttons(
@@ -152,39 +189,69 @@ pub async fn on_action(
     let now = ctx.clock.now();
     let actor = Some(caller.user.telegram_id);
     match action {
-        Action::UsersPage(page) => show(bot, caller, message, list_page(ctx, caller, page).await?).await?,
-        Action::UserShow(id) => show(bot, caller, message, card(ctx, caller, &target(ctx, id).await?)).await?,
+        Action::UsersPage(page) => {
+            show(bot, caller, message, list_page(ctx, caller, page).await?).await?
+        }
+        Action::UserShow(id) => {
+            show(
+                bot,
+                caller,
+                message,
+                card(ctx, caller, &target(ctx, id).await?),
+            )
+            .await?
+        }
         Action::UserAdd => begin_add(bot, ctx, caller).await?,
         Action::UserRoles(id) => {
             let user = target(ctx, id).await?;
-            let mut buttons = role_buttons(ctx, caller, |role| match (role.works_in_region(), &user.region) {
-                (true, Some(region)) => Action::UserPlace(id, role, Some(region.to_string())),
-                (true, None) => Action::UserRegions(id, role),
-                (false, _) => Action::UserPlace(id, role, None),
+            let mut buttons = role_buttons(ctx, caller, |role| {
+                match (role.works_in_region(), &user.region) {
+                    (true, Some(region)) => Action::UserPlace(id, role, Some(region.to_string())),
+                    (true, None) => Action::UserRegions(id, role),
+                    (false, _) => Action::UserPlace(id, role, None),
+                }
             });
             buttons.push(Action::UserShow(id).button(ctx.i18n.t(lang, "users-back")));
-            let text = ctx.i18n.get(lang, "users-ask-role", Args::new().text("name", user.full_name.as_str()));
+            let text = ctx.i18n.get(
+                lang,
+                "users-ask-role",
+                Args::new().text("name", user.full_name.as_str()),
+            );
             show(bot, caller, message, (text, grid(buttons, 1))).await?;
         }
         Action::UserRegions(id, role) => {
             let user = target(ctx, id).await?;
-            let mut buttons = region_buttons(ctx, |code| Action::UserPlace(id, role, Some(code))).await?;
+            let mut buttons =
+                region_buttons(ctx, |code| Action::UserPlace(id, role, Some(code))).await?;
             if buttons.is_empty() {
                 return Ok(Answer::alert(ctx.i18n.t(lang, "err-no-regions")));
             }
             buttons.push(Action::UserShow(id).button(ctx.i18n.t(lang, "users-back")));
-            let text = ctx.i18n.get(lang, "users-ask-region", Args::new().text("name", user.full_name.as_str()));
+            let text = ctx.i18n.get(
+                lang,
+                "users-ask-region",
+                Args::new().text("name", user.full_name.as_str()),
+            );
             show(bot, caller, message, (text, grid(buttons, 1))).await?;
         }
         Action::UserPlace(id, role, region) => {
             let region = region.as_deref().map(RegionCode::parse).transpose()?;
             let placement = Placement::new(role, region)?;
-            let user = directory::change_placement(ctx.store.as_ref(), TelegramId::new(id)?, &placement, actor, now).await?;
+            let user = directory::change_placement(
+                ctx.store.as_ref(),
+                TelegramId::new(id)?,
+                &placement,
+                actor,
+                now,
+            )
+            .await?;
             refresh_commands(bot, ctx, &user).await;
             show(bot, caller, message, card(ctx, caller, &user)).await?;
         }
         Action::UserActive(id, active) => {
-            let user = directory::set_active(ctx.store.as_ref(), TelegramId::new(id)?, active, actor, now).await?;
+            let user =
+                directory::set_active(ctx.store.as_ref(), TelegramId::new(id)?, active, actor, now)
+                    .await?;
             refresh_commands(bot, ctx, &user).await;
             show(bot, caller, message, card(ctx, caller, &user)).await?;
         }
@@ -194,7 +261,13 @@ pub async fn on_action(
         Action::FlowCancel => {
             flow::clear(ctx, caller.chat).await?;
             let text = ctx.i18n.t(lang, "cancel-done");
-            show(bot, caller, message, (text, InlineKeyboardMarkup::default())).await?;
+            show(
+                bot,
+                caller,
+                message,
+                (text, InlineKeyboardMarkup::default()),
+            )
+            .await?;
         }
         Action::Lang(_) => return Ok(stale(ctx, caller)),
     }
@@ -203,12 +276,23 @@ pub async fn on_action(
 
 async fn begin_add(bot: &Bot, ctx: &Ctx, caller: &Caller) -> HandlerResult {
     flow::save(ctx, caller.chat, &State::AwaitUserId).await?;
-    reply::send(bot, caller.chat, ctx.i18n.t(caller.user.lang, "users-ask-id")).await?;
+    reply::send(
+        bot,
+        caller.chat,
+        ctx.i18n.t(caller.user.lang, "users-ask-id"),
+    )
+    .await?;
     Ok(())
 }
 
 /// A typed answer inside the add-user flow.
-pub async fn on_text(bot: &Bot, ctx: &Ctx, caller: &Caller, state: State, text: &str) -> HandlerResult {
+pub async fn on_text(
+    bot: &Bot,
+    ctx: &Ctx,
+    caller: &Caller,
+    state: State,
+    text: &str,
+) -> HandlerResult {
     let lang = caller.user.lang;
     if !is_admin(caller) {
         flow::clear(ctx, caller.chat).await?;
@@ -219,10 +303,23 @@ pub async fn on_text(bot: &Bot, ctx: &Ctx, caller: &Caller, state: State, text: 
         State::AwaitUserId => {
             let id = match TelegramId::parse(text) {
                 Ok(id) => id,
-                Err(e) => return ask_again(bot, ctx, caller, reply::explain_parse(ctx, lang, &e), "users-ask-id").await,
+                Err(e) => {
+                    return ask_again(
+                        bot,
+                        ctx,
+                        caller,
+                        reply::explain_parse(ctx, lang, &e),
+                        "users-ask-id",
+                    )
+                    .await;
+                }
             };
             if ctx.store.user(id).await?.is_some() {
-                let err = ctx.i18n.get(lang, "err-user-exists", Args::new().text("id", id.to_string()));
+                let err = ctx.i18n.get(
+                    lang,
+                    "err-user-exists",
+                    Args::new().text("id", id.to_string()),
+                );
                 return ask_again(bot, ctx, caller, err, "users-ask-id").await;
             }
             flow::save(ctx, caller.chat, &State::AwaitUserName { id: id.get() }).await?;
@@ -231,9 +328,21 @@ pub async fn on_text(bot: &Bot, ctx: &Ctx, caller: &Caller, state: State, text: 
         State::AwaitUserName { id } => {
             let name = match FullName::parse(text) {
                 Ok(name) => name,
-                Err(e) => return ask_again(bot, ctx, caller, reply::explain_parse(ctx, lang, &e), "users-ask-name").await,
+                Err(e) => {
+                    return ask_again(
+                        bot,
+                        ctx,
+                        caller,
+                        reply::explain_parse(ctx, lang, &e),
+                        "users-ask-name",
+                    )
+                    .await;
+                }
             };
-            let next = State::AwaitUserRole { id, name: name.as_str().to_owned() };
+            let next = State::AwaitUserRole {
+                id,
+                name: name.as_str().to_owned(),
+            };
             flow::save(ctx, caller.chat, &next).await?;
             ask_role(bot, ctx, caller, name.as_str()).await?;
         }
@@ -242,15 +351,24 @@ pub async fn on_text(bot: &Bot, ctx: &Ctx, caller: &Caller, state: State, text: 
         State::AwaitUserRegion { name, .. } => {
             ask_region(bot, ctx, caller, None, &name).await?;
         }
-        State::ConfirmUser { id, name, role, region } => {
-            confirm(bot, ctx, caller, None, id, &name, role, region.as_deref()).await?
-        }
+        State::ConfirmUser {
+            id,
+            name,
+            role,
+            region,
+        } => confirm(bot, ctx, caller, None, id, &name, role, region.as_deref()).await?,
         State::Idle => {}
     }
     Ok(())
 }
 
-async fn ask_again(bot: &Bot, ctx: &Ctx, caller: &Caller, error: String, question: &str) -> HandlerResult {
+async fn ask_again(
+    bot: &Bot,
+    ctx: &Ctx,
+    caller: &Caller,
+    error: String,
+    question: &str,
+) -> HandlerResult {
     let question = ctx.i18n.t(caller.user.lang, question);
     reply::send(bot, caller.chat, format!("{error}\n\n{question}")).await?;
     Ok(())
@@ -263,7 +381,11 @@ fn cancel_button(ctx: &Ctx, caller: &Caller) -> InlineKeyboardButton {
 async fn ask_role(bot: &Bot, ctx: &Ctx, caller: &Caller, name: &str) -> HandlerResult {
     let mut buttons = role_buttons(ctx, caller, Action::FlowRole);
     buttons.push(cancel_button(ctx, caller));
-    let text = ctx.i18n.get(caller.user.lang, "users-ask-role", Args::new().text("name", name));
+    let text = ctx.i18n.get(
+        caller.user.lang,
+        "users-ask-role",
+        Args::new().text("name", name),
+    );
     reply::send_with(bot, caller.chat, text, grid(buttons, 1)).await?;
     Ok(())
 }
@@ -281,7 +403,9 @@ async fn ask_region(
         return Ok(Answer::alert(ctx.i18n.t(lang, "err-no-regions")));
     }
     buttons.push(cancel_button(ctx, caller));
-    let text = ctx.i18n.get(lang, "users-ask-region", Args::new().text("name", name));
+    let text = ctx
+        .i18n
+        .get(lang, "users-ask-region", Args::new().text("name", name));
     show(bot, caller, message, (text, grid(buttons, 1))).await?;
     Ok(Answer::done())
 }
@@ -307,7 +431,10 @@ async fn confirm(
             .text("role", role_name(ctx, lang, role))
             .text("region", region_label(ctx, caller, region)),
     );
-    let buttons = vec![Action::FlowSave.button(ctx.i18n.t(lang, "users-save")), cancel_button(ctx, caller)];
+    let buttons = vec![
+        Action::FlowSave.button(ctx.i18n.t(lang, "users-save")),
+        cancel_button(ctx, caller),
+    ];
     show(bot, caller, message, (text, grid(buttons, 2))).await
 }
 
@@ -332,7 +459,17 @@ async fn flow_role(
         }
         return Ok(answer);
     }
-    flow::save(ctx, caller.chat, &State::ConfirmUser { id, name: name.clone(), role, region: None }).await?;
+    flow::save(
+        ctx,
+        caller.chat,
+        &State::ConfirmUser {
+            id,
+            name: name.clone(),
+            role,
+            region: None,
+        },
+    )
+    .await?;
     confirm(bot, ctx, caller, message, id, &name, role, None).await?;
     Ok(Answer::done())
 }
@@ -352,21 +489,68 @@ async fn flow_region(
         return Err(crate::domain::access::AccessError::UnknownRegion(code).into());
     }
     let region = Some(code.to_string());
-    flow::save(ctx, caller.chat, &State::ConfirmUser { id, name: name.clone(), role, region: region.clone() }).await?;
-    confirm(bot, ctx, caller, message, id, &name, role, region.as_deref()).await?;
+    flow::save(
+        ctx,
+        caller.chat,
+        &State::ConfirmUser {
+            id,
+            name: name.clone(),
+            role,
+            region: region.clone(),
+        },
+    )
+    .await?;
+    confirm(
+        bot,
+        ctx,
+        caller,
+        message,
+        id,
+        &name,
+        role,
+        region.as_deref(),
+    )
+    .await?;
     Ok(Answer::done())
 }
 
-async fn flow_save(bot: &Bot, ctx: &Ctx, caller: &Caller, message: Option<MessageId>) -> anyhow::Result<Answer> {
-    let State::ConfirmUser { id, name, role, region } = flow::load(ctx, caller.chat).await? else {
+async fn flow_save(
+    bot: &Bot,
+    ctx: &Ctx,
+    caller: &Caller,
+    message: Option<MessageId>,
+) -> anyhow::Result<Answer> {
+    let State::ConfirmUser {
+        id,
+        name,
+        role,
+        region,
+    } = flow::load(ctx, caller.chat).await?
+    else {
         return Ok(stale(ctx, caller));
     };
     let region = region.as_deref().map(RegionCode::parse).transpose()?;
-    let user = NewUser::new(TelegramId::new(id)?, FullName::parse(&name)?, role, region, Some(caller.user.telegram_id))?;
+    let user = NewUser::new(
+        TelegramId::new(id)?,
+        FullName::parse(&name)?,
+        role,
+        region,
+        Some(caller.user.telegram_id),
+    )?;
     let added = directory::add_user(ctx.store.as_ref(), &user, ctx.clock.now()).await?;
     flow::clear(ctx, caller.chat).await?;
-    let text = ctx.i18n.get(caller.user.lang, "users-added", Args::new().text("name", &name));
-    show(bot, caller, message, (text, InlineKeyboardMarkup::default())).await?;
+    let text = ctx.i18n.get(
+        caller.user.lang,
+        "users-added",
+        Args::new().text("name", &name),
+    );
+    show(
+        bot,
+        caller,
+        message,
+        (text, InlineKeyboardMarkup::default()),
+    )
+    .await?;
     refresh_commands(bot, ctx, &added).await;
     Ok(Answer::done())
 }

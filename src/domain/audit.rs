@@ -42,7 +42,13 @@ pub struct AuditRecord {
 
 impl AuditRecord {
     pub fn new(at: DateTime<Utc>, actor: Option<TelegramId>, action: AuditAction) -> Self {
-        Self { at, actor, action: action.as_str().to_owned(), subject: None, details: None }
+        Self {
+            at,
+            actor,
+            action: action.as_str().to_owned(),
+            subject: None,
+            details: None,
+        }
     }
 
     pub fn subject(mut self, subject: impl Into<String>) -> Self {

@@ -72,7 +72,11 @@ pub async fn change_placement(
     let before = store.user(id).await?.ok_or(AccessError::UnknownUser(id))?;
     let after = store.set_placement(id, placement, now).await?;
     let show = |u: &User| {
-        format!("{} {}", u.role, u.region.as_ref().map(|r| r.as_str()).unwrap_or("-"))
+        format!(
+            "{} {}",
+            u.role,
+            u.region.as_ref().map(|r| r.as_str()).unwrap_or("-")
+        )
     };
     let record = AuditRecord::new(now, actor, AuditAction::UserPlacementChanged)
         .subject(user_subject(id))
@@ -92,8 +96,14 @@ pub async fn set_active(
         return Err(AccessError::SelfChange.into());
     }
     let user = store.set_active(id, active, now).await?;
-    let action = if active { AuditAction::UserEnabled } else { AuditAction::UserDisabled };
-    store.audit(&AuditRecord::new(now, actor, action).subject(user_subject(id))).await?;
+    let action = if active {
+        AuditAction::UserEnabled
+    } else {
+        AuditAction::UserDisabled
+    };
+    store
+        .audit(&AuditRecord::new(now, actor, action).subject(user_subject(id)))
+        .await?;
     Ok(user)
 }
 

@@ -60,8 +60,12 @@ pub trait Store: Send + Sync {
         placement: &Placement,
         now: DateTime<Utc>,
     ) -> StoreResult<User>;
-    async fn set_active(&self, id: TelegramId, active: bool, now: DateTime<Utc>)
-    -> StoreResult<User>;
+    async fn set_active(
+        &self,
+        id: TelegramId,
+        active: bool,
+        now: DateTime<Utc>,
+    ) -> StoreResult<User>;
     async fn set_lang(&self, id: TelegramId, lang: Lang, now: DateTime<Utc>) -> StoreResult<User>;
 
     // The audit trail.

@@ -25,13 +25,17 @@ pub struct SqlStore {
 
 impl From<SqlitePool> for SqlStore {
     fn from(pool: SqlitePool) -> Self {
-        Self { pool: Pool::Sqlite(pool) }
+        Self {
+            pool: Pool::Sqlite(pool),
+        }
     }
 }
 
 impl From<PgPool> for SqlStore {
     fn from(pool: PgPool) -> Self {
-        Self { pool: Pool::Postgres(pool) }
+        Self {
+            pool: Pool::Postgres(pool),
+        }
     }
 }
 

@@ -14,8 +14,23 @@ pub fn visible_text(text: &str, parse_mode: Option<&str>) -> Result<String, Stri
 }
 
 const HTML_TAGS: &[&str] = &[
-    "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a",
-    "tg-emoji", "tg-time", "code", "pre", "blockquote",
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "span",
+    "tg-spoiler",
+    "a",
+    "tg-emoji",
+    "tg-time",
+    "code",
+    "pre",
+    "blockquote",
 ];
 
 fn entity_error(detail: String) -> String {
@@ -32,7 +47,9 @@ fn html(text: &str) -> Result<String, String> {
             b'<' => {
                 let start = i;
                 let Some(end) = text[i..].find('>').map(|e| i + e) else {
-                    return Err(entity_error(format!("Unclosed start tag at byte offset {start}")));
+                    return Err(entity_error(format!(
+                        "Unclosed start tag at byte offset {start}"
+                    )));
                 };
                 let inner = &text[i + 1..end];
                 if let Some(name) = inner.strip_prefix('/') {
@@ -45,7 +62,9 @@ fn html(text: &str) -> Result<String, String> {
                             )));
                         }
                         None => {
-                            return Err(entity_error(format!("Unexpected end tag at byte offset {start}")));
+                            return Err(entity_error(format!(
+                                "Unexpected end tag at byte offset {start}"
+                            )));
                         }
                     }
                 } else {
@@ -67,7 +86,9 @@ fn html(text: &str) -> Result<String, String> {
                         )));
                     }
                     if attrs.matches('"').count() % 2 == 1 {
-                        return Err(entity_error(format!("Unclosed start tag at byte offset {start}")));
+                        return Err(entity_error(format!(
+                            "Unclosed start tag at byte offset {start}"
+                        )));
                     }
                     open.push(name);
                 }
@@ -82,7 +103,9 @@ fn html(text: &str) -> Result<String, String> {
                     "amp" => Some('&'),
                     "quot" => Some('"'),
                     n if n.starts_with("#x") || n.starts_with("#X") => {
-                        u32::from_str_radix(&n[2..], 16).ok().and_then(char::from_u32)
+                        u32::from_str_radix(&n[2..], 16)
+                            .ok()
+                            .and_then(char::from_u32)
                     }
                     n if n.starts_with('#') => n[1..].parse().ok().and_then(char::from_u32),
                     _ => None,
@@ -107,9 +130,17 @@ fn html(text: &str) -> Result<String, String> {
         }
     }
     if let Some(name) = open.pop() {
-        return Err(entity_error(format!("Can't find end tag corresponding to start tag \"{name}\"")));
+        return Err(entity_error(format!(
+            "Can't find end tag corresponding to start tag \"{name}\""
+        )));
     }
     Ok(visible)
+}
+
+fn reserved(c: char) -> String {
+    entity_error(format!(
+        "Character '{c}' is reserved and must be escaped with the preceding '\\'"
+    ))
 }
 
 const MD2_RESERVED: &str = "_*[]()~`>#+-=|{}.!";
@@ -128,7 +159,9 @@ fn markdown_v2(text: &str) -> Result<String, String> {
             '\\' => {
                 match next {
                     Some(n) if (n as u32) < 127 => visible.push(n),
-                    _ => return Err(entity_error(format!("Character '\\' is reserved and must be escaped with the preceding '\\'"))),
+                    _ => {
+                        return Err(reserved('\\'));
+                    }
                 }
                 i += 2;
                 continue;
@@ -136,7 +169,9 @@ fn markdown_v2(text: &str) -> Result<String, String> {
             '`' if text[offset..].starts_with("```") => {
                 let body_start = offset + 3;
                 let Some(end) = text[body_start..].find("```") else {
-                    return Err(entity_error(format!("Can't find end of PreCode entity at byte offset {offset}")));
+                    return Err(entity_error(format!(
+                        "Can't find end of PreCode entity at byte offset {offset}"
+                    )));
                 };
                 visible.push_str(&text[body_start..body_start + end]);
                 let stop = body_start + end + 3;
@@ -147,7 +182,9 @@ fn markdown_v2(text: &str) -> Result<String, String> {
             }
             '`' => {
                 let Some(end) = text[offset + 1..].find('`') else {
-                    return Err(entity_error(format!("Can't find end of Code entity at byte offset {offset}")));
+                    return Err(entity_error(format!(
+                        "Can't find end of Code entity at byte offset {offset}"
+                    )));
                 };
                 visible.push_str(&text[offset + 1..offset + 1 + end]);
                 let stop = offset + 2 + end;
@@ -161,7 +198,7 @@ fn markdown_v2(text: &str) -> Result<String, String> {
                     ('_', Some('_')) => "__",
                     ('|', Some('|')) => "||",
                     ('|', _) => {
-                        return Err(entity_error(format!("Character '|' is reserved and must be escaped with the preceding '\\'")));
+                        return Err(reserved('|'));
                     }
                     ('*', _) => "*",
                     ('_', _) => "_",
@@ -185,7 +222,9 @@ fn markdown_v2(text: &str) -> Result<String, String> {
                 if next == Some('(') {
                     let url_start = chars[i + 1].0 + 1;
                     let Some(end) = text[url_start..].find(')') else {
-                        return Err(entity_error(format!("Can't find end of a URL at byte offset {url_start}")));
+                        return Err(entity_error(format!(
+                            "Can't find end of a URL at byte offset {url_start}"
+                        )));
                     };
                     let stop = url_start + end + 1;
                     while i < chars.len() && chars[i].0 < stop {
@@ -196,17 +235,15 @@ fn markdown_v2(text: &str) -> Result<String, String> {
                 }
                 continue;
             }
-            c if MD2_RESERVED.contains(c) => {
-                return Err(entity_error(format!(
-                    "Character '{c}' is reserved and must be escaped with the preceding '\\'"
-                )));
-            }
+            c if MD2_RESERVED.contains(c) => return Err(reserved(c)),
             c => visible.push(c),
         }
         i += 1;
     }
     if let Some((_, offset)) = open.pop().or(link_depth.pop().map(|o| ("[", o))) {
-        return Err(entity_error(format!("Can't find end of the entity starting at byte offset {offset}")));
+        return Err(entity_error(format!(
+            "Can't find end of the entity starting at byte offset {offset}"
+        )));
     }
     Ok(visible)
 }
@@ -217,16 +254,28 @@ mod tests {
 
     #[test]
     fn html_tags_and_entities_are_measured_without_markup() {
-        assert_eq!(visible_text("<b>Рога</b> &amp; <i>Копыта</i>", Some("HTML")).unwrap(), "Рога & Копыта");
-        assert_eq!(visible_text("<a href=\"https://x\">link</a>", Some("HTML")).unwrap(), "link");
+        assert_eq!(
+            visible_text("<b>Рога</b> &amp; <i>Копыта</i>", Some("HTML")).unwrap(),
+            "Рога & Копыта"
+        );
+        assert_eq!(
+            visible_text("<a href=\"https://x\">link</a>", Some("HTML")).unwrap(),
+            "link"
+        );
         assert_eq!(visible_text("AT&T", Some("HTML")).unwrap(), "AT&T");
     }
 
     #[test]
     fn broken_html_is_rejected_like_telegram_does() {
         let err = |t| visible_text(t, Some("HTML")).unwrap_err();
-        assert_eq!(err("<foo>x</foo>"), "can't parse entities: Unsupported start tag \"foo\" at byte offset 0");
-        assert_eq!(err("<b>x</i>"), "can't parse entities: Unmatched end tag at byte offset 4, expected \"</b>\", found \"</i>\"");
+        assert_eq!(
+            err("<foo>x</foo>"),
+            "can't parse entities: Unsupported start tag \"foo\" at byte offset 0"
+        );
+        assert_eq!(
+            err("<b>x</i>"),
+            "can't parse entities: Unmatched end tag at byte offset 4, expected \"</b>\", found \"</i>\""
+        );
         assert!(err("<b>x").contains("Can't find end tag"));
         assert!(err("a <b").contains("Unclosed start tag at byte offset 2"));
         assert!(err("Рога & <Копыта>").contains("Unsupported start tag"));
@@ -234,14 +283,23 @@ mod tests {
 
     #[test]
     fn markdown_v2_requires_escaping_reserved_characters() {
-        assert_eq!(visible_text("*bold* and 1\\.5", Some("MarkdownV2")).unwrap(), "bold and 1.5");
+        assert_eq!(
+            visible_text("*bold* and 1\\.5", Some("MarkdownV2")).unwrap(),
+            "bold and 1.5"
+        );
         let err = visible_text("Version 1.5", Some("MarkdownV2")).unwrap_err();
-        assert_eq!(err, "can't parse entities: Character '.' is reserved and must be escaped with the preceding '\\'");
+        assert_eq!(
+            err,
+            "can't parse entities: Character '.' is reserved and must be escaped with the preceding '\\'"
+        );
         assert!(visible_text("*open", Some("MarkdownV2")).is_err());
     }
 
     #[test]
     fn unknown_parse_modes_are_refused() {
-        assert_eq!(visible_text("x", Some("XML")).unwrap_err(), "unsupported parse_mode");
+        assert_eq!(
+            visible_text("x", Some("XML")).unwrap_err(),
+            "unsupported parse_mode"
+        );
     }
 }

@@ -69,7 +69,11 @@ pub struct Outgoing {
 impl Outgoing {
     /// Inline buttons as (label, callback data), row by row.
     pub fn buttons(&self) -> Vec<(String, String)> {
-        let rows = self.reply_markup.as_ref().and_then(|m| m.get("inline_keyboard")).and_then(Value::as_array);
+        let rows = self
+            .reply_markup
+            .as_ref()
+            .and_then(|m| m.get("inline_keyboard"))
+            .and_then(Value::as_array);
         rows.into_iter()
             .flatten()
             .filter_map(Value::as_array)
@@ -93,12 +97,20 @@ impl Outgoing {
 
     /// Reply-keyboard labels, row by row.
     pub fn keyboard(&self) -> Vec<String> {
-        let rows = self.reply_markup.as_ref().and_then(|m| m.get("keyboard")).and_then(Value::as_array);
+        let rows = self
+            .reply_markup
+            .as_ref()
+            .and_then(|m| m.get("keyboard"))
+            .and_then(Value::as_array);
         rows.into_iter()
             .flatten()
             .filter_map(Value::as_array)
             .flatten()
-            .filter_map(|b| b.as_str().map(str::to_owned).or_else(|| b["text"].as_str().map(str::to_owned)))
+            .filter_map(|b| {
+                b.as_str()
+                    .map(str::to_owned)
+                    .or_else(|| b["text"].as_str().map(str::to_owned))
+            })
             .collect()
     }
 }
@@ -141,7 +153,13 @@ pub(super) struct Shared {
 pub fn commands_key(scope: &Value, language: Option<&str>) -> String {
     let scope = match scope.get("type").and_then(Value::as_str) {
         None | Some("default") => "default".to_owned(),
-        Some(kind) => format!("{kind}:{}", scope.get("chat_id").map(Value::to_string).unwrap_or_default()),
+        Some(kind) => format!(
+            "{kind}:{}",
+            scope
+                .get("chat_id")
+                .map(Value::to_string)
+                .unwrap_or_default()
+        ),
     };
     format!("{scope}/{}", language.unwrap_or(""))
 }
@@ -176,16 +194,31 @@ impl Shared {
             // Writing to the bot opens the private chat (and unblocks it).
             state.blocked.remove(&from.id);
             let json = json!({"id": from.id, "type": "private", "first_name": from.first_name, "username": from.username});
-            state.chats.insert(from.id, Chat { json: json.clone(), bot_member: true });
+            state.chats.insert(
+                from.id,
+                Chat {
+                    json: json.clone(),
+                    bot_member: true,
+                },
+            );
             json
         } else {
-            state.chats.get(&chat_id).map(|c| c.json.clone()).expect("add_group first")
+            state
+                .chats
+                .get(&chat_id)
+                .map(|c| c.json.clone())
+                .expect("add_group first")
         };
         let message_id = state.message_id(chat_id);
         let mut message = json!({"message_id": message_id, "date": now(), "chat": chat,
                                  "from": from.json(), "text": text});
         if text.starts_with('/') {
-            let len = text.split_whitespace().next().unwrap_or_default().encode_utf16().count();
+            let len = text
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .encode_utf16()
+                .count();
             message["entities"] = json!([{"type": "bot_command", "offset": 0, "length": len}]);
         }
         self.queue(&mut state, json!({"message": message}))
@@ -205,7 +238,11 @@ impl Shared {
 
     pub fn redeliver(&self, update_id: i64) {
         let mut state = self.lock();
-        let mut update = state.history.get(&update_id).cloned().expect("an update that was sent");
+        let mut update = state
+            .history
+            .get(&update_id)
+            .cloned()
+            .expect("an update that was sent");
         update["_redelivered"] = json!(true);
         state.pending.push_back((update_id, update));
         self.updates.notify_waiters();
@@ -219,7 +256,12 @@ impl Shared {
     pub fn take_unseen(&self, chat_id: i64) -> Option<Outgoing> {
         let mut state = self.lock();
         let seen = state.seen.get(&chat_id).copied().unwrap_or(0);
-        let found = state.outgoing.iter().filter(|o| o.chat_id == chat_id).nth(seen).cloned();
+        let found = state
+            .outgoing
+            .iter()
+            .filter(|o| o.chat_id == chat_id)
+            .nth(seen)
+            .cloned();
         if found.is_some() {
             state.seen.insert(chat_id, seen + 1);
         }
