@@ -56,9 +56,37 @@ pub async fn serve(
         i18n: Arc::new(I18n::new()),
         config: Arc::new(config),
     };
+    prune_updates(&ctx).await?;
+    let pruner = tokio::spawn({
+        let ctx = ctx.clone();
+        async move {
+            let mut every = tokio::time::interval(Duration::from_secs(6 * 3600));
+            every.tick().await;
+            loop {
+                every.tick().await;
+                if let Err(e) = prune_updates(&ctx).await {
+                    tracing::warn!(error = %e, "cannot prune handled update ids");
+                }
+            }
+        }
+    });
+    let result = dispatch(bot, ctx, shutdown).await;
+    pruner.abort();
+    result
+}
+
+/// Forgets handled update ids old enough that Telegram will never send them again.
+async fn prune_updates(ctx: &Ctx) -> anyhow::Result<()> {
     let forget_before = ctx.clock.now() - chrono::Duration::days(UPDATE_MEMORY_DAYS);
     ctx.store.prune_updates(forget_before).await?;
+    Ok(())
+}
 
+async fn dispatch(
+    bot: Bot,
+    ctx: Ctx,
+    shutdown: impl Future<Output = ()> + Send,
+) -> anyhow::Result<()> {
     let me = bot
         .get_me()
         .await

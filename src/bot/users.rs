@@ -13,7 +13,7 @@ use super::start::Answer;
 use super::{Ctx, HandlerResult};
 use crate::domain::access::{NewUser, Placement, Role, User};
 use crate::domain::directory;
-use crate::domain::ids::{FullName, RegionCode, TelegramId};
+use crate::domain::ids::{FullName, ParseError, RegionCode, TelegramId};
 use crate::i18n::Args;
 
 const PAGE: usize = 10;
@@ -301,18 +301,9 @@ pub async fn on_text(
     }
     match state {
         State::AwaitUserId => {
-            let id = match TelegramId::parse(text) {
-                Ok(id) => id,
-                Err(e) => {
-                    return ask_again(
-                        bot,
-                        ctx,
-                        caller,
-                        reply::explain_parse(ctx, lang, &e),
-                        "users-ask-id",
-                    )
-                    .await;
-                }
+            let Some(id) = typed(bot, ctx, caller, TelegramId::parse(text), "users-ask-id").await?
+            else {
+                return Ok(());
             };
             if ctx.store.user(id).await?.is_some() {
                 let err = ctx.i18n.get(
@@ -326,18 +317,10 @@ pub async fn on_text(
             reply::send(bot, caller.chat, ctx.i18n.t(lang, "users-ask-name")).await?;
         }
         State::AwaitUserName { id } => {
-            let name = match FullName::parse(text) {
-                Ok(name) => name,
-                Err(e) => {
-                    return ask_again(
-                        bot,
-                        ctx,
-                        caller,
-                        reply::explain_parse(ctx, lang, &e),
-                        "users-ask-name",
-                    )
-                    .await;
-                }
+            let Some(name) =
+                typed(bot, ctx, caller, FullName::parse(text), "users-ask-name").await?
+            else {
+                return Ok(());
             };
             let next = State::AwaitUserRole {
                 id,
@@ -360,6 +343,24 @@ pub async fn on_text(
         State::Idle => {}
     }
     Ok(())
+}
+
+/// A typed value, or — when it is not valid — the reason and the same question again.
+async fn typed<T>(
+    bot: &Bot,
+    ctx: &Ctx,
+    caller: &Caller,
+    parsed: Result<T, ParseError>,
+    question: &str,
+) -> anyhow::Result<Option<T>> {
+    match parsed {
+        Ok(value) => Ok(Some(value)),
+        Err(e) => {
+            let error = reply::explain_parse(ctx, caller.user.lang, &e);
+            ask_again(bot, ctx, caller, error, question).await?;
+            Ok(None)
+        }
+    }
 }
 
 async fn ask_again(

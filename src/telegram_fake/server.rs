@@ -500,6 +500,15 @@ fn stored_message<'a>(
     Ok((chat_id, message_id, message))
 }
 
+fn set_markup(message: &mut Value, markup: &Option<Value>) {
+    match markup {
+        Some(m) => message["reply_markup"] = m.clone(),
+        None => {
+            message.as_object_mut().map(|m| m.remove("reply_markup"));
+        }
+    }
+}
+
 const NOT_MODIFIED: &str = "message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message";
 
 fn edit_text(state: &mut State, params: &Value) -> Result<Value, ApiErr> {
@@ -519,12 +528,7 @@ fn edit_text(state: &mut State, params: &Value) -> Result<Value, ApiErr> {
     }
     message["text"] = json!(visible);
     message["_raw"] = raw;
-    match &markup {
-        Some(m) => message["reply_markup"] = m.clone(),
-        None => {
-            message.as_object_mut().map(|m| m.remove("reply_markup"));
-        }
-    }
+    set_markup(message, &markup);
     message["edit_date"] = json!(chrono::Utc::now().timestamp());
     let result = public(message.clone());
     record(
@@ -547,12 +551,7 @@ fn edit_markup(state: &mut State, params: &Value) -> Result<Value, ApiErr> {
     if message.get("reply_markup") == markup.as_ref() {
         return Err(bad(NOT_MODIFIED));
     }
-    match &markup {
-        Some(m) => message["reply_markup"] = m.clone(),
-        None => {
-            message.as_object_mut().map(|m| m.remove("reply_markup"));
-        }
-    }
+    set_markup(message, &markup);
     let text = message
         .get("text")
         .and_then(Value::as_str)
