@@ -111,3 +111,19 @@ users-added = User { $name } has been added. Ask them to send /start to the bot.
 users-disabled = User { $name } has been disabled.
 users-enabled = User { $name } is active again.
 users-placement-changed = User { $name }: role { $role }, division { $region }.
+
+## Requests for access
+
+access-request-button = Request access
+access-request-sent = Your request has been sent to the administrator. We will let you know the decision.
+access-request-repeat = Your request has already been sent. You can repeat it after 24 hours.
+access-request-admin =
+    Request for access to the bot:
+    { $name } { $username }
+    Telegram ID: <code>{ $id }</code>
+access-request-approve = ✅ Approve
+access-request-reject = ❌ Reject
+access-request-decided = This request has already been decided.
+access-request-rejected-admin = The request from { $name } has been rejected.
+access-granted = You now have access to the bot. Send /start to begin.
+access-denied = Sorry, your request for access has been declined.

@@ -113,3 +113,19 @@ users-added = Пользователь { $name } добавлен. Пусть о
 users-disabled = Пользователь { $name } отключён.
 users-enabled = Пользователь { $name } снова активен.
 users-placement-changed = Пользователь { $name }: роль — { $role }, подразделение — { $region }.
+
+## Requests for access
+
+access-request-button = Запросить доступ
+access-request-sent = Запрос отправлен администратору. Мы сообщим о решении.
+access-request-repeat = Запрос уже отправлен. Повторить его можно через сутки.
+access-request-admin =
+    Запрос доступа к боту:
+    { $name } { $username }
+    Telegram ID: <code>{ $id }</code>
+access-request-approve = ✅ Одобрить
+access-request-reject = ❌ Отклонить
+access-request-decided = Этот запрос уже рассмотрен.
+access-request-rejected-admin = Запрос от { $name } отклонён.
+access-granted = Доступ к боту открыт. Нажмите /start, чтобы начать работу.
+access-denied = К сожалению, в доступе к боту отказано.

@@ -58,3 +58,14 @@ CREATE TABLE refusals (
     telegram_id    BIGINT PRIMARY KEY,
     last_notice_at BIGINT NOT NULL
 );
+
+-- Requests for access from people outside the whitelist: at most one a day per person.
+CREATE TABLE access_requests (
+    telegram_id  BIGINT PRIMARY KEY,
+    full_name    TEXT NOT NULL,
+    username     TEXT,
+    requested_at BIGINT NOT NULL,
+    state        TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'approved', 'rejected')),
+    decided_by   BIGINT,
+    decided_at   BIGINT
+);

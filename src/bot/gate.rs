@@ -5,7 +5,8 @@ use chrono::Duration;
 use teloxide::prelude::*;
 use teloxide::types::{ChatId, UpdateKind};
 
-use super::Ctx;
+use super::keyboards::Action;
+use super::{Ctx, requests};
 use crate::domain::access::{Region, User};
 use crate::domain::audit::{AuditAction, AuditRecord};
 use crate::domain::ids::TelegramId;
@@ -98,7 +99,18 @@ async fn refuse(bot: &Bot, ctx: &Ctx, update: &Update, id: TelegramId, disabled:
     }
     let lang = crate::domain::access::Lang::Ru;
     if let UpdateKind::CallbackQuery(q) = &update.kind {
-        let text = ctx.i18n.t(lang, "access-refused-short");
+        let asks =
+            !disabled && q.data.as_deref().and_then(Action::parse) == Some(Action::RequestAccess);
+        let text = if asks {
+            requests::request(bot, ctx, &q.from)
+                .await
+                .unwrap_or_else(|e| {
+                    tracing::error!(error = ?e, "cannot record an access request");
+                    ctx.i18n.t(lang, "access-refused-short")
+                })
+        } else {
+            ctx.i18n.t(lang, "access-refused-short")
+        };
         if let Err(e) = bot
             .answer_callback_query(q.id.clone())
             .text(text)
@@ -117,10 +129,13 @@ async fn refuse(bot: &Bot, ctx: &Ctx, update: &Update, id: TelegramId, disabled:
                 "access-refused",
                 Args::new().text("id", id.to_string()),
             );
-            let sent = bot
+            let mut request = bot
                 .send_message(ChatId(id.get()), text)
-                .parse_mode(teloxide::types::ParseMode::Html)
-                .await;
+                .parse_mode(teloxide::types::ParseMode::Html);
+            if !disabled {
+                request = request.reply_markup(requests::request_button(ctx));
+            }
+            let sent = request.await;
             if let Err(e) = sent {
                 tracing::warn!(error = %e, "cannot send a refusal");
             }

@@ -24,6 +24,10 @@ pub enum Action {
     FlowRegion(String),
     FlowSave,
     FlowCancel,
+    /// A stranger asks for access (the only button a stranger may press).
+    RequestAccess,
+    ApproveRequest(i64),
+    RejectRequest(i64),
 }
 
 impl Action {
@@ -43,6 +47,9 @@ impl Action {
             Action::FlowRegion(code) => format!("f:g:{code}"),
             Action::FlowSave => "f:save".into(),
             Action::FlowCancel => "f:x".into(),
+            Action::RequestAccess => "acc:req".into(),
+            Action::ApproveRequest(id) => format!("acc:ok:{id}"),
+            Action::RejectRequest(id) => format!("acc:no:{id}"),
         }
     }
 
@@ -65,6 +72,9 @@ impl Action {
             ["f", "g", code] => Action::FlowRegion(code.to_string()),
             ["f", "save"] => Action::FlowSave,
             ["f", "x"] => Action::FlowCancel,
+            ["acc", "req"] => Action::RequestAccess,
+            ["acc", "ok", uid] => Action::ApproveRequest(id(uid)?),
+            ["acc", "no", uid] => Action::RejectRequest(id(uid)?),
             _ => return None,
         };
         Some(action)
@@ -112,6 +122,9 @@ mod tests {
             Action::FlowRegion("ABCDEFGHIJKLMNOP".into()),
             Action::FlowSave,
             Action::FlowCancel,
+            Action::RequestAccess,
+            Action::ApproveRequest(max),
+            Action::RejectRequest(max),
         ];
         for action in actions {
             let data = action.encode();

@@ -8,6 +8,7 @@ mod flow;
 mod gate;
 mod keyboards;
 mod reply;
+mod requests;
 mod start;
 mod users;
 

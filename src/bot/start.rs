@@ -9,7 +9,7 @@ use super::flow::{self, State};
 use super::gate::Caller;
 use super::keyboards::{self, Action};
 use super::reply::{self, role_name};
-use super::{Ctx, HandlerResult, users};
+use super::{Ctx, HandlerResult, requests, users};
 use crate::domain::access::Lang;
 use crate::domain::directory;
 use crate::i18n::Args;
@@ -114,6 +114,9 @@ async fn route_callback(
         Action::Lang(lang) => {
             set_lang(bot, ctx, caller, lang).await?;
             Ok(Answer::done())
+        }
+        action @ (Action::ApproveRequest(_) | Action::RejectRequest(_) | Action::RequestAccess) => {
+            requests::on_action(bot, ctx, caller, message, action).await
         }
         other => users::on_action(bot, ctx, caller, message, other).await,
     }

@@ -269,9 +269,40 @@ pub async fn on_action(
             )
             .await?;
         }
-        Action::Lang(_) => return Ok(stale(ctx, caller)),
+        _ => return Ok(stale(ctx, caller)),
     }
     Ok(Answer::done())
+}
+
+/// Starts the add-user flow for a known person (an approved request): from the role question
+/// when their Telegram name will do, else from the name.
+pub async fn begin_add_for(
+    bot: &Bot,
+    ctx: &Ctx,
+    caller: &Caller,
+    id: TelegramId,
+    name: Option<FullName>,
+) -> HandlerResult {
+    match name {
+        Some(name) => {
+            let next = State::AwaitUserRole {
+                id: id.get(),
+                name: name.as_str().to_owned(),
+            };
+            flow::save(ctx, caller.chat, &next).await?;
+            ask_role(bot, ctx, caller, name.as_str()).await
+        }
+        None => {
+            flow::save(ctx, caller.chat, &State::AwaitUserName { id: id.get() }).await?;
+            reply::send(
+                bot,
+                caller.chat,
+                ctx.i18n.t(caller.user.lang, "users-ask-name"),
+            )
+            .await?;
+            Ok(())
+        }
+    }
 }
 
 async fn begin_add(bot: &Bot, ctx: &Ctx, caller: &Caller) -> HandlerResult {
@@ -553,5 +584,6 @@ async fn flow_save(
     )
     .await?;
     refresh_commands(bot, ctx, &added).await;
+    super::requests::approve_if_requested(bot, ctx, caller, added.telegram_id).await?;
     Ok(Answer::done())
 }

@@ -190,6 +190,45 @@ pub struct User {
     pub added_at: DateTime<Utc>,
 }
 
+/// What became of a request for access.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestState {
+    Pending,
+    Approved,
+    Rejected,
+}
+
+impl RequestState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequestState::Pending => "pending",
+            RequestState::Approved => "approved",
+            RequestState::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            RequestState::Pending,
+            RequestState::Approved,
+            RequestState::Rejected,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
+    }
+}
+
+/// A person outside the whitelist asking to be let in, as Telegram introduced them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessRequest {
+    pub telegram_id: TelegramId,
+    /// The name from their Telegram profile: not checked, shown escaped.
+    pub full_name: String,
+    pub username: Option<String>,
+    pub requested_at: DateTime<Utc>,
+    pub state: RequestState,
+}
+
 /// A change of role and region, checked together so that they always agree.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Placement {

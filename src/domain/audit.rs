@@ -8,6 +8,8 @@ use super::ids::TelegramId;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuditAction {
     AccessRefused,
+    AccessRequested,
+    AccessRequestRejected,
     RegionAdded,
     UserAdded,
     UserPlacementChanged,
@@ -20,6 +22,8 @@ impl AuditAction {
     pub fn as_str(self) -> &'static str {
         match self {
             AuditAction::AccessRefused => "access_refused",
+            AuditAction::AccessRequested => "access_requested",
+            AuditAction::AccessRequestRejected => "access_request_rejected",
             AuditAction::RegionAdded => "region_added",
             AuditAction::UserAdded => "user_added",
             AuditAction::UserPlacementChanged => "user_placement_changed",

@@ -13,7 +13,9 @@ use chrono::{DateTime, Utc};
 
 pub use sql::SqlStore;
 
-use crate::domain::access::{AccessError, Lang, NewUser, Placement, Region, User};
+use crate::domain::access::{
+    AccessError, AccessRequest, Lang, NewUser, Placement, Region, RequestState, User,
+};
 use crate::domain::audit::AuditRecord;
 use crate::domain::ids::{RegionCode, TelegramId};
 
@@ -67,6 +69,23 @@ pub trait Store: Send + Sync {
         now: DateTime<Utc>,
     ) -> StoreResult<User>;
     async fn set_lang(&self, id: TelegramId, lang: Lang, now: DateTime<Utc>) -> StoreResult<User>;
+
+    // Requests for access.
+    /// Records a request unless one was made since `since`; `true` when recorded.
+    async fn record_access_request(
+        &self,
+        request: &AccessRequest,
+        since: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    async fn access_request(&self, id: TelegramId) -> StoreResult<Option<AccessRequest>>;
+    /// Decides a pending request; `false` when it was not pending (decided by someone else).
+    async fn decide_access_request(
+        &self,
+        id: TelegramId,
+        state: RequestState,
+        by: TelegramId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
 
     // The audit trail.
     async fn audit(&self, record: &AuditRecord) -> StoreResult<()>;

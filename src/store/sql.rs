@@ -9,7 +9,9 @@ use sqlx::error::ErrorKind;
 use sqlx::{PgPool, SqlitePool};
 
 use super::{Backend, Store, StoreError, StoreResult};
-use crate::domain::access::{AccessError, Lang, NewUser, Placement, Region, User};
+use crate::domain::access::{
+    AccessError, AccessRequest, Lang, NewUser, Placement, Region, RequestState, User,
+};
 use crate::domain::audit::AuditRecord;
 use crate::domain::ids::{FullName, RegionCode, TelegramId};
 
@@ -144,6 +146,30 @@ impl From<AuditRow> for AuditRecord {
             subject: row.subject,
             details: row.details,
         }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct RequestRow {
+    telegram_id: i64,
+    full_name: String,
+    username: Option<String>,
+    requested_at: i64,
+    state: String,
+}
+
+impl TryFrom<RequestRow> for AccessRequest {
+    type Error = StoreError;
+
+    fn try_from(row: RequestRow) -> Result<Self, Self::Error> {
+        let corrupt = || StoreError::Corrupt(format!("access request {}", row.telegram_id));
+        Ok(AccessRequest {
+            telegram_id: TelegramId::new(row.telegram_id).map_err(|_| corrupt())?,
+            state: RequestState::parse(&row.state).ok_or_else(corrupt)?,
+            full_name: row.full_name,
+            username: row.username,
+            requested_at: instant(row.requested_at),
+        })
     }
 }
 
@@ -291,6 +317,58 @@ impl Store for SqlStore {
             .fetch_optional(p)
             .await);
         user_write(result, id, None)
+    }
+
+    async fn record_access_request(
+        &self,
+        request: &AccessRequest,
+        since: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let sql = "INSERT INTO access_requests (telegram_id, full_name, username, requested_at, state) \
+                   VALUES ($1, $2, $3, $4, $5) ON CONFLICT (telegram_id) DO UPDATE SET \
+                   full_name = excluded.full_name, username = excluded.username, \
+                   requested_at = excluded.requested_at, state = excluded.state, \
+                   decided_by = NULL, decided_at = NULL \
+                   WHERE access_requests.requested_at <= $6";
+        let recorded = on_pool!(self, p => sqlx::query(sql)
+            .bind(request.telegram_id.get())
+            .bind(&request.full_name)
+            .bind(request.username.as_deref())
+            .bind(secs(request.requested_at))
+            .bind(request.state.as_str())
+            .bind(secs(since))
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(recorded == 1)
+    }
+
+    async fn access_request(&self, id: TelegramId) -> StoreResult<Option<AccessRequest>> {
+        let sql = "SELECT telegram_id, full_name, username, requested_at, state \
+                   FROM access_requests WHERE telegram_id = $1";
+        let row: Option<RequestRow> =
+            on_pool!(self, p => sqlx::query_as(sql).bind(id.get()).fetch_optional(p).await)?;
+        row.map(AccessRequest::try_from).transpose()
+    }
+
+    async fn decide_access_request(
+        &self,
+        id: TelegramId,
+        state: RequestState,
+        by: TelegramId,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let sql = "UPDATE access_requests SET state = $2, decided_by = $3, decided_at = $4 \
+                   WHERE telegram_id = $1 AND state = 'pending'";
+        let decided = on_pool!(self, p => sqlx::query(sql)
+            .bind(id.get())
+            .bind(state.as_str())
+            .bind(by.get())
+            .bind(secs(now))
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(decided == 1)
     }
 
     async fn audit(&self, record: &AuditRecord) -> StoreResult<()> {

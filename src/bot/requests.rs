@@ -1,0 +1,183 @@
+//! Requests for access (SPEC §2): a stranger presses the button under the refusal, every active
+//! admin gets the request with the person's name, username and id, and approves it (choosing
+//! role and division in the add-user flow) or rejects it. The person is told the outcome.
+
+use chrono::Duration;
+use teloxide::prelude::*;
+use teloxide::types::{InlineKeyboardMarkup, MessageId};
+
+use super::gate::Caller;
+use super::keyboards::{Action, grid};
+use super::reply;
+use super::start::Answer;
+use super::{Ctx, users};
+use crate::domain::access::{AccessError, AccessRequest, Lang, RequestState, Role};
+use crate::domain::audit::{AuditAction, AuditRecord, user_subject};
+use crate::domain::ids::{FullName, TelegramId};
+use crate::i18n::Args;
+
+/// The language strangers are addressed in: they have no profile yet.
+const STRANGER_LANG: Lang = Lang::Ru;
+
+/// The refusal's button for a stranger.
+pub fn request_button(ctx: &Ctx) -> InlineKeyboardMarkup {
+    let label = ctx.i18n.t(STRANGER_LANG, "access-request-button");
+    InlineKeyboardMarkup::new([[Action::RequestAccess.button(label)]])
+}
+
+/// A stranger pressed "Request access"; returns the text to answer the press with.
+pub async fn request(bot: &Bot, ctx: &Ctx, from: &teloxide::types::User) -> anyhow::Result<String> {
+    let now = ctx.clock.now();
+    let id = TelegramId::new(from.id.0 as i64)?;
+    let request = AccessRequest {
+        telegram_id: id,
+        full_name: from.full_name(),
+        username: from.username.clone(),
+        requested_at: now,
+        state: RequestState::Pending,
+    };
+    if !ctx
+        .store
+        .record_access_request(&request, now - Duration::days(1))
+        .await?
+    {
+        return Ok(ctx.i18n.t(STRANGER_LANG, "access-request-repeat"));
+    }
+    let record = AuditRecord::new(now, Some(id), AuditAction::AccessRequested)
+        .subject(user_subject(id))
+        .details(format!(
+            "{} @{}",
+            request.full_name,
+            request.username.as_deref().unwrap_or("-")
+        ));
+    ctx.store.audit(&record).await?;
+    let admins = ctx
+        .store
+        .users()
+        .await?
+        .into_iter()
+        .filter(|u| u.active && u.role == Role::Admin);
+    for admin in admins {
+        let lang = admin.lang;
+        let username = request
+            .username
+            .as_deref()
+            .map(|u| format!("@{u}"))
+            .unwrap_or_default();
+        let text = ctx.i18n.get(
+            lang,
+            "access-request-admin",
+            Args::new()
+                .text("name", &request.full_name)
+                .text("username", username)
+                .text("id", id.to_string()),
+        );
+        let buttons = vec![
+            Action::ApproveRequest(id.get()).button(ctx.i18n.t(lang, "access-request-approve")),
+            Action::RejectRequest(id.get()).button(ctx.i18n.t(lang, "access-request-reject")),
+        ];
+        let chat = ChatId(admin.telegram_id.get());
+        if let Err(e) = reply::send_with(bot, chat, text, grid(buttons, 2)).await {
+            tracing::warn!(admin = chat.0, error = %e, "cannot pass an access request to an admin");
+        }
+    }
+    Ok(ctx.i18n.t(STRANGER_LANG, "access-request-sent"))
+}
+
+async fn pending(ctx: &Ctx, id: i64) -> anyhow::Result<Option<AccessRequest>> {
+    let request = ctx.store.access_request(TelegramId::new(id)?).await?;
+    Ok(request.filter(|r| r.state == RequestState::Pending))
+}
+
+/// An admin's decision on a request.
+pub async fn on_action(
+    bot: &Bot,
+    ctx: &Ctx,
+    caller: &Caller,
+    message: Option<MessageId>,
+    action: Action,
+) -> anyhow::Result<Answer> {
+    let lang = caller.user.lang;
+    if caller.user.role != Role::Admin {
+        return Ok(Answer::alert(ctx.i18n.t(lang, "button-not-allowed")));
+    }
+    let decided = || Answer::alert(ctx.i18n.t(lang, "access-request-decided"));
+    match action {
+        Action::ApproveRequest(id) => {
+            let Some(request) = pending(ctx, id).await? else {
+                return Ok(decided());
+            };
+            if ctx.store.user(request.telegram_id).await?.is_some() {
+                return Err(AccessError::UserExists(request.telegram_id).into());
+            }
+            let name = FullName::parse(&request.full_name).ok();
+            users::begin_add_for(bot, ctx, caller, request.telegram_id, name).await?;
+        }
+        Action::RejectRequest(id) => {
+            let Some(request) = pending(ctx, id).await? else {
+                return Ok(decided());
+            };
+            let now = ctx.clock.now();
+            let by = caller.user.telegram_id;
+            if !ctx
+                .store
+                .decide_access_request(request.telegram_id, RequestState::Rejected, by, now)
+                .await?
+            {
+                return Ok(decided());
+            }
+            let record = AuditRecord::new(now, Some(by), AuditAction::AccessRequestRejected)
+                .subject(user_subject(request.telegram_id));
+            ctx.store.audit(&record).await?;
+            let person = ChatId(request.telegram_id.get());
+            if let Err(e) =
+                reply::send(bot, person, ctx.i18n.t(STRANGER_LANG, "access-denied")).await
+            {
+                tracing::info!(person = person.0, error = %e, "cannot tell the outcome of a request");
+            }
+            let text = ctx.i18n.get(
+                lang,
+                "access-request-rejected-admin",
+                Args::new().text("name", &request.full_name),
+            );
+            if let Some(message) = message {
+                reply::edit(
+                    bot,
+                    caller.chat,
+                    message,
+                    text,
+                    Some(InlineKeyboardMarkup::default()),
+                )
+                .await?;
+            }
+        }
+        _ => return Ok(Answer::alert(ctx.i18n.t(lang, "button-stale"))),
+    }
+    Ok(Answer::done())
+}
+
+/// After a user is added: if they had asked for access, the request is approved and they are told.
+pub async fn approve_if_requested(
+    bot: &Bot,
+    ctx: &Ctx,
+    caller: &Caller,
+    id: TelegramId,
+) -> anyhow::Result<()> {
+    let now = ctx.clock.now();
+    if ctx
+        .store
+        .decide_access_request(id, RequestState::Approved, caller.user.telegram_id, now)
+        .await?
+    {
+        if let Err(e) = reply::send(
+            bot,
+            ChatId(id.get()),
+            ctx.i18n.t(STRANGER_LANG, "access-granted"),
+        )
+        .await
+        {
+            tracing::info!(person = id.get(), error = %e, "cannot tell the outcome of a request");
+        }
+    }
+    Ok(())
+}
