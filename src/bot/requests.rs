@@ -164,20 +164,17 @@ pub async fn approve_if_requested(
     id: TelegramId,
 ) -> anyhow::Result<()> {
     let now = ctx.clock.now();
-    if ctx
+    let by = caller.user.telegram_id;
+    if !ctx
         .store
-        .decide_access_request(id, RequestState::Approved, caller.user.telegram_id, now)
+        .decide_access_request(id, RequestState::Approved, by, now)
         .await?
     {
-        if let Err(e) = reply::send(
-            bot,
-            ChatId(id.get()),
-            ctx.i18n.t(STRANGER_LANG, "access-granted"),
-        )
-        .await
-        {
-            tracing::info!(person = id.get(), error = %e, "cannot tell the outcome of a request");
-        }
+        return Ok(());
+    }
+    let text = ctx.i18n.t(STRANGER_LANG, "access-granted");
+    if let Err(e) = reply::send(bot, ChatId(id.get()), text).await {
+        tracing::info!(person = id.get(), error = %e, "cannot tell the outcome of a request");
     }
     Ok(())
 }
