@@ -6,8 +6,11 @@
 
 pub mod access;
 pub mod audit;
+pub mod diary;
 pub mod directory;
 pub mod ids;
+pub mod prospect;
+pub mod requisites;
 
 pub use access::{Lang, NewUser, Region, Role, User};
 pub use ids::{FullName, RegionCode, TelegramId, TimeZoneName};

@@ -1,0 +1,332 @@
+//! A company's identifiers and contacts as typed by people, checked once at the door:
+//! INN, KPP, OGRN/OGRNIP with their check digits, phone, e-mail, company name.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+pub enum RequisiteError {
+    #[error("an INN is 10 digits for a company or 12 for a sole proprietor, with valid check digits")]
+    Inn,
+    #[error("a KPP is 9 characters: 4 digits, 2 digits or capital letters, 3 digits; only for a 10-digit INN")]
+    Kpp,
+    #[error("an OGRN is 13 digits, an OGRNIP 15, with a valid check digit")]
+    Ogrn,
+    #[error("a phone is a Russian number such as 8 912 345-67-89 or an international one starting with +")]
+    Phone,
+    #[error("an e-mail looks like name@example.ru")]
+    Email,
+    #[error("a company name is 2–256 characters on one line")]
+    CompanyName,
+}
+
+fn digits(text: &str) -> Option<Vec<u32>> {
+    text.chars().map(|c| c.to_digit(10)).collect()
+}
+
+fn check_digit(digits: &[u32], weights: &[u32]) -> u32 {
+    let sum: u32 = digits.iter().zip(weights).map(|(d, w)| d * w).sum();
+    sum % 11 % 10
+}
+
+/// Taxpayer number: 10 digits (company) or 12 (sole proprietor), check digits verified.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Inn(String);
+
+impl Inn {
+    pub fn parse(text: &str) -> Result<Self, RequisiteError> {
+        let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        let d = digits(&text).ok_or(RequisiteError::Inn)?;
+        let valid = match d.len() {
+            10 => check_digit(&d[..9], &[2, 4, 10, 3, 5, 9, 4, 6, 8]) == d[9],
+            12 => {
+                check_digit(&d[..10], &[7, 2, 4, 10, 3, 5, 9, 4, 6, 8]) == d[10]
+                    && check_digit(&d[..11], &[3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8]) == d[11]
+            }
+            _ => false,
+        };
+        if valid { Ok(Self(text)) } else { Err(RequisiteError::Inn) }
+    }
+
+    /// A 12-digit INN belongs to a person: a sole proprietor (personal data, SPEC §10).
+    pub fn is_sole_proprietor(&self) -> bool {
+        self.0.len() == 12
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Inn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Tax registration reason code; companies only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Kpp(String);
+
+impl Kpp {
+    pub fn parse(text: &str, inn: &Inn) -> Result<Self, RequisiteError> {
+        let text = text.trim().to_ascii_uppercase();
+        let c: Vec<char> = text.chars().collect();
+        let ok = !inn.is_sole_proprietor()
+            && c.len() == 9
+            && c[..4].iter().all(char::is_ascii_digit)
+            && c[4..6].iter().all(|ch| ch.is_ascii_digit() || ch.is_ascii_uppercase())
+            && c[6..].iter().all(char::is_ascii_digit);
+        if ok { Ok(Self(text)) } else { Err(RequisiteError::Kpp) }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// State registration number: OGRN (13 digits) or OGRNIP (15), check digit verified.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ogrn(String);
+
+impl Ogrn {
+    pub fn parse(text: &str) -> Result<Self, RequisiteError> {
+        let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        if !text.chars().all(|c| c.is_ascii_digit()) {
+            return Err(RequisiteError::Ogrn);
+        }
+        let (body, divisor) = match text.len() {
+            13 => (&text[..12], 11),
+            15 => (&text[..14], 13),
+            _ => return Err(RequisiteError::Ogrn),
+        };
+        let number: u64 = body.parse().map_err(|_| RequisiteError::Ogrn)?;
+        let expected = (number % divisor % 10) as u32;
+        let last = text.chars().last().and_then(|c| c.to_digit(10));
+        if last == Some(expected) { Ok(Self(text)) } else { Err(RequisiteError::Ogrn) }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A phone number, normalized: `+7XXXXXXXXXX` for Russian numbers, `+<digits>` otherwise.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Phone(String);
+
+impl Phone {
+    pub fn parse(text: &str) -> Result<Self, RequisiteError> {
+        let text = text.trim();
+        let allowed = |c: char| c.is_ascii_digit() || " +-()".contains(c);
+        if text.is_empty() || !text.chars().all(allowed) || text.matches('+').count() > 1 {
+            return Err(RequisiteError::Phone);
+        }
+        let plus = text.starts_with('+');
+        let d: String = text.chars().filter(char::is_ascii_digit).collect();
+        let normalized = match (plus, d.len(), d.chars().next()) {
+            (false, 11, Some('8' | '7')) | (true, 11, Some('7')) => format!("+7{}", &d[1..]),
+            (false, 10, Some('9' | '3' | '4' | '8')) => format!("+7{d}"),
+            (true, 8..=15, Some(first)) if first != '7' => format!("+{d}"),
+            _ => return Err(RequisiteError::Phone),
+        };
+        Ok(Self(normalized))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// `+7 9** ***-**-45`: enough to recognise, not enough to call (SPEC §10).
+    pub fn masked(&self) -> String {
+        let d = &self.0;
+        match d.strip_prefix("+7") {
+            Some(rest) if rest.len() == 10 => format!("+7 {}** ***-**-{}", &rest[..1], &rest[8..]),
+            _ => format!("{}…{}", &d[..3.min(d.len())], &d[d.len().saturating_sub(2)..]),
+        }
+    }
+}
+
+/// An e-mail address, kept in lower case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(text: &str) -> Result<Self, RequisiteError> {
+        let text = text.trim().to_lowercase();
+        let valid = text.len() <= 254
+            && !text.chars().any(|c| c.is_whitespace() || c.is_control() || "<>\"(),;:".contains(c))
+            && match text.split_once('@') {
+                Some((local, domain)) => {
+                    !local.is_empty()
+                        && !domain.contains('@')
+                        && domain.contains('.')
+                        && !domain.starts_with('.')
+                        && !domain.ends_with('.')
+                        && !domain.contains("..")
+                }
+                None => false,
+            };
+        if valid { Ok(Self(text)) } else { Err(RequisiteError::Email) }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Legal-form words that do not tell companies apart.
+const LEGAL_FORMS: &[&str] = &[
+    "ооо", "ао", "пао", "зао", "оао", "ип", "нко", "ано", "llc", "ltd", "inc", "jsc", "pjsc",
+];
+
+/// A company's name as typed, with the normalized form used for search and duplicate checks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompanyName {
+    typed: String,
+    normalized: String,
+}
+
+impl CompanyName {
+    pub fn parse(text: &str) -> Result<Self, RequisiteError> {
+        let typed = text.trim().to_owned();
+        let len = typed.chars().count();
+        if !(2..=256).contains(&len) || typed.chars().any(char::is_control) {
+            return Err(RequisiteError::CompanyName);
+        }
+        let normalized = normalize_name(&typed);
+        if normalized.is_empty() {
+            return Err(RequisiteError::CompanyName);
+        }
+        Ok(Self { typed, normalized })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.typed
+    }
+
+    pub fn normalized(&self) -> &str {
+        &self.normalized
+    }
+}
+
+/// Lower case, `ё` as `е`, quotes and punctuation dropped, legal-form words removed.
+pub fn normalize_name(text: &str) -> String {
+    let lowered = text.to_lowercase().replace('ё', "е");
+    let cleaned: String =
+        lowered.chars().map(|c| if c.is_alphanumeric() { c } else { ' ' }).collect();
+    cleaned
+        .split_whitespace()
+        .filter(|word| !LEGAL_FORMS.contains(word))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn with_inn_checks(body: &[u32]) -> String {
+        let mut d = body.to_vec();
+        if d.len() == 9 {
+            d.push(check_digit(&d, &[2, 4, 10, 3, 5, 9, 4, 6, 8]));
+        } else {
+            d.push(check_digit(&d, &[7, 2, 4, 10, 3, 5, 9, 4, 6, 8]));
+            d.push(check_digit(&d, &[3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8]));
+        }
+        d.iter().map(|x| char::from_digit(*x, 10).unwrap()).collect()
+    }
+
+    fn replace_last(text: &str, digit: u32) -> String {
+        let mut s = text[..text.len() - 1].to_owned();
+        s.push(char::from_digit(digit, 10).unwrap());
+        s
+    }
+
+    proptest! {
+        #[test]
+        fn every_valid_company_inn_passes_and_any_other_check_digit_fails(body in proptest::collection::vec(0u32..10, 9), other in 0u32..10) {
+            let inn = with_inn_checks(&body);
+            prop_assert!(Inn::parse(&inn).is_ok());
+            let last = inn.chars().last().unwrap().to_digit(10).unwrap();
+            prop_assume!(other != last);
+            prop_assert!(Inn::parse(&replace_last(&inn, other)).is_err());
+        }
+
+        #[test]
+        fn every_valid_personal_inn_passes_and_any_other_check_digit_fails(body in proptest::collection::vec(0u32..10, 10), other in 0u32..10, which in 0usize..2) {
+            let inn = with_inn_checks(&body);
+            prop_assert!(Inn::parse(&inn).is_ok());
+            let pos = 10 + which;
+            let mut chars: Vec<char> = inn.chars().collect();
+            let current = chars[pos].to_digit(10).unwrap();
+            prop_assume!(other != current);
+            chars[pos] = char::from_digit(other, 10).unwrap();
+            let broken: String = chars.into_iter().collect();
+            prop_assert!(Inn::parse(&broken).is_err());
+        }
+
+        #[test]
+        fn every_valid_ogrn_passes_and_any_other_check_digit_fails(
+            body in prop_oneof![proptest::collection::vec(0u32..10, 12), proptest::collection::vec(0u32..10, 14)],
+            other in 0u32..10,
+        ) {
+            let text: String = body.iter().map(|d| char::from_digit(*d, 10).unwrap()).collect();
+            let divisor = if body.len() == 12 { 11 } else { 13 };
+            let check = (text.parse::<u64>().unwrap() % divisor % 10) as u32;
+            let ogrn = format!("{text}{check}");
+            prop_assert!(Ogrn::parse(&ogrn).is_ok(), "{}", ogrn);
+            prop_assume!(other != check);
+            prop_assert!(Ogrn::parse(&replace_last(&ogrn, other)).is_err());
+        }
+    }
+
+    #[test]
+    fn known_numbers_are_accepted() {
+        assert!(Inn::parse("7707083893").is_ok()); // Sberbank
+        assert!(Inn::parse("500100732259").is_ok());
+        assert!(Inn::parse("7707083894").is_err());
+        assert!(Inn::parse("77070838").is_err());
+        assert!(Ogrn::parse("1027700132195").is_ok());
+        assert!(Ogrn::parse("304500116000157").is_ok());
+        let company = Inn::parse("7707083893").unwrap();
+        assert!(Kpp::parse("773601001", &company).is_ok());
+        assert!(Kpp::parse("7736AB001", &company).is_ok());
+        assert!(Kpp::parse("77360100", &company).is_err());
+        let person = Inn::parse("500100732259").unwrap();
+        assert!(Kpp::parse("773601001", &person).is_err());
+    }
+
+    #[test]
+    fn phones_are_normalized() {
+        for typed in ["8 (912) 345-67-89", "+7 912 3456789", "9123456789", "7-912-345-67-89"] {
+            assert_eq!(Phone::parse(typed).unwrap().as_str(), "+79123456789", "{typed}");
+        }
+        assert_eq!(Phone::parse("+49 30 1234567").unwrap().as_str(), "+49301234567");
+        assert!(Phone::parse("12345").is_err());
+        assert!(Phone::parse("позвонить").is_err());
+        assert_eq!(Phone::parse("89123456745").unwrap().masked(), "+7 9** ***-**-45");
+    }
+
+    #[test]
+    fn emails_are_checked() {
+        assert_eq!(Email::parse(" Ivan@Romashka.RU ").unwrap().as_str(), "ivan@romashka.ru");
+        for bad in ["ivan", "ivan@", "@x.ru", "ivan@ru", "a b@x.ru", "a@x..ru"] {
+            assert!(Email::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn company_names_are_normalized_for_search() {
+        let name = CompanyName::parse("ООО «Ромашка»").unwrap();
+        assert_eq!(name.as_str(), "ООО «Ромашка»");
+        assert_eq!(name.normalized(), "ромашка");
+        assert_eq!(normalize_name("ПАО \"Рога & Копыта\""), "рога копыта");
+        assert_eq!(normalize_name("Romashka LLC"), "romashka");
+        assert_eq!(normalize_name("ИП Ёлкин"), "елкин");
+        assert!(CompanyName::parse("ООО").is_err());
+    }
+}
