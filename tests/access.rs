@@ -26,7 +26,7 @@ both_backends! {
         let reply = app.say(&anna, "/start").await;
 
         assert!(reply.visible.contains("Здравствуйте, Анна Петрова!"), "{}", reply.visible);
-        assert!(reply.visible.contains("специалист"), "{}", reply.visible);
+        assert!(reply.visible.contains("Роль: специалист по привлечению"), "{}", reply.visible);
         assert!(reply.visible.contains("Москва (MSK)"), "{}", reply.visible);
         assert!(reply.keyboard().contains(&"❓ Помощь".to_owned()), "{:?}", reply.keyboard());
         assert!(!reply.keyboard().iter().any(|b| b.contains("Пользователи")));
@@ -113,26 +113,57 @@ both_backends! {
         app.tg.assert_silent(1001, QUIET).await;
         let trail = app.store.audit_by_subject(&user_subject(TelegramId::new(1001).unwrap())).await.unwrap();
         assert!(trail.iter().any(|r| r.action == "user_disabled"));
+        let attempts = app.store.audit_by_actor(TelegramId::new(1001).unwrap()).await.unwrap();
+        let refused: Vec<_> = attempts.iter().filter(|r| r.action == "access_refused").collect();
+        assert_eq!(refused.len(), 2, "{attempts:?}");
+        assert!(refused.iter().all(|r| r.details.as_deref() == Some("message, disabled")));
+        // Their role's command menu is taken away with the first refusal.
+        app.tg.eventually("commands cleared", |tg| tg.commands(chat_scope(1001), None).is_none().then_some(())).await;
         app.finish().await;
     }
 
     async fn a_forged_button_press_from_a_stranger_changes_nothing(app) {
         app.add_region("MSK", "Москва", "Europe/Moscow").await;
-        let admin = app.add_user(9001, "Ирина Админова", Role::Admin, None).await;
         app.add_user(1001, "Анна Петрова", Role::Specialist, Some("MSK")).await;
-        let list = app.say(&admin, "/users").await;
 
+        // The stranger forges admin payloads under the only message they have: the refusal.
         let stranger = app.tg.user(555, "Незнакомец");
-        app.tg.press(&stranger, &list, "u:a:1001:0");
-        app.tg.press(&stranger, &list, "u:pl:1001:admin:-");
+        let refusal = app.say(&stranger, "/start").await;
+        app.tg.press(&stranger, &refusal, "u:a:1001:0");
+        app.tg.press(&stranger, &refusal, "u:pl:1001:admin:-");
+        app.tg.press(&stranger, &refusal, "acc:ok:555");
         app.tg.wait_callbacks_answered().await;
 
         let anna = app.store.user(TelegramId::new(1001).unwrap()).await.unwrap().unwrap();
         assert!(anna.active);
         assert_eq!(anna.role, Role::Specialist);
+        assert!(app.store.user(TelegramId::new(555).unwrap()).await.unwrap().is_none());
         app.tg.assert_silent(555, QUIET).await;
         let refused = app.tg.calls_of("answerCallbackQuery");
+        assert_eq!(refused.len(), 3);
         assert!(refused.iter().all(|c| c.params["text"] == "Нет доступа к боту."), "{refused:?}");
+        app.finish().await;
+    }
+
+    async fn button_presses_in_groups_are_answered_and_change_nothing(app) {
+        let admin = app.add_user(9001, "Ирина Админова", Role::Admin, None).await;
+        app.tg.add_group(-100777, "Курилка", true);
+        app.tg.send_in_group(&admin, -100777, "/users");
+        app.tg.wait_drained().await;
+        let fake = prospect_diary::telegram_fake::Outgoing {
+            kind: prospect_diary::telegram_fake::OutgoingKind::Message,
+            chat_id: -100777,
+            message_id: 1,
+            text: String::new(),
+            visible: String::new(),
+            reply_markup: None,
+            file_name: None,
+            file: None,
+        };
+        app.tg.press(&admin, &fake, "u:add");
+        app.tg.wait_callbacks_answered().await;
+        app.tg.assert_silent(-100777, QUIET).await;
+        app.tg.assert_silent(9001, Duration::from_millis(10)).await;
         app.finish().await;
     }
 
@@ -154,6 +185,13 @@ both_backends! {
         let ask = app.tg.next(admin.id).await;
         assert!(ask.visible.contains("Telegram ID"), "{}", ask.visible);
         app.tg.wait_drained().await;
+        let mut marked = false;
+        for _ in 0..100 {
+            marked = app.store.is_handled(update).await.unwrap();
+            if marked { break }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(marked, "update {update} is marked handled");
 
         app.tg.redeliver(update);
         app.tg.wait_drained().await;

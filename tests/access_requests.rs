@@ -34,7 +34,7 @@ both_backends! {
 
         app.tg.press(&admin, &request, &request.button("Одобрить"));
         let roles = app.tg.next(admin.id).await;
-        assert!(roles.visible.contains("Выберите роль для Пётр"), "{}", roles.visible);
+        assert!(roles.visible.contains("Сотрудник: Пётр. Выберите роль:"), "{}", roles.visible);
         app.tg.press(&admin, &roles, &roles.button("специалист"));
         let regions = app.tg.next(admin.id).await;
         app.tg.press(&admin, &regions, &regions.button("MSK"));

@@ -126,7 +126,13 @@ both_backends! {
         app.tg.wait_callbacks_answered().await;
         assert_eq!(user(&app, 1001).await.unwrap().role, Role::Specialist);
         let last = app.tg.calls_of("answerCallbackQuery").pop().unwrap();
-        assert_eq!(last.params["text"], "Подразделения NOPE нет.");
+        assert_eq!(last.params["text"], "Подразделение NOPE не найдено.");
+        // A specialist without a division is refused too, whatever the button says.
+        app.tg.press(&admin, &list, "u:pl:1003:specialist:-");
+        app.tg.wait_callbacks_answered().await;
+        assert_eq!(user(&app, 1003).await.unwrap().role, Role::Manager);
+        let last = app.tg.calls_of("answerCallbackQuery").pop().unwrap();
+        assert!(last.params["text"].as_str().unwrap().contains("нужно выбрать подразделение"), "{last:?}");
         // Nor can an admin disable themselves.
         app.tg.press(&admin, &list, "u:a:9001:0");
         app.tg.wait_callbacks_answered().await;
@@ -144,8 +150,8 @@ both_backends! {
         app.restart().await;
 
         let roles = app.say(&admin, "Волкова Дарья").await;
-        assert!(roles.visible.contains("Выберите роль для Волкова Дарья"), "{}", roles.visible);
-        app.tg.press(&admin, &roles, &roles.button("головной офис"));
+        assert!(roles.visible.contains("Сотрудник: Волкова Дарья. Выберите роль:"), "{}", roles.visible);
+        app.tg.press(&admin, &roles, &roles.button("сотрудник головного офиса"));
         let confirm = app.tg.next(admin.id).await;
         assert!(confirm.visible.contains("3003"), "{}", confirm.visible);
         app.tg.press(&admin, &confirm, &confirm.button("Сохранить"));

@@ -294,3 +294,50 @@ async fn set_my_commands_checks_names_and_answering_a_callback_twice_fails() {
     assert!(tg.unanswered_callbacks().is_empty());
     assert!(bot.answer_callback_query(query.id).await.is_err());
 }
+
+#[tokio::test]
+async fn flood_limits_answer_429_per_chat_and_overall() {
+    let (tg, bot) = setup().await;
+    tg.send_text(&tg.user(1, "Анна"), "/start");
+    let mut limited = None;
+    for n in 0..10 {
+        if let Err(e) = bot.send_message(ChatId(1), format!("{n}")).await {
+            limited = Some((n, e));
+            break;
+        }
+    }
+    match limited {
+        Some((n, RequestError::RetryAfter(secs))) => {
+            assert!((1..=6).contains(&n), "a short burst only, limited at {n}");
+            assert!(secs.seconds() >= 1);
+        }
+        other => panic!("expected 429 within 10 quick messages to one chat, got {other:?}"),
+    }
+    for id in 100..140 {
+        tg.send_text(&tg.user(id, "X"), "/start");
+    }
+    let mut overall = 0;
+    for id in 100..140 {
+        match bot.send_message(ChatId(id), "x").await {
+            Ok(_) => overall += 1,
+            Err(RequestError::RetryAfter(_)) => break,
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+    assert!(overall < 35, "about 30 a second overall, sent {overall}");
+}
+
+#[tokio::test]
+async fn multipart_captions_stay_text() {
+    let (tg, bot) = setup().await;
+    tg.send_text(&tg.user(1, "Анна"), "/start");
+    let sent = bot
+        .send_document(
+            ChatId(1),
+            InputFile::memory(b"x".to_vec()).file_name("a.txt"),
+        )
+        .caption("2026")
+        .await
+        .unwrap();
+    assert_eq!(sent.caption(), Some("2026"));
+}

@@ -4,6 +4,7 @@ mod support;
 
 use chrono::Duration;
 use prospect_diary::domain::access::{AccessError, Lang, NewUser, Placement, Region, Role};
+use prospect_diary::domain::audit::{AuditAction, AuditRecord};
 use prospect_diary::domain::ids::{FullName, RegionCode, TelegramId};
 use prospect_diary::store::{Store, StoreError};
 use support::{Backend, start_time, test_store};
@@ -16,29 +17,37 @@ fn msk() -> RegionCode {
     RegionCode::parse("MSK").unwrap()
 }
 
+fn note(subject: &str) -> AuditRecord {
+    AuditRecord::new(start_time(), None, AuditAction::UserAdded).subject(subject)
+}
+
 async fn conformance(backend: Backend) {
     let Some((store, mut db)) = test_store(backend).await else {
         return;
     };
     let now = start_time();
 
-    // Divisions: unique codes.
+    // Divisions: unique codes; a refused write leaves no audit line.
     let region = Region::parse("MSK", "Москва", "Europe/Moscow").unwrap();
-    store.add_region(&region, now).await.unwrap();
-    let dup = store.add_region(&region, now).await.unwrap_err();
+    store.add_region(&region, now, &note("r")).await.unwrap();
+    let dup = store
+        .add_region(&region, now, &note("r"))
+        .await
+        .unwrap_err();
     assert!(
         matches!(dup, StoreError::Access(AccessError::RegionExists(_))),
         "{dup:?}"
     );
+    assert_eq!(store.audit_by_subject("r").await.unwrap().len(), 1);
     assert_eq!(store.region(&msk()).await.unwrap(), Some(region.clone()));
     assert_eq!(store.regions().await.unwrap(), vec![region]);
 
-    // The whitelist: unique ids, existing divisions only.
+    // The whitelist: unique ids, existing divisions only, each write with its audit line.
     let name = FullName::parse("Анна Петрова").unwrap();
     let anna = NewUser::new(id(1), name.clone(), Role::Specialist, Some(msk()), None).unwrap();
-    let saved = store.add_user(&anna, now).await.unwrap();
+    let saved = store.add_user(&anna, now, &note("u1")).await.unwrap();
     assert!(saved.active && saved.lang == Lang::Ru && saved.added_at == now);
-    let dup = store.add_user(&anna, now).await.unwrap_err();
+    let dup = store.add_user(&anna, now, &note("u1")).await.unwrap_err();
     assert!(
         matches!(dup, StoreError::Access(AccessError::UserExists(_))),
         "{dup:?}"
@@ -51,30 +60,82 @@ async fn conformance(backend: Backend) {
         None,
     )
     .unwrap();
-    let err = store.add_user(&nowhere, now).await.unwrap_err();
+    let err = store
+        .add_user(&nowhere, now, &note("u2"))
+        .await
+        .unwrap_err();
     assert!(
         matches!(err, StoreError::Access(AccessError::UnknownRegion(_))),
         "{err:?}"
     );
     assert!(store.user(id(2)).await.unwrap().is_none());
+    assert!(store.audit_by_subject("u2").await.unwrap().is_empty());
 
+    let head_office = Placement::new(Role::HeadOffice, None).unwrap();
     let boss = store
-        .set_placement(id(1), &Placement::new(Role::HeadOffice, None).unwrap(), now)
+        .set_placement(id(1), &head_office, now, &note("u1"))
         .await
         .unwrap();
     assert_eq!((boss.role, boss.region), (Role::HeadOffice, None));
     let err = store
-        .set_placement(id(9), &Placement::new(Role::Admin, None).unwrap(), now)
+        .set_placement(id(9), &head_office, now, &note("u9"))
         .await
         .unwrap_err();
     assert!(
         matches!(err, StoreError::Access(AccessError::UnknownUser(_))),
         "{err:?}"
     );
-    assert!(!store.set_active(id(1), false, now).await.unwrap().active);
+    assert!(
+        !store
+            .set_active(id(1), false, now, &note("u1"))
+            .await
+            .unwrap()
+            .active
+    );
     assert_eq!(
-        store.set_lang(id(1), Lang::En, now).await.unwrap().lang,
+        store
+            .set_lang(id(1), Lang::En, now, &note("u1"))
+            .await
+            .unwrap()
+            .lang,
         Lang::En
+    );
+    assert_eq!(store.audit_by_subject("u1").await.unwrap().len(), 4);
+    assert!(store.audit_by_subject("u9").await.unwrap().is_empty());
+
+    // People are listed in one order on both backends, whatever the collation.
+    for (n, full) in [
+        (3, "борис Орлов"),
+        (4, "Алина Ким"),
+        (5, "Zoe Smith"),
+        (6, "adam Brown"),
+    ] {
+        let user = NewUser::new(
+            id(n),
+            FullName::parse(full).unwrap(),
+            Role::Admin,
+            None,
+            None,
+        )
+        .unwrap();
+        store.add_user(&user, now, &note("x")).await.unwrap();
+    }
+    let names: Vec<String> = store
+        .users()
+        .await
+        .unwrap()
+        .iter()
+        .map(|u| u.full_name.as_str().to_owned())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "adam Brown",
+            "Zoe Smith",
+            "Алина Ким",
+            "Анна Петрова",
+            "борис Орлов"
+        ]
     );
 
     // Flow state survives as text, one per chat.
@@ -88,9 +149,11 @@ async fn conformance(backend: Backend) {
     store.remove_dialogue(1).await.unwrap();
     assert_eq!(store.dialogue(1).await.unwrap(), None);
 
-    // Each update is let through once; old ids are forgotten.
-    assert!(store.first_delivery(77, now).await.unwrap());
-    assert!(!store.first_delivery(77, now).await.unwrap());
+    // An update is handled once; old ids are forgotten.
+    assert!(!store.is_handled(77).await.unwrap());
+    store.mark_handled(77, now).await.unwrap();
+    store.mark_handled(77, now).await.unwrap();
+    assert!(store.is_handled(77).await.unwrap());
     assert_eq!(
         store
             .prune_updates(now + Duration::seconds(1))
@@ -139,16 +202,30 @@ async fn the_store_conforms_on_postgres() {
     conformance(Backend::Postgres).await;
 }
 
-#[tokio::test]
-async fn reopening_an_existing_database_keeps_its_data() {
-    let Some((store, db)) = test_store(Backend::Sqlite).await else {
+async fn reopening(backend: Backend) {
+    let Some((store, mut db)) = test_store(backend).await else {
         return;
     };
     let region = Region::parse("VVO", "Владивосток", "Asia/Vladivostok").unwrap();
-    store.add_region(&region, start_time()).await.unwrap();
+    store
+        .add_region(&region, start_time(), &note("r"))
+        .await
+        .unwrap();
     store.close().await;
     let reopened = prospect_diary::store::connect(&db.url).await.unwrap();
     assert_eq!(reopened.regions().await.unwrap(), vec![region]);
+    reopened.close().await;
+    db.drop_database().await;
+}
+
+#[tokio::test]
+async fn reopening_an_existing_sqlite_database_keeps_its_data() {
+    reopening(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn reopening_an_existing_postgres_database_keeps_its_data() {
+    reopening(Backend::Postgres).await;
 }
 
 #[test]

@@ -1,9 +1,9 @@
 ## Roles and common words
 
-role-specialist = specialist
+role-specialist = acquisition specialist
 role-credit_officer = credit officer
 role-manager = division manager
-role-head_office = head office
+role-head_office = head office controller
 role-admin = administrator
 region-none = —
 user-active = active
@@ -75,7 +75,7 @@ err-region-exists = The division { $code } already exists.
 err-user-exists = A user with ID { $id } is already on the list.
 err-unknown-user = There is no user with ID { $id }.
 err-self-change = You cannot disable yourself or change your own role.
-err-no-regions = Create a division first: <code>prospect-diary region add CODE --name NAME --tz TIME_ZONE</code>.
+err-no-regions = Create a division first with prospect-diary region add, e.g. region add MSK --name "Moscow" --tz Europe/Moscow
 
 ## Whitelist management (admins)
 
@@ -97,8 +97,8 @@ users-disable = Disable
 users-enable = Enable
 users-ask-id = Enter the new user's Telegram ID, a number such as 123456789. To stop: /cancel.
 users-ask-name = Enter the user's full name.
-users-ask-role = Choose the role for { $name }:
-users-ask-region = Choose the division for { $name }:
+users-ask-role = Staff member: { $name }. Choose the role:
+users-ask-region = Staff member: { $name }. Choose the division:
 users-confirm =
     Please check:
     <b>{ $name }</b>
@@ -107,7 +107,7 @@ users-confirm =
     Division: { $region }
 users-save = ✅ Save
 users-cancel = Cancel
-users-added = User { $name } has been added. Ask them to send /start to the bot.
+users-added = User { $name } has been added. Please ask them to send /start to the bot.
 users-disabled = User { $name } has been disabled.
 users-enabled = User { $name } is active again.
 users-placement-changed = User { $name }: role { $role }, division { $region }.

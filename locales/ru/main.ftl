@@ -1,9 +1,9 @@
 ## Roles and common words
 
-role-specialist = специалист
-role-credit_officer = кредитный специалист
+role-specialist = специалист по привлечению
+role-credit_officer = кредитный инспектор
 role-manager = руководитель подразделения
-role-head_office = головной офис
+role-head_office = сотрудник головного офиса
 role-admin = администратор
 region-none = —
 user-active = активен
@@ -48,11 +48,11 @@ lang-set = Язык интерфейса: русский.
 
 cancel-done = Действие отменено.
 cancel-nothing = Сейчас нечего отменять.
-unknown-input = Не понимаю это сообщение. Список команд — /help.
+unknown-input = Не удалось распознать сообщение. Список команд — /help.
 not-allowed = Эта команда вам недоступна.
 button-stale = Эта кнопка уже неактуальна.
 button-not-allowed = Это действие вам недоступно.
-error-internal = Извините, произошла ошибка. Мы уже разбираемся. Код обращения: { $reference }.
+error-internal = Извините, произошла ошибка. Мы уже разбираемся. Код ошибки: { $reference }.
 
 ## Access
 
@@ -72,12 +72,12 @@ err-role = Роль — одна из: specialist, credit_officer, manager, head
 err-lang = Язык — ru или en.
 err-region-required = Для роли «{ $role }» нужно выбрать подразделение.
 err-region-not-allowed = Роль «{ $role }» не привязана к подразделению.
-err-unknown-region = Подразделения { $code } нет.
+err-unknown-region = Подразделение { $code } не найдено.
 err-region-exists = Подразделение { $code } уже существует.
 err-user-exists = Пользователь с ID { $id } уже есть в списке.
 err-unknown-user = Пользователя с ID { $id } нет в списке.
 err-self-change = Нельзя отключить себя или изменить собственную роль.
-err-no-regions = Сначала создайте подразделение: <code>prospect-diary region add КОД --name НАЗВАНИЕ --tz ЧАСОВОЙ_ПОЯС</code>.
+err-no-regions = Сначала создайте подразделение командой prospect-diary region add, например: region add MSK --name "Москва" --tz Europe/Moscow
 
 ## Whitelist management (admins)
 
@@ -99,8 +99,8 @@ users-disable = Отключить
 users-enable = Включить
 users-ask-id = Введите Telegram ID нового пользователя — число, например 123456789. Прервать — /cancel.
 users-ask-name = Введите ФИО пользователя, например «Петрова Анна Сергеевна».
-users-ask-role = Выберите роль для { $name }:
-users-ask-region = Выберите подразделение для { $name }:
+users-ask-role = Сотрудник: { $name }. Выберите роль:
+users-ask-region = Сотрудник: { $name }. Выберите подразделение:
 users-confirm =
     Проверьте данные:
     <b>{ $name }</b>
@@ -109,7 +109,7 @@ users-confirm =
     Подразделение: { $region }
 users-save = ✅ Сохранить
 users-cancel = Отмена
-users-added = Пользователь { $name } добавлен. Пусть он напишет боту /start.
+users-added = Пользователь { $name } добавлен. Попросите сотрудника отправить боту команду /start.
 users-disabled = Пользователь { $name } отключён.
 users-enabled = Пользователь { $name } снова активен.
 users-placement-changed = Пользователь { $name }: роль — { $role }, подразделение — { $region }.

@@ -1,13 +1,14 @@
 //! The gate every update passes: handled once, from a private chat, from an active whitelisted
-//! person. Everyone else gets one polite refusal an hour, and every attempt is audited.
+//! person. Everyone else gets one polite refusal an hour, every attempt is audited, and every
+//! button press is answered, whoever pressed it.
 
 use chrono::Duration;
 use teloxide::prelude::*;
-use teloxide::types::{ChatId, UpdateKind};
+use teloxide::types::{BotCommandScope, ChatId, Recipient, UpdateKind};
 
 use super::keyboards::Action;
-use super::{Ctx, requests};
-use crate::domain::access::{Region, User};
+use super::{Ctx, reply, requests};
+use crate::domain::access::{Lang, Region, User};
 use crate::domain::audit::{AuditAction, AuditRecord};
 use crate::domain::ids::TelegramId;
 use crate::i18n::Args;
@@ -20,38 +21,61 @@ pub struct Caller {
     pub chat: ChatId,
 }
 
-/// Lets an update through only the first time Telegram delivers it.
-pub async fn first_delivery(update: Update, ctx: Ctx) -> bool {
-    let update_id = i64::from(update.id.0);
-    match ctx.store.first_delivery(update_id, ctx.clock.now()).await {
-        Ok(first) => {
-            if !first {
-                tracing::info!(update_id, "update delivered again; skipped");
-            }
-            first
+fn update_id(update: &Update) -> i64 {
+    i64::from(update.id.0)
+}
+
+/// Lets an update through unless it was handled before (Telegram re-sends after a crash).
+pub async fn not_yet_handled(update: Update, ctx: Ctx) -> bool {
+    match ctx.store.is_handled(update_id(&update)).await {
+        Ok(true) => {
+            tracing::info!(
+                update_id = update_id(&update),
+                "update delivered again; skipped"
+            );
+            false
         }
+        Ok(false) => true,
         Err(e) => {
             // Better to risk handling it twice than to drop it.
-            tracing::error!(update_id, error = %e, "cannot record the update");
+            tracing::error!(error = %e, "cannot check the update");
             true
         }
     }
 }
 
-/// Where an update came from, if it is one the bot answers at all.
+/// Marks the update handled, once its handling is over; a crash before this point means
+/// Telegram's second delivery is handled again rather than lost.
+pub async fn mark_handled(ctx: &Ctx, update: &Update) {
+    if let Err(e) = ctx
+        .store
+        .mark_handled(update_id(update), ctx.clock.now())
+        .await
+    {
+        tracing::warn!(error = %e, "cannot mark the update handled");
+    }
+}
+
+/// Who sent the update, from which chat, and whether it is the person's own private chat.
 fn origin(update: &Update) -> Option<(&teloxide::types::User, ChatId, bool)> {
     match &update.kind {
         UpdateKind::Message(m) => Some((m.from.as_ref()?, m.chat.id, m.chat.is_private())),
         UpdateKind::CallbackQuery(q) => {
+            let own = ChatId(q.from.id.0 as i64);
             let chat = q.message.as_ref().map(|m| m.chat());
-            let private = chat.is_none_or(|c| c.is_private());
-            Some((
-                &q.from,
-                chat.map(|c| c.id).unwrap_or(ChatId(q.from.id.0 as i64)),
-                private,
-            ))
+            let private = chat.is_none_or(|c| c.is_private() && c.id == own);
+            Some((&q.from, chat.map(|c| c.id).unwrap_or(own), private))
         }
         _ => None,
+    }
+}
+
+/// Answers a button press with nothing, so the person's client stops waiting.
+async fn answer_silently(bot: &Bot, update: &Update) {
+    if let UpdateKind::CallbackQuery(q) = &update.kind
+        && let Err(e) = bot.answer_callback_query(q.id.clone()).await
+    {
+        tracing::warn!(error = %e, "cannot answer a button press");
     }
 }
 
@@ -59,6 +83,7 @@ pub async fn authorize(update: Update, bot: Bot, ctx: Ctx) -> Option<Caller> {
     let (from, chat, private) = origin(&update)?;
     if from.is_bot || !private {
         // Group chats get no answer until they are configured hand-off chats.
+        answer_silently(&bot, &update).await;
         return None;
     }
     let id = TelegramId::new(from.id.0 as i64).ok()?;
@@ -66,6 +91,7 @@ pub async fn authorize(update: Update, bot: Bot, ctx: Ctx) -> Option<Caller> {
         Ok(user) => user,
         Err(e) => {
             tracing::error!(error = %e, "cannot read the whitelist");
+            answer_silently(&bot, &update).await;
             return None;
         }
     };
@@ -78,13 +104,15 @@ pub async fn authorize(update: Update, bot: Bot, ctx: Ctx) -> Option<Caller> {
             Some(Caller { user, region, chat })
         }
         known => {
-            refuse(&bot, &ctx, &update, id, known.is_some()).await;
+            refuse(&bot, &ctx, &update, id, known.as_ref()).await;
+            mark_handled(&ctx, &update).await;
             None
         }
     }
 }
 
-async fn refuse(bot: &Bot, ctx: &Ctx, update: &Update, id: TelegramId, disabled: bool) {
+/// Refuses a stranger (`known` is `None`) or a disabled person.
+async fn refuse(bot: &Bot, ctx: &Ctx, update: &Update, id: TelegramId, known: Option<&User>) {
     let now = ctx.clock.now();
     let what = match &update.kind {
         UpdateKind::CallbackQuery(_) => "button",
@@ -92,15 +120,15 @@ async fn refuse(bot: &Bot, ctx: &Ctx, update: &Update, id: TelegramId, disabled:
     };
     let record = AuditRecord::new(now, Some(id), AuditAction::AccessRefused).details(format!(
         "{what}{}",
-        if disabled { ", disabled" } else { "" }
+        if known.is_some() { ", disabled" } else { "" }
     ));
     if let Err(e) = ctx.store.audit(&record).await {
         tracing::error!(error = %e, "cannot audit a refusal");
     }
-    let lang = crate::domain::access::Lang::Ru;
+    let lang = known.map(|u| u.lang).unwrap_or(Lang::Ru);
     if let UpdateKind::CallbackQuery(q) = &update.kind {
-        let asks =
-            !disabled && q.data.as_deref().and_then(Action::parse) == Some(Action::RequestAccess);
+        let asks = known.is_none()
+            && q.data.as_deref().and_then(Action::parse) == Some(Action::RequestAccess);
         let text = if asks {
             requests::request(bot, ctx, &q.from)
                 .await
@@ -123,24 +151,33 @@ async fn refuse(bot: &Bot, ctx: &Ctx, update: &Update, id: TelegramId, disabled:
     }
     let since = now - Duration::minutes(i64::from(ctx.config.refusal_interval_minutes));
     match ctx.store.claim_refusal_notice(id, now, since).await {
-        Ok(true) => {
-            let text = ctx.i18n.get(
-                lang,
-                "access-refused",
-                Args::new().text("id", id.to_string()),
-            );
-            let mut request = bot
-                .send_message(ChatId(id.get()), text)
-                .parse_mode(teloxide::types::ParseMode::Html);
-            if !disabled {
-                request = request.reply_markup(requests::request_button(ctx));
-            }
-            let sent = request.await;
-            if let Err(e) = sent {
-                tracing::warn!(error = %e, "cannot send a refusal");
-            }
+        Ok(true) => {}
+        Ok(false) => return,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot record a refusal");
+            return;
         }
-        Ok(false) => {}
-        Err(e) => tracing::error!(error = %e, "cannot record a refusal"),
+    }
+    let chat = ChatId(id.get());
+    if known.is_some() {
+        // Disabled from the command line, perhaps: take their role's menu away too.
+        let scope = BotCommandScope::Chat {
+            chat_id: Recipient::Id(chat),
+        };
+        if let Err(e) = bot.delete_my_commands().scope(scope).await {
+            tracing::info!(error = %e, "cannot clear a disabled person's commands");
+        }
+    }
+    let text = ctx.i18n.get(
+        lang,
+        "access-refused",
+        Args::new().text("id", id.to_string()),
+    );
+    let sent = match known {
+        None => reply::send_with(bot, chat, text, requests::request_button(ctx)).await,
+        Some(_) => reply::send(bot, chat, text).await,
+    };
+    if let Err(e) = sent {
+        tracing::warn!(error = %e, "cannot send a refusal");
     }
 }

@@ -39,7 +39,7 @@ pub type HandlerResult = anyhow::Result<()>;
 
 pub fn schema() -> UpdateHandler<anyhow::Error> {
     dptree::entry()
-        .filter_async(gate::first_delivery)
+        .filter_async(gate::not_yet_handled)
         .filter_map_async(gate::authorize)
         .branch(Update::filter_message().endpoint(start::on_message))
         .branch(Update::filter_callback_query().endpoint(start::on_callback))

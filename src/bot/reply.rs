@@ -14,11 +14,28 @@ use crate::domain::directory::DirectoryError;
 use crate::domain::ids::ParseError;
 use crate::i18n::Args;
 
+/// Sends a request again after Telegram's flood control asks to wait (`429 retry_after`).
+async fn retrying<T, F, Fut>(make: F) -> Result<T, RequestError>
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Result<T, RequestError>>,
+{
+    let mut tries = 0;
+    loop {
+        match make().await {
+            Err(RequestError::RetryAfter(wait)) if tries < 3 => {
+                tries += 1;
+                tracing::info!(seconds = wait.seconds(), "Telegram asks to slow down");
+                tokio::time::sleep(wait.duration()).await;
+            }
+            other => return other,
+        }
+    }
+}
+
 pub async fn send(bot: &Bot, chat: ChatId, text: String) -> anyhow::Result<Message> {
-    Ok(bot
-        .send_message(chat, text)
-        .parse_mode(ParseMode::Html)
-        .await?)
+    let request = bot.send_message(chat, text).parse_mode(ParseMode::Html);
+    Ok(retrying(|| request.clone().send()).await?)
 }
 
 pub async fn send_with(
@@ -27,11 +44,11 @@ pub async fn send_with(
     text: String,
     markup: impl Into<ReplyMarkup>,
 ) -> anyhow::Result<Message> {
-    Ok(bot
+    let request = bot
         .send_message(chat, text)
         .parse_mode(ParseMode::Html)
-        .reply_markup(markup)
-        .await?)
+        .reply_markup(markup);
+    Ok(retrying(|| request.clone().send()).await?)
 }
 
 /// Replaces a message's text and buttons; an identical edit is not an error.
@@ -48,7 +65,7 @@ pub async fn edit(
     if let Some(markup) = markup {
         request = request.reply_markup(markup);
     }
-    match request.await {
+    match retrying(|| request.clone().send()).await {
         Ok(_) | Err(RequestError::Api(ApiError::MessageNotModified)) => Ok(()),
         Err(e) => Err(e.into()),
     }

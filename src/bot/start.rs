@@ -6,7 +6,7 @@ use teloxide::types::InlineKeyboardMarkup;
 
 use super::commands::{self, Command};
 use super::flow::{self, State};
-use super::gate::Caller;
+use super::gate::{self, Caller};
 use super::keyboards::{self, Action};
 use super::reply::{self, role_name};
 use super::{Ctx, HandlerResult, requests, users};
@@ -36,16 +36,18 @@ impl Answer {
     }
 }
 
-pub async fn on_message(bot: Bot, ctx: Ctx, caller: Caller, msg: Message) -> HandlerResult {
+pub async fn on_message(
+    bot: Bot,
+    ctx: Ctx,
+    caller: Caller,
+    msg: Message,
+    update: Update,
+) -> HandlerResult {
     let lang = caller.user.lang;
-    reply::guard(
-        &bot,
-        &ctx,
-        caller.chat,
-        lang,
-        route_message(&bot, &ctx, &caller, &msg),
-    )
-    .await
+    let handled = route_message(&bot, &ctx, &caller, &msg);
+    let result = reply::guard(&bot, &ctx, caller.chat, lang, handled).await;
+    gate::mark_handled(&ctx, &update).await;
+    result
 }
 
 async fn route_message(bot: &Bot, ctx: &Ctx, caller: &Caller, msg: &Message) -> HandlerResult {
@@ -78,24 +80,27 @@ pub async fn on_callback(
     ctx: Ctx,
     caller: Caller,
     query: CallbackQuery,
+    update: Update,
 ) -> HandlerResult {
     let lang = caller.user.lang;
-    let answer = match route_callback(&bot, &ctx, &caller, &query).await {
-        Ok(answer) => answer,
+    let (answer, failure) = match route_callback(&bot, &ctx, &caller, &query).await {
+        Ok(answer) => (answer, None),
         Err(err) => match reply::user_message(&ctx, lang, &err) {
-            Some(text) => Answer::alert(text),
-            None => {
-                // Let the guard log it and apologise in the chat; the press itself is answered.
-                reply::guard(&bot, &ctx, caller.chat, lang, async { Err(err) }).await?;
-                Answer::done()
-            }
+            Some(text) => (Answer::alert(text), None),
+            None => (Answer::done(), Some(err)),
         },
     };
+    // The press is answered first, so the client stops waiting whatever happens next.
     let mut request = bot.answer_callback_query(query.id.clone());
     if let Some(text) = answer.text {
         request = request.text(text).show_alert(answer.alert);
     }
-    request.await?;
+    let answered = request.await;
+    if let Some(err) = failure {
+        reply::guard(&bot, &ctx, caller.chat, lang, async { Err(err) }).await?;
+    }
+    gate::mark_handled(&ctx, &update).await;
+    answered?;
     Ok(())
 }
 

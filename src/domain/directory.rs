@@ -3,9 +3,9 @@
 
 use chrono::{DateTime, Utc};
 
-use super::access::{AccessError, Lang, NewUser, Placement, Region, User};
+use super::access::{AccessError, Lang, NewUser, Placement, Region, Role, User};
 use super::audit::{AuditAction, AuditRecord, user_subject};
-use super::ids::TelegramId;
+use super::ids::{RegionCode, TelegramId};
 use crate::store::{Store, StoreError};
 
 /// A failure of a directory operation: either the person's mistake or the store's.
@@ -32,11 +32,10 @@ pub async fn add_region(
     actor: Option<TelegramId>,
     now: DateTime<Utc>,
 ) -> Result<(), DirectoryError> {
-    store.add_region(region, now).await?;
     let record = AuditRecord::new(now, actor, AuditAction::RegionAdded)
         .subject(format!("region:{}", region.code))
         .details(format!("{} ({})", region.name.as_str(), region.tz.name()));
-    store.audit(&record).await?;
+    store.add_region(region, now, &record).await?;
     Ok(())
 }
 
@@ -45,7 +44,6 @@ pub async fn add_user(
     user: &NewUser,
     now: DateTime<Utc>,
 ) -> Result<User, DirectoryError> {
-    let added = store.add_user(user, now).await?;
     let details = format!(
         "{} {} {}",
         user.full_name.as_str(),
@@ -55,8 +53,7 @@ pub async fn add_user(
     let record = AuditRecord::new(now, user.added_by, AuditAction::UserAdded)
         .subject(user_subject(user.telegram_id))
         .details(details);
-    store.audit(&record).await?;
-    Ok(added)
+    Ok(store.add_user(user, now, &record).await?)
 }
 
 pub async fn change_placement(
@@ -70,19 +67,20 @@ pub async fn change_placement(
         return Err(AccessError::SelfChange.into());
     }
     let before = store.user(id).await?.ok_or(AccessError::UnknownUser(id))?;
-    let after = store.set_placement(id, placement, now).await?;
-    let show = |u: &User| {
+    let show = |role: Role, region: &Option<RegionCode>| {
         format!(
-            "{} {}",
-            u.role,
-            u.region.as_ref().map(|r| r.as_str()).unwrap_or("-")
+            "{role} {}",
+            region.as_ref().map(RegionCode::as_str).unwrap_or("-")
         )
     };
     let record = AuditRecord::new(now, actor, AuditAction::UserPlacementChanged)
         .subject(user_subject(id))
-        .details(format!("{} -> {}", show(&before), show(&after)));
-    store.audit(&record).await?;
-    Ok(after)
+        .details(format!(
+            "{} -> {}",
+            show(before.role, &before.region),
+            show(placement.role, &placement.region)
+        ));
+    Ok(store.set_placement(id, placement, now, &record).await?)
 }
 
 pub async fn set_active(
@@ -95,16 +93,13 @@ pub async fn set_active(
     if actor == Some(id) {
         return Err(AccessError::SelfChange.into());
     }
-    let user = store.set_active(id, active, now).await?;
     let action = if active {
         AuditAction::UserEnabled
     } else {
         AuditAction::UserDisabled
     };
-    store
-        .audit(&AuditRecord::new(now, actor, action).subject(user_subject(id)))
-        .await?;
-    Ok(user)
+    let record = AuditRecord::new(now, actor, action).subject(user_subject(id));
+    Ok(store.set_active(id, active, now, &record).await?)
 }
 
 pub async fn set_lang(
@@ -113,10 +108,8 @@ pub async fn set_lang(
     lang: Lang,
     now: DateTime<Utc>,
 ) -> Result<User, DirectoryError> {
-    let user = store.set_lang(id, lang, now).await?;
     let record = AuditRecord::new(now, Some(id), AuditAction::LanguageChanged)
         .subject(user_subject(id))
         .details(lang.as_str());
-    store.audit(&record).await?;
-    Ok(user)
+    Ok(store.set_lang(id, lang, now, &record).await?)
 }

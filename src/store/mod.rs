@@ -48,12 +48,23 @@ pub trait Store: Send + Sync {
     fn backend(&self) -> Backend;
 
     // Divisions.
-    async fn add_region(&self, region: &Region, now: DateTime<Utc>) -> StoreResult<()>;
+    /// Whitelist and division writes carry their audit line: both are saved, or neither.
+    async fn add_region(
+        &self,
+        region: &Region,
+        now: DateTime<Utc>,
+        audit: &AuditRecord,
+    ) -> StoreResult<()>;
     async fn region(&self, code: &RegionCode) -> StoreResult<Option<Region>>;
     async fn regions(&self) -> StoreResult<Vec<Region>>;
 
     // The whitelist.
-    async fn add_user(&self, user: &NewUser, now: DateTime<Utc>) -> StoreResult<User>;
+    async fn add_user(
+        &self,
+        user: &NewUser,
+        now: DateTime<Utc>,
+        audit: &AuditRecord,
+    ) -> StoreResult<User>;
     async fn user(&self, id: TelegramId) -> StoreResult<Option<User>>;
     async fn users(&self) -> StoreResult<Vec<User>>;
     async fn set_placement(
@@ -61,14 +72,22 @@ pub trait Store: Send + Sync {
         id: TelegramId,
         placement: &Placement,
         now: DateTime<Utc>,
+        audit: &AuditRecord,
     ) -> StoreResult<User>;
     async fn set_active(
         &self,
         id: TelegramId,
         active: bool,
         now: DateTime<Utc>,
+        audit: &AuditRecord,
     ) -> StoreResult<User>;
-    async fn set_lang(&self, id: TelegramId, lang: Lang, now: DateTime<Utc>) -> StoreResult<User>;
+    async fn set_lang(
+        &self,
+        id: TelegramId,
+        lang: Lang,
+        now: DateTime<Utc>,
+        audit: &AuditRecord,
+    ) -> StoreResult<User>;
 
     // Requests for access.
     /// Records a request unless one was made since `since`; `true` when recorded.
@@ -96,8 +115,10 @@ pub trait Store: Send + Sync {
     async fn dialogue(&self, chat_id: i64) -> StoreResult<Option<String>>;
     async fn set_dialogue(&self, chat_id: i64, state: &str, now: DateTime<Utc>) -> StoreResult<()>;
     async fn remove_dialogue(&self, chat_id: i64) -> StoreResult<()>;
-    /// Records an incoming update; `false` when it had been handled before.
-    async fn first_delivery(&self, update_id: i64, now: DateTime<Utc>) -> StoreResult<bool>;
+    /// Whether an update was handled already (Telegram may deliver one again after a crash).
+    async fn is_handled(&self, update_id: i64) -> StoreResult<bool>;
+    /// Marks an update handled, once its handler has finished.
+    async fn mark_handled(&self, update_id: i64, now: DateTime<Utc>) -> StoreResult<()>;
     /// Forgets handled update ids older than `before`.
     async fn prune_updates(&self, before: DateTime<Utc>) -> StoreResult<u64>;
     /// Claims the right to send a refusal to a stranger: `true` when none was sent since `since`.

@@ -61,6 +61,42 @@ macro_rules! on_pool {
     };
 }
 
+const AUDIT_INSERT: &str = "INSERT INTO audit_log (at, actor_id, action, subject, details) \
+                            VALUES ($1, $2, $3, $4, $5)";
+
+/// Writes `$record` to the audit log through `$executor` (a pool or an open transaction).
+macro_rules! insert_audit {
+    ($executor:expr, $record:expr) => {
+        sqlx::query(AUDIT_INSERT)
+            .bind(secs($record.at))
+            .bind($record.actor.map(TelegramId::get))
+            .bind(&$record.action)
+            .bind($record.subject.as_deref())
+            .bind($record.details.as_deref())
+            .execute($executor)
+            .await
+            .map(drop)
+    };
+}
+
+/// Runs `$write` (which yields a `Result<T, sqlx::Error>` using `tx`) and the audit insert in
+/// one transaction on whichever pool is open.
+macro_rules! with_audit {
+    ($store:expr, $audit:expr, |$tx:ident| $write:expr) => {
+        on_pool!($store, p => async {
+            let mut $tx = p.begin().await?;
+            let written = $write;
+            let written = match written {
+                Ok(value) => value,
+                Err(e) => return Err(e),
+            };
+            insert_audit!(&mut *$tx, $audit)?;
+            $tx.commit().await?;
+            Ok::<_, sqlx::Error>(written)
+        }.await)
+    };
+}
+
 fn secs(at: DateTime<Utc>) -> i64 {
     at.timestamp()
 }
@@ -175,13 +211,13 @@ impl TryFrom<RequestRow> for AccessRequest {
 
 /// Maps a write on a user row: no row means an unknown user, a broken reference an unknown region.
 fn user_write(
-    result: Result<Option<UserRow>, sqlx::Error>,
+    result: Result<UserRow, sqlx::Error>,
     id: TelegramId,
     region: Option<&RegionCode>,
 ) -> StoreResult<User> {
     match result {
-        Ok(Some(row)) => row.try_into(),
-        Ok(None) => Err(AccessError::UnknownUser(id).into()),
+        Ok(row) => row.try_into(),
+        Err(sqlx::Error::RowNotFound) => Err(AccessError::UnknownUser(id).into()),
         Err(e) => match (kind_of(&e), region) {
             (Some(ErrorKind::UniqueViolation), _) => Err(AccessError::UserExists(id).into()),
             (Some(ErrorKind::ForeignKeyViolation), Some(code)) => {
@@ -201,14 +237,19 @@ impl Store for SqlStore {
         }
     }
 
-    async fn add_region(&self, region: &Region, now: DateTime<Utc>) -> StoreResult<()> {
+    async fn add_region(
+        &self,
+        region: &Region,
+        now: DateTime<Utc>,
+        audit: &AuditRecord,
+    ) -> StoreResult<()> {
         let sql = "INSERT INTO regions (code, name, tz, created_at) VALUES ($1, $2, $3, $4)";
-        let result = on_pool!(self, p => sqlx::query(sql)
+        let result = with_audit!(self, audit, |tx| sqlx::query(sql)
             .bind(region.code.as_str())
             .bind(region.name.as_str())
             .bind(region.tz.name())
             .bind(secs(now))
-            .execute(p)
+            .execute(&mut *tx)
             .await
             .map(drop));
         match result {
@@ -235,12 +276,17 @@ impl Store for SqlStore {
         rows.into_iter().map(Region::try_from).collect()
     }
 
-    async fn add_user(&self, user: &NewUser, now: DateTime<Utc>) -> StoreResult<User> {
+    async fn add_user(
+        &self,
+        user: &NewUser,
+        now: DateTime<Utc>,
+        audit: &AuditRecord,
+    ) -> StoreResult<User> {
         let sql = format!(
             "INSERT INTO users (telegram_id, full_name, role, region_code, lang, added_by, \
              added_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING {USER_COLUMNS}"
         );
-        let result = on_pool!(self, p => sqlx::query_as::<_, UserRow>(&sql)
+        let result = with_audit!(self, audit, |tx| sqlx::query_as::<_, UserRow>(&sql)
             .bind(user.telegram_id.get())
             .bind(user.full_name.as_str())
             .bind(user.role.as_str())
@@ -248,7 +294,7 @@ impl Store for SqlStore {
             .bind(user.lang.as_str())
             .bind(user.added_by.map(TelegramId::get))
             .bind(secs(now))
-            .fetch_optional(p)
+            .fetch_one(&mut *tx)
             .await);
         user_write(result, user.telegram_id, user.region.as_ref())
     }
@@ -261,9 +307,18 @@ impl Store for SqlStore {
     }
 
     async fn users(&self) -> StoreResult<Vec<User>> {
-        let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY full_name, telegram_id");
+        let sql = format!("SELECT {USER_COLUMNS} FROM users");
         let rows: Vec<UserRow> = on_pool!(self, p => sqlx::query_as(&sql).fetch_all(p).await)?;
-        rows.into_iter().map(User::try_from).collect()
+        let mut users = rows
+            .into_iter()
+            .map(User::try_from)
+            .collect::<StoreResult<Vec<_>>>()?;
+        // Sorted here: SQLite compares bytes, PostgreSQL its locale; people see one order.
+        users.sort_by(|a, b| {
+            let key = |u: &User| (u.full_name.as_str().to_lowercase(), u.telegram_id);
+            key(a).cmp(&key(b))
+        });
+        Ok(users)
     }
 
     async fn set_placement(
@@ -271,17 +326,18 @@ impl Store for SqlStore {
         id: TelegramId,
         placement: &Placement,
         now: DateTime<Utc>,
+        audit: &AuditRecord,
     ) -> StoreResult<User> {
         let sql = format!(
             "UPDATE users SET role = $2, region_code = $3, updated_at = $4 \
              WHERE telegram_id = $1 RETURNING {USER_COLUMNS}"
         );
-        let result = on_pool!(self, p => sqlx::query_as::<_, UserRow>(&sql)
+        let result = with_audit!(self, audit, |tx| sqlx::query_as::<_, UserRow>(&sql)
             .bind(id.get())
             .bind(placement.role.as_str())
             .bind(placement.region.as_ref().map(RegionCode::as_str))
             .bind(secs(now))
-            .fetch_optional(p)
+            .fetch_one(&mut *tx)
             .await);
         user_write(result, id, placement.region.as_ref())
     }
@@ -291,30 +347,37 @@ impl Store for SqlStore {
         id: TelegramId,
         active: bool,
         now: DateTime<Utc>,
+        audit: &AuditRecord,
     ) -> StoreResult<User> {
         let sql = format!(
             "UPDATE users SET active = $2, updated_at = $3 WHERE telegram_id = $1 \
              RETURNING {USER_COLUMNS}"
         );
-        let result = on_pool!(self, p => sqlx::query_as::<_, UserRow>(&sql)
+        let result = with_audit!(self, audit, |tx| sqlx::query_as::<_, UserRow>(&sql)
             .bind(id.get())
             .bind(active)
             .bind(secs(now))
-            .fetch_optional(p)
+            .fetch_one(&mut *tx)
             .await);
         user_write(result, id, None)
     }
 
-    async fn set_lang(&self, id: TelegramId, lang: Lang, now: DateTime<Utc>) -> StoreResult<User> {
+    async fn set_lang(
+        &self,
+        id: TelegramId,
+        lang: Lang,
+        now: DateTime<Utc>,
+        audit: &AuditRecord,
+    ) -> StoreResult<User> {
         let sql = format!(
             "UPDATE users SET lang = $2, updated_at = $3 WHERE telegram_id = $1 \
              RETURNING {USER_COLUMNS}"
         );
-        let result = on_pool!(self, p => sqlx::query_as::<_, UserRow>(&sql)
+        let result = with_audit!(self, audit, |tx| sqlx::query_as::<_, UserRow>(&sql)
             .bind(id.get())
             .bind(lang.as_str())
             .bind(secs(now))
-            .fetch_optional(p)
+            .fetch_one(&mut *tx)
             .await);
         user_write(result, id, None)
     }
@@ -372,17 +435,7 @@ impl Store for SqlStore {
     }
 
     async fn audit(&self, record: &AuditRecord) -> StoreResult<()> {
-        let sql = "INSERT INTO audit_log (at, actor_id, action, subject, details) \
-                   VALUES ($1, $2, $3, $4, $5)";
-        on_pool!(self, p => sqlx::query(sql)
-            .bind(secs(record.at))
-            .bind(record.actor.map(TelegramId::get))
-            .bind(&record.action)
-            .bind(record.subject.as_deref())
-            .bind(record.details.as_deref())
-            .execute(p)
-            .await
-            .map(drop))?;
+        on_pool!(self, p => insert_audit!(p, record))?;
         Ok(())
     }
 
@@ -429,16 +482,23 @@ impl Store for SqlStore {
         Ok(())
     }
 
-    async fn first_delivery(&self, update_id: i64, now: DateTime<Utc>) -> StoreResult<bool> {
+    async fn is_handled(&self, update_id: i64) -> StoreResult<bool> {
+        let sql = "SELECT update_id FROM processed_updates WHERE update_id = $1";
+        let found: Option<(i64,)> =
+            on_pool!(self, p => sqlx::query_as(sql).bind(update_id).fetch_optional(p).await)?;
+        Ok(found.is_some())
+    }
+
+    async fn mark_handled(&self, update_id: i64, now: DateTime<Utc>) -> StoreResult<()> {
         let sql = "INSERT INTO processed_updates (update_id, processed_at) VALUES ($1, $2) \
                    ON CONFLICT (update_id) DO NOTHING";
-        let done = on_pool!(self, p => sqlx::query(sql)
+        on_pool!(self, p => sqlx::query(sql)
             .bind(update_id)
             .bind(secs(now))
             .execute(p)
             .await
-            .map(|r| r.rows_affected()))?;
-        Ok(done == 1)
+            .map(drop))?;
+        Ok(())
     }
 
     async fn prune_updates(&self, before: DateTime<Utc>) -> StoreResult<u64> {

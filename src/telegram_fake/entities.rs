@@ -85,6 +85,11 @@ fn html(text: &str) -> Result<String, String> {
                             inner.split_whitespace().next().unwrap_or_default()
                         )));
                     }
+                    if name == "span" && !attrs.contains("class=\"tg-spoiler\"") {
+                        return Err(entity_error(format!(
+                            "Tag \"span\" must have class \"tg-spoiler\" at byte offset {start}"
+                        )));
+                    }
                     if attrs.matches('"').count() % 2 == 1 {
                         return Err(entity_error(format!(
                             "Unclosed start tag at byte offset {start}"
@@ -279,6 +284,11 @@ mod tests {
         assert!(err("<b>x").contains("Can't find end tag"));
         assert!(err("a <b").contains("Unclosed start tag at byte offset 2"));
         assert!(err("Рога & <Копыта>").contains("Unsupported start tag"));
+        assert!(err("<span>x</span>").contains("must have class"));
+        assert_eq!(
+            visible_text("<span class=\"tg-spoiler\">x</span>", Some("HTML")).unwrap(),
+            "x"
+        );
     }
 
     #[test]

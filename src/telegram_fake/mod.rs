@@ -103,6 +103,11 @@ impl FakeTelegram {
         self.shared.lock().blocked.insert(user_id);
     }
 
+    /// Turns Telegram's flood limits (on by default) off, for tests that measure something else.
+    pub fn set_rate_limits(&self, enabled: bool) {
+        self.shared.lock().rates.enabled = enabled;
+    }
+
     /// The next `count` calls (of `method`, or of any method but `getUpdates`) fail with `failure`.
     pub fn fail_next(&self, method: Option<&str>, count: usize, failure: Failure) {
         let mut state = self.shared.lock();

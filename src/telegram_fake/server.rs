@@ -141,6 +141,18 @@ fn injected_failure(shared: &Shared, method: &str) -> Option<ApiErr> {
     })
 }
 
+const JSON_FIELDS: &[&str] = &[
+    "reply_markup",
+    "scope",
+    "commands",
+    "entities",
+    "caption_entities",
+    "link_preview_options",
+    "reply_parameters",
+    "allowed_updates",
+    "media",
+];
+
 /// Reads JSON, form or multipart parameters; multipart text fields that hold JSON are decoded.
 async fn read_body(request: Request) -> Result<(Value, Files), ApiErr> {
     let content_type = request
@@ -167,10 +179,12 @@ async fn read_body(request: Request) -> Result<(Value, Files), ApiErr> {
                 files.insert(name, (file_name, bytes.to_vec()));
             } else {
                 let text = field.text().await.map_err(|e| bad(&e.to_string()))?;
-                let value = serde_json::from_str::<Value>(&text)
-                    .ok()
-                    .filter(|v| v.is_object() || v.is_array() || v.is_number() || v.is_boolean())
-                    .unwrap_or(Value::String(text));
+                // Only object fields travel as JSON text; a caption "2026" stays a string.
+                let value = if JSON_FIELDS.contains(&name.as_str()) {
+                    serde_json::from_str::<Value>(&text).unwrap_or(Value::String(text))
+                } else {
+                    Value::String(text)
+                };
                 params.insert(name, value);
             }
         }
@@ -385,7 +399,36 @@ const BUTTON_ACTIONS: &[&str] = &[
     "web_app",
 ];
 
+fn check_reply_keyboard(markup: &Value) -> Result<(), ApiErr> {
+    if let Some(placeholder) = markup
+        .get("input_field_placeholder")
+        .and_then(Value::as_str)
+    {
+        let len = placeholder.chars().count();
+        if !(1..=64).contains(&len) {
+            return Err(bad("input field placeholder must be 1-64 characters long"));
+        }
+    }
+    let rows = markup
+        .get("keyboard")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten();
+    for button in rows.filter_map(Value::as_array).flatten() {
+        let text = button
+            .as_str()
+            .or_else(|| button.get("text").and_then(Value::as_str));
+        if text.is_none_or(|t| t.trim().is_empty()) {
+            return Err(bad("keyboard button text must be non-empty"));
+        }
+    }
+    Ok(())
+}
+
 fn check_markup(markup: &Option<Value>) -> Result<(), ApiErr> {
+    if let Some(keyboard) = markup.as_ref().filter(|m| m.get("keyboard").is_some()) {
+        return check_reply_keyboard(keyboard);
+    }
     let Some(rows) = markup.as_ref().and_then(|m| m.get("inline_keyboard")) else {
         return Ok(());
     };
@@ -415,8 +458,16 @@ fn check_markup(markup: &Option<Value>) -> Result<(), ApiErr> {
     Ok(())
 }
 
+/// The inline keyboard a message keeps; an empty one is no keyboard, as in Telegram.
 fn inline_only(markup: Option<Value>) -> Option<Value> {
-    markup.filter(|m| m.get("inline_keyboard").is_some())
+    markup.filter(|m| {
+        m.get("inline_keyboard")
+            .and_then(Value::as_array)
+            .is_some_and(|rows| {
+                rows.iter()
+                    .any(|r| r.as_array().is_some_and(|b| !b.is_empty()))
+            })
+    })
 }
 
 fn record(
@@ -440,6 +491,15 @@ fn record(
     });
 }
 
+/// Telegram's flood control: 429 with `retry_after` when a limit is reached.
+fn take_rate(state: &mut State, chat_id: i64) -> Result<(), ApiErr> {
+    state.rates.take(chat_id).map_err(|secs| ApiErr {
+        code: 429,
+        description: format!("Too Many Requests: retry after {secs}"),
+        retry_after: Some(secs),
+    })
+}
+
 fn send_message(state: &mut State, params: &Value) -> Result<Value, ApiErr> {
     let (chat_id, chat) = target_chat(state, params)?;
     let text = text_param(params, "text");
@@ -451,13 +511,14 @@ fn send_message(state: &mut State, params: &Value) -> Result<Value, ApiErr> {
     )?;
     let markup = markup_param(params);
     check_markup(&markup)?;
+    take_rate(state, chat_id)?;
     let message_id = state.message_id(chat_id);
     let mut message = json!({"message_id": message_id, "date": chrono::Utc::now().timestamp(),
                              "chat": chat, "from": bot_json(), "text": visible});
     if let Some(inline) = inline_only(markup.clone()) {
         message["reply_markup"] = inline;
     }
-    message["_raw"] = json!([text, text_param(params, "parse_mode")]);
+    message["_raw"] = raw_key(text, text_param(params, "parse_mode"));
     state
         .messages
         .insert((chat_id, message_id), message.clone());
@@ -471,6 +532,11 @@ fn send_message(state: &mut State, params: &Value) -> Result<Value, ApiErr> {
         markup,
     );
     Ok(public(message))
+}
+
+/// What decides whether an edit changes anything: the text as sent and its parse mode.
+fn raw_key(text: Option<&str>, parse_mode: Option<&str>) -> Value {
+    json!([text, parse_mode.map(str::to_ascii_lowercase)])
 }
 
 /// A stored message as Telegram returns it (without the fake's own bookkeeping).
@@ -522,7 +588,7 @@ fn edit_text(state: &mut State, params: &Value) -> Result<Value, ApiErr> {
     }
     let visible = check_text(text, parse_mode, 4096, "MESSAGE_TOO_LONG")?;
     check_markup(&markup)?;
-    let raw = json!([text, parse_mode]);
+    let raw = raw_key(text, parse_mode);
     if message.get("_raw") == Some(&raw) && message.get("reply_markup") == markup.as_ref() {
         return Err(bad(NOT_MODIFIED));
     }
@@ -708,6 +774,7 @@ fn send_file(
     };
     let markup = markup_param(params);
     check_markup(&markup)?;
+    take_rate(state, chat_id)?;
     state.next_file += 1;
     let file_id = format!("file-{}", state.next_file);
     let size = bytes.len();

@@ -139,6 +139,83 @@ pub(super) struct State {
     pub seen: HashMap<i64, usize>,
     pub files: HashMap<String, (String, Vec<u8>)>,
     pub next_file: u64,
+    pub rates: Rates,
+}
+
+/// Telegram's flood limits as token buckets: about 30 messages a second overall, 20 a minute
+/// to one group, and 1 a second to one chat (with a short burst, as Telegram allows).
+pub(super) struct Rates {
+    pub enabled: bool,
+    global: Bucket,
+    chats: HashMap<i64, Bucket>,
+}
+
+impl Default for Rates {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            global: Bucket::new(30.0, 30.0),
+            chats: HashMap::new(),
+        }
+    }
+}
+
+struct Bucket {
+    capacity: f64,
+    per_second: f64,
+    tokens: f64,
+    at: std::time::Instant,
+}
+
+impl Bucket {
+    fn new(capacity: f64, per_second: f64) -> Self {
+        Self {
+            capacity,
+            per_second,
+            tokens: capacity,
+            at: std::time::Instant::now(),
+        }
+    }
+
+    fn refill(&mut self) {
+        let now = std::time::Instant::now();
+        let gained = now.duration_since(self.at).as_secs_f64() * self.per_second;
+        self.tokens = (self.tokens + gained).min(self.capacity);
+        self.at = now;
+    }
+
+    /// Seconds until a token is free (0 when one is).
+    fn wait(&mut self) -> f64 {
+        self.refill();
+        if self.tokens >= 1.0 {
+            0.0
+        } else {
+            (1.0 - self.tokens) / self.per_second
+        }
+    }
+}
+
+impl Rates {
+    /// Takes a token for a message to `chat_id`, or says how many seconds to retry after.
+    pub fn take(&mut self, chat_id: i64) -> Result<(), u32> {
+        if !self.enabled {
+            return Ok(());
+        }
+        let chat = self.chats.entry(chat_id).or_insert_with(|| {
+            if chat_id < 0 {
+                Bucket::new(20.0, 20.0 / 60.0)
+            } else {
+                Bucket::new(5.0, 1.0)
+            }
+        });
+        let wait = chat.wait().max(self.global.wait());
+        if wait > 0.0 {
+            return Err(wait.ceil().max(1.0) as u32);
+        }
+        chat.tokens -= 1.0;
+        self.global.tokens -= 1.0;
+        Ok(())
+    }
 }
 
 #[derive(Default)]
@@ -225,6 +302,11 @@ impl Shared {
     }
 
     pub fn press(&self, from: &TgUser, chat_id: i64, message_id: i64, data: &str) -> i64 {
+        assert!(
+            chat_id < 0 || chat_id == from.id,
+            "in Telegram only {chat_id} can press buttons in their private chat, not {}",
+            from.id
+        );
         let mut state = self.lock();
         let message = state.messages.get(&(chat_id, message_id)).cloned().unwrap_or_else(|| {
             json!({"message_id": message_id, "date": 0, "chat": {"id": chat_id, "type": "private", "first_name": from.first_name}})

@@ -88,6 +88,29 @@ impl TestDb {
     }
 }
 
+impl Drop for TestDb {
+    /// A test that failed before `finish` still drops its PostgreSQL database.
+    fn drop(&mut self) {
+        let Some((admin, name)) = self.drop_pg.take() else {
+            return;
+        };
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build();
+            if let Ok(runtime) = runtime {
+                runtime.block_on(async {
+                    if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
+                        let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                        let _ = sqlx::query(&sql).execute(&mut conn).await;
+                    }
+                });
+            }
+        })
+        .join();
+    }
+}
+
 /// A store on a fresh database, for store-level tests.
 pub async fn test_store(backend: Backend) -> Option<(SqlStore, TestDb)> {
     let db = TestDb::create(backend).await?;
