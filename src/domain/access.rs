@@ -229,6 +229,42 @@ pub struct AccessRequest {
     pub state: RequestState,
 }
 
+/// Which prospects a person may see: enforced inside the store's queries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// One division's prospects.
+    Region(RegionCode),
+    /// Every division (head office, read-only).
+    All,
+    /// No client data (admins; credit officers until a lead is handed to them).
+    Nothing,
+}
+
+impl Scope {
+    pub fn of(user: &User) -> Scope {
+        match (user.role, &user.region) {
+            (Role::HeadOffice, _) => Scope::All,
+            (Role::Specialist | Role::Manager, Some(region)) => Scope::Region(region.clone()),
+            _ => Scope::Nothing,
+        }
+    }
+
+    /// The region filter as a query parameter: `None` means every region.
+    pub fn region_filter(&self) -> Option<&str> {
+        match self {
+            Scope::Region(code) => Some(code.as_str()),
+            Scope::All => None,
+            // A code no region can have: a query with it finds nothing.
+            Scope::Nothing => Some(""),
+        }
+    }
+}
+
+/// Registers prospects and writes diary entries in their division.
+pub fn works_with_prospects(user: &User) -> bool {
+    matches!(user.role, Role::Specialist | Role::Manager) && user.region.is_some()
+}
+
 /// A change of role and region, checked together so that they always agree.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Placement {

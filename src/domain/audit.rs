@@ -16,6 +16,11 @@ pub enum AuditAction {
     UserDisabled,
     UserEnabled,
     LanguageChanged,
+    ProspectCreated,
+    CardViewed,
+    CardEdited,
+    Searched,
+    EntryLogged,
 }
 
 impl AuditAction {
@@ -30,6 +35,11 @@ impl AuditAction {
             AuditAction::UserDisabled => "user_disabled",
             AuditAction::UserEnabled => "user_enabled",
             AuditAction::LanguageChanged => "language_changed",
+            AuditAction::ProspectCreated => "prospect_created",
+            AuditAction::CardViewed => "card_viewed",
+            AuditAction::CardEdited => "card_edited",
+            AuditAction::Searched => "searched",
+            AuditAction::EntryLogged => "entry_logged",
         }
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod base;
 pub mod diary;
 pub mod directory;
 pub mod ids;

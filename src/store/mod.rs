@@ -5,12 +5,14 @@
 //! `sqlite.rs` and `postgres.rs`. Region scoping is part of each query, never left to the caller.
 
 mod postgres;
-mod sql;
+mod prospects;
+pub(crate) mod sql;
 mod sqlite;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+pub use prospects::{Field, ProspectStore, TextSearch};
 pub use sql::SqlStore;
 
 use crate::domain::access::{
@@ -28,6 +30,9 @@ pub enum StoreError {
     Corrupt(String),
     #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://…")]
     UnsupportedUrl(String),
+    /// A unique constraint refused the write (named by the constraint).
+    #[error("duplicate: {0}")]
+    Duplicate(&'static str),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("migration failed: {0}")]
@@ -44,7 +49,7 @@ pub enum Backend {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait Store: ProspectStore + Send + Sync {
     fn backend(&self) -> Backend;
 
     // Divisions.

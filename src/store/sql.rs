@@ -15,14 +15,14 @@ use crate::domain::access::{
 use crate::domain::audit::AuditRecord;
 use crate::domain::ids::{FullName, RegionCode, TelegramId};
 
-enum Pool {
+pub(super) enum Pool {
     Sqlite(SqlitePool),
     Postgres(PgPool),
 }
 
 /// The store over either backend.
 pub struct SqlStore {
-    pool: Pool,
+    pub(super) pool: Pool,
 }
 
 impl From<SqlitePool> for SqlStore {
@@ -61,14 +61,14 @@ macro_rules! on_pool {
     };
 }
 
-const AUDIT_INSERT: &str = "INSERT INTO audit_log (at, actor_id, action, subject, details) \
+pub(crate) const AUDIT_INSERT: &str = "INSERT INTO audit_log (at, actor_id, action, subject, details) \
                             VALUES ($1, $2, $3, $4, $5)";
 
 /// Writes `$record` to the audit log through `$executor` (a pool or an open transaction).
 macro_rules! insert_audit {
     ($executor:expr, $record:expr) => {
-        sqlx::query(AUDIT_INSERT)
-            .bind(secs($record.at))
+        sqlx::query($crate::store::sql::AUDIT_INSERT)
+            .bind($crate::store::sql::secs($record.at))
             .bind($record.actor.map(TelegramId::get))
             .bind(&$record.action)
             .bind($record.subject.as_deref())
@@ -97,16 +97,18 @@ macro_rules! with_audit {
     };
 }
 
-fn secs(at: DateTime<Utc>) -> i64 {
+pub(super) use {insert_audit, on_pool, with_audit};
+
+pub(crate) fn secs(at: DateTime<Utc>) -> i64 {
     at.timestamp()
 }
 
-fn instant(secs: i64) -> DateTime<Utc> {
+pub(super) fn instant(secs: i64) -> DateTime<Utc> {
     Utc.timestamp_opt(secs, 0).single().unwrap_or_default()
 }
 
 /// The database's verdict on a write, for mapping constraint failures to the person's mistake.
-fn kind_of(err: &sqlx::Error) -> Option<ErrorKind> {
+pub(super) fn kind_of(err: &sqlx::Error) -> Option<ErrorKind> {
     err.as_database_error().map(|e| e.kind())
 }
 

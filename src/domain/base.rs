@@ -1,0 +1,312 @@
+//! The shared prospect base as people use it (SPEC §2, §4, §5): register with duplicate checks,
+//! find, open, edit, write diary entries — each with the rules of who may see and do what.
+//! Channel-free: the Telegram handlers, a web page or a test call these the same way.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::access::{Role, Scope, User, works_with_prospects};
+use super::audit::{AuditAction, AuditRecord};
+use super::diary::{Collision, Entry, NewEntry, status_after};
+use super::prospect::{NewProspect, Product, Prospect, ProspectId, products_to_text, short_text};
+use super::requisites::{CompanyName, Email, Inn, Kpp, Ogrn, Phone, RequisiteError, normalize_name};
+use crate::store::{Field, Store, StoreError, TextSearch};
+
+/// Why a request on the base was not carried out; each is explained to the person.
+#[derive(Debug, thiserror::Error)]
+pub enum BaseError {
+    #[error("not allowed")]
+    NotAllowed,
+    #[error("no such prospect in your view")]
+    NotFound,
+    #[error("the INN is already registered")]
+    InnTaken,
+    #[error(transparent)]
+    Invalid(#[from] RequisiteError),
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for BaseError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Duplicate(_) => BaseError::InnTaken,
+            other => BaseError::Store(other),
+        }
+    }
+}
+
+pub type BaseResult<T> = Result<T, BaseError>;
+
+/// Who already works a company with this INN.
+#[derive(Debug, Clone)]
+pub enum InnHolder {
+    /// In the person's own view: they may open the card.
+    Here(Box<Prospect>),
+    /// In another division: only which division and who owns it (SPEC §2).
+    Elsewhere { division: String, owner: String },
+}
+
+fn audit(now: DateTime<Utc>, user: &User, action: AuditAction, id: ProspectId) -> AuditRecord {
+    AuditRecord::new(now, Some(user.telegram_id), action).subject(format!("prospect:{id}"))
+}
+
+fn sees(user: &User, prospect: &Prospect) -> bool {
+    match Scope::of(user) {
+        Scope::All => true,
+        Scope::Region(region) => region == prospect.region,
+        Scope::Nothing => false,
+    }
+}
+
+/// Edits a card: a specialist their own, a manager any card of their division.
+pub fn may_edit(user: &User, prospect: &Prospect) -> bool {
+    match user.role {
+        Role::Specialist => prospect.owner == user.telegram_id && sees(user, prospect),
+        Role::Manager => sees(user, prospect),
+        _ => false,
+    }
+}
+
+/// Writes diary entries on any card of their division (specialists and managers).
+pub fn may_log(user: &User, prospect: &Prospect) -> bool {
+    works_with_prospects(user) && sees(user, prospect)
+}
+
+pub async fn inn_holder(store: &dyn Store, user: &User, inn: &Inn) -> BaseResult<Option<InnHolder>> {
+    let Some(found) = store.prospect_by_inn_anywhere(inn).await? else { return Ok(None) };
+    if sees(user, &found) {
+        return Ok(Some(InnHolder::Here(Box::new(found))));
+    }
+    let division = match store.region(&found.region).await? {
+        Some(region) => region.name.as_str().to_owned(),
+        None => found.region.to_string(),
+    };
+    Ok(Some(InnHolder::Elsewhere { division, owner: found.owner_name }))
+}
+
+/// Cards in the person's view with the same phone or a very similar name.
+pub async fn look_alikes(
+    store: &dyn Store,
+    user: &User,
+    name: &CompanyName,
+    phone: Option<&Phone>,
+) -> BaseResult<Vec<Prospect>> {
+    let scope = Scope::of(user);
+    let region = scope.region_filter();
+    let mut found = store.similar_names(name.normalized(), region).await?;
+    if let Some(phone) = phone {
+        found.extend(store.prospects_by_phone(phone, region).await?);
+    }
+    found.sort_by_key(|p| p.id);
+    found.dedup_by_key(|p| p.id);
+    Ok(found)
+}
+
+pub async fn register(
+    store: &dyn Store,
+    user: &User,
+    prospect: &NewProspect,
+    now: DateTime<Utc>,
+) -> BaseResult<Prospect> {
+    if !works_with_prospects(user) || user.region.as_ref() != Some(&prospect.region) {
+        return Err(BaseError::NotAllowed);
+    }
+    let record = AuditRecord::new(now, Some(user.telegram_id), AuditAction::ProspectCreated)
+        .details(format!("{} ИНН {}", prospect.name.as_str(), prospect.inn));
+    Ok(store.create_prospect(prospect, user.telegram_id, now, &record).await?)
+}
+
+/// A card as its reader sees it: the data, a colleague's recent contact, the last entries.
+pub struct Card {
+    pub prospect: Prospect,
+    pub collision: Option<Collision>,
+    pub recent: Vec<Entry>,
+    pub entries: i64,
+}
+
+/// Loads a card in the person's view; `None` when it is outside it (nothing is revealed).
+pub async fn visible(store: &dyn Store, user: &User, id: ProspectId) -> BaseResult<Prospect> {
+    let scope = Scope::of(user);
+    store.prospect(id, scope.region_filter()).await?.ok_or(BaseError::NotFound)
+}
+
+/// A colleague's positive or neutral contact within the window (SPEC §5).
+pub async fn collision(
+    store: &dyn Store,
+    user: &User,
+    id: ProspectId,
+    now: DateTime<Utc>,
+    window_days: u32,
+) -> BaseResult<Option<Collision>> {
+    let since = now - Duration::days(i64::from(window_days));
+    Ok(store.colleague_contact(id, user.telegram_id, since).await?)
+}
+
+pub async fn open_card(
+    store: &dyn Store,
+    user: &User,
+    id: ProspectId,
+    now: DateTime<Utc>,
+    window_days: u32,
+) -> BaseResult<Card> {
+    let prospect = visible(store, user, id).await?;
+    store.audit(&audit(now, user, AuditAction::CardViewed, id)).await?;
+    let collision = collision(store, user, id, now, window_days).await?;
+    let recent = store.entries(id, 0, 3).await?;
+    let entries = store.entry_count(id).await?;
+    Ok(Card { prospect, collision, recent, entries })
+}
+
+/// How a `/find` query is read: an INN, a phone, or a piece of a name or contact person.
+pub enum Query {
+    Inn(Inn),
+    Phone(Phone),
+    Text(String),
+}
+
+impl Query {
+    pub fn read(text: &str) -> Option<Query> {
+        let text = text.trim();
+        if let Ok(inn) = Inn::parse(text) {
+            return Some(Query::Inn(inn));
+        }
+        let looks_like_phone = text.chars().filter(char::is_ascii_digit).count() >= 10
+            && text.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c));
+        if looks_like_phone && let Ok(phone) = Phone::parse(text) {
+            return Some(Query::Phone(phone));
+        }
+        let norm = normalize_name(text);
+        (!norm.is_empty()).then_some(Query::Text(norm))
+    }
+}
+
+/// One page of results (and whether there is another).
+pub async fn find(
+    store: &dyn Store,
+    user: &User,
+    query: &Query,
+    page: i64,
+    per_page: i64,
+    now: DateTime<Utc>,
+) -> BaseResult<(Vec<Prospect>, bool)> {
+    let scope = Scope::of(user);
+    if scope == Scope::Nothing {
+        return Err(BaseError::NotAllowed);
+    }
+    let region = scope.region_filter();
+    let mut found = match query {
+        Query::Inn(inn) => {
+            let found = store.prospect_by_inn_anywhere(inn).await?;
+            found.filter(|p| sees(user, p)).into_iter().collect()
+        }
+        Query::Phone(phone) => store.prospects_by_phone(phone, region).await?,
+        Query::Text(text) => {
+            let search = if text.chars().count() >= 3 {
+                TextSearch::Trigram(text.clone())
+            } else {
+                TextSearch::Prefix(text.clone())
+            };
+            store.search_text(&search, region, page * per_page, per_page + 1).await?
+        }
+    };
+    let what = match query {
+        Query::Inn(inn) => format!("inn {inn}"),
+        Query::Phone(phone) => format!("phone {}", phone.as_str()),
+        Query::Text(text) => format!("text {text}"),
+    };
+    let record = AuditRecord::new(now, Some(user.telegram_id), AuditAction::Searched).details(what);
+    store.audit(&record).await?;
+    let more = found.len() as i64 > per_page;
+    found.truncate(per_page as usize);
+    Ok((found, more))
+}
+
+/// Typed input for one field, checked the same way as in the registration form.
+pub fn parse_field(field: Field, text: &str, inn: &Inn) -> Result<Option<String>, RequisiteError> {
+    let value = match field {
+        Field::Name => CompanyName::parse(text)?.as_str().to_owned(),
+        Field::Kpp => Kpp::parse(text, inn)?.as_str().to_owned(),
+        Field::Ogrn => Ogrn::parse(text)?.as_str().to_owned(),
+        Field::Phone => Phone::parse(text)?.as_str().to_owned(),
+        Field::Email => Email::parse(text)?.as_str().to_owned(),
+        Field::Industry | Field::City | Field::ContactPerson | Field::Position => {
+            short_text(text).ok_or(RequisiteError::CompanyName)?
+        }
+        Field::Products => return Ok(Some(text.to_owned())),
+    };
+    Ok(Some(value))
+}
+
+fn current(prospect: &Prospect, field: Field) -> Option<String> {
+    let d = &prospect.details;
+    match field {
+        Field::Name => Some(prospect.name.as_str().to_owned()),
+        Field::Kpp => d.kpp.as_ref().map(|k| k.as_str().to_owned()),
+        Field::Ogrn => d.ogrn.as_ref().map(|o| o.as_str().to_owned()),
+        Field::Industry => d.industry.clone(),
+        Field::City => d.city.clone(),
+        Field::ContactPerson => d.contact_person.clone(),
+        Field::Position => d.position.clone(),
+        Field::Phone => d.phone.as_ref().map(|p| p.as_str().to_owned()),
+        Field::Email => d.email.as_ref().map(|e| e.as_str().to_owned()),
+        Field::Products => Some(products_to_text(&d.products)),
+    }
+}
+
+/// Sets one field (already checked with `parse_field`, or `None` to clear it); audited with the
+/// old and the new value.
+pub async fn edit(
+    store: &dyn Store,
+    user: &User,
+    id: ProspectId,
+    field: Field,
+    value: Option<String>,
+    now: DateTime<Utc>,
+) -> BaseResult<Prospect> {
+    let prospect = visible(store, user, id).await?;
+    if !may_edit(user, &prospect) {
+        return Err(BaseError::NotAllowed);
+    }
+    if field == Field::Name && value.is_none() {
+        return Err(RequisiteError::CompanyName.into());
+    }
+    let old = current(&prospect, field).unwrap_or_default();
+    let record = audit(now, user, AuditAction::CardEdited, id).details(format!(
+        "{field:?}: {old:?} -> {:?}",
+        value.as_deref().unwrap_or_default()
+    ));
+    store.update_field(id, field, value, user.telegram_id, now, &record).await?;
+    visible(store, user, id).await
+}
+
+pub async fn set_products(
+    store: &dyn Store,
+    user: &User,
+    id: ProspectId,
+    products: &[Product],
+    now: DateTime<Utc>,
+) -> BaseResult<Prospect> {
+    edit(store, user, id, Field::Products, Some(products_to_text(products)), now).await
+}
+
+/// What follows a diary entry: the updated card, and the owner to tell when it is a colleague's.
+pub struct Logged {
+    pub prospect: Prospect,
+    pub tell_owner: bool,
+}
+
+pub async fn log_entry(store: &dyn Store, user: &User, entry: &NewEntry, now: DateTime<Utc>) -> BaseResult<Logged> {
+    let prospect = visible(store, user, entry.prospect).await?;
+    if !may_log(user, &prospect) || entry.author != user.telegram_id {
+        return Err(BaseError::NotAllowed);
+    }
+    let status = status_after(prospect.status, entry);
+    let record = audit(now, user, AuditAction::EntryLogged, entry.prospect).details(format!(
+        "{} {} -> {}",
+        entry.kind, entry.outcome, status
+    ));
+    store.add_entry(entry, status, now, &record).await?;
+    let prospect = visible(store, user, entry.prospect).await?;
+    let tell_owner = prospect.owner != user.telegram_id;
+    Ok(Logged { prospect, tell_owner })
+}

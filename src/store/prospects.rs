@@ -1,0 +1,562 @@
+//! The prospect base and the diary in SQL. Every read takes the caller's region filter
+//! (`None` for every region): scoping lives in the query, not in the menus.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::error::ErrorKind;
+
+use super::sql::{Pool, SqlStore, insert_audit, instant, kind_of, on_pool, secs, with_audit};
+use super::{StoreError, StoreResult};
+use crate::domain::audit::AuditRecord;
+use crate::domain::diary::{Collision, Entry, NewEntry};
+use crate::domain::ids::{RegionCode, TelegramId};
+use crate::domain::prospect::{
+    Details, NewProspect, Prospect, ProspectId, Status, products_from_text, products_to_text,
+};
+use crate::domain::requisites::{CompanyName, Email, Inn, Kpp, Ogrn, Phone, normalize_name};
+
+/// A field of a card that can be edited on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Name,
+    Kpp,
+    Ogrn,
+    Industry,
+    City,
+    ContactPerson,
+    Position,
+    Phone,
+    Email,
+    Products,
+}
+
+impl Field {
+    fn column(self) -> &'static str {
+        match self {
+            Field::Name => "name",
+            Field::Kpp => "kpp",
+            Field::Ogrn => "ogrn",
+            Field::Industry => "industry",
+            Field::City => "city",
+            Field::ContactPerson => "contact_person",
+            Field::Position => "position",
+            Field::Phone => "phone",
+            Field::Email => "email",
+            Field::Products => "products",
+        }
+    }
+
+    /// The normalized companion column kept in step for search.
+    fn search_column(self) -> Option<&'static str> {
+        match self {
+            Field::Name => Some("name_norm"),
+            Field::ContactPerson => Some("contact_norm"),
+            _ => None,
+        }
+    }
+}
+
+/// How a name search runs on this backend.
+pub enum TextSearch {
+    /// At least three characters: the trigram index.
+    Trigram(String),
+    /// One or two characters: names starting with them.
+    Prefix(String),
+}
+
+#[async_trait]
+pub trait ProspectStore: Send + Sync {
+    async fn create_prospect(
+        &self,
+        prospect: &NewProspect,
+        by: TelegramId,
+        now: DateTime<Utc>,
+        audit: &AuditRecord,
+    ) -> StoreResult<Prospect>;
+    async fn prospect(&self, id: ProspectId, region: Option<&str>) -> StoreResult<Option<Prospect>>;
+    /// Any region: for the bank-wide INN uniqueness check only.
+    async fn prospect_by_inn_anywhere(&self, inn: &Inn) -> StoreResult<Option<Prospect>>;
+    async fn prospects_by_phone(&self, phone: &Phone, region: Option<&str>) -> StoreResult<Vec<Prospect>>;
+    /// Same normalized name, or one a word-prefix of the other.
+    async fn similar_names(&self, name_norm: &str, region: Option<&str>) -> StoreResult<Vec<Prospect>>;
+    async fn search_text(
+        &self,
+        query: &TextSearch,
+        region: Option<&str>,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<Prospect>>;
+    async fn owned_by(&self, owner: TelegramId, offset: i64, limit: i64) -> StoreResult<Vec<Prospect>>;
+    async fn update_field(
+        &self,
+        id: ProspectId,
+        field: Field,
+        value: Option<String>,
+        by: TelegramId,
+        now: DateTime<Utc>,
+        audit: &AuditRecord,
+    ) -> StoreResult<()>;
+    /// Writes an entry, closes the prospect's open follow-ups, opens the new one (if agreed) and
+    /// moves the status on: all or nothing.
+    async fn add_entry(
+        &self,
+        entry: &NewEntry,
+        status: Status,
+        now: DateTime<Utc>,
+        audit: &AuditRecord,
+    ) -> StoreResult<i64>;
+    async fn entries(&self, prospect: ProspectId, offset: i64, limit: i64) -> StoreResult<Vec<Entry>>;
+    async fn entry_count(&self, prospect: ProspectId) -> StoreResult<i64>;
+    /// The latest positive or neutral contact by someone other than `me` since `since`.
+    async fn colleague_contact(
+        &self,
+        prospect: ProspectId,
+        me: TelegramId,
+        since: DateTime<Utc>,
+    ) -> StoreResult<Option<Collision>>;
+    async fn save_search(&self, chat_id: i64, query: &str, now: DateTime<Utc>) -> StoreResult<()>;
+    async fn saved_search(&self, chat_id: i64) -> StoreResult<Option<String>>;
+}
+
+const PROSPECT_SELECT: &str = "SELECT p.id, p.name, p.name_norm, p.inn, p.kpp, p.ogrn, p.industry, \
+    p.city, p.contact_person, p.position, p.phone, p.email, p.products, p.status, p.owner_id, \
+    u.full_name AS owner_name, p.region_code, p.created_at, p.updated_at, \
+    (SELECT MIN(f.due_at) FROM followups f WHERE f.prospect_id = p.id \
+     AND f.state IN ('pending', 'sent', 'snoozed')) AS next_contact \
+    FROM prospects p JOIN users u ON u.telegram_id = p.owner_id";
+
+/// `CAST($n AS TEXT) IS NULL` lets one text serve both "every region" and "this region".
+fn scoped(n: u8) -> String {
+    format!("(CAST(${n} AS TEXT) IS NULL OR p.region_code = ${n})")
+}
+
+#[derive(sqlx::FromRow)]
+struct ProspectRow {
+    id: i64,
+    name: String,
+    inn: String,
+    kpp: Option<String>,
+    ogrn: Option<String>,
+    industry: Option<String>,
+    city: Option<String>,
+    contact_person: Option<String>,
+    position: Option<String>,
+    phone: Option<String>,
+    email: Option<String>,
+    products: String,
+    status: String,
+    owner_id: i64,
+    owner_name: String,
+    region_code: String,
+    created_at: i64,
+    updated_at: i64,
+    next_contact: Option<i64>,
+}
+
+impl TryFrom<ProspectRow> for Prospect {
+    type Error = StoreError;
+
+    fn try_from(row: ProspectRow) -> Result<Self, Self::Error> {
+        let corrupt = |what: &str| StoreError::Corrupt(format!("prospect {}: {what}", row.id));
+        let inn = Inn::parse(&row.inn).map_err(|_| corrupt("inn"))?;
+        let details = Details {
+            kpp: row.kpp.as_deref().and_then(|k| Kpp::parse(k, &inn).ok()),
+            ogrn: row.ogrn.as_deref().and_then(|o| Ogrn::parse(o).ok()),
+            industry: row.industry,
+            city: row.city,
+            contact_person: row.contact_person,
+            position: row.position,
+            phone: row.phone.as_deref().and_then(|p| Phone::parse(p).ok()),
+            email: row.email.as_deref().and_then(|e| Email::parse(e).ok()),
+            products: products_from_text(&row.products),
+        };
+        Ok(Prospect {
+            id: ProspectId(row.id),
+            name: CompanyName::parse(&row.name).map_err(|_| corrupt("name"))?,
+            inn,
+            details,
+            status: row.status.parse().map_err(|_| corrupt("status"))?,
+            owner: TelegramId::new(row.owner_id).map_err(|_| corrupt("owner"))?,
+            owner_name: row.owner_name,
+            region: RegionCode::parse(&row.region_code).map_err(|_| corrupt("region"))?,
+            created_at: instant(row.created_at),
+            updated_at: instant(row.updated_at),
+            next_contact: row.next_contact.map(instant),
+        })
+    }
+}
+
+fn prospects(rows: Vec<ProspectRow>) -> StoreResult<Vec<Prospect>> {
+    rows.into_iter().map(Prospect::try_from).collect()
+}
+
+#[derive(sqlx::FromRow)]
+struct EntryRow {
+    id: i64,
+    prospect_id: i64,
+    author_id: i64,
+    author_name: String,
+    kind: String,
+    outcome: String,
+    summary: String,
+    products: String,
+    happened_at: i64,
+    next_contact_at: Option<i64>,
+}
+
+impl TryFrom<EntryRow> for Entry {
+    type Error = StoreError;
+
+    fn try_from(row: EntryRow) -> Result<Self, Self::Error> {
+        let corrupt = || StoreError::Corrupt(format!("diary entry {}", row.id));
+        Ok(Entry {
+            id: row.id,
+            prospect: ProspectId(row.prospect_id),
+            author: TelegramId::new(row.author_id).map_err(|_| corrupt())?,
+            author_name: row.author_name,
+            kind: row.kind.parse().map_err(|_| corrupt())?,
+            outcome: row.outcome.parse().map_err(|_| corrupt())?,
+            summary: row.summary,
+            products: products_from_text(&row.products),
+            happened_at: instant(row.happened_at),
+            next_contact: row.next_contact_at.map(instant),
+        })
+    }
+}
+
+const ENTRY_SELECT: &str = "SELECT i.id, i.prospect_id, i.author_id, u.full_name AS author_name, \
+    i.kind, i.outcome, i.summary, i.products, i.happened_at, i.next_contact_at \
+    FROM interactions i JOIN users u ON u.telegram_id = i.author_id";
+
+/// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
+fn like_escape(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+/// An FTS5 string literal: the whole query as one phrase.
+fn fts_phrase(text: &str) -> String {
+    format!("\"{}\"", text.replace('"', "\"\""))
+}
+
+#[async_trait]
+impl ProspectStore for SqlStore {
+    async fn create_prospect(
+        &self,
+        prospect: &NewProspect,
+        by: TelegramId,
+        now: DateTime<Utc>,
+        audit: &AuditRecord,
+    ) -> StoreResult<Prospect> {
+        let d = &prospect.details;
+        let sql = "INSERT INTO prospects (name, name_norm, inn, kpp, ogrn, industry, city, \
+            contact_person, contact_norm, position, phone, email, products, status, owner_id, \
+            region_code, created_by, created_at, updated_by, updated_at) VALUES ($1, $2, $3, $4, \
+            $5, $6, $7, $8, $9, $10, $11, $12, $13, 'new', $14, $15, $16, $17, $16, $17) RETURNING id";
+        let contact_norm = d.contact_person.as_deref().map(normalize_name).unwrap_or_default();
+        let mut audit = audit.clone();
+        let result: Result<(i64,), sqlx::Error> = on_pool!(self, p => async {
+            let mut tx = p.begin().await?;
+            let (id,): (i64,) = sqlx::query_as(sql)
+                .bind(prospect.name.as_str())
+                .bind(prospect.name.normalized())
+                .bind(prospect.inn.as_str())
+                .bind(d.kpp.as_ref().map(Kpp::as_str))
+                .bind(d.ogrn.as_ref().map(Ogrn::as_str))
+                .bind(d.industry.as_deref())
+                .bind(d.city.as_deref())
+                .bind(d.contact_person.as_deref())
+                .bind(&contact_norm)
+                .bind(d.position.as_deref())
+                .bind(d.phone.as_ref().map(Phone::as_str))
+                .bind(d.email.as_ref().map(Email::as_str))
+                .bind(products_to_text(&d.products))
+                .bind(prospect.owner.get())
+                .bind(prospect.region.as_str())
+                .bind(by.get())
+                .bind(secs(now))
+                .fetch_one(&mut *tx)
+                .await?;
+            audit.subject = Some(format!("prospect:{id}"));
+            insert_audit!(&mut *tx, &audit)?;
+            tx.commit().await?;
+            Ok((id,))
+        }.await);
+        let id = match result {
+            Ok((id,)) => id,
+            Err(e) if kind_of(&e) == Some(ErrorKind::UniqueViolation) => {
+                return Err(StoreError::Duplicate("prospects_inn_unique"));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        self.prospect(ProspectId(id), None)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt(format!("prospect {id} vanished")))
+    }
+
+    async fn prospect(&self, id: ProspectId, region: Option<&str>) -> StoreResult<Option<Prospect>> {
+        let sql = format!("{PROSPECT_SELECT} WHERE p.id = $1 AND {}", scoped(2));
+        let row: Option<ProspectRow> = on_pool!(self, p => sqlx::query_as(&sql)
+            .bind(id.0)
+            .bind(region)
+            .fetch_optional(p)
+            .await)?;
+        row.map(Prospect::try_from).transpose()
+    }
+
+    async fn prospect_by_inn_anywhere(&self, inn: &Inn) -> StoreResult<Option<Prospect>> {
+        let sql = format!("{PROSPECT_SELECT} WHERE p.inn = $1");
+        let row: Option<ProspectRow> =
+            on_pool!(self, p => sqlx::query_as(&sql).bind(inn.as_str()).fetch_optional(p).await)?;
+        row.map(Prospect::try_from).transpose()
+    }
+
+    async fn prospects_by_phone(&self, phone: &Phone, region: Option<&str>) -> StoreResult<Vec<Prospect>> {
+        let sql = format!("{PROSPECT_SELECT} WHERE p.phone = $1 AND {} ORDER BY p.id LIMIT 10", scoped(2));
+        let rows: Vec<ProspectRow> = on_pool!(self, p => sqlx::query_as(&sql)
+            .bind(phone.as_str())
+            .bind(region)
+            .fetch_all(p)
+            .await)?;
+        prospects(rows)
+    }
+
+    async fn similar_names(&self, name_norm: &str, region: Option<&str>) -> StoreResult<Vec<Prospect>> {
+        let sql = format!(
+            "{PROSPECT_SELECT} WHERE {} AND (p.name_norm = $2 OR p.name_norm LIKE $3 ESCAPE '\\' \
+             OR $2 LIKE p.name_norm || ' %') ORDER BY p.name_norm, p.id LIMIT 10",
+            scoped(1)
+        );
+        let prefix = format!("{} %", like_escape(name_norm));
+        let rows: Vec<ProspectRow> = on_pool!(self, p => sqlx::query_as(&sql)
+            .bind(region)
+            .bind(name_norm)
+            .bind(&prefix)
+            .fetch_all(p)
+            .await)?;
+        prospects(rows)
+    }
+
+    async fn search_text(
+        &self,
+        query: &TextSearch,
+        region: Option<&str>,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<Prospect>> {
+        let order = "ORDER BY p.name_norm, p.id LIMIT $3 OFFSET $4";
+        let rows: Vec<ProspectRow> = match (query, &self.pool) {
+            (TextSearch::Trigram(text), Pool::Sqlite(pool)) => {
+                let sql = format!(
+                    "{PROSPECT_SELECT} WHERE p.id IN (SELECT rowid FROM prospects_fts \
+                     WHERE prospects_fts MATCH $1) AND {} {order}",
+                    scoped(2)
+                );
+                sqlx::query_as(&sql)
+                    .bind(fts_phrase(text))
+                    .bind(region)
+                    .bind(limit)
+                    .bind(offset)
+                    .fetch_all(pool)
+                    .await?
+            }
+            (TextSearch::Trigram(text), Pool::Postgres(pool)) => {
+                let sql = format!(
+                    "{PROSPECT_SELECT} WHERE (p.name_norm LIKE $1 ESCAPE '\\' \
+                     OR p.contact_norm LIKE $1 ESCAPE '\\') AND {} {order}",
+                    scoped(2)
+                );
+                sqlx::query_as(&sql)
+                    .bind(format!("%{}%", like_escape(text)))
+                    .bind(region)
+                    .bind(limit)
+                    .bind(offset)
+                    .fetch_all(pool)
+                    .await?
+            }
+            (TextSearch::Prefix(text), _) => {
+                let sql = format!(
+                    "{PROSPECT_SELECT} WHERE (p.name_norm LIKE $1 ESCAPE '\\' \
+                     OR p.contact_norm LIKE $1 ESCAPE '\\') AND {} {order}",
+                    scoped(2)
+                );
+                let pattern = format!("{}%", like_escape(text));
+                on_pool!(self, p => sqlx::query_as(&sql)
+                    .bind(&pattern)
+                    .bind(region)
+                    .bind(limit)
+                    .bind(offset)
+                    .fetch_all(p)
+                    .await)?
+            }
+        };
+        prospects(rows)
+    }
+
+    async fn owned_by(&self, owner: TelegramId, offset: i64, limit: i64) -> StoreResult<Vec<Prospect>> {
+        // Overdue and soonest next contacts first, cards without one last.
+        let sql = format!(
+            "SELECT * FROM ({PROSPECT_SELECT} WHERE p.owner_id = $1) q \
+             ORDER BY CASE WHEN q.next_contact IS NULL THEN 1 ELSE 0 END, q.next_contact, \
+             q.name_norm, q.id LIMIT $2 OFFSET $3"
+        );
+        let rows: Vec<ProspectRow> = on_pool!(self, p => sqlx::query_as(&sql)
+            .bind(owner.get())
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(p)
+            .await)?;
+        prospects(rows)
+    }
+
+    async fn update_field(
+        &self,
+        id: ProspectId,
+        field: Field,
+        value: Option<String>,
+        by: TelegramId,
+        now: DateTime<Utc>,
+        audit: &AuditRecord,
+    ) -> StoreResult<()> {
+        let column = field.column();
+        let sql = match field.search_column() {
+            Some(norm) => format!(
+                "UPDATE prospects SET {column} = $2, {norm} = $3, updated_by = $4, updated_at = $5 \
+                 WHERE id = $1"
+            ),
+            None => format!(
+                "UPDATE prospects SET {column} = $2, updated_by = $4, updated_at = $5 \
+                 WHERE id = $1 AND CAST($3 AS TEXT) IS NULL"
+            ),
+        };
+        let norm = field.search_column().map(|_| value.as_deref().map(normalize_name).unwrap_or_default());
+        let result = with_audit!(self, audit, |tx| sqlx::query(&sql)
+            .bind(id.0)
+            .bind(value.as_deref())
+            .bind(norm.as_deref())
+            .bind(by.get())
+            .bind(secs(now))
+            .execute(&mut *tx)
+            .await
+            .map(drop));
+        result.map_err(StoreError::from)
+    }
+
+    async fn add_entry(
+        &self,
+        entry: &NewEntry,
+        status: Status,
+        now: DateTime<Utc>,
+        audit: &AuditRecord,
+    ) -> StoreResult<i64> {
+        let insert = "INSERT INTO interactions (prospect_id, author_id, kind, outcome, summary, \
+            products, happened_at, next_contact_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, \
+            $8, $9) RETURNING id";
+        let close = "UPDATE followups SET state = 'done', updated_at = $2 \
+            WHERE prospect_id = $1 AND state IN ('pending', 'sent', 'snoozed')";
+        let open = "INSERT INTO followups (prospect_id, owner_id, due_at, agreed, state, \
+            interaction_id, created_at, updated_at) VALUES ($1, $2, $3, $4, 'pending', $5, $6, $6)";
+        let move_on = "UPDATE prospects SET status = $2, updated_by = $3, updated_at = $4 WHERE id = $1";
+        let agreed: String = entry.summary.chars().take(200).collect();
+        let id = on_pool!(self, p => async {
+            let mut tx = p.begin().await?;
+            let (id,): (i64,) = sqlx::query_as(insert)
+                .bind(entry.prospect.0)
+                .bind(entry.author.get())
+                .bind(entry.kind.as_str())
+                .bind(entry.outcome.as_str())
+                .bind(&entry.summary)
+                .bind(products_to_text(&entry.products))
+                .bind(secs(entry.happened_at))
+                .bind(entry.next_contact.map(secs))
+                .bind(secs(now))
+                .fetch_one(&mut *tx)
+                .await?;
+            sqlx::query(close).bind(entry.prospect.0).bind(secs(now)).execute(&mut *tx).await?;
+            if let Some(due) = entry.next_contact {
+                sqlx::query(open)
+                    .bind(entry.prospect.0)
+                    .bind(entry.author.get())
+                    .bind(secs(due))
+                    .bind(&agreed)
+                    .bind(id)
+                    .bind(secs(now))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::query(move_on)
+                .bind(entry.prospect.0)
+                .bind(status.as_str())
+                .bind(entry.author.get())
+                .bind(secs(now))
+                .execute(&mut *tx)
+                .await?;
+            insert_audit!(&mut *tx, audit)?;
+            tx.commit().await?;
+            Ok::<i64, sqlx::Error>(id)
+        }.await)?;
+        Ok(id)
+    }
+
+    async fn entries(&self, prospect: ProspectId, offset: i64, limit: i64) -> StoreResult<Vec<Entry>> {
+        let sql = format!(
+            "{ENTRY_SELECT} WHERE i.prospect_id = $1 ORDER BY i.happened_at DESC, i.id DESC \
+             LIMIT $2 OFFSET $3"
+        );
+        let rows: Vec<EntryRow> = on_pool!(self, p => sqlx::query_as(&sql)
+            .bind(prospect.0)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(p)
+            .await)?;
+        rows.into_iter().map(Entry::try_from).collect()
+    }
+
+    async fn entry_count(&self, prospect: ProspectId) -> StoreResult<i64> {
+        let sql = "SELECT COUNT(*) FROM interactions WHERE prospect_id = $1";
+        let (count,): (i64,) =
+            on_pool!(self, p => sqlx::query_as(sql).bind(prospect.0).fetch_one(p).await)?;
+        Ok(count)
+    }
+
+    async fn colleague_contact(
+        &self,
+        prospect: ProspectId,
+        me: TelegramId,
+        since: DateTime<Utc>,
+    ) -> StoreResult<Option<Collision>> {
+        let sql = format!(
+            "{ENTRY_SELECT} WHERE i.prospect_id = $1 AND i.author_id <> $2 \
+             AND i.outcome IN ('positive', 'neutral') AND i.happened_at >= $3 \
+             ORDER BY i.happened_at DESC, i.id DESC LIMIT 1"
+        );
+        let row: Option<EntryRow> = on_pool!(self, p => sqlx::query_as(&sql)
+            .bind(prospect.0)
+            .bind(me.get())
+            .bind(secs(since))
+            .fetch_optional(p)
+            .await)?;
+        let entry = row.map(Entry::try_from).transpose()?;
+        Ok(entry.map(|e| Collision { author_name: e.author_name, happened_at: e.happened_at, outcome: e.outcome }))
+    }
+
+    async fn save_search(&self, chat_id: i64, query: &str, now: DateTime<Utc>) -> StoreResult<()> {
+        let sql = "INSERT INTO saved_searches (chat_id, query, updated_at) VALUES ($1, $2, $3) \
+                   ON CONFLICT (chat_id) DO UPDATE SET query = excluded.query, \
+                   updated_at = excluded.updated_at";
+        on_pool!(self, p => sqlx::query(sql)
+            .bind(chat_id)
+            .bind(query)
+            .bind(secs(now))
+            .execute(p)
+            .await
+            .map(drop))?;
+        Ok(())
+    }
+
+    async fn saved_search(&self, chat_id: i64) -> StoreResult<Option<String>> {
+        let sql = "SELECT query FROM saved_searches WHERE chat_id = $1";
+        let row: Option<(String,)> =
+            on_pool!(self, p => sqlx::query_as(sql).bind(chat_id).fetch_optional(p).await)?;
+        Ok(row.map(|(q,)| q))
+    }
+}
