@@ -50,12 +50,7 @@ pub async fn serve(
         anyhow::bail!("TELOXIDE_TOKEN is not set: put the bot token in .env (see .env.example)");
     }
     let bot = make_bot(&config);
-    let ctx = Ctx {
-        store,
-        clock,
-        i18n: Arc::new(I18n::new()),
-        config: Arc::new(config),
-    };
+    let ctx = Ctx { store, clock, i18n: Arc::new(I18n::new()), config: Arc::new(config) };
     prune_updates(&ctx).await?;
     let pruner = tokio::spawn({
         let ctx = ctx.clone();
@@ -82,15 +77,8 @@ async fn prune_updates(ctx: &Ctx) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn dispatch(
-    bot: Bot,
-    ctx: Ctx,
-    shutdown: impl Future<Output = ()> + Send,
-) -> anyhow::Result<()> {
-    let me = bot
-        .get_me()
-        .await
-        .context("Telegram did not accept the bot token")?;
+async fn dispatch(bot: Bot, ctx: Ctx, shutdown: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
+    let me = bot.get_me().await.context("Telegram did not accept the bot token")?;
     tracing::info!(bot = %me.username(), "connected to Telegram");
     bot::register_default_commands(&bot, &ctx).await?;
 
@@ -102,15 +90,11 @@ async fn dispatch(
     let mut dispatcher = Dispatcher::builder(bot, bot::schema())
         .dependencies(dptree::deps![ctx])
         .default_handler(|_| async {})
-        .error_handler(LoggingErrorHandler::with_custom_text(
-            "an update handler failed",
-        ))
+        .error_handler(LoggingErrorHandler::with_custom_text("an update handler failed"))
         .build();
     let token = dispatcher.shutdown_token();
-    let serving = dispatcher.dispatch_with_listener(
-        listener,
-        LoggingErrorHandler::with_custom_text("update listener"),
-    );
+    let serving =
+        dispatcher.dispatch_with_listener(listener, LoggingErrorHandler::with_custom_text("update listener"));
     tokio::pin!(serving);
     tokio::select! {
         () = &mut serving => return Ok(()),

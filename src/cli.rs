@@ -13,11 +13,7 @@ use crate::domain::ids::{FullName, RegionCode, TelegramId};
 use crate::store::{self, Store};
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "prospect-diary",
-    version,
-    about = "The bank's shared negotiation diary bot"
-)]
+#[command(name = "prospect-diary", version, about = "The bank's shared negotiation diary bot")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -112,11 +108,7 @@ pub async fn region(
                 .iter()
                 .map(|r| format!("{}\t{}\t{}", r.code, r.name.as_str(), r.tz.name()))
                 .collect();
-            Ok(if lines.is_empty() {
-                "no regions yet".into()
-            } else {
-                lines.join("\n")
-            })
+            Ok(if lines.is_empty() { "no regions yet".into() } else { lines.join("\n") })
         }
     }
 }
@@ -128,12 +120,7 @@ pub async fn user(
     now: chrono::DateTime<chrono::Utc>,
 ) -> anyhow::Result<String> {
     match cmd {
-        UserCommand::Add {
-            telegram_id,
-            name,
-            role,
-            region,
-        } => {
+        UserCommand::Add { telegram_id, name, role, region } => {
             let region = region.as_deref().map(RegionCode::parse).transpose()?;
             let user = NewUser::new(
                 TelegramId::parse(&telegram_id)?,
@@ -166,11 +153,7 @@ pub async fn user(
                     )
                 })
                 .collect();
-            Ok(if lines.is_empty() {
-                "no users yet".into()
-            } else {
-                lines.join("\n")
-            })
+            Ok(if lines.is_empty() { "no users yet".into() } else { lines.join("\n") })
         }
     }
 }

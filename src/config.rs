@@ -64,10 +64,9 @@ impl Config {
         let number = |key: &str, default: u32| -> anyhow::Result<u32> {
             match get(key) {
                 None => Ok(default),
-                Some(v) => v
-                    .trim()
-                    .parse()
-                    .with_context(|| format!("{key} must be a whole number, got {v:?}")),
+                Some(v) => {
+                    v.trim().parse().with_context(|| format!("{key} must be a whole number, got {v:?}"))
+                }
             }
         };
         let contacts_in_chat = match get("CONTACTS_IN_CHAT").as_deref().map(str::trim) {
@@ -77,10 +76,9 @@ impl Config {
         };
         let api_url = match get("TELOXIDE_API_URL") {
             None => None,
-            Some(v) => Some(
-                Url::parse(v.trim())
-                    .with_context(|| format!("TELOXIDE_API_URL is not a URL: {v:?}"))?,
-            ),
+            Some(v) => {
+                Some(Url::parse(v.trim()).with_context(|| format!("TELOXIDE_API_URL is not a URL: {v:?}"))?)
+            }
         };
         Ok(Self {
             token: get("TELOXIDE_TOKEN").unwrap_or_default(),
@@ -105,8 +103,7 @@ mod tests {
 
     #[test]
     fn defaults_apply_and_the_token_is_never_printed() {
-        let config =
-            Config::from_lookup(|k| (k == "TELOXIDE_TOKEN").then(|| "123:SECRET".into())).unwrap();
+        let config = Config::from_lookup(|k| (k == "TELOXIDE_TOKEN").then(|| "123:SECRET".into())).unwrap();
         assert_eq!(config.database_url, DEFAULT_DATABASE_URL);
         assert_eq!(config.collision_window_days, 14);
         assert_eq!(config.handoff_sla_hours, 4);
@@ -116,12 +113,10 @@ mod tests {
 
     #[test]
     fn bad_values_are_named() {
-        let err =
-            Config::from_lookup(|k| (k == "HANDOFF_SLA_HOURS").then(|| "four".into())).unwrap_err();
+        let err = Config::from_lookup(|k| (k == "HANDOFF_SLA_HOURS").then(|| "four".into())).unwrap_err();
         assert!(err.to_string().contains("HANDOFF_SLA_HOURS"));
         let pg =
-            Config::from_lookup(|k| (k == "DATABASE_URL").then(|| "postgres://u:pw@h/db".into()))
-                .unwrap();
+            Config::from_lookup(|k| (k == "DATABASE_URL").then(|| "postgres://u:pw@h/db".into())).unwrap();
         assert!(!format!("{pg:?}").contains("pw@"));
     }
 }

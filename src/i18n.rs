@@ -30,8 +30,7 @@ impl Args {
 
     /// Text from people or the database: escaped for HTML.
     pub fn text(mut self, name: &'static str, value: impl AsRef<str>) -> Self {
-        self.0
-            .push((name, FluentValue::from(escape_html(value.as_ref()))));
+        self.0.push((name, FluentValue::from(escape_html(value.as_ref()))));
         self
     }
 
@@ -74,18 +73,14 @@ fn bundle(lang: Lang, source: &str) -> FluentBundle<FluentResource> {
     let mut bundle = FluentBundle::new_concurrent(vec![langid]);
     // Unicode isolation marks would show up as stray characters in Telegram clients.
     bundle.set_use_isolating(false);
-    bundle
-        .add_resource(resource)
-        .expect("message ids are unique");
+    bundle.add_resource(resource).expect("message ids are unique");
     bundle
 }
 
 impl I18n {
     pub fn new() -> Self {
-        let bundles = HashMap::from([
-            (Lang::Ru, bundle(Lang::Ru, RU_FTL)),
-            (Lang::En, bundle(Lang::En, EN_FTL)),
-        ]);
+        let bundles =
+            HashMap::from([(Lang::Ru, bundle(Lang::Ru, RU_FTL)), (Lang::En, bundle(Lang::En, EN_FTL))]);
         Self { bundles }
     }
 
@@ -159,27 +154,14 @@ mod tests {
     #[test]
     fn typed_text_is_escaped_in_messages() {
         let i18n = I18n::new();
-        let text = i18n.get(
-            Lang::Ru,
-            "users-added",
-            Args::new().text("name", "<b>Рога & Копыта</b>"),
-        );
-        assert!(
-            text.contains("&lt;b&gt;Рога &amp; Копыта&lt;/b&gt;"),
-            "{text}"
-        );
+        let text = i18n.get(Lang::Ru, "users-added", Args::new().text("name", "<b>Рога & Копыта</b>"));
+        assert!(text.contains("&lt;b&gt;Рога &amp; Копыта&lt;/b&gt;"), "{text}");
     }
 
     #[test]
     fn dates_show_in_the_region_zone() {
         let at = "2026-12-25T00:00:00Z".parse::<DateTime<Utc>>().unwrap();
-        assert_eq!(
-            local_datetime(at, chrono_tz::Asia::Vladivostok),
-            "25.12.2026 10:00"
-        );
-        assert_eq!(
-            local_datetime(at, chrono_tz::Europe::Moscow),
-            "25.12.2026 03:00"
-        );
+        assert_eq!(local_datetime(at, chrono_tz::Asia::Vladivostok), "25.12.2026 10:00");
+        assert_eq!(local_datetime(at, chrono_tz::Europe::Moscow), "25.12.2026 03:00");
     }
 }

@@ -30,14 +30,8 @@ async fn conformance(backend: Backend) {
     // Divisions: unique codes; a refused write leaves no audit line.
     let region = Region::parse("MSK", "Москва", "Europe/Moscow").unwrap();
     store.add_region(&region, now, &note("r")).await.unwrap();
-    let dup = store
-        .add_region(&region, now, &note("r"))
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(dup, StoreError::Access(AccessError::RegionExists(_))),
-        "{dup:?}"
-    );
+    let dup = store.add_region(&region, now, &note("r")).await.unwrap_err();
+    assert!(matches!(dup, StoreError::Access(AccessError::RegionExists(_))), "{dup:?}");
     assert_eq!(store.audit_by_subject("r").await.unwrap().len(), 1);
     assert_eq!(store.region(&msk()).await.unwrap(), Some(region.clone()));
     assert_eq!(store.regions().await.unwrap(), vec![region]);
@@ -48,104 +42,39 @@ async fn conformance(backend: Backend) {
     let saved = store.add_user(&anna, now, &note("u1")).await.unwrap();
     assert!(saved.active && saved.lang == Lang::Ru && saved.added_at == now);
     let dup = store.add_user(&anna, now, &note("u1")).await.unwrap_err();
-    assert!(
-        matches!(dup, StoreError::Access(AccessError::UserExists(_))),
-        "{dup:?}"
-    );
-    let nowhere = NewUser::new(
-        id(2),
-        name,
-        Role::Manager,
-        Some(RegionCode::parse("NOPE").unwrap()),
-        None,
-    )
-    .unwrap();
-    let err = store
-        .add_user(&nowhere, now, &note("u2"))
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, StoreError::Access(AccessError::UnknownRegion(_))),
-        "{err:?}"
-    );
+    assert!(matches!(dup, StoreError::Access(AccessError::UserExists(_))), "{dup:?}");
+    let nowhere =
+        NewUser::new(id(2), name, Role::Manager, Some(RegionCode::parse("NOPE").unwrap()), None).unwrap();
+    let err = store.add_user(&nowhere, now, &note("u2")).await.unwrap_err();
+    assert!(matches!(err, StoreError::Access(AccessError::UnknownRegion(_))), "{err:?}");
     assert!(store.user(id(2)).await.unwrap().is_none());
     assert!(store.audit_by_subject("u2").await.unwrap().is_empty());
 
     let head_office = Placement::new(Role::HeadOffice, None).unwrap();
-    let boss = store
-        .set_placement(id(1), &head_office, now, &note("u1"))
-        .await
-        .unwrap();
+    let boss = store.set_placement(id(1), &head_office, now, &note("u1")).await.unwrap();
     assert_eq!((boss.role, boss.region), (Role::HeadOffice, None));
-    let err = store
-        .set_placement(id(9), &head_office, now, &note("u9"))
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(err, StoreError::Access(AccessError::UnknownUser(_))),
-        "{err:?}"
-    );
-    assert!(
-        !store
-            .set_active(id(1), false, now, &note("u1"))
-            .await
-            .unwrap()
-            .active
-    );
-    assert_eq!(
-        store
-            .set_lang(id(1), Lang::En, now, &note("u1"))
-            .await
-            .unwrap()
-            .lang,
-        Lang::En
-    );
+    let err = store.set_placement(id(9), &head_office, now, &note("u9")).await.unwrap_err();
+    assert!(matches!(err, StoreError::Access(AccessError::UnknownUser(_))), "{err:?}");
+    assert!(!store.set_active(id(1), false, now, &note("u1")).await.unwrap().active);
+    assert_eq!(store.set_lang(id(1), Lang::En, now, &note("u1")).await.unwrap().lang, Lang::En);
     assert_eq!(store.audit_by_subject("u1").await.unwrap().len(), 4);
     assert!(store.audit_by_subject("u9").await.unwrap().is_empty());
 
     // People are listed in one order on both backends, whatever the collation.
-    for (n, full) in [
-        (3, "борис Орлов"),
-        (4, "Алина Ким"),
-        (5, "Zoe Smith"),
-        (6, "adam Brown"),
-    ] {
-        let user = NewUser::new(
-            id(n),
-            FullName::parse(full).unwrap(),
-            Role::Admin,
-            None,
-            None,
-        )
-        .unwrap();
+    for (n, full) in [(3, "борис Орлов"), (4, "Алина Ким"), (5, "Zoe Smith"), (6, "adam Brown")]
+    {
+        let user = NewUser::new(id(n), FullName::parse(full).unwrap(), Role::Admin, None, None).unwrap();
         store.add_user(&user, now, &note("x")).await.unwrap();
     }
-    let names: Vec<String> = store
-        .users()
-        .await
-        .unwrap()
-        .iter()
-        .map(|u| u.full_name.as_str().to_owned())
-        .collect();
-    assert_eq!(
-        names,
-        [
-            "adam Brown",
-            "Zoe Smith",
-            "Алина Ким",
-            "Анна Петрова",
-            "борис Орлов"
-        ]
-    );
+    let names: Vec<String> =
+        store.users().await.unwrap().iter().map(|u| u.full_name.as_str().to_owned()).collect();
+    assert_eq!(names, ["adam Brown", "Zoe Smith", "Алина Ким", "Анна Петрова", "борис Орлов"]);
 
     // Flow state survives as text, one per chat.
     assert_eq!(store.dialogue(1).await.unwrap(), None);
     store.set_dialogue(1, "{\"a\":1}", now).await.unwrap();
     store.set_dialogue(1, "{\"a\":2}", now).await.unwrap();
-    assert_eq!(
-        store.dialogue(1).await.unwrap().as_deref(),
-        Some("{\"a\":2}")
-    );
+    assert_eq!(store.dialogue(1).await.unwrap().as_deref(), Some("{\"a\":2}"));
     store.remove_dialogue(1).await.unwrap();
     assert_eq!(store.dialogue(1).await.unwrap(), None);
 
@@ -154,39 +83,19 @@ async fn conformance(backend: Backend) {
     store.mark_handled(77, now).await.unwrap();
     store.mark_handled(77, now).await.unwrap();
     assert!(store.is_handled(77).await.unwrap());
-    assert_eq!(
-        store
-            .prune_updates(now + Duration::seconds(1))
-            .await
-            .unwrap(),
-        1
-    );
+    assert_eq!(store.prune_updates(now + Duration::seconds(1)).await.unwrap(), 1);
 
     // A refusal notice is claimed at most once per interval.
     let hour = Duration::hours(1);
-    assert!(
-        store
-            .claim_refusal_notice(id(5), now, now - hour)
-            .await
-            .unwrap()
-    );
+    assert!(store.claim_refusal_notice(id(5), now, now - hour).await.unwrap());
     assert!(
         !store
-            .claim_refusal_notice(
-                id(5),
-                now + Duration::minutes(5),
-                now + Duration::minutes(5) - hour
-            )
+            .claim_refusal_notice(id(5), now + Duration::minutes(5), now + Duration::minutes(5) - hour)
             .await
             .unwrap()
     );
     let later = now + Duration::minutes(61);
-    assert!(
-        store
-            .claim_refusal_notice(id(5), later, later - hour)
-            .await
-            .unwrap()
-    );
+    assert!(store.claim_refusal_notice(id(5), later, later - hour).await.unwrap());
 
     store.close().await;
     db.drop_database().await;
@@ -207,10 +116,7 @@ async fn reopening(backend: Backend) {
         return;
     };
     let region = Region::parse("VVO", "Владивосток", "Asia/Vladivostok").unwrap();
-    store
-        .add_region(&region, start_time(), &note("r"))
-        .await
-        .unwrap();
+    store.add_region(&region, start_time(), &note("r")).await.unwrap();
     store.close().await;
     let reopened = prospect_diary::store::connect(&db.url).await.unwrap();
     assert_eq!(reopened.regions().await.unwrap(), vec![region]);
@@ -245,12 +151,6 @@ fn both_backends_have_the_same_migration_versions() {
 
 #[tokio::test]
 async fn an_unknown_database_scheme_is_named() {
-    let err = prospect_diary::store::connect("mysql://localhost/db")
-        .await
-        .err()
-        .unwrap();
-    assert!(
-        err.to_string().contains("sqlite://PATH or postgres://"),
-        "{err}"
-    );
+    let err = prospect_diary::store::connect("mysql://localhost/db").await.err().unwrap();
+    assert!(err.to_string().contains("sqlite://PATH or postgres://"), "{err}");
 }

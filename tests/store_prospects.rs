@@ -8,9 +8,9 @@ use prospect_diary::domain::access::{NewUser, Region, Role};
 use prospect_diary::domain::audit::{AuditAction, AuditRecord};
 use prospect_diary::domain::diary::{Kind, NewEntry, Outcome};
 use prospect_diary::domain::ids::{FullName, RegionCode, TelegramId};
-use prospect_diary::domain::prospect::{Details, NewProspect, Product, ProspectId, Status};
+use prospect_diary::domain::prospect::{Details, Field, NewProspect, Product, ProspectId, Status};
 use prospect_diary::domain::requisites::{CompanyName, Inn, Phone};
-use prospect_diary::store::{Field, ProspectStore, Store, StoreError, TextSearch};
+use prospect_diary::store::{ProspectStore, Store, StoreError, TextSearch};
 use support::{Backend, start_time, test_store};
 
 fn note() -> AuditRecord {
@@ -22,11 +22,20 @@ fn id(n: i64) -> TelegramId {
 }
 
 async fn seed(store: &dyn Store) {
-    for (code, name, tz) in [("MSK", "Москва", "Europe/Moscow"), ("VVO", "Владивосток", "Asia/Vladivostok")] {
+    for (code, name, tz) in [("MSK", "Москва", "Europe/Moscow"), ("VVO", "Владивосток", "Asia/Vladivostok")]
+    {
         store.add_region(&Region::parse(code, name, tz).unwrap(), start_time(), &note()).await.unwrap();
     }
-    for (n, name, region) in [(1, "Анна Петрова", "MSK"), (2, "Олег Ким", "VVO"), (3, "Борис Орлов", "MSK")] {
-        let user = NewUser::new(id(n), FullName::parse(name).unwrap(), Role::Specialist, Some(RegionCode::parse(region).unwrap()), None).unwrap();
+    for (n, name, region) in [(1, "Анна Петрова", "MSK"), (2, "Олег Ким", "VVO"), (3, "Борис Орлов", "MSK")]
+    {
+        let user = NewUser::new(
+            id(n),
+            FullName::parse(name).unwrap(),
+            Role::Specialist,
+            Some(RegionCode::parse(region).unwrap()),
+            None,
+        )
+        .unwrap();
         store.add_user(&user, start_time(), &note()).await.unwrap();
     }
 }
@@ -35,7 +44,11 @@ fn prospect(name: &str, inn: &str, owner: i64, region: &str, phone: Option<&str>
     NewProspect {
         name: CompanyName::parse(name).unwrap(),
         inn: Inn::parse(inn).unwrap(),
-        details: Details { phone: phone.map(|p| Phone::parse(p).unwrap()), contact_person: Some("Иван Сидоров".into()), ..Details::default() },
+        details: Details {
+            phone: phone.map(|p| Phone::parse(p).unwrap()),
+            contact_person: Some("Иван Сидоров".into()),
+            ..Details::default()
+        },
         owner: id(owner),
         region: RegionCode::parse(region).unwrap(),
     }
@@ -45,26 +58,52 @@ async fn base(backend: Backend) {
     let Some((store, mut db)) = test_store(backend).await else { return };
     let now = start_time();
     seed(&store).await;
-    let romashka = store.create_prospect(&prospect("ООО «Ромашка»", "7707083893", 1, "MSK", Some("8 912 345-67-89")), id(1), now, &note()).await.unwrap();
-    store.create_prospect(&prospect("АО Ромашка-Восток", "500100732259", 2, "VVO", None), id(2), now, &note()).await.unwrap();
-    store.create_prospect(&prospect("Рога & <Копыта>", "7736050003", 3, "MSK", None), id(3), now, &note()).await.unwrap();
+    let romashka = store
+        .create_prospect(
+            &prospect("ООО «Ромашка»", "7707083893", 1, "MSK", Some("8 912 345-67-89")),
+            id(1),
+            now,
+            &note(),
+        )
+        .await
+        .unwrap();
+    store
+        .create_prospect(&prospect("АО Ромашка-Восток", "500100732259", 2, "VVO", None), id(2), now, &note())
+        .await
+        .unwrap();
+    store
+        .create_prospect(&prospect("Рога & <Копыта>", "7736050003", 3, "MSK", None), id(3), now, &note())
+        .await
+        .unwrap();
     assert_eq!(romashka.status, Status::New);
     assert_eq!(romashka.owner_name, "Анна Петрова");
     assert_eq!(store.audit_by_subject(&format!("prospect:{}", romashka.id)).await.unwrap().len(), 1);
 
     // The INN is unique across the bank.
-    let err = store.create_prospect(&prospect("Другая", "7707083893", 3, "MSK", None), id(3), now, &note()).await.unwrap_err();
+    let err = store
+        .create_prospect(&prospect("Другая", "7707083893", 3, "MSK", None), id(3), now, &note())
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::Duplicate(_)), "{err:?}");
 
     // Scoping is in the query: Moscow does not see Vladivostok's card.
     let msk = Some("MSK");
     let text = |t: &str| TextSearch::Trigram(t.to_owned());
-    let names = |found: Vec<prospect_diary::domain::prospect::Prospect>| found.iter().map(|p| p.name.as_str().to_owned()).collect::<Vec<_>>();
+    let names = |found: Vec<prospect_diary::domain::prospect::Prospect>| {
+        found.iter().map(|p| p.name.as_str().to_owned()).collect::<Vec<_>>()
+    };
     assert_eq!(names(store.search_text(&text("ромашк"), msk, 0, 10).await.unwrap()), ["ООО «Ромашка»"]);
     assert_eq!(names(store.search_text(&text("ромашк"), None, 0, 10).await.unwrap()).len(), 2);
     assert_eq!(names(store.search_text(&text("копыт"), msk, 0, 10).await.unwrap()), ["Рога & <Копыта>"]);
-    assert_eq!(store.search_text(&text("сидоров"), msk, 0, 10).await.unwrap().len(), 2, "contact persons are searched too");
-    assert_eq!(names(store.search_text(&TextSearch::Prefix("ро".into()), msk, 0, 10).await.unwrap()), ["Рога & <Копыта>", "ООО «Ромашка»"]);
+    assert_eq!(
+        store.search_text(&text("сидоров"), msk, 0, 10).await.unwrap().len(),
+        2,
+        "contact persons are searched too"
+    );
+    assert_eq!(
+        names(store.search_text(&TextSearch::Prefix("ро".into()), msk, 0, 10).await.unwrap()),
+        ["Рога & <Копыта>", "ООО «Ромашка»"]
+    );
     assert!(store.search_text(&text("100%"), msk, 0, 10).await.unwrap().is_empty());
     assert!(store.prospect(romashka.id, Some("VVO")).await.unwrap().is_none());
     assert!(store.prospect(romashka.id, Some("")).await.unwrap().is_none());
@@ -109,11 +148,17 @@ async fn base(backend: Backend) {
     assert_eq!(store.audit_by_subject("ghost").await.unwrap().len(), 0);
 
     // Fields are edited one at a time, and the search follows renames.
-    store.update_field(romashka.id, Field::Name, Some("ООО «Лютик»".into()), id(1), now, &note()).await.unwrap();
+    store
+        .update_field(romashka.id, Field::Name, Some("ООО «Лютик»".into()), id(1), now, &note())
+        .await
+        .unwrap();
     store.update_field(romashka.id, Field::City, Some("Тверь".into()), id(1), now, &note()).await.unwrap();
     store.update_field(romashka.id, Field::Phone, None, id(1), now, &note()).await.unwrap();
     let card = store.prospect(romashka.id, msk).await.unwrap().unwrap();
-    assert_eq!((card.name.as_str(), card.details.city.as_deref(), card.details.phone.is_none()), ("ООО «Лютик»", Some("Тверь"), true));
+    assert_eq!(
+        (card.name.as_str(), card.details.city.as_deref(), card.details.phone.is_none()),
+        ("ООО «Лютик»", Some("Тверь"), true)
+    );
     assert_eq!(names(store.search_text(&text("лютик"), msk, 0, 10).await.unwrap()), ["ООО «Лютик»"]);
     assert!(store.search_text(&text("ромашк"), msk, 0, 10).await.unwrap().is_empty());
 

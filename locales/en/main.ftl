@@ -127,3 +127,148 @@ access-request-decided = This request has already been decided.
 access-request-rejected-admin = The request from { $name } has been rejected.
 access-granted = You now have access to the bot. Send /start to begin.
 access-denied = Sorry, your request for access has been declined.
+
+## Prospects: words
+
+status-new = new
+status-in_talks = in talks
+status-interested = interested
+status-handed_off = handed to credit
+status-client = client
+status-declined = declined
+status-archived = archived
+product-credit = credit
+product-leasing = leasing
+product-guarantee = guarantee
+product-deposit = deposit
+product-settlement = settlement account
+product-payroll = payroll
+product-acquiring = acquiring
+product-fx = foreign trade
+kind-call = call
+kind-meeting = meeting
+kind-email = e-mail
+kind-messenger = messenger
+kind-other = other
+outcome-positive = positive
+outcome-neutral = neutral
+outcome-negative = negative
+outcome-no_answer = no answer
+field-name = Name
+field-kpp = KPP
+field-ogrn = OGRN
+field-industry = Industry
+field-city = City
+field-contact = Contact person
+field-position = Position
+field-phone = Phone
+field-email = E-mail
+field-products = Products
+none-yet = none
+
+cmd-new = New prospect
+cmd-find = Search the base
+cmd-card = Card by number or INN
+cmd-my = My prospects
+cmd-log = Log a contact
+menu-new = ➕ New prospect
+menu-find = 🔎 Search
+menu-my = 📋 My prospects
+menu-log = ✍️ Log a contact
+
+## Registering a prospect
+
+new-ask-name = Enter the company name, e.g. Romashka LLC. To stop: /cancel.
+new-ask-inn = Enter the INN: 10 digits for a company or 12 for a sole proprietor.
+new-ask-kpp = Enter the KPP (9 characters).
+new-ask-ogrn = Enter the OGRN (13 digits) or OGRNIP (15 digits).
+new-ask-industry = Enter the industry, e.g. "Wholesale".
+new-ask-city = Enter the city.
+new-ask-contact = Enter the contact person's full name.
+new-ask-position = Enter the contact person's position.
+new-ask-phone = Enter the phone, e.g. 8 912 345-67-89.
+new-ask-email = Enter the e-mail.
+new-ask-products = Mark the products the company is interested in and press "Done".
+new-skip = Skip
+new-done = Done
+new-save = ✅ Save
+new-change = ✏️ Change a field
+new-cancel = Cancel
+new-save-anyway = Save anyway
+new-confirm-title = Please check before saving:
+new-choose-field = Which field to change?
+new-saved = The prospect has been saved.
+new-inn-here = A company with this INN is already in your division's base; open its card:
+new-inn-elsewhere = The company with INN { $inn } is already worked by the division "{ $division }", owner { $owner }. It is not registered again.
+new-look-alikes = Similar cards in your division (same phone or name). Open one or save the new card:
+err-inn = An INN is 10 digits for a company or 12 for a sole proprietor, with valid check digits.
+err-kpp = A KPP is 9 characters: 4 digits, 2 digits or capital Latin letters, 3 digits; companies only.
+err-ogrn = An OGRN is 13 digits, an OGRNIP 15, with a valid check digit.
+err-phone = A phone is a Russian number such as 8 912 345-67-89 or an international one starting with "+".
+err-email = An e-mail looks like name@example.ru.
+err-company-name = A name is 2 to 256 characters on one line.
+err-short-text = A value is 1 to 128 characters on one line.
+err-not-found = The card does not exist or is not available to you.
+err-not-allowed = This action on the card is not available to you.
+err-inn-taken = A company with this INN is already registered.
+
+## Cards, search, my prospects
+
+card-title = <b>{ $name }</b> · No. { $id }
+card-requisites = INN { $inn }
+card-status = Status: { $status }
+card-owner = Owner: { $owner } · { $region }
+card-next = Next contact: { $when }
+card-completeness = Card completeness: { $percent } %
+card-recent = Latest entries:
+card-no-entries = No diary entries yet.
+card-collision = ⚠️ A colleague's last contact with the company: { $who }, { $when }, outcome: { $outcome }. Please coordinate with your colleague.
+card-log = ✍️ Log a contact
+card-schedule = 📅 Schedule a contact
+card-history = 📜 History
+card-edit = ✏️ Edit
+card-open = Open the card
+card-full-entry = Full text
+card-clear = Clear the field
+card-ask-card = Give the card number or INN, e.g. /card 12.
+history-title = <b>{ $name }</b>: contact history ({ $count }):
+history-more = More
+find-ask = What to find? Type part of a name, an INN, a phone or a contact's surname after the command, e.g. /find romashka.
+find-none = Nothing found.
+find-title = Found for "{ $query }":
+find-next = Next ›
+find-prev = ‹ Back
+my-title = Your prospects, nearest and overdue contacts first:
+my-none = You have no prospects yet. Register one: /new.
+edit-ask = New value of "{ $field }":
+edit-saved = Changes saved.
+edit-products = Mark the products and press "Done".
+
+## Diary
+
+log-ask-card = Give the card number or the company's INN, e.g. 12.
+log-ask-kind = { $name }: how did you get in touch?
+log-ask-outcome = Outcome of the contact:
+log-ask-summary = Briefly describe what was agreed (up to 4000 characters).
+log-ask-products = Which products were discussed? Mark them and press "Done".
+log-ask-next = When is the next contact? Choose or type, e.g. 25.12 15:30, tomorrow 10:00, in 3 days.
+log-quick-tomorrow = Tomorrow 10:00
+log-quick-3days = In 3 days
+log-quick-monday = Monday 10:00
+log-quick-none = No next contact
+log-calendar = 📅 Calendar
+log-choose-time = { $date }: choose a time or type it, e.g. 15:30.
+log-confirm =
+    Please check the entry:
+    { $kind }, outcome: { $outcome }
+    { $summary }
+    Products: { $products }
+    Next contact: { $next }
+log-save = ✅ Save
+log-saved = The entry has been added to the diary.
+log-owner-told = A new diary entry on your prospect "{ $name }": { $author }, { $kind }, outcome: { $outcome }.
+err-summary = A summary is 1 to 4000 characters.
+err-when = The date is not clear. Type e.g. 25.12 15:30, 25.12.2026, tomorrow 10:00, in 3 days.
+err-in-the-past = That time has passed. Please give a future date.
+schedule-ask = When to contact "{ $name }"? Choose or type, e.g. 25.12 15:30.
+schedule-saved = The next contact is set for { $when }.

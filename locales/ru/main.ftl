@@ -129,3 +129,148 @@ access-request-decided = Этот запрос уже рассмотрен.
 access-request-rejected-admin = Запрос от { $name } отклонён.
 access-granted = Доступ к боту открыт. Нажмите /start, чтобы начать работу.
 access-denied = К сожалению, в доступе к боту отказано.
+
+## Prospects: words
+
+status-new = новый
+status-in_talks = в работе
+status-interested = заинтересован
+status-handed_off = передан в кредитный отдел
+status-client = клиент
+status-declined = отказ
+status-archived = в архиве
+product-credit = кредит
+product-leasing = лизинг
+product-guarantee = гарантия
+product-deposit = депозит
+product-settlement = РКО
+product-payroll = зарплатный проект
+product-acquiring = эквайринг
+product-fx = ВЭД
+kind-call = звонок
+kind-meeting = встреча
+kind-email = e-mail
+kind-messenger = мессенджер
+kind-other = другое
+outcome-positive = положительный
+outcome-neutral = нейтральный
+outcome-negative = отрицательный
+outcome-no_answer = не дозвонились
+field-name = Название
+field-kpp = КПП
+field-ogrn = ОГРН
+field-industry = Отрасль
+field-city = Город
+field-contact = Контактное лицо
+field-position = Должность
+field-phone = Телефон
+field-email = E-mail
+field-products = Продукты
+none-yet = нет
+
+cmd-new = Новый проспект
+cmd-find = Поиск по базе
+cmd-card = Карточка по номеру или ИНН
+cmd-my = Мои проспекты
+cmd-log = Записать контакт
+menu-new = ➕ Новый проспект
+menu-find = 🔎 Поиск
+menu-my = 📋 Мои проспекты
+menu-log = ✍️ Записать контакт
+
+## Registering a prospect
+
+new-ask-name = Введите название компании, например ООО «Ромашка». Прервать — /cancel.
+new-ask-inn = Введите ИНН: 10 цифр для организации или 12 — для ИП.
+new-ask-kpp = Введите КПП (9 символов).
+new-ask-ogrn = Введите ОГРН (13 цифр) или ОГРНИП (15 цифр).
+new-ask-industry = Укажите отрасль, например «Оптовая торговля».
+new-ask-city = Укажите город.
+new-ask-contact = Укажите контактное лицо: фамилию, имя и отчество.
+new-ask-position = Укажите должность контактного лица.
+new-ask-phone = Укажите телефон, например 8 912 345-67-89.
+new-ask-email = Укажите e-mail.
+new-ask-products = Отметьте продукты, которые интересны компании, и нажмите «Готово».
+new-skip = Пропустить
+new-done = Готово
+new-save = ✅ Сохранить
+new-change = ✏️ Изменить поле
+new-cancel = Отмена
+new-save-anyway = Всё равно сохранить
+new-confirm-title = Проверьте данные перед сохранением:
+new-choose-field = Какое поле изменить?
+new-saved = Проспект сохранён.
+new-inn-here = Компания с этим ИНН уже есть в базе подразделения — откройте её карточку:
+new-inn-elsewhere = Компанию с ИНН { $inn } уже ведёт подразделение «{ $division }», ответственный — { $owner }. Повторно её не регистрируем.
+new-look-alikes = Похожие карточки в вашем подразделении (совпадает телефон или название). Откройте нужную или сохраните новую:
+err-inn = ИНН — 10 цифр для организации или 12 для ИП, с верными контрольными цифрами.
+err-kpp = КПП — 9 символов: 4 цифры, 2 цифры или заглавные латинские буквы, 3 цифры. Указывается только для организаций.
+err-ogrn = ОГРН — 13 цифр, ОГРНИП — 15, с верной контрольной цифрой.
+err-phone = Телефон — российский номер, например 8 912 345-67-89, или международный, начинающийся с «+».
+err-email = E-mail указывается в виде name@example.ru.
+err-company-name = Название — от 2 до 256 символов в одну строку.
+err-short-text = Значение — от 1 до 128 символов в одну строку.
+err-not-found = Карточка не найдена или недоступна вам.
+err-not-allowed = Это действие с карточкой вам недоступно.
+err-inn-taken = Компания с этим ИНН уже зарегистрирована.
+
+## Cards, search, my prospects
+
+card-title = <b>{ $name }</b> · № { $id }
+card-requisites = ИНН { $inn }
+card-status = Статус: { $status }
+card-owner = Ответственный: { $owner } · { $region }
+card-next = Следующий контакт: { $when }
+card-completeness = Заполненность карточки: { $percent } %
+card-recent = Последние записи:
+card-no-entries = Записей в дневнике пока нет.
+card-collision = ⚠️ Последний контакт коллеги с компанией: { $who }, { $when }, результат: { $outcome }. Согласуйте дальнейшие действия с коллегой.
+card-log = ✍️ Записать контакт
+card-schedule = 📅 Назначить контакт
+card-history = 📜 История
+card-edit = ✏️ Изменить
+card-open = Открыть карточку
+card-full-entry = Полностью
+card-clear = Очистить поле
+card-ask-card = Укажите номер карточки или ИНН, например /card 12.
+history-title = <b>{ $name }</b> — история контактов ({ $count }):
+history-more = Ещё
+find-ask = Что найти? Напишите после команды часть названия, ИНН, телефон или фамилию контакта, например /find ромашка.
+find-none = Ничего не найдено.
+find-title = Найдено по запросу «{ $query }»:
+find-next = Далее ›
+find-prev = ‹ Назад
+my-title = Ваши проспекты — сначала ближайшие и просроченные контакты:
+my-none = У вас пока нет проспектов. Зарегистрировать — /new.
+edit-ask = Новое значение поля «{ $field }»:
+edit-saved = Изменения сохранены.
+edit-products = Отметьте продукты и нажмите «Готово».
+
+## Diary
+
+log-ask-card = Укажите номер карточки или ИНН компании, например 12.
+log-ask-kind = { $name }: как прошёл контакт?
+log-ask-outcome = Результат контакта:
+log-ask-summary = Кратко опишите, о чём договорились (до 4000 символов).
+log-ask-products = Какие продукты обсуждали? Отметьте и нажмите «Готово».
+log-ask-next = Когда следующий контакт? Выберите или напишите, например 25.12 15:30, завтра 10:00, через 3 дня.
+log-quick-tomorrow = Завтра 10:00
+log-quick-3days = Через 3 дня
+log-quick-monday = В понедельник 10:00
+log-quick-none = Без следующего контакта
+log-calendar = 📅 Календарь
+log-choose-time = { $date }: выберите время или напишите его, например 15:30.
+log-confirm =
+    Проверьте запись:
+    { $kind }, результат: { $outcome }
+    { $summary }
+    Продукты: { $products }
+    Следующий контакт: { $next }
+log-save = ✅ Записать
+log-saved = Запись добавлена в дневник.
+log-owner-told = Новая запись в дневнике по вашему проспекту «{ $name }»: { $author }, { $kind }, результат: { $outcome }.
+err-summary = Описание — от 1 до 4000 символов.
+err-when = Не удалось распознать дату. Напишите, например: 25.12 15:30, 25.12.2026, завтра 10:00, послезавтра, через 3 дня.
+err-in-the-past = Это время уже прошло. Укажите будущую дату.
+schedule-ask = Когда связаться с компанией «{ $name }»? Выберите или напишите, например 25.12 15:30.
+schedule-saved = Следующий контакт назначен на { $when }.

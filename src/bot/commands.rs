@@ -11,6 +11,11 @@ use crate::domain::access::{Lang, Role, User};
 pub enum Command {
     Start,
     Help,
+    New,
+    Find,
+    Card,
+    My,
+    Log,
     Users,
     Lang,
     Cancel,
@@ -28,15 +33,34 @@ struct Entry {
 }
 
 const EVERYONE: &[Role] = &Role::ALL;
+const WORKERS: &[Role] = &[Role::Specialist, Role::Manager];
+const READERS: &[Role] = &[Role::Specialist, Role::Manager, Role::HeadOffice];
 
 const CATALOGUE: &[Entry] = &[
+    Entry { command: Command::Start, name: "start", description: "cmd-start", menu: None, roles: EVERYONE },
     Entry {
-        command: Command::Start,
-        name: "start",
-        description: "cmd-start",
-        menu: None,
-        roles: EVERYONE,
+        command: Command::New,
+        name: "new",
+        description: "cmd-new",
+        menu: Some("menu-new"),
+        roles: WORKERS,
     },
+    Entry {
+        command: Command::Find,
+        name: "find",
+        description: "cmd-find",
+        menu: Some("menu-find"),
+        roles: READERS,
+    },
+    Entry { command: Command::My, name: "my", description: "cmd-my", menu: Some("menu-my"), roles: WORKERS },
+    Entry {
+        command: Command::Log,
+        name: "log",
+        description: "cmd-log",
+        menu: Some("menu-log"),
+        roles: WORKERS,
+    },
+    Entry { command: Command::Card, name: "card", description: "cmd-card", menu: None, roles: READERS },
     Entry {
         command: Command::Users,
         name: "users",
@@ -73,11 +97,7 @@ impl Command {
         let text = text.trim();
         if let Some(rest) = text.strip_prefix('/') {
             let (head, args) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
-            let name = head
-                .split('@')
-                .next()
-                .unwrap_or_default()
-                .to_ascii_lowercase();
+            let name = head.split('@').next().unwrap_or_default().to_ascii_lowercase();
             let entry = CATALOGUE.iter().find(|e| e.name == name)?;
             return Some((entry.command, args.trim().to_owned()));
         }
@@ -88,9 +108,7 @@ impl Command {
     }
 
     pub fn allowed_for(self, role: Role) -> bool {
-        CATALOGUE
-            .iter()
-            .any(|e| e.command == self && e.roles.contains(&role))
+        CATALOGUE.iter().any(|e| e.command == self && e.roles.contains(&role))
     }
 }
 
@@ -100,34 +118,23 @@ fn entries_for(role: Role) -> impl Iterator<Item = &'static Entry> {
 
 /// `/name — description` lines for the person's role, in their language.
 pub fn help_lines(ctx: &Ctx, role: Role, lang: Lang) -> Vec<String> {
-    entries_for(role)
-        .map(|e| format!("/{} — {}", e.name, ctx.i18n.t(lang, e.description)))
-        .collect()
+    entries_for(role).map(|e| format!("/{} — {}", e.name, ctx.i18n.t(lang, e.description))).collect()
 }
 
 /// The reply-keyboard labels of the person's main menu, two to a row.
 pub fn menu_labels(ctx: &Ctx, role: Role, lang: Lang) -> Vec<String> {
-    entries_for(role)
-        .filter_map(|e| e.menu)
-        .map(|label| ctx.i18n.t(lang, label))
-        .collect()
+    entries_for(role).filter_map(|e| e.menu).map(|label| ctx.i18n.t(lang, label)).collect()
 }
 
 fn bot_commands(ctx: &Ctx, role: Role, lang: Lang) -> Vec<BotCommand> {
-    entries_for(role)
-        .map(|e| BotCommand::new(e.name, ctx.i18n.t(lang, e.description)))
-        .collect()
+    entries_for(role).map(|e| BotCommand::new(e.name, ctx.i18n.t(lang, e.description))).collect()
 }
 
 /// Registers the person's own command list, so Telegram's menu matches their role.
 pub async fn register_for(bot: &Bot, ctx: &Ctx, user: &User) -> anyhow::Result<()> {
-    let scope = BotCommandScope::Chat {
-        chat_id: Recipient::Id(ChatId(user.telegram_id.get())),
-    };
+    let scope = BotCommandScope::Chat { chat_id: Recipient::Id(ChatId(user.telegram_id.get())) };
     if user.active {
-        bot.set_my_commands(bot_commands(ctx, user.role, user.lang))
-            .scope(scope)
-            .await?;
+        bot.set_my_commands(bot_commands(ctx, user.role, user.lang)).scope(scope).await?;
     } else {
         bot.delete_my_commands().scope(scope).await?;
     }

@@ -21,6 +21,13 @@ pub struct Caller {
     pub chat: ChatId,
 }
 
+impl Caller {
+    /// The zone the person reads dates in: their division's, Moscow for head office and admins.
+    pub fn tz(&self) -> chrono_tz::Tz {
+        self.region.as_ref().map(|r| r.tz.tz()).unwrap_or(chrono_tz::Europe::Moscow)
+    }
+}
+
 fn update_id(update: &Update) -> i64 {
     i64::from(update.id.0)
 }
@@ -29,10 +36,7 @@ fn update_id(update: &Update) -> i64 {
 pub async fn not_yet_handled(update: Update, ctx: Ctx) -> bool {
     match ctx.store.is_handled(update_id(&update)).await {
         Ok(true) => {
-            tracing::info!(
-                update_id = update_id(&update),
-                "update delivered again; skipped"
-            );
+            tracing::info!(update_id = update_id(&update), "update delivered again; skipped");
             false
         }
         Ok(false) => true,
@@ -47,11 +51,7 @@ pub async fn not_yet_handled(update: Update, ctx: Ctx) -> bool {
 /// Marks the update handled, once its handling is over; a crash before this point means
 /// Telegram's second delivery is handled again rather than lost.
 pub async fn mark_handled(ctx: &Ctx, update: &Update) {
-    if let Err(e) = ctx
-        .store
-        .mark_handled(update_id(update), ctx.clock.now())
-        .await
-    {
+    if let Err(e) = ctx.store.mark_handled(update_id(update), ctx.clock.now()).await {
         tracing::warn!(error = %e, "cannot mark the update handled");
     }
 }
@@ -118,33 +118,24 @@ async fn refuse(bot: &Bot, ctx: &Ctx, update: &Update, id: TelegramId, known: Op
         UpdateKind::CallbackQuery(_) => "button",
         _ => "message",
     };
-    let record = AuditRecord::new(now, Some(id), AuditAction::AccessRefused).details(format!(
-        "{what}{}",
-        if known.is_some() { ", disabled" } else { "" }
-    ));
+    let record = AuditRecord::new(now, Some(id), AuditAction::AccessRefused)
+        .details(format!("{what}{}", if known.is_some() { ", disabled" } else { "" }));
     if let Err(e) = ctx.store.audit(&record).await {
         tracing::error!(error = %e, "cannot audit a refusal");
     }
     let lang = known.map(|u| u.lang).unwrap_or(Lang::Ru);
     if let UpdateKind::CallbackQuery(q) = &update.kind {
-        let asks = known.is_none()
-            && q.data.as_deref().and_then(Action::parse) == Some(Action::RequestAccess);
+        let asks =
+            known.is_none() && q.data.as_deref().and_then(Action::parse) == Some(Action::RequestAccess);
         let text = if asks {
-            requests::request(bot, ctx, &q.from)
-                .await
-                .unwrap_or_else(|e| {
-                    tracing::error!(error = ?e, "cannot record an access request");
-                    ctx.i18n.t(lang, "access-refused-short")
-                })
+            requests::request(bot, ctx, &q.from).await.unwrap_or_else(|e| {
+                tracing::error!(error = ?e, "cannot record an access request");
+                ctx.i18n.t(lang, "access-refused-short")
+            })
         } else {
             ctx.i18n.t(lang, "access-refused-short")
         };
-        if let Err(e) = bot
-            .answer_callback_query(q.id.clone())
-            .text(text)
-            .show_alert(true)
-            .await
-        {
+        if let Err(e) = bot.answer_callback_query(q.id.clone()).text(text).show_alert(true).await {
             tracing::warn!(error = %e, "cannot answer a refused button press");
         }
         return;
@@ -161,18 +152,12 @@ async fn refuse(bot: &Bot, ctx: &Ctx, update: &Update, id: TelegramId, known: Op
     let chat = ChatId(id.get());
     if known.is_some() {
         // Disabled from the command line, perhaps: take their role's menu away too.
-        let scope = BotCommandScope::Chat {
-            chat_id: Recipient::Id(chat),
-        };
+        let scope = BotCommandScope::Chat { chat_id: Recipient::Id(chat) };
         if let Err(e) = bot.delete_my_commands().scope(scope).await {
             tracing::info!(error = %e, "cannot clear a disabled person's commands");
         }
     }
-    let text = ctx.i18n.get(
-        lang,
-        "access-refused",
-        Args::new().text("id", id.to_string()),
-    );
+    let text = ctx.i18n.get(lang, "access-refused", Args::new().text("id", id.to_string()));
     let sent = match known {
         None => reply::send_with(bot, chat, text, requests::request_button(ctx)).await,
         Some(_) => reply::send(bot, chat, text).await,

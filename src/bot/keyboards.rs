@@ -3,7 +3,12 @@
 
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, KeyboardMarkup};
 
+use chrono::NaiveDate;
+
+use super::flow::NewStep;
 use crate::domain::access::{Lang, Role};
+use crate::domain::diary::{Kind, Outcome};
+use crate::domain::prospect::{Field, Product};
 
 /// What a button asks for. Encoded in at most 64 bytes (Telegram's limit).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +33,50 @@ pub enum Action {
     RequestAccess,
     ApproveRequest(i64),
     RejectRequest(i64),
+    /// Registering a prospect.
+    NewSkip,
+    NewProduct(Product),
+    NewDone,
+    NewSave,
+    NewForce,
+    NewChange,
+    NewField(NewStep),
+    NewCancel,
+    /// Cards, results, history, editing.
+    Open(i64),
+    History(i64, u32),
+    FullEntry(i64, i64),
+    Edit(i64),
+    EditField(i64, Field),
+    EditClear,
+    EditProduct(Product),
+    EditDone,
+    SearchPage(u32),
+    MyPage(u32),
+    /// The diary.
+    LogOn(i64),
+    Schedule(i64),
+    LogKind(Kind),
+    LogOutcome(Outcome),
+    LogProduct(Product),
+    LogProductsDone,
+    LogSave,
+    LogCancel,
+    /// The next-contact picker, shared by the diary and scheduling.
+    Quick(Quick),
+    Month(i32, u32),
+    Day(NaiveDate),
+    Time(u32, u32),
+    Noop,
+}
+
+/// The quick choices of the next-contact picker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quick {
+    Tomorrow,
+    InThreeDays,
+    NextMonday,
+    None,
 }
 
 impl Action {
@@ -50,6 +99,45 @@ impl Action {
             Action::RequestAccess => "acc:req".into(),
             Action::ApproveRequest(id) => format!("acc:ok:{id}"),
             Action::RejectRequest(id) => format!("acc:no:{id}"),
+            Action::NewSkip => "n:s".into(),
+            Action::NewProduct(p) => format!("n:p:{p}"),
+            Action::NewDone => "n:d".into(),
+            Action::NewSave => "n:save".into(),
+            Action::NewForce => "n:force".into(),
+            Action::NewChange => "n:chg".into(),
+            Action::NewField(step) => format!("n:f:{step}"),
+            Action::NewCancel => "n:x".into(),
+            Action::Open(id) => format!("c:o:{id}"),
+            Action::History(id, page) => format!("c:h:{id}:{page}"),
+            Action::FullEntry(id, entry) => format!("c:fe:{id}:{entry}"),
+            Action::Edit(id) => format!("c:e:{id}"),
+            Action::EditField(id, field) => format!("c:ef:{id}:{field}"),
+            Action::EditClear => "e:clr".into(),
+            Action::EditProduct(p) => format!("e:p:{p}"),
+            Action::EditDone => "e:d".into(),
+            Action::SearchPage(page) => format!("s:{page}"),
+            Action::MyPage(page) => format!("m:{page}"),
+            Action::LogOn(id) => format!("c:l:{id}"),
+            Action::Schedule(id) => format!("c:n:{id}"),
+            Action::LogKind(k) => format!("l:k:{k}"),
+            Action::LogOutcome(o) => format!("l:o:{o}"),
+            Action::LogProduct(p) => format!("l:p:{p}"),
+            Action::LogProductsDone => "l:pd".into(),
+            Action::LogSave => "l:save".into(),
+            Action::LogCancel => "l:x".into(),
+            Action::Quick(q) => format!(
+                "w:q:{}",
+                match q {
+                    Quick::Tomorrow => "t",
+                    Quick::InThreeDays => "3",
+                    Quick::NextMonday => "m",
+                    Quick::None => "n",
+                }
+            ),
+            Action::Month(year, month) => format!("w:c:{year:04}{month:02}"),
+            Action::Day(date) => format!("w:d:{}", date.format("%Y%m%d")),
+            Action::Time(h, m) => format!("w:t:{h:02}{m:02}"),
+            Action::Noop => "w:-".into(),
         }
     }
 
@@ -75,6 +163,51 @@ impl Action {
             ["acc", "req"] => Action::RequestAccess,
             ["acc", "ok", uid] => Action::ApproveRequest(id(uid)?),
             ["acc", "no", uid] => Action::RejectRequest(id(uid)?),
+            ["n", "s"] => Action::NewSkip,
+            ["n", "p", p] => Action::NewProduct(p.parse().ok()?),
+            ["n", "d"] => Action::NewDone,
+            ["n", "save"] => Action::NewSave,
+            ["n", "force"] => Action::NewForce,
+            ["n", "chg"] => Action::NewChange,
+            ["n", "f", step] => Action::NewField(step.parse().ok()?),
+            ["n", "x"] => Action::NewCancel,
+            ["c", "o", pid] => Action::Open(id(pid)?),
+            ["c", "h", pid, page] => Action::History(id(pid)?, page.parse().ok()?),
+            ["c", "fe", pid, entry] => Action::FullEntry(id(pid)?, id(entry)?),
+            ["c", "e", pid] => Action::Edit(id(pid)?),
+            ["c", "ef", pid, field] => Action::EditField(id(pid)?, field.parse().ok()?),
+            ["e", "clr"] => Action::EditClear,
+            ["e", "p", p] => Action::EditProduct(p.parse().ok()?),
+            ["e", "d"] => Action::EditDone,
+            ["s", page] => Action::SearchPage(page.parse().ok()?),
+            ["m", page] => Action::MyPage(page.parse().ok()?),
+            ["c", "l", pid] => Action::LogOn(id(pid)?),
+            ["c", "n", pid] => Action::Schedule(id(pid)?),
+            ["l", "k", k] => Action::LogKind(k.parse().ok()?),
+            ["l", "o", o] => Action::LogOutcome(o.parse().ok()?),
+            ["l", "p", p] => Action::LogProduct(p.parse().ok()?),
+            ["l", "pd"] => Action::LogProductsDone,
+            ["l", "save"] => Action::LogSave,
+            ["l", "x"] => Action::LogCancel,
+            ["w", "q", q] => Action::Quick(match *q {
+                "t" => Quick::Tomorrow,
+                "3" => Quick::InThreeDays,
+                "m" => Quick::NextMonday,
+                "n" => Quick::None,
+                _ => return None,
+            }),
+            ["w", "c", ym] if ym.len() == 6 => {
+                let month: u32 = ym[4..].parse().ok()?;
+                NaiveDate::from_ymd_opt(ym[..4].parse().ok()?, month, 1)?;
+                Action::Month(ym[..4].parse().ok()?, month)
+            }
+            ["w", "d", ymd] => Action::Day(NaiveDate::parse_from_str(ymd, "%Y%m%d").ok()?),
+            ["w", "t", hm] if hm.len() == 4 => {
+                let (h, m) = (hm[..2].parse().ok()?, hm[2..].parse().ok()?);
+                chrono::NaiveTime::from_hms_opt(h, m, 0)?;
+                Action::Time(h, m)
+            }
+            ["w", "-"] => Action::Noop,
             _ => return None,
         };
         Some(action)
@@ -87,13 +220,9 @@ impl Action {
 
 /// The main menu: a persistent reply keyboard, two buttons a row.
 pub fn main_menu(labels: Vec<String>, placeholder: String) -> KeyboardMarkup {
-    let rows: Vec<Vec<KeyboardButton>> = labels
-        .chunks(2)
-        .map(|row| row.iter().map(KeyboardButton::new).collect())
-        .collect();
-    KeyboardMarkup::new(rows)
-        .resize_keyboard()
-        .input_field_placeholder(placeholder)
+    let rows: Vec<Vec<KeyboardButton>> =
+        labels.chunks(2).map(|row| row.iter().map(KeyboardButton::new).collect()).collect();
+    KeyboardMarkup::new(rows).resize_keyboard().input_field_placeholder(placeholder)
 }
 
 /// Buttons laid out `per_row` to a row.
@@ -125,6 +254,38 @@ mod tests {
             Action::RequestAccess,
             Action::ApproveRequest(max),
             Action::RejectRequest(max),
+            Action::NewSkip,
+            Action::NewProduct(Product::Acquiring),
+            Action::NewDone,
+            Action::NewSave,
+            Action::NewForce,
+            Action::NewChange,
+            Action::NewField(NewStep::Position),
+            Action::NewCancel,
+            Action::Open(max),
+            Action::History(max, u32::MAX),
+            Action::FullEntry(max, max),
+            Action::Edit(max),
+            Action::EditField(max, Field::ContactPerson),
+            Action::EditClear,
+            Action::EditProduct(Product::Guarantee),
+            Action::EditDone,
+            Action::SearchPage(u32::MAX),
+            Action::MyPage(u32::MAX),
+            Action::LogOn(max),
+            Action::Schedule(max),
+            Action::LogKind(Kind::Messenger),
+            Action::LogOutcome(Outcome::NoAnswer),
+            Action::LogProduct(Product::Settlement),
+            Action::LogProductsDone,
+            Action::LogSave,
+            Action::LogCancel,
+            Action::Quick(Quick::NextMonday),
+            Action::Quick(Quick::None),
+            Action::Month(2026, 12),
+            Action::Day(NaiveDate::from_ymd_opt(2026, 12, 31).unwrap()),
+            Action::Time(9, 30),
+            Action::Noop,
         ];
         for action in actions {
             let data = action.encode();
@@ -135,15 +296,7 @@ mod tests {
 
     #[test]
     fn forged_payloads_are_not_actions() {
-        for data in [
-            "",
-            "u:s:-5",
-            "u:s:abc",
-            "u:pl:1:boss:MSK",
-            "lang:de",
-            "x",
-            "u:s:1:2",
-        ] {
+        for data in ["", "u:s:-5", "u:s:abc", "u:pl:1:boss:MSK", "lang:de", "x", "u:s:1:2"] {
             assert_eq!(Action::parse(data), None, "{data}");
         }
     }

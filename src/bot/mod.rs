@@ -3,10 +3,14 @@
 //! `schema()` is the whole routing tree: every update passes the delivery check and the access
 //! gate first, so no handler below can be reached by someone outside the whitelist.
 
+mod cards;
 mod commands;
+mod diary;
 mod flow;
 mod gate;
 mod keyboards;
+mod register;
+mod render;
 mod reply;
 mod requests;
 mod start;

@@ -10,8 +10,11 @@ use teloxide::types::{InlineKeyboardMarkup, MessageId, ParseMode, ReplyMarkup};
 
 use super::Ctx;
 use crate::domain::access::{AccessError, Lang};
+use crate::domain::base::BaseError;
+use crate::domain::diary::DiaryError;
 use crate::domain::directory::DirectoryError;
 use crate::domain::ids::ParseError;
+use crate::domain::requisites::RequisiteError;
 use crate::i18n::Args;
 
 /// Sends a request again after Telegram's flood control asks to wait (`429 retry_after`).
@@ -44,10 +47,7 @@ pub async fn send_with(
     text: String,
     markup: impl Into<ReplyMarkup>,
 ) -> anyhow::Result<Message> {
-    let request = bot
-        .send_message(chat, text)
-        .parse_mode(ParseMode::Html)
-        .reply_markup(markup);
+    let request = bot.send_message(chat, text).parse_mode(ParseMode::Html).reply_markup(markup);
     Ok(retrying(|| request.clone().send()).await?)
 }
 
@@ -59,9 +59,7 @@ pub async fn edit(
     text: String,
     markup: Option<InlineKeyboardMarkup>,
 ) -> anyhow::Result<()> {
-    let mut request = bot
-        .edit_message_text(chat, message, text)
-        .parse_mode(ParseMode::Html);
+    let mut request = bot.edit_message_text(chat, message, text).parse_mode(ParseMode::Html);
     if let Some(markup) = markup {
         request = request.reply_markup(markup);
     }
@@ -93,39 +91,65 @@ pub fn explain_access(ctx: &Ctx, lang: Lang, err: &AccessError) -> String {
     let t = |id: &str, args: Args| ctx.i18n.get(lang, id, args);
     match err {
         AccessError::Invalid(e) => explain_parse(ctx, lang, e),
-        AccessError::RegionRequired(role) => t(
-            "err-region-required",
-            Args::new().text("role", role_name(ctx, lang, *role)),
-        ),
-        AccessError::RegionNotAllowed(role) => t(
-            "err-region-not-allowed",
-            Args::new().text("role", role_name(ctx, lang, *role)),
-        ),
-        AccessError::UnknownRegion(code) => t(
-            "err-unknown-region",
-            Args::new().text("code", code.as_str()),
-        ),
-        AccessError::RegionExists(code) => {
-            t("err-region-exists", Args::new().text("code", code.as_str()))
+        AccessError::RegionRequired(role) => {
+            t("err-region-required", Args::new().text("role", role_name(ctx, lang, *role)))
         }
+        AccessError::RegionNotAllowed(role) => {
+            t("err-region-not-allowed", Args::new().text("role", role_name(ctx, lang, *role)))
+        }
+        AccessError::UnknownRegion(code) => t("err-unknown-region", Args::new().text("code", code.as_str())),
+        AccessError::RegionExists(code) => t("err-region-exists", Args::new().text("code", code.as_str())),
         AccessError::UserExists(id) => t("err-user-exists", Args::new().text("id", id.to_string())),
-        AccessError::UnknownUser(id) => {
-            t("err-unknown-user", Args::new().text("id", id.to_string()))
-        }
+        AccessError::UnknownUser(id) => t("err-unknown-user", Args::new().text("id", id.to_string())),
         AccessError::SelfChange => t("err-self-change", Args::new()),
     }
 }
 
+pub fn explain_requisite(ctx: &Ctx, lang: Lang, err: &RequisiteError) -> String {
+    let id = match err {
+        RequisiteError::Inn => "err-inn",
+        RequisiteError::Kpp => "err-kpp",
+        RequisiteError::Ogrn => "err-ogrn",
+        RequisiteError::Phone => "err-phone",
+        RequisiteError::Email => "err-email",
+        RequisiteError::CompanyName => "err-company-name",
+    };
+    ctx.i18n.t(lang, id)
+}
+
+pub fn explain_diary(ctx: &Ctx, lang: Lang, err: &DiaryError) -> String {
+    let id = match err {
+        DiaryError::Summary => "err-summary",
+        DiaryError::When => "err-when",
+        DiaryError::InThePast => "err-in-the-past",
+    };
+    ctx.i18n.t(lang, id)
+}
+
 /// A person's mistake found deep in a handler: shown to them as it is.
 pub fn user_message(ctx: &Ctx, lang: Lang, err: &anyhow::Error) -> Option<String> {
+    if let Some(e) = err.downcast_ref::<BaseError>() {
+        return match e {
+            BaseError::NotAllowed => Some(ctx.i18n.t(lang, "err-not-allowed")),
+            BaseError::NotFound => Some(ctx.i18n.t(lang, "err-not-found")),
+            BaseError::InnTaken => Some(ctx.i18n.t(lang, "err-inn-taken")),
+            BaseError::Invalid(e) => Some(explain_requisite(ctx, lang, e)),
+            BaseError::Store(_) => None,
+        };
+    }
+    if let Some(e) = err.downcast_ref::<RequisiteError>() {
+        return Some(explain_requisite(ctx, lang, e));
+    }
+    if let Some(e) = err.downcast_ref::<DiaryError>() {
+        return Some(explain_diary(ctx, lang, e));
+    }
     if let Some(e) = err.downcast_ref::<AccessError>() {
         return Some(explain_access(ctx, lang, e));
     }
     if let Some(DirectoryError::Access(e)) = err.downcast_ref::<DirectoryError>() {
         return Some(explain_access(ctx, lang, e));
     }
-    err.downcast_ref::<ParseError>()
-        .map(|e| explain_parse(ctx, lang, e))
+    err.downcast_ref::<ParseError>().map(|e| explain_parse(ctx, lang, e))
 }
 
 /// Runs a handler; what fails is either explained (a person's mistake) or logged with a
@@ -145,11 +169,7 @@ pub async fn guard(
         None => {
             let reference = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
             tracing::error!(%reference, chat = chat.0, error = ?err, "handler failed");
-            ctx.i18n.get(
-                lang,
-                "error-internal",
-                Args::new().text("reference", reference),
-            )
+            ctx.i18n.get(lang, "error-internal", Args::new().text("reference", reference))
         }
     };
     send(bot, chat, text).await?;

@@ -36,34 +36,17 @@ pub async fn request(bot: &Bot, ctx: &Ctx, from: &teloxide::types::User) -> anyh
         requested_at: now,
         state: RequestState::Pending,
     };
-    if !ctx
-        .store
-        .record_access_request(&request, now - Duration::days(1))
-        .await?
-    {
+    if !ctx.store.record_access_request(&request, now - Duration::days(1)).await? {
         return Ok(ctx.i18n.t(STRANGER_LANG, "access-request-repeat"));
     }
     let record = AuditRecord::new(now, Some(id), AuditAction::AccessRequested)
         .subject(user_subject(id))
-        .details(format!(
-            "{} @{}",
-            request.full_name,
-            request.username.as_deref().unwrap_or("-")
-        ));
+        .details(format!("{} @{}", request.full_name, request.username.as_deref().unwrap_or("-")));
     ctx.store.audit(&record).await?;
-    let admins = ctx
-        .store
-        .users()
-        .await?
-        .into_iter()
-        .filter(|u| u.active && u.role == Role::Admin);
+    let admins = ctx.store.users().await?.into_iter().filter(|u| u.active && u.role == Role::Admin);
     for admin in admins {
         let lang = admin.lang;
-        let username = request
-            .username
-            .as_deref()
-            .map(|u| format!("@{u}"))
-            .unwrap_or_default();
+        let username = request.username.as_deref().map(|u| format!("@{u}")).unwrap_or_default();
         let text = ctx.i18n.get(
             lang,
             "access-request-admin",
@@ -119,20 +102,14 @@ pub async fn on_action(
             };
             let now = ctx.clock.now();
             let by = caller.user.telegram_id;
-            if !ctx
-                .store
-                .decide_access_request(request.telegram_id, RequestState::Rejected, by, now)
-                .await?
-            {
+            if !ctx.store.decide_access_request(request.telegram_id, RequestState::Rejected, by, now).await? {
                 return Ok(decided());
             }
             let record = AuditRecord::new(now, Some(by), AuditAction::AccessRequestRejected)
                 .subject(user_subject(request.telegram_id));
             ctx.store.audit(&record).await?;
             let person = ChatId(request.telegram_id.get());
-            if let Err(e) =
-                reply::send(bot, person, ctx.i18n.t(STRANGER_LANG, "access-denied")).await
-            {
+            if let Err(e) = reply::send(bot, person, ctx.i18n.t(STRANGER_LANG, "access-denied")).await {
                 tracing::info!(person = person.0, error = %e, "cannot tell the outcome of a request");
             }
             let text = ctx.i18n.get(
@@ -141,14 +118,7 @@ pub async fn on_action(
                 Args::new().text("name", &request.full_name),
             );
             if let Some(message) = message {
-                reply::edit(
-                    bot,
-                    caller.chat,
-                    message,
-                    text,
-                    Some(InlineKeyboardMarkup::default()),
-                )
-                .await?;
+                reply::edit(bot, caller.chat, message, text, Some(InlineKeyboardMarkup::default())).await?;
             }
         }
         _ => return Ok(Answer::alert(ctx.i18n.t(lang, "button-stale"))),
@@ -165,11 +135,7 @@ pub async fn approve_if_requested(
 ) -> anyhow::Result<()> {
     let now = ctx.clock.now();
     let by = caller.user.telegram_id;
-    if !ctx
-        .store
-        .decide_access_request(id, RequestState::Approved, by, now)
-        .await?
-    {
+    if !ctx.store.decide_access_request(id, RequestState::Approved, by, now).await? {
         return Ok(());
     }
     let text = ctx.i18n.t(STRANGER_LANG, "access-granted");

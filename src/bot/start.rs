@@ -9,7 +9,7 @@ use super::flow::{self, State};
 use super::gate::{self, Caller};
 use super::keyboards::{self, Action};
 use super::reply::{self, role_name};
-use super::{Ctx, HandlerResult, requests, users};
+use super::{Ctx, HandlerResult, cards, diary, register, requests, users};
 use crate::domain::access::Lang;
 use crate::domain::directory;
 use crate::i18n::Args;
@@ -22,27 +22,15 @@ pub struct Answer {
 
 impl Answer {
     pub fn done() -> Self {
-        Self {
-            text: None,
-            alert: false,
-        }
+        Self { text: None, alert: false }
     }
 
     pub fn alert(text: String) -> Self {
-        Self {
-            text: Some(text),
-            alert: true,
-        }
+        Self { text: Some(text), alert: true }
     }
 }
 
-pub async fn on_message(
-    bot: Bot,
-    ctx: Ctx,
-    caller: Caller,
-    msg: Message,
-    update: Update,
-) -> HandlerResult {
+pub async fn on_message(bot: Bot, ctx: Ctx, caller: Caller, msg: Message, update: Update) -> HandlerResult {
     let lang = caller.user.lang;
     let handled = route_message(&bot, &ctx, &caller, &msg);
     let result = reply::guard(&bot, &ctx, caller.chat, lang, handled).await;
@@ -64,11 +52,31 @@ async fn route_message(bot: &Bot, ctx: &Ctx, caller: &Caller, msg: &Message) -> 
             Command::Lang => choose_lang(bot, ctx, caller, &args).await,
             Command::Cancel => cancel(bot, ctx, caller).await,
             Command::Users => users::open(bot, ctx, caller, &args).await,
+            Command::New => register::begin(bot, ctx, caller).await,
+            Command::Find => find_or_ask(bot, ctx, caller, &args).await,
+            Command::Card => cards::card_command(bot, ctx, caller, &args).await,
+            Command::My => cards::my(bot, ctx, caller).await,
+            Command::Log => diary::begin(bot, ctx, caller, &args).await,
         };
     }
     match flow::load(ctx, caller.chat).await? {
         State::Idle => {
             reply::send(bot, caller.chat, ctx.i18n.t(lang, "unknown-input")).await?;
+            Ok(())
+        }
+        State::NewProspect { draft, step, editing } => {
+            register::on_text(bot, ctx, caller, draft, step, editing, text).await
+        }
+        State::EditField { id, field } => cards::on_edit_text(bot, ctx, caller, id, field, text).await,
+        State::LogCard => diary::on_card_text(bot, ctx, caller, text).await,
+        State::Log { draft, step } => diary::on_text(bot, ctx, caller, draft, step, text).await,
+        State::Schedule { id, day } => diary::on_schedule_text(bot, ctx, caller, id, day, text).await,
+        State::AwaitFind => {
+            flow::clear(ctx, caller.chat).await?;
+            cards::find(bot, ctx, caller, text).await
+        }
+        State::EditProducts { .. } => {
+            reply::send(bot, caller.chat, ctx.i18n.t(lang, "edit-products")).await?;
             Ok(())
         }
         state => users::on_text(bot, ctx, caller, state, text).await,
@@ -123,8 +131,49 @@ async fn route_callback(
         action @ (Action::ApproveRequest(_) | Action::RejectRequest(_) | Action::RequestAccess) => {
             requests::on_action(bot, ctx, caller, message, action).await
         }
+        action @ (Action::NewSkip
+        | Action::NewProduct(_)
+        | Action::NewDone
+        | Action::NewSave
+        | Action::NewForce
+        | Action::NewChange
+        | Action::NewField(_)
+        | Action::NewCancel) => register::on_action(bot, ctx, caller, message, action).await,
+        action @ (Action::Open(_)
+        | Action::History(..)
+        | Action::FullEntry(..)
+        | Action::Edit(_)
+        | Action::EditField(..)
+        | Action::EditClear
+        | Action::EditProduct(_)
+        | Action::EditDone
+        | Action::SearchPage(_)
+        | Action::MyPage(_)) => cards::on_action(bot, ctx, caller, message, action).await,
+        action @ (Action::LogOn(_)
+        | Action::Schedule(_)
+        | Action::LogKind(_)
+        | Action::LogOutcome(_)
+        | Action::LogProduct(_)
+        | Action::LogProductsDone
+        | Action::LogSave
+        | Action::LogCancel
+        | Action::Quick(_)
+        | Action::Month(..)
+        | Action::Day(_)
+        | Action::Time(..)
+        | Action::Noop) => diary::on_action(bot, ctx, caller, message, action).await,
         other => users::on_action(bot, ctx, caller, message, other).await,
     }
+}
+
+/// `/find text` searches at once; a bare `/find` (or the menu button) asks what to find.
+async fn find_or_ask(bot: &Bot, ctx: &Ctx, caller: &Caller, args: &str) -> HandlerResult {
+    if args.trim().is_empty() {
+        flow::save(ctx, caller.chat, &State::AwaitFind).await?;
+        reply::send(bot, caller.chat, ctx.i18n.t(caller.user.lang, "find-ask")).await?;
+        return Ok(());
+    }
+    cards::find(bot, ctx, caller, args).await
 }
 
 async fn start(bot: &Bot, ctx: &Ctx, caller: &Caller) -> HandlerResult {
@@ -166,23 +215,15 @@ async fn choose_lang(bot: &Bot, ctx: &Ctx, caller: &Caller, args: &str) -> Handl
     if let Ok(lang) = args.parse::<Lang>() {
         return set_lang(bot, ctx, caller, lang).await;
     }
-    let buttons = vec![
-        Action::Lang(Lang::Ru).button("Русский"),
-        Action::Lang(Lang::En).button("English"),
-    ];
+    let buttons = vec![Action::Lang(Lang::Ru).button("Русский"), Action::Lang(Lang::En).button("English")];
     let text = ctx.i18n.t(caller.user.lang, "lang-choose");
     reply::send_with(bot, caller.chat, text, InlineKeyboardMarkup::new([buttons])).await?;
     Ok(())
 }
 
 async fn set_lang(bot: &Bot, ctx: &Ctx, caller: &Caller, lang: Lang) -> HandlerResult {
-    let user = directory::set_lang(
-        ctx.store.as_ref(),
-        caller.user.telegram_id,
-        lang,
-        ctx.clock.now(),
-    )
-    .await?;
+    let user =
+        directory::set_lang(ctx.store.as_ref(), caller.user.telegram_id, lang, ctx.clock.now()).await?;
     let text = ctx.i18n.t(lang, "lang-set");
     reply::send_with(bot, caller.chat, text, main_menu(ctx, caller, lang)).await?;
     commands::register_for(bot, ctx, &user).await

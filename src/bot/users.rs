@@ -31,11 +31,7 @@ pub async fn open(bot: &Bot, ctx: &Ctx, caller: &Caller, args: &str) -> HandlerR
     Ok(())
 }
 
-async fn list_page(
-    ctx: &Ctx,
-    caller: &Caller,
-    page: u32,
-) -> anyhow::Result<(String, InlineKeyboardMarkup)> {
+async fn list_page(ctx: &Ctx, caller: &Caller, page: u32) -> anyhow::Result<(String, InlineKeyboardMarkup)> {
     let lang = caller.user.lang;
     let users = ctx.store.users().await?;
     let pages = users.len().div_ceil(PAGE).max(1);
@@ -46,11 +42,7 @@ async fn list_page(
         .take(PAGE)
         .map(|u| {
             let mark = if u.active { "" } else { "⛔ " };
-            let label = format!(
-                "{mark}{} · {}",
-                u.full_name.as_str(),
-                role_name(ctx, lang, u.role)
-            );
+            let label = format!("{mark}{} · {}", u.full_name.as_str(), role_name(ctx, lang, u.role));
             vec![Action::UserShow(u.telegram_id.get()).button(label)]
         })
         .collect();
@@ -65,36 +57,21 @@ async fn list_page(
         rows.push(nav);
     }
     rows.push(vec![Action::UserAdd.button(ctx.i18n.t(lang, "users-add"))]);
-    let mut text = ctx.i18n.get(
-        lang,
-        "users-title",
-        Args::new().num("count", users.len() as i64),
-    );
+    let mut text = ctx.i18n.get(lang, "users-title", Args::new().num("count", users.len() as i64));
     if pages > 1 {
-        let args = Args::new()
-            .num("page", page as i64 + 1)
-            .num("pages", pages as i64);
+        let args = Args::new().num("page", page as i64 + 1).num("pages", pages as i64);
         text = format!("{text}\n{}", ctx.i18n.get(lang, "users-page", args));
     }
     Ok((text, InlineKeyboardMarkup::new(rows)))
 }
 
 fn region_label(ctx: &Ctx, caller: &Caller, region: Option<&str>) -> String {
-    region
-        .map(str::to_owned)
-        .unwrap_or_else(|| ctx.i18n.t(caller.user.lang, "region-none"))
+    region.map(str::to_owned).unwrap_or_else(|| ctx.i18n.t(caller.user.lang, "region-none"))
 }
 
 fn card(ctx: &Ctx, caller: &Caller, user: &User) -> (String, InlineKeyboardMarkup) {
     let lang = caller.user.lang;
-    let status = ctx.i18n.t(
-        lang,
-        if user.active {
-            "user-active"
-        } else {
-            "user-disabled"
-        },
-    );
+    let status = ctx.i18n.t(lang, if user.active { "user-active" } else { "user-disabled" });
     let text = ctx.i18n.get(
         lang,
         "users-card",
@@ -102,18 +79,13 @@ fn card(ctx: &Ctx, caller: &Caller, user: &User) -> (String, InlineKeyboardMarku
             .text("name", user.full_name.as_str())
             .text("id", user.telegram_id.to_string())
             .text("role", role_name(ctx, lang, user.role))
-            .text(
-                "region",
-                region_label(ctx, caller, user.region.as_ref().map(RegionCode::as_str)),
-            )
+            .text("region", region_label(ctx, caller, user.region.as_ref().map(RegionCode::as_str)))
             .text("status", status),
     );
     let id = user.telegram_id.get();
     let mut buttons = vec![Action::UserRoles(id).button(ctx.i18n.t(lang, "users-change-role"))];
     if user.role.works_in_region() {
-        buttons.push(
-            Action::UserRegions(id, user.role).button(ctx.i18n.t(lang, "users-change-region")),
-        );
+        buttons.push(Action::UserRegions(id, user.role).button(ctx.i18n.t(lang, "users-change-region")));
     }
     buttons.push(if user.active {
         Action::UserActive(id, false).button(ctx.i18n.t(lang, "users-disable"))
@@ -133,21 +105,12 @@ async fn show(
 ) -> HandlerResult {
     match message {
         Some(id) => reply::edit(bot, caller.chat, id, text, Some(markup)).await,
-        None => reply::send_with(bot, caller.chat, text, markup)
-            .await
-            .map(drop),
+        None => reply::send_with(bot, caller.chat, text, markup).await.map(drop),
     }
 }
 
-fn role_buttons(
-    ctx: &Ctx,
-    caller: &Caller,
-    action: impl Fn(Role) -> Action,
-) -> Vec<InlineKeyboardButton> {
-    Role::ALL
-        .into_iter()
-        .map(|r| action(r).button(role_name(ctx, caller.user.lang, r)))
-        .collect()
+fn role_buttons(ctx: &Ctx, caller: &Caller, action: impl Fn(Role) -> Action) -> Vec<InlineKeyboardButton> {
+    Role::ALL.into_iter().map(|r| action(r).button(role_name(ctx, caller.user.lang, r))).collect()
 }
 
 async fn region_buttons(
@@ -189,69 +152,47 @@ pub async fn on_action(
     let now = ctx.clock.now();
     let actor = Some(caller.user.telegram_id);
     match action {
-        Action::UsersPage(page) => {
-            show(bot, caller, message, list_page(ctx, caller, page).await?).await?
-        }
+        Action::UsersPage(page) => show(bot, caller, message, list_page(ctx, caller, page).await?).await?,
         Action::UserShow(id) => {
-            show(
-                bot,
-                caller,
-                message,
-                card(ctx, caller, &target(ctx, id).await?),
-            )
-            .await?
+            show(bot, caller, message, card(ctx, caller, &target(ctx, id).await?)).await?
         }
         Action::UserAdd => begin_add(bot, ctx, caller).await?,
         Action::UserRoles(id) => {
             let user = target(ctx, id).await?;
-            let mut buttons = role_buttons(ctx, caller, |role| {
-                match (role.works_in_region(), &user.region) {
+            let mut buttons =
+                role_buttons(ctx, caller, |role| match (role.works_in_region(), &user.region) {
                     (true, Some(region)) => Action::UserPlace(id, role, Some(region.to_string())),
                     (true, None) => Action::UserRegions(id, role),
                     (false, _) => Action::UserPlace(id, role, None),
-                }
-            });
+                });
             buttons.push(Action::UserShow(id).button(ctx.i18n.t(lang, "users-back")));
-            let text = ctx.i18n.get(
-                lang,
-                "users-ask-role",
-                Args::new().text("name", user.full_name.as_str()),
-            );
+            let text =
+                ctx.i18n.get(lang, "users-ask-role", Args::new().text("name", user.full_name.as_str()));
             show(bot, caller, message, (text, grid(buttons, 1))).await?;
         }
         Action::UserRegions(id, role) => {
             let user = target(ctx, id).await?;
-            let mut buttons =
-                region_buttons(ctx, |code| Action::UserPlace(id, role, Some(code))).await?;
+            let mut buttons = region_buttons(ctx, |code| Action::UserPlace(id, role, Some(code))).await?;
             if buttons.is_empty() {
                 return Ok(Answer::alert(ctx.i18n.t(lang, "err-no-regions")));
             }
             buttons.push(Action::UserShow(id).button(ctx.i18n.t(lang, "users-back")));
-            let text = ctx.i18n.get(
-                lang,
-                "users-ask-region",
-                Args::new().text("name", user.full_name.as_str()),
-            );
+            let text =
+                ctx.i18n.get(lang, "users-ask-region", Args::new().text("name", user.full_name.as_str()));
             show(bot, caller, message, (text, grid(buttons, 1))).await?;
         }
         Action::UserPlace(id, role, region) => {
             let region = region.as_deref().map(RegionCode::parse).transpose()?;
             let placement = Placement::new(role, region)?;
-            let user = directory::change_placement(
-                ctx.store.as_ref(),
-                TelegramId::new(id)?,
-                &placement,
-                actor,
-                now,
-            )
-            .await?;
+            let user =
+                directory::change_placement(ctx.store.as_ref(), TelegramId::new(id)?, &placement, actor, now)
+                    .await?;
             refresh_commands(bot, ctx, &user).await;
             show(bot, caller, message, card(ctx, caller, &user)).await?;
         }
         Action::UserActive(id, active) => {
             let user =
-                directory::set_active(ctx.store.as_ref(), TelegramId::new(id)?, active, actor, now)
-                    .await?;
+                directory::set_active(ctx.store.as_ref(), TelegramId::new(id)?, active, actor, now).await?;
             refresh_commands(bot, ctx, &user).await;
             show(bot, caller, message, card(ctx, caller, &user)).await?;
         }
@@ -261,13 +202,7 @@ pub async fn on_action(
         Action::FlowCancel => {
             flow::clear(ctx, caller.chat).await?;
             let text = ctx.i18n.t(lang, "cancel-done");
-            show(
-                bot,
-                caller,
-                message,
-                (text, InlineKeyboardMarkup::default()),
-            )
-            .await?;
+            show(bot, caller, message, (text, InlineKeyboardMarkup::default())).await?;
         }
         _ => return Ok(stale(ctx, caller)),
     }
@@ -285,21 +220,13 @@ pub async fn begin_add_for(
 ) -> HandlerResult {
     match name {
         Some(name) => {
-            let next = State::AwaitUserRole {
-                id: id.get(),
-                name: name.as_str().to_owned(),
-            };
+            let next = State::AwaitUserRole { id: id.get(), name: name.as_str().to_owned() };
             flow::save(ctx, caller.chat, &next).await?;
             ask_role(bot, ctx, caller, name.as_str()).await
         }
         None => {
             flow::save(ctx, caller.chat, &State::AwaitUserName { id: id.get() }).await?;
-            reply::send(
-                bot,
-                caller.chat,
-                ctx.i18n.t(caller.user.lang, "users-ask-name"),
-            )
-            .await?;
+            reply::send(bot, caller.chat, ctx.i18n.t(caller.user.lang, "users-ask-name")).await?;
             Ok(())
         }
     }
@@ -307,23 +234,12 @@ pub async fn begin_add_for(
 
 async fn begin_add(bot: &Bot, ctx: &Ctx, caller: &Caller) -> HandlerResult {
     flow::save(ctx, caller.chat, &State::AwaitUserId).await?;
-    reply::send(
-        bot,
-        caller.chat,
-        ctx.i18n.t(caller.user.lang, "users-ask-id"),
-    )
-    .await?;
+    reply::send(bot, caller.chat, ctx.i18n.t(caller.user.lang, "users-ask-id")).await?;
     Ok(())
 }
 
 /// A typed answer inside the add-user flow.
-pub async fn on_text(
-    bot: &Bot,
-    ctx: &Ctx,
-    caller: &Caller,
-    state: State,
-    text: &str,
-) -> HandlerResult {
+pub async fn on_text(bot: &Bot, ctx: &Ctx, caller: &Caller, state: State, text: &str) -> HandlerResult {
     let lang = caller.user.lang;
     if !is_admin(caller) {
         flow::clear(ctx, caller.chat).await?;
@@ -332,31 +248,21 @@ pub async fn on_text(
     }
     match state {
         State::AwaitUserId => {
-            let Some(id) = typed(bot, ctx, caller, TelegramId::parse(text), "users-ask-id").await?
-            else {
+            let Some(id) = typed(bot, ctx, caller, TelegramId::parse(text), "users-ask-id").await? else {
                 return Ok(());
             };
             if ctx.store.user(id).await?.is_some() {
-                let err = ctx.i18n.get(
-                    lang,
-                    "err-user-exists",
-                    Args::new().text("id", id.to_string()),
-                );
+                let err = ctx.i18n.get(lang, "err-user-exists", Args::new().text("id", id.to_string()));
                 return ask_again(bot, ctx, caller, err, "users-ask-id").await;
             }
             flow::save(ctx, caller.chat, &State::AwaitUserName { id: id.get() }).await?;
             reply::send(bot, caller.chat, ctx.i18n.t(lang, "users-ask-name")).await?;
         }
         State::AwaitUserName { id } => {
-            let Some(name) =
-                typed(bot, ctx, caller, FullName::parse(text), "users-ask-name").await?
-            else {
+            let Some(name) = typed(bot, ctx, caller, FullName::parse(text), "users-ask-name").await? else {
                 return Ok(());
             };
-            let next = State::AwaitUserRole {
-                id,
-                name: name.as_str().to_owned(),
-            };
+            let next = State::AwaitUserRole { id, name: name.as_str().to_owned() };
             flow::save(ctx, caller.chat, &next).await?;
             ask_role(bot, ctx, caller, name.as_str()).await?;
         }
@@ -365,13 +271,10 @@ pub async fn on_text(
         State::AwaitUserRegion { name, .. } => {
             ask_region(bot, ctx, caller, None, &name).await?;
         }
-        State::ConfirmUser {
-            id,
-            name,
-            role,
-            region,
-        } => confirm(bot, ctx, caller, None, id, &name, role, region.as_deref()).await?,
-        State::Idle => {}
+        State::ConfirmUser { id, name, role, region } => {
+            confirm(bot, ctx, caller, None, id, &name, role, region.as_deref()).await?
+        }
+        _ => {}
     }
     Ok(())
 }
@@ -394,13 +297,7 @@ async fn typed<T>(
     }
 }
 
-async fn ask_again(
-    bot: &Bot,
-    ctx: &Ctx,
-    caller: &Caller,
-    error: String,
-    question: &str,
-) -> HandlerResult {
+async fn ask_again(bot: &Bot, ctx: &Ctx, caller: &Caller, error: String, question: &str) -> HandlerResult {
     let question = ctx.i18n.t(caller.user.lang, question);
     reply::send(bot, caller.chat, format!("{error}\n\n{question}")).await?;
     Ok(())
@@ -413,11 +310,7 @@ fn cancel_button(ctx: &Ctx, caller: &Caller) -> InlineKeyboardButton {
 async fn ask_role(bot: &Bot, ctx: &Ctx, caller: &Caller, name: &str) -> HandlerResult {
     let mut buttons = role_buttons(ctx, caller, Action::FlowRole);
     buttons.push(cancel_button(ctx, caller));
-    let text = ctx.i18n.get(
-        caller.user.lang,
-        "users-ask-role",
-        Args::new().text("name", name),
-    );
+    let text = ctx.i18n.get(caller.user.lang, "users-ask-role", Args::new().text("name", name));
     reply::send_with(bot, caller.chat, text, grid(buttons, 1)).await?;
     Ok(())
 }
@@ -435,9 +328,7 @@ async fn ask_region(
         return Ok(Answer::alert(ctx.i18n.t(lang, "err-no-regions")));
     }
     buttons.push(cancel_button(ctx, caller));
-    let text = ctx
-        .i18n
-        .get(lang, "users-ask-region", Args::new().text("name", name));
+    let text = ctx.i18n.get(lang, "users-ask-region", Args::new().text("name", name));
     show(bot, caller, message, (text, grid(buttons, 1))).await?;
     Ok(Answer::done())
 }
@@ -463,10 +354,7 @@ async fn confirm(
             .text("role", role_name(ctx, lang, role))
             .text("region", region_label(ctx, caller, region)),
     );
-    let buttons = vec![
-        Action::FlowSave.button(ctx.i18n.t(lang, "users-save")),
-        cancel_button(ctx, caller),
-    ];
+    let buttons = vec![Action::FlowSave.button(ctx.i18n.t(lang, "users-save")), cancel_button(ctx, caller)];
     show(bot, caller, message, (text, grid(buttons, 2))).await
 }
 
@@ -491,17 +379,7 @@ async fn flow_role(
         }
         return Ok(answer);
     }
-    flow::save(
-        ctx,
-        caller.chat,
-        &State::ConfirmUser {
-            id,
-            name: name.clone(),
-            role,
-            region: None,
-        },
-    )
-    .await?;
+    flow::save(ctx, caller.chat, &State::ConfirmUser { id, name: name.clone(), role, region: None }).await?;
     confirm(bot, ctx, caller, message, id, &name, role, None).await?;
     Ok(Answer::done())
 }
@@ -524,25 +402,10 @@ async fn flow_region(
     flow::save(
         ctx,
         caller.chat,
-        &State::ConfirmUser {
-            id,
-            name: name.clone(),
-            role,
-            region: region.clone(),
-        },
+        &State::ConfirmUser { id, name: name.clone(), role, region: region.clone() },
     )
     .await?;
-    confirm(
-        bot,
-        ctx,
-        caller,
-        message,
-        id,
-        &name,
-        role,
-        region.as_deref(),
-    )
-    .await?;
+    confirm(bot, ctx, caller, message, id, &name, role, region.as_deref()).await?;
     Ok(Answer::done())
 }
 
@@ -552,13 +415,7 @@ async fn flow_save(
     caller: &Caller,
     message: Option<MessageId>,
 ) -> anyhow::Result<Answer> {
-    let State::ConfirmUser {
-        id,
-        name,
-        role,
-        region,
-    } = flow::load(ctx, caller.chat).await?
-    else {
+    let State::ConfirmUser { id, name, role, region } = flow::load(ctx, caller.chat).await? else {
         return Ok(stale(ctx, caller));
     };
     let region = region.as_deref().map(RegionCode::parse).transpose()?;
@@ -571,18 +428,8 @@ async fn flow_save(
     )?;
     let added = directory::add_user(ctx.store.as_ref(), &user, ctx.clock.now()).await?;
     flow::clear(ctx, caller.chat).await?;
-    let text = ctx.i18n.get(
-        caller.user.lang,
-        "users-added",
-        Args::new().text("name", &name),
-    );
-    show(
-        bot,
-        caller,
-        message,
-        (text, InlineKeyboardMarkup::default()),
-    )
-    .await?;
+    let text = ctx.i18n.get(caller.user.lang, "users-added", Args::new().text("name", &name));
+    show(bot, caller, message, (text, InlineKeyboardMarkup::default())).await?;
     refresh_commands(bot, ctx, &added).await;
     super::requests::approve_if_requested(bot, ctx, caller, added.telegram_id).await?;
     Ok(Answer::done())

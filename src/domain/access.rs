@@ -23,13 +23,8 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
-        Role::Specialist,
-        Role::CreditOfficer,
-        Role::Manager,
-        Role::HeadOffice,
-        Role::Admin,
-    ];
+    pub const ALL: [Role; 5] =
+        [Role::Specialist, Role::CreditOfficer, Role::Manager, Role::HeadOffice, Role::Admin];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -52,10 +47,7 @@ impl FromStr for Role {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let wanted = s.trim().to_ascii_lowercase().replace('-', "_");
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str() == wanted)
-            .ok_or(ParseError::Role)
+        Role::ALL.into_iter().find(|r| r.as_str() == wanted).ok_or(ParseError::Role)
     }
 }
 
@@ -165,14 +157,7 @@ impl NewUser {
         added_by: Option<TelegramId>,
     ) -> Result<Self, AccessError> {
         check_placement(role, &region)?;
-        Ok(Self {
-            telegram_id,
-            full_name,
-            role,
-            region,
-            lang: Lang::Ru,
-            added_by,
-        })
+        Ok(Self { telegram_id, full_name, role, region, lang: Lang::Ru, added_by })
     }
 }
 
@@ -208,13 +193,9 @@ impl RequestState {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [
-            RequestState::Pending,
-            RequestState::Approved,
-            RequestState::Rejected,
-        ]
-        .into_iter()
-        .find(|r| r.as_str() == s)
+        [RequestState::Pending, RequestState::Approved, RequestState::Rejected]
+            .into_iter()
+            .find(|r| r.as_str() == s)
     }
 }
 

@@ -21,6 +21,7 @@ pub enum AuditAction {
     CardEdited,
     Searched,
     EntryLogged,
+    ContactScheduled,
 }
 
 impl AuditAction {
@@ -40,6 +41,7 @@ impl AuditAction {
             AuditAction::CardEdited => "card_edited",
             AuditAction::Searched => "searched",
             AuditAction::EntryLogged => "entry_logged",
+            AuditAction::ContactScheduled => "contact_scheduled",
         }
     }
 }
@@ -56,13 +58,7 @@ pub struct AuditRecord {
 
 impl AuditRecord {
     pub fn new(at: DateTime<Utc>, actor: Option<TelegramId>, action: AuditAction) -> Self {
-        Self {
-            at,
-            actor,
-            action: action.as_str().to_owned(),
-            subject: None,
-            details: None,
-        }
+        Self { at, actor, action: action.as_str().to_owned(), subject: None, details: None }
     }
 
     pub fn subject(mut self, subject: impl Into<String>) -> Self {

@@ -7,9 +7,9 @@ use chrono::{DateTime, Duration, Utc};
 use super::access::{Role, Scope, User, works_with_prospects};
 use super::audit::{AuditAction, AuditRecord};
 use super::diary::{Collision, Entry, NewEntry, status_after};
-use super::prospect::{NewProspect, Product, Prospect, ProspectId, products_to_text, short_text};
+use super::prospect::{Field, NewProspect, Product, Prospect, ProspectId, products_to_text, short_text};
 use super::requisites::{CompanyName, Email, Inn, Kpp, Ogrn, Phone, RequisiteError, normalize_name};
-use crate::store::{Field, Store, StoreError, TextSearch};
+use crate::store::{Store, StoreError, TextSearch};
 
 /// Why a request on the base was not carried out; each is explained to the person.
 #[derive(Debug, thiserror::Error)]
@@ -271,10 +271,8 @@ pub async fn edit(
         return Err(RequisiteError::CompanyName.into());
     }
     let old = current(&prospect, field).unwrap_or_default();
-    let record = audit(now, user, AuditAction::CardEdited, id).details(format!(
-        "{field:?}: {old:?} -> {:?}",
-        value.as_deref().unwrap_or_default()
-    ));
+    let record = audit(now, user, AuditAction::CardEdited, id)
+        .details(format!("{field:?}: {old:?} -> {:?}", value.as_deref().unwrap_or_default()));
     store.update_field(id, field, value, user.telegram_id, now, &record).await?;
     visible(store, user, id).await
 }
@@ -295,18 +293,38 @@ pub struct Logged {
     pub tell_owner: bool,
 }
 
-pub async fn log_entry(store: &dyn Store, user: &User, entry: &NewEntry, now: DateTime<Utc>) -> BaseResult<Logged> {
+pub async fn log_entry(
+    store: &dyn Store,
+    user: &User,
+    entry: &NewEntry,
+    now: DateTime<Utc>,
+) -> BaseResult<Logged> {
     let prospect = visible(store, user, entry.prospect).await?;
     if !may_log(user, &prospect) || entry.author != user.telegram_id {
         return Err(BaseError::NotAllowed);
     }
     let status = status_after(prospect.status, entry);
-    let record = audit(now, user, AuditAction::EntryLogged, entry.prospect).details(format!(
-        "{} {} -> {}",
-        entry.kind, entry.outcome, status
-    ));
+    let record = audit(now, user, AuditAction::EntryLogged, entry.prospect)
+        .details(format!("{} {} -> {}", entry.kind, entry.outcome, status));
     store.add_entry(entry, status, now, &record).await?;
     let prospect = visible(store, user, entry.prospect).await?;
     let tell_owner = prospect.owner != user.telegram_id;
     Ok(Logged { prospect, tell_owner })
+}
+
+/// Agrees the next contact without a diary entry (the card's "schedule" button).
+pub async fn schedule(
+    store: &dyn Store,
+    user: &User,
+    id: ProspectId,
+    due: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> BaseResult<Prospect> {
+    let prospect = visible(store, user, id).await?;
+    if !may_log(user, &prospect) {
+        return Err(BaseError::NotAllowed);
+    }
+    let record = audit(now, user, AuditAction::ContactScheduled, id).details(due.to_rfc3339());
+    store.schedule_followup(id, user.telegram_id, due, now, &record).await?;
+    visible(store, user, id).await
 }

@@ -46,11 +46,7 @@ pub enum DiaryError {
 pub fn summary(text: &str) -> Result<String, DiaryError> {
     let text = text.trim();
     let len = text.chars().count();
-    if (1..=SUMMARY_MAX).contains(&len) {
-        Ok(text.to_owned())
-    } else {
-        Err(DiaryError::Summary)
-    }
+    if (1..=SUMMARY_MAX).contains(&len) { Ok(text.to_owned()) } else { Err(DiaryError::Summary) }
 }
 
 /// An entry to be written, with the agreed next contact (if any).
@@ -104,9 +100,7 @@ pub struct Collision {
 const DEFAULT_TIME: (u32, u32) = (10, 0);
 
 fn local(tz: Tz, date: NaiveDate, time: NaiveTime) -> Option<DateTime<Utc>> {
-    tz.from_local_datetime(&date.and_time(time))
-        .earliest()
-        .map(|t| t.with_timezone(&Utc))
+    tz.from_local_datetime(&date.and_time(time)).earliest().map(|t| t.with_timezone(&Utc))
 }
 
 fn parse_time(text: &str) -> Option<NaiveTime> {
@@ -219,81 +213,32 @@ mod tests {
 
     #[test]
     fn typed_dates_are_read_in_the_region_zone() {
-        assert_eq!(
-            parse_when("25.12 15:30", now(), Moscow),
-            Ok(at("2026-12-25T12:30:00Z"))
-        );
-        assert_eq!(
-            parse_when("25.12.2026", now(), Moscow),
-            Ok(at("2026-12-25T07:00:00Z"))
-        );
-        assert_eq!(
-            parse_when("завтра 10:00", now(), Moscow),
-            Ok(at("2026-11-28T07:00:00Z"))
-        );
-        assert_eq!(
-            parse_when("Завтра в 9.30", now(), Moscow),
-            Ok(at("2026-11-28T06:30:00Z"))
-        );
-        assert_eq!(
-            parse_when("послезавтра", now(), Moscow),
-            Ok(at("2026-11-29T07:00:00Z"))
-        );
-        assert_eq!(
-            parse_when("через 3 дня", now(), Moscow),
-            Ok(at("2026-11-30T07:00:00Z"))
-        );
-        assert_eq!(
-            parse_when("завтра 10:00", now(), Vladivostok),
-            Ok(at("2026-11-28T00:00:00Z"))
-        );
+        assert_eq!(parse_when("25.12 15:30", now(), Moscow), Ok(at("2026-12-25T12:30:00Z")));
+        assert_eq!(parse_when("25.12.2026", now(), Moscow), Ok(at("2026-12-25T07:00:00Z")));
+        assert_eq!(parse_when("завтра 10:00", now(), Moscow), Ok(at("2026-11-28T07:00:00Z")));
+        assert_eq!(parse_when("Завтра в 9.30", now(), Moscow), Ok(at("2026-11-28T06:30:00Z")));
+        assert_eq!(parse_when("послезавтра", now(), Moscow), Ok(at("2026-11-29T07:00:00Z")));
+        assert_eq!(parse_when("через 3 дня", now(), Moscow), Ok(at("2026-11-30T07:00:00Z")));
+        assert_eq!(parse_when("завтра 10:00", now(), Vladivostok), Ok(at("2026-11-28T00:00:00Z")));
         // 20.01 has passed this year: next year's.
-        assert_eq!(
-            parse_when("20.01", now(), Moscow),
-            Ok(at("2027-01-20T07:00:00Z"))
-        );
+        assert_eq!(parse_when("20.01", now(), Moscow), Ok(at("2027-01-20T07:00:00Z")));
     }
 
     #[test]
     fn the_past_and_nonsense_are_refused() {
-        assert_eq!(
-            parse_when("сегодня 09:00", now(), Moscow),
-            Err(DiaryError::InThePast)
-        );
-        assert_eq!(
-            parse_when("01.01.2020", now(), Moscow),
-            Err(DiaryError::InThePast)
-        );
-        for bad in [
-            "",
-            "когда-нибудь",
-            "32.12",
-            "25.13.2026",
-            "завтра 25:00",
-            "через много дней",
-        ] {
-            assert_eq!(
-                parse_when(bad, now(), Moscow),
-                Err(DiaryError::When),
-                "{bad}"
-            );
+        assert_eq!(parse_when("сегодня 09:00", now(), Moscow), Err(DiaryError::InThePast));
+        assert_eq!(parse_when("01.01.2020", now(), Moscow), Err(DiaryError::InThePast));
+        for bad in ["", "когда-нибудь", "32.12", "25.13.2026", "завтра 25:00", "через много дней"]
+        {
+            assert_eq!(parse_when(bad, now(), Moscow), Err(DiaryError::When), "{bad}");
         }
     }
 
     #[test]
     fn quick_choices_land_at_ten_local() {
-        assert_eq!(
-            quick_when(QuickWhen::Tomorrow, now(), Moscow),
-            at("2026-11-28T07:00:00Z")
-        );
-        assert_eq!(
-            quick_when(QuickWhen::InThreeDays, now(), Moscow),
-            at("2026-11-30T07:00:00Z")
-        );
-        assert_eq!(
-            quick_when(QuickWhen::NextMonday, now(), Moscow),
-            at("2026-11-30T07:00:00Z")
-        );
+        assert_eq!(quick_when(QuickWhen::Tomorrow, now(), Moscow), at("2026-11-28T07:00:00Z"));
+        assert_eq!(quick_when(QuickWhen::InThreeDays, now(), Moscow), at("2026-11-30T07:00:00Z"));
+        assert_eq!(quick_when(QuickWhen::NextMonday, now(), Moscow), at("2026-11-30T07:00:00Z"));
     }
 
     #[test]

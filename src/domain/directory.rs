@@ -39,11 +39,7 @@ pub async fn add_region(
     Ok(())
 }
 
-pub async fn add_user(
-    store: &dyn Store,
-    user: &NewUser,
-    now: DateTime<Utc>,
-) -> Result<User, DirectoryError> {
+pub async fn add_user(store: &dyn Store, user: &NewUser, now: DateTime<Utc>) -> Result<User, DirectoryError> {
     let details = format!(
         "{} {} {}",
         user.full_name.as_str(),
@@ -68,18 +64,12 @@ pub async fn change_placement(
     }
     let before = store.user(id).await?.ok_or(AccessError::UnknownUser(id))?;
     let show = |role: Role, region: &Option<RegionCode>| {
-        format!(
-            "{role} {}",
-            region.as_ref().map(RegionCode::as_str).unwrap_or("-")
-        )
+        format!("{role} {}", region.as_ref().map(RegionCode::as_str).unwrap_or("-"))
     };
-    let record = AuditRecord::new(now, actor, AuditAction::UserPlacementChanged)
-        .subject(user_subject(id))
-        .details(format!(
-            "{} -> {}",
-            show(before.role, &before.region),
-            show(placement.role, &placement.region)
-        ));
+    let record =
+        AuditRecord::new(now, actor, AuditAction::UserPlacementChanged).subject(user_subject(id)).details(
+            format!("{} -> {}", show(before.role, &before.region), show(placement.role, &placement.region)),
+        );
     Ok(store.set_placement(id, placement, now, &record).await?)
 }
 
@@ -93,11 +83,7 @@ pub async fn set_active(
     if actor == Some(id) {
         return Err(AccessError::SelfChange.into());
     }
-    let action = if active {
-        AuditAction::UserEnabled
-    } else {
-        AuditAction::UserDisabled
-    };
+    let action = if active { AuditAction::UserEnabled } else { AuditAction::UserDisabled };
     let record = AuditRecord::new(now, actor, action).subject(user_subject(id));
     Ok(store.set_active(id, active, now, &record).await?)
 }

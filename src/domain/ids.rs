@@ -31,18 +31,11 @@ pub struct TelegramId(i64);
 
 impl TelegramId {
     pub fn new(id: i64) -> Result<Self, ParseError> {
-        if id > 0 {
-            Ok(Self(id))
-        } else {
-            Err(ParseError::TelegramId)
-        }
+        if id > 0 { Ok(Self(id)) } else { Err(ParseError::TelegramId) }
     }
 
     pub fn parse(text: &str) -> Result<Self, ParseError> {
-        text.trim()
-            .parse::<i64>()
-            .map_err(|_| ParseError::TelegramId)
-            .and_then(Self::new)
+        text.trim().parse::<i64>().map_err(|_| ParseError::TelegramId).and_then(Self::new)
     }
 
     pub fn get(self) -> i64 {
@@ -100,14 +93,8 @@ impl RegionCode {
     pub fn parse(text: &str) -> Result<Self, ParseError> {
         let code = text.trim().to_ascii_uppercase();
         let ok = (2..=16).contains(&code.len())
-            && code
-                .chars()
-                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-');
-        if ok {
-            Ok(Self(code))
-        } else {
-            Err(ParseError::RegionCode)
-        }
+            && code.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-');
+        if ok { Ok(Self(code)) } else { Err(ParseError::RegionCode) }
     }
 
     pub fn as_str(&self) -> &str {
@@ -127,10 +114,7 @@ pub struct TimeZoneName(Tz);
 
 impl TimeZoneName {
     pub fn parse(text: &str) -> Result<Self, ParseError> {
-        text.trim()
-            .parse::<Tz>()
-            .map(Self)
-            .map_err(|_| ParseError::TimeZone)
+        text.trim().parse::<Tz>().map(Self).map_err(|_| ParseError::TimeZone)
     }
 
     pub fn tz(self) -> Tz {
@@ -165,10 +149,7 @@ mod tests {
 
     #[test]
     fn names_are_one_trimmed_line() {
-        assert_eq!(
-            FullName::parse("  Анна Петрова ").unwrap().as_str(),
-            "Анна Петрова"
-        );
+        assert_eq!(FullName::parse("  Анна Петрова ").unwrap().as_str(), "Анна Петрова");
         assert!(FullName::parse("A").is_err());
         assert!(FullName::parse("Анна\nПетрова").is_err());
         assert!(FullName::parse(&"я".repeat(129)).is_err());
@@ -176,10 +157,7 @@ mod tests {
 
     #[test]
     fn time_zones_are_iana_names() {
-        assert_eq!(
-            TimeZoneName::parse("Asia/Vladivostok").unwrap().name(),
-            "Asia/Vladivostok"
-        );
+        assert_eq!(TimeZoneName::parse("Asia/Vladivostok").unwrap().name(), "Asia/Vladivostok");
         assert!(TimeZoneName::parse("Moscow").is_err());
     }
 }

@@ -77,19 +77,29 @@ codes! {
     }
 }
 
+codes! {
+    /// A field of a card that can be edited on its own.
+    Field {
+        Name = "name",
+        Kpp = "kpp",
+        Ogrn = "ogrn",
+        Industry = "industry",
+        City = "city",
+        ContactPerson = "contact",
+        Position = "position",
+        Phone = "phone",
+        Email = "email",
+        Products = "products",
+    }
+}
+
 /// Products as stored: a comma-separated list of codes.
 pub fn products_to_text(products: &[Product]) -> String {
-    products
-        .iter()
-        .map(|p| p.as_str())
-        .collect::<Vec<_>>()
-        .join(",")
+    products.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(",")
 }
 
 pub fn products_from_text(text: &str) -> Vec<Product> {
-    text.split(',')
-        .filter_map(|code| code.trim().parse().ok())
-        .collect()
+    text.split(',').filter_map(|code| code.trim().parse().ok()).collect()
 }
 
 /// The optional details of a card, as typed and checked.
@@ -167,14 +177,8 @@ mod tests {
         for p in Product::ALL {
             assert_eq!(p.as_str().parse::<Product>(), Ok(*p));
         }
-        assert_eq!(
-            products_from_text("credit,fx,bogus"),
-            vec![Product::Credit, Product::Fx]
-        );
-        assert_eq!(
-            products_to_text(&[Product::Payroll, Product::Leasing]),
-            "payroll,leasing"
-        );
+        assert_eq!(products_from_text("credit,fx,bogus"), vec![Product::Credit, Product::Fx]);
+        assert_eq!(products_to_text(&[Product::Payroll, Product::Leasing]), "payroll,leasing");
         assert_eq!("in_talks".parse::<Status>(), Ok(Status::InTalks));
     }
 }

@@ -8,9 +8,7 @@ use thiserror::Error;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
 pub enum RequisiteError {
-    #[error(
-        "an INN is 10 digits for a company or 12 for a sole proprietor, with valid check digits"
-    )]
+    #[error("an INN is 10 digits for a company or 12 for a sole proprietor, with valid check digits")]
     Inn,
     #[error(
         "a KPP is 9 characters: 4 digits, 2 digits or capital letters, 3 digits; only for a 10-digit INN"
@@ -18,9 +16,7 @@ pub enum RequisiteError {
     Kpp,
     #[error("an OGRN is 13 digits, an OGRNIP 15, with a valid check digit")]
     Ogrn,
-    #[error(
-        "a phone is a Russian number such as 8 912 345-67-89 or an international one starting with +"
-    )]
+    #[error("a phone is a Russian number such as 8 912 345-67-89 or an international one starting with +")]
     Phone,
     #[error("an e-mail looks like name@example.ru")]
     Email,
@@ -53,11 +49,7 @@ impl Inn {
             }
             _ => false,
         };
-        if valid {
-            Ok(Self(text))
-        } else {
-            Err(RequisiteError::Inn)
-        }
+        if valid { Ok(Self(text)) } else { Err(RequisiteError::Inn) }
     }
 
     /// A 12-digit INN belongs to a person: a sole proprietor (personal data, SPEC §10).
@@ -87,15 +79,9 @@ impl Kpp {
         let ok = !inn.is_sole_proprietor()
             && c.len() == 9
             && c[..4].iter().all(char::is_ascii_digit)
-            && c[4..6]
-                .iter()
-                .all(|ch| ch.is_ascii_digit() || ch.is_ascii_uppercase())
+            && c[4..6].iter().all(|ch| ch.is_ascii_digit() || ch.is_ascii_uppercase())
             && c[6..].iter().all(char::is_ascii_digit);
-        if ok {
-            Ok(Self(text))
-        } else {
-            Err(RequisiteError::Kpp)
-        }
+        if ok { Ok(Self(text)) } else { Err(RequisiteError::Kpp) }
     }
 
     pub fn as_str(&self) -> &str {
@@ -121,11 +107,7 @@ impl Ogrn {
         let number: u64 = body.parse().map_err(|_| RequisiteError::Ogrn)?;
         let expected = (number % divisor % 10) as u32;
         let last = text.chars().last().and_then(|c| c.to_digit(10));
-        if last == Some(expected) {
-            Ok(Self(text))
-        } else {
-            Err(RequisiteError::Ogrn)
-        }
+        if last == Some(expected) { Ok(Self(text)) } else { Err(RequisiteError::Ogrn) }
     }
 
     pub fn as_str(&self) -> &str {
@@ -164,11 +146,7 @@ impl Phone {
         let d = &self.0;
         match d.strip_prefix("+7") {
             Some(rest) if rest.len() == 10 => format!("+7 {}** ***-**-{}", &rest[..1], &rest[8..]),
-            _ => format!(
-                "{}…{}",
-                &d[..3.min(d.len())],
-                &d[d.len().saturating_sub(2)..]
-            ),
+            _ => format!("{}…{}", &d[..3.min(d.len())], &d[d.len().saturating_sub(2)..]),
         }
     }
 }
@@ -181,9 +159,7 @@ impl Email {
     pub fn parse(text: &str) -> Result<Self, RequisiteError> {
         let text = text.trim().to_lowercase();
         let valid = text.len() <= 254
-            && !text
-                .chars()
-                .any(|c| c.is_whitespace() || c.is_control() || "<>\"(),;:".contains(c))
+            && !text.chars().any(|c| c.is_whitespace() || c.is_control() || "<>\"(),;:".contains(c))
             && match text.split_once('@') {
                 Some((local, domain)) => {
                     !local.is_empty()
@@ -195,11 +171,7 @@ impl Email {
                 }
                 None => false,
             };
-        if valid {
-            Ok(Self(text))
-        } else {
-            Err(RequisiteError::Email)
-        }
+        if valid { Ok(Self(text)) } else { Err(RequisiteError::Email) }
     }
 
     pub fn as_str(&self) -> &str {
@@ -208,9 +180,8 @@ impl Email {
 }
 
 /// Legal-form words that do not tell companies apart.
-const LEGAL_FORMS: &[&str] = &[
-    "ооо", "ао", "пао", "зао", "оао", "ип", "нко", "ано", "llc", "ltd", "inc", "jsc", "pjsc",
-];
+const LEGAL_FORMS: &[&str] =
+    &["ооо", "ао", "пао", "зао", "оао", "ип", "нко", "ано", "llc", "ltd", "inc", "jsc", "pjsc"];
 
 /// A company's name as typed, with the normalized form used for search and duplicate checks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -245,15 +216,8 @@ impl CompanyName {
 /// Lower case, `ё` as `е`, quotes and punctuation dropped, legal-form words removed.
 pub fn normalize_name(text: &str) -> String {
     let lowered = text.to_lowercase().replace('ё', "е");
-    let cleaned: String = lowered
-        .chars()
-        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
-        .collect();
-    cleaned
-        .split_whitespace()
-        .filter(|word| !LEGAL_FORMS.contains(word))
-        .collect::<Vec<_>>()
-        .join(" ")
+    let cleaned: String = lowered.chars().map(|c| if c.is_alphanumeric() { c } else { ' ' }).collect();
+    cleaned.split_whitespace().filter(|word| !LEGAL_FORMS.contains(word)).collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]
@@ -269,9 +233,7 @@ mod tests {
             d.push(check_digit(&d, &[7, 2, 4, 10, 3, 5, 9, 4, 6, 8]));
             d.push(check_digit(&d, &[3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8]));
         }
-        d.iter()
-            .map(|x| char::from_digit(*x, 10).unwrap())
-            .collect()
+        d.iter().map(|x| char::from_digit(*x, 10).unwrap()).collect()
     }
 
     fn replace_last(text: &str, digit: u32) -> String {
@@ -336,36 +298,18 @@ mod tests {
 
     #[test]
     fn phones_are_normalized() {
-        for typed in [
-            "8 (912) 345-67-89",
-            "+7 912 3456789",
-            "9123456789",
-            "7-912-345-67-89",
-        ] {
-            assert_eq!(
-                Phone::parse(typed).unwrap().as_str(),
-                "+79123456789",
-                "{typed}"
-            );
+        for typed in ["8 (912) 345-67-89", "+7 912 3456789", "9123456789", "7-912-345-67-89"] {
+            assert_eq!(Phone::parse(typed).unwrap().as_str(), "+79123456789", "{typed}");
         }
-        assert_eq!(
-            Phone::parse("+49 30 1234567").unwrap().as_str(),
-            "+49301234567"
-        );
+        assert_eq!(Phone::parse("+49 30 1234567").unwrap().as_str(), "+49301234567");
         assert!(Phone::parse("12345").is_err());
         assert!(Phone::parse("позвонить").is_err());
-        assert_eq!(
-            Phone::parse("89123456745").unwrap().masked(),
-            "+7 9** ***-**-45"
-        );
+        assert_eq!(Phone::parse("89123456745").unwrap().masked(), "+7 9** ***-**-45");
     }
 
     #[test]
     fn emails_are_checked() {
-        assert_eq!(
-            Email::parse(" Ivan@Romashka.RU ").unwrap().as_str(),
-            "ivan@romashka.ru"
-        );
+        assert_eq!(Email::parse(" Ivan@Romashka.RU ").unwrap().as_str(), "ivan@romashka.ru");
         for bad in ["ivan", "ivan@", "@x.ru", "ivan@ru", "a b@x.ru", "a@x..ru"] {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }

@@ -12,7 +12,7 @@ mod sqlite;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-pub use prospects::{Field, ProspectStore, TextSearch};
+pub use prospects::{ProspectStore, TextSearch};
 pub use sql::SqlStore;
 
 use crate::domain::access::{
@@ -54,22 +54,12 @@ pub trait Store: ProspectStore + Send + Sync {
 
     // Divisions.
     /// Whitelist and division writes carry their audit line: both are saved, or neither.
-    async fn add_region(
-        &self,
-        region: &Region,
-        now: DateTime<Utc>,
-        audit: &AuditRecord,
-    ) -> StoreResult<()>;
+    async fn add_region(&self, region: &Region, now: DateTime<Utc>, audit: &AuditRecord) -> StoreResult<()>;
     async fn region(&self, code: &RegionCode) -> StoreResult<Option<Region>>;
     async fn regions(&self) -> StoreResult<Vec<Region>>;
 
     // The whitelist.
-    async fn add_user(
-        &self,
-        user: &NewUser,
-        now: DateTime<Utc>,
-        audit: &AuditRecord,
-    ) -> StoreResult<User>;
+    async fn add_user(&self, user: &NewUser, now: DateTime<Utc>, audit: &AuditRecord) -> StoreResult<User>;
     async fn user(&self, id: TelegramId) -> StoreResult<Option<User>>;
     async fn users(&self) -> StoreResult<Vec<User>>;
     async fn set_placement(
@@ -96,11 +86,8 @@ pub trait Store: ProspectStore + Send + Sync {
 
     // Requests for access.
     /// Records a request unless one was made since `since`; `true` when recorded.
-    async fn record_access_request(
-        &self,
-        request: &AccessRequest,
-        since: DateTime<Utc>,
-    ) -> StoreResult<bool>;
+    async fn record_access_request(&self, request: &AccessRequest, since: DateTime<Utc>)
+    -> StoreResult<bool>;
     async fn access_request(&self, id: TelegramId) -> StoreResult<Option<AccessRequest>>;
     /// Decides a pending request; `false` when it was not pending (decided by someone else).
     async fn decide_access_request(

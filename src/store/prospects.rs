@@ -11,48 +11,32 @@ use crate::domain::audit::AuditRecord;
 use crate::domain::diary::{Collision, Entry, NewEntry};
 use crate::domain::ids::{RegionCode, TelegramId};
 use crate::domain::prospect::{
-    Details, NewProspect, Prospect, ProspectId, Status, products_from_text, products_to_text,
+    Details, Field, NewProspect, Prospect, ProspectId, Status, products_from_text, products_to_text,
 };
 use crate::domain::requisites::{CompanyName, Email, Inn, Kpp, Ogrn, Phone, normalize_name};
 
-/// A field of a card that can be edited on its own.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Field {
-    Name,
-    Kpp,
-    Ogrn,
-    Industry,
-    City,
-    ContactPerson,
-    Position,
-    Phone,
-    Email,
-    Products,
+/// The column a field is stored in.
+fn column(field: Field) -> &'static str {
+    match field {
+        Field::Name => "name",
+        Field::Kpp => "kpp",
+        Field::Ogrn => "ogrn",
+        Field::Industry => "industry",
+        Field::City => "city",
+        Field::ContactPerson => "contact_person",
+        Field::Position => "position",
+        Field::Phone => "phone",
+        Field::Email => "email",
+        Field::Products => "products",
+    }
 }
 
-impl Field {
-    fn column(self) -> &'static str {
-        match self {
-            Field::Name => "name",
-            Field::Kpp => "kpp",
-            Field::Ogrn => "ogrn",
-            Field::Industry => "industry",
-            Field::City => "city",
-            Field::ContactPerson => "contact_person",
-            Field::Position => "position",
-            Field::Phone => "phone",
-            Field::Email => "email",
-            Field::Products => "products",
-        }
-    }
-
-    /// The normalized companion column kept in step for search.
-    fn search_column(self) -> Option<&'static str> {
-        match self {
-            Field::Name => Some("name_norm"),
-            Field::ContactPerson => Some("contact_norm"),
-            _ => None,
-        }
+/// The normalized companion column kept in step for search.
+fn search_column(field: Field) -> Option<&'static str> {
+    match field {
+        Field::Name => Some("name_norm"),
+        Field::ContactPerson => Some("contact_norm"),
+        _ => None,
     }
 }
 
@@ -105,7 +89,17 @@ pub trait ProspectStore: Send + Sync {
         now: DateTime<Utc>,
         audit: &AuditRecord,
     ) -> StoreResult<i64>;
+    /// Replaces the prospect's open follow-ups with one due at `due`, owned by `owner`.
+    async fn schedule_followup(
+        &self,
+        prospect: ProspectId,
+        owner: TelegramId,
+        due: DateTime<Utc>,
+        now: DateTime<Utc>,
+        audit: &AuditRecord,
+    ) -> StoreResult<()>;
     async fn entries(&self, prospect: ProspectId, offset: i64, limit: i64) -> StoreResult<Vec<Entry>>;
+    async fn entry(&self, prospect: ProspectId, entry: i64) -> StoreResult<Option<Entry>>;
     async fn entry_count(&self, prospect: ProspectId) -> StoreResult<i64>;
     /// The latest positive or neutral contact by someone other than `me` since `since`.
     async fn colleague_contact(
@@ -417,8 +411,8 @@ impl ProspectStore for SqlStore {
         now: DateTime<Utc>,
         audit: &AuditRecord,
     ) -> StoreResult<()> {
-        let column = field.column();
-        let sql = match field.search_column() {
+        let column = column(field);
+        let sql = match search_column(field) {
             Some(norm) => format!(
                 "UPDATE prospects SET {column} = $2, {norm} = $3, updated_by = $4, updated_at = $5 \
                  WHERE id = $1"
@@ -428,7 +422,7 @@ impl ProspectStore for SqlStore {
                  WHERE id = $1 AND CAST($3 AS TEXT) IS NULL"
             ),
         };
-        let norm = field.search_column().map(|_| value.as_deref().map(normalize_name).unwrap_or_default());
+        let norm = search_column(field).map(|_| value.as_deref().map(normalize_name).unwrap_or_default());
         let result = with_audit!(self, audit, |tx| sqlx::query(&sql)
             .bind(id.0)
             .bind(value.as_deref())
@@ -497,6 +491,44 @@ impl ProspectStore for SqlStore {
         Ok(id)
     }
 
+    async fn schedule_followup(
+        &self,
+        prospect: ProspectId,
+        owner: TelegramId,
+        due: DateTime<Utc>,
+        now: DateTime<Utc>,
+        audit: &AuditRecord,
+    ) -> StoreResult<()> {
+        let close = "UPDATE followups SET state = 'cancelled', updated_at = $2 \
+            WHERE prospect_id = $1 AND state IN ('pending', 'sent', 'snoozed')";
+        let open = "INSERT INTO followups (prospect_id, owner_id, due_at, agreed, state, \
+            created_at, updated_at) VALUES ($1, $2, $3, '', 'pending', $4, $4)";
+        on_pool!(self, p => async {
+            let mut tx = p.begin().await?;
+            sqlx::query(close).bind(prospect.0).bind(secs(now)).execute(&mut *tx).await?;
+            sqlx::query(open)
+                .bind(prospect.0)
+                .bind(owner.get())
+                .bind(secs(due))
+                .bind(secs(now))
+                .execute(&mut *tx)
+                .await?;
+            insert_audit!(&mut *tx, audit)?;
+            tx.commit().await
+        }.await)?;
+        Ok(())
+    }
+
+    async fn entry(&self, prospect: ProspectId, entry: i64) -> StoreResult<Option<Entry>> {
+        let sql = format!("{ENTRY_SELECT} WHERE i.prospect_id = $1 AND i.id = $2");
+        let row: Option<EntryRow> = on_pool!(self, p => sqlx::query_as(&sql)
+            .bind(prospect.0)
+            .bind(entry)
+            .fetch_optional(p)
+            .await)?;
+        row.map(Entry::try_from).transpose()
+    }
+
     async fn entries(&self, prospect: ProspectId, offset: i64, limit: i64) -> StoreResult<Vec<Entry>> {
         let sql = format!(
             "{ENTRY_SELECT} WHERE i.prospect_id = $1 ORDER BY i.happened_at DESC, i.id DESC \
@@ -513,8 +545,7 @@ impl ProspectStore for SqlStore {
 
     async fn entry_count(&self, prospect: ProspectId) -> StoreResult<i64> {
         let sql = "SELECT COUNT(*) FROM interactions WHERE prospect_id = $1";
-        let (count,): (i64,) =
-            on_pool!(self, p => sqlx::query_as(sql).bind(prospect.0).fetch_one(p).await)?;
+        let (count,): (i64,) = on_pool!(self, p => sqlx::query_as(sql).bind(prospect.0).fetch_one(p).await)?;
         Ok(count)
     }
 
@@ -536,7 +567,11 @@ impl ProspectStore for SqlStore {
             .fetch_optional(p)
             .await)?;
         let entry = row.map(Entry::try_from).transpose()?;
-        Ok(entry.map(|e| Collision { author_name: e.author_name, happened_at: e.happened_at, outcome: e.outcome }))
+        Ok(entry.map(|e| Collision {
+            author_name: e.author_name,
+            happened_at: e.happened_at,
+            outcome: e.outcome,
+        }))
     }
 
     async fn save_search(&self, chat_id: i64, query: &str, now: DateTime<Utc>) -> StoreResult<()> {

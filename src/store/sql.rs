@@ -27,17 +27,13 @@ pub struct SqlStore {
 
 impl From<SqlitePool> for SqlStore {
     fn from(pool: SqlitePool) -> Self {
-        Self {
-            pool: Pool::Sqlite(pool),
-        }
+        Self { pool: Pool::Sqlite(pool) }
     }
 }
 
 impl From<PgPool> for SqlStore {
     fn from(pool: PgPool) -> Self {
-        Self {
-            pool: Pool::Postgres(pool),
-        }
+        Self { pool: Pool::Postgres(pool) }
     }
 }
 
@@ -239,12 +235,7 @@ impl Store for SqlStore {
         }
     }
 
-    async fn add_region(
-        &self,
-        region: &Region,
-        now: DateTime<Utc>,
-        audit: &AuditRecord,
-    ) -> StoreResult<()> {
+    async fn add_region(&self, region: &Region, now: DateTime<Utc>, audit: &AuditRecord) -> StoreResult<()> {
         let sql = "INSERT INTO regions (code, name, tz, created_at) VALUES ($1, $2, $3, $4)";
         let result = with_audit!(self, audit, |tx| sqlx::query(sql)
             .bind(region.code.as_str())
@@ -278,12 +269,7 @@ impl Store for SqlStore {
         rows.into_iter().map(Region::try_from).collect()
     }
 
-    async fn add_user(
-        &self,
-        user: &NewUser,
-        now: DateTime<Utc>,
-        audit: &AuditRecord,
-    ) -> StoreResult<User> {
+    async fn add_user(&self, user: &NewUser, now: DateTime<Utc>, audit: &AuditRecord) -> StoreResult<User> {
         let sql = format!(
             "INSERT INTO users (telegram_id, full_name, role, region_code, lang, added_by, \
              added_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING {USER_COLUMNS}"
@@ -311,10 +297,7 @@ impl Store for SqlStore {
     async fn users(&self) -> StoreResult<Vec<User>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users");
         let rows: Vec<UserRow> = on_pool!(self, p => sqlx::query_as(&sql).fetch_all(p).await)?;
-        let mut users = rows
-            .into_iter()
-            .map(User::try_from)
-            .collect::<StoreResult<Vec<_>>>()?;
+        let mut users = rows.into_iter().map(User::try_from).collect::<StoreResult<Vec<_>>>()?;
         // Sorted here: SQLite compares bytes, PostgreSQL its locale; people see one order.
         users.sort_by(|a, b| {
             let key = |u: &User| (u.full_name.as_str().to_lowercase(), u.telegram_id);
@@ -452,8 +435,7 @@ impl Store for SqlStore {
     async fn audit_by_subject(&self, subject: &str) -> StoreResult<Vec<AuditRecord>> {
         let sql = "SELECT at, actor_id, action, subject, details FROM audit_log \
                    WHERE subject = $1 ORDER BY at, id";
-        let rows: Vec<AuditRow> =
-            on_pool!(self, p => sqlx::query_as(sql).bind(subject).fetch_all(p).await)?;
+        let rows: Vec<AuditRow> = on_pool!(self, p => sqlx::query_as(sql).bind(subject).fetch_all(p).await)?;
         Ok(rows.into_iter().map(AuditRecord::from).collect())
     }
 

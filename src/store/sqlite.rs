@@ -20,10 +20,7 @@ pub(super) async fn open(url: &str) -> StoreResult<SqlitePool> {
     {
         std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
     }
-    let pool = SqlitePoolOptions::new()
-        .max_connections(8)
-        .connect_with(options)
-        .await?;
+    let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
     sqlx::migrate!("migrations/sqlite").run(&pool).await?;
     Ok(pool)
 }

@@ -47,9 +47,7 @@ fn html(text: &str) -> Result<String, String> {
             b'<' => {
                 let start = i;
                 let Some(end) = text[i..].find('>').map(|e| i + e) else {
-                    return Err(entity_error(format!(
-                        "Unclosed start tag at byte offset {start}"
-                    )));
+                    return Err(entity_error(format!("Unclosed start tag at byte offset {start}")));
                 };
                 let inner = &text[i + 1..end];
                 if let Some(name) = inner.strip_prefix('/') {
@@ -62,9 +60,7 @@ fn html(text: &str) -> Result<String, String> {
                             )));
                         }
                         None => {
-                            return Err(entity_error(format!(
-                                "Unexpected end tag at byte offset {start}"
-                            )));
+                            return Err(entity_error(format!("Unexpected end tag at byte offset {start}")));
                         }
                     }
                 } else {
@@ -91,9 +87,7 @@ fn html(text: &str) -> Result<String, String> {
                         )));
                     }
                     if attrs.matches('"').count() % 2 == 1 {
-                        return Err(entity_error(format!(
-                            "Unclosed start tag at byte offset {start}"
-                        )));
+                        return Err(entity_error(format!("Unclosed start tag at byte offset {start}")));
                     }
                     open.push(name);
                 }
@@ -108,9 +102,7 @@ fn html(text: &str) -> Result<String, String> {
                     "amp" => Some('&'),
                     "quot" => Some('"'),
                     n if n.starts_with("#x") || n.starts_with("#X") => {
-                        u32::from_str_radix(&n[2..], 16)
-                            .ok()
-                            .and_then(char::from_u32)
+                        u32::from_str_radix(&n[2..], 16).ok().and_then(char::from_u32)
                     }
                     n if n.starts_with('#') => n[1..].parse().ok().and_then(char::from_u32),
                     _ => None,
@@ -135,17 +127,13 @@ fn html(text: &str) -> Result<String, String> {
         }
     }
     if let Some(name) = open.pop() {
-        return Err(entity_error(format!(
-            "Can't find end tag corresponding to start tag \"{name}\""
-        )));
+        return Err(entity_error(format!("Can't find end tag corresponding to start tag \"{name}\"")));
     }
     Ok(visible)
 }
 
 fn reserved(c: char) -> String {
-    entity_error(format!(
-        "Character '{c}' is reserved and must be escaped with the preceding '\\'"
-    ))
+    entity_error(format!("Character '{c}' is reserved and must be escaped with the preceding '\\'"))
 }
 
 const MD2_RESERVED: &str = "_*[]()~`>#+-=|{}.!";
@@ -246,9 +234,7 @@ fn markdown_v2(text: &str) -> Result<String, String> {
         i += 1;
     }
     if let Some((_, offset)) = open.pop().or(link_depth.pop().map(|o| ("[", o))) {
-        return Err(entity_error(format!(
-            "Can't find end of the entity starting at byte offset {offset}"
-        )));
+        return Err(entity_error(format!("Can't find end of the entity starting at byte offset {offset}")));
     }
     Ok(visible)
 }
@@ -259,14 +245,8 @@ mod tests {
 
     #[test]
     fn html_tags_and_entities_are_measured_without_markup() {
-        assert_eq!(
-            visible_text("<b>Рога</b> &amp; <i>Копыта</i>", Some("HTML")).unwrap(),
-            "Рога & Копыта"
-        );
-        assert_eq!(
-            visible_text("<a href=\"https://x\">link</a>", Some("HTML")).unwrap(),
-            "link"
-        );
+        assert_eq!(visible_text("<b>Рога</b> &amp; <i>Копыта</i>", Some("HTML")).unwrap(), "Рога & Копыта");
+        assert_eq!(visible_text("<a href=\"https://x\">link</a>", Some("HTML")).unwrap(), "link");
         assert_eq!(visible_text("AT&T", Some("HTML")).unwrap(), "AT&T");
     }
 
@@ -285,18 +265,12 @@ mod tests {
         assert!(err("a <b").contains("Unclosed start tag at byte offset 2"));
         assert!(err("Рога & <Копыта>").contains("Unsupported start tag"));
         assert!(err("<span>x</span>").contains("must have class"));
-        assert_eq!(
-            visible_text("<span class=\"tg-spoiler\">x</span>", Some("HTML")).unwrap(),
-            "x"
-        );
+        assert_eq!(visible_text("<span class=\"tg-spoiler\">x</span>", Some("HTML")).unwrap(), "x");
     }
 
     #[test]
     fn markdown_v2_requires_escaping_reserved_characters() {
-        assert_eq!(
-            visible_text("*bold* and 1\\.5", Some("MarkdownV2")).unwrap(),
-            "bold and 1.5"
-        );
+        assert_eq!(visible_text("*bold* and 1\\.5", Some("MarkdownV2")).unwrap(), "bold and 1.5");
         let err = visible_text("Version 1.5", Some("MarkdownV2")).unwrap_err();
         assert_eq!(
             err,
@@ -307,9 +281,6 @@ mod tests {
 
     #[test]
     fn unknown_parse_modes_are_refused() {
-        assert_eq!(
-            visible_text("x", Some("XML")).unwrap_err(),
-            "unsupported parse_mode"
-        );
+        assert_eq!(visible_text("x", Some("XML")).unwrap_err(), "unsupported parse_mode");
     }
 }

@@ -64,11 +64,7 @@ impl FakeTelegram {
 
     /// A person with a Telegram account; they have not opened the bot yet.
     pub fn user(&self, id: i64, first_name: &str) -> TgUser {
-        TgUser {
-            id,
-            first_name: first_name.to_owned(),
-            username: Some(format!("user{id}")),
-        }
+        TgUser { id, first_name: first_name.to_owned(), username: Some(format!("user{id}")) }
     }
 
     /// The person writes `text` to the bot in a private chat; returns the update id.
@@ -84,8 +80,7 @@ impl FakeTelegram {
     /// The person presses an inline button with `data` under `message`; returns the update id.
     /// Any data can be sent: this is how a forged press is made.
     pub fn press(&self, from: &TgUser, message: &Outgoing, data: &str) -> i64 {
-        self.shared
-            .press(from, message.chat_id, message.message_id, data)
+        self.shared.press(from, message.chat_id, message.message_id, data)
     }
 
     /// Telegram delivers an update again, as after a crash before the offset was confirmed.
@@ -112,9 +107,7 @@ impl FakeTelegram {
     pub fn fail_next(&self, method: Option<&str>, count: usize, failure: Failure) {
         let mut state = self.shared.lock();
         for _ in 0..count {
-            state
-                .failures
-                .push_back((method.map(str::to_ascii_lowercase), failure.clone()));
+            state.failures.push_back((method.map(str::to_ascii_lowercase), failure.clone()));
         }
     }
 
@@ -125,56 +118,36 @@ impl FakeTelegram {
 
     pub fn calls_of(&self, method: &str) -> Vec<Call> {
         let method = method.to_ascii_lowercase();
-        self.calls()
-            .into_iter()
-            .filter(|c| c.method == method)
-            .collect()
+        self.calls().into_iter().filter(|c| c.method == method).collect()
     }
 
     /// Callback queries the bot has not answered.
     pub fn unanswered_callbacks(&self) -> Vec<String> {
         let state = self.shared.lock();
-        state
-            .callbacks
-            .iter()
-            .filter(|(_, answered)| !**answered)
-            .map(|(id, _)| id.clone())
-            .collect()
+        state.callbacks.iter().filter(|(_, answered)| !**answered).map(|(id, _)| id.clone()).collect()
     }
 
     /// The commands registered for a scope (`{"type":"chat","chat_id":…}` or default) and language.
     pub fn commands(&self, scope: Value, language: Option<&str>) -> Option<Vec<String>> {
         let key = state::commands_key(&scope, language);
-        self.shared
-            .lock()
-            .commands
-            .get(&key)
-            .map(|cmds| cmds.iter().map(|(c, _)| c.clone()).collect())
+        self.shared.lock().commands.get(&key).map(|cmds| cmds.iter().map(|(c, _)| c.clone()).collect())
     }
 
     /// Everything the bot sent to `chat_id` (messages, edits, files), in order.
     pub fn outgoing(&self, chat_id: i64) -> Vec<Outgoing> {
-        self.shared
-            .lock()
-            .outgoing
-            .iter()
-            .filter(|o| o.chat_id == chat_id)
-            .cloned()
-            .collect()
+        self.shared.lock().outgoing.iter().filter(|o| o.chat_id == chat_id).cloned().collect()
     }
 
     /// Waits for the next thing the bot sends to `chat_id` that this handle has not yet returned.
     pub async fn next(&self, chat_id: i64) -> Outgoing {
-        self.next_within(chat_id, Duration::from_secs(15))
-            .await
-            .unwrap_or_else(|| {
-                let calls: Vec<String> = self
-                    .calls()
-                    .iter()
-                    .map(|c| format!("{} {}", c.method, c.error.as_deref().unwrap_or("ok")))
-                    .collect();
-                panic!("the bot sent nothing to chat {chat_id} within 15 s; its calls: {calls:?}")
-            })
+        self.next_within(chat_id, Duration::from_secs(15)).await.unwrap_or_else(|| {
+            let calls: Vec<String> = self
+                .calls()
+                .iter()
+                .map(|c| format!("{} {}", c.method, c.error.as_deref().unwrap_or("ok")))
+                .collect();
+            panic!("the bot sent nothing to chat {chat_id} within 15 s; its calls: {calls:?}")
+        })
     }
 
     pub async fn next_within(&self, chat_id: i64, wait: Duration) -> Option<Outgoing> {
@@ -218,10 +191,7 @@ impl FakeTelegram {
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        panic!(
-            "callback queries left unanswered: {:?}",
-            self.unanswered_callbacks()
-        );
+        panic!("callback queries left unanswered: {:?}", self.unanswered_callbacks());
     }
 
     /// Waits until the bot has fetched (and so confirmed) every pending update.

@@ -15,9 +15,7 @@ use serde_json::{Value, json};
 
 use super::TOKEN;
 use super::entities::visible_text;
-use super::state::{
-    Call, Chat, Failure, Outgoing, OutgoingKind, Shared, State, bot_json, commands_key,
-};
+use super::state::{Call, Chat, Failure, Outgoing, OutgoingKind, Shared, State, bot_json, commands_key};
 
 type Files = HashMap<String, (String, Vec<u8>)>;
 
@@ -29,43 +27,25 @@ struct ApiErr {
 }
 
 fn bad(description: &str) -> ApiErr {
-    ApiErr {
-        code: 400,
-        description: format!("Bad Request: {description}"),
-        retry_after: None,
-    }
+    ApiErr { code: 400, description: format!("Bad Request: {description}"), retry_after: None }
 }
 
 fn forbidden(description: &str) -> ApiErr {
-    ApiErr {
-        code: 403,
-        description: format!("Forbidden: {description}"),
-        retry_after: None,
-    }
+    ApiErr { code: 403, description: format!("Forbidden: {description}"), retry_after: None }
 }
 
 fn status_err(code: u16, description: &str) -> ApiErr {
-    ApiErr {
-        code,
-        description: description.to_owned(),
-        retry_after: None,
-    }
+    ApiErr { code, description: description.to_owned(), retry_after: None }
 }
 
 impl IntoResponse for ApiErr {
     fn into_response(self) -> Response {
-        let mut body =
-            json!({"ok": false, "error_code": self.code, "description": self.description});
+        let mut body = json!({"ok": false, "error_code": self.code, "description": self.description});
         let status = StatusCode::from_u16(self.code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         match self.retry_after {
             Some(secs) => {
                 body["parameters"] = json!({"retry_after": secs});
-                (
-                    status,
-                    [(header::RETRY_AFTER, secs.to_string())],
-                    axum::Json(body),
-                )
-                    .into_response()
+                (status, [(header::RETRY_AFTER, secs.to_string())], axum::Json(body)).into_response()
             }
             None => (status, axum::Json(body)).into_response(),
         }
@@ -105,11 +85,7 @@ async fn handle(
     };
     let error = result.as_ref().err().map(|e| e.description.clone());
     if method != "getupdates" || error.is_some() {
-        shared.lock().calls.push(Call {
-            method: method.clone(),
-            params,
-            error,
-        });
+        shared.lock().calls.push(Call { method: method.clone(), params, error });
     }
     match result {
         Ok(value) => axum::Json(json!({"ok": true, "result": value})).into_response(),
@@ -167,11 +143,7 @@ async fn read_body(request: Request) -> Result<(Value, Files), ApiErr> {
             .await
             .map_err(|e| bad(&format!("invalid multipart: {e}")))?;
         let mut params = serde_json::Map::new();
-        while let Some(field) = multipart
-            .next_field()
-            .await
-            .map_err(|e| bad(&e.to_string()))?
-        {
+        while let Some(field) = multipart.next_field().await.map_err(|e| bad(&e.to_string()))? {
             let name = field.name().unwrap_or_default().to_owned();
             if let Some(file_name) = field.file_name().map(str::to_owned) {
                 let bytes = field.bytes().await.map_err(|e| bad(&e.to_string()))?;
@@ -190,19 +162,15 @@ async fn read_body(request: Request) -> Result<(Value, Files), ApiErr> {
         }
         return Ok((Value::Object(params), files));
     }
-    let bytes = Bytes::from_request(request, &())
-        .await
-        .map_err(|e| bad(&e.to_string()))?;
+    let bytes = Bytes::from_request(request, &()).await.map_err(|e| bad(&e.to_string()))?;
     if bytes.is_empty() {
         return Ok((json!({}), files));
     }
     if content_type.starts_with("application/x-www-form-urlencoded") {
-        let map: HashMap<String, String> =
-            url::form_urlencoded::parse(&bytes).into_owned().collect();
+        let map: HashMap<String, String> = url::form_urlencoded::parse(&bytes).into_owned().collect();
         return Ok((json!(map), files));
     }
-    let value =
-        serde_json::from_slice(&bytes).map_err(|_| bad("invalid JSON in the request body"))?;
+    let value = serde_json::from_slice(&bytes).map_err(|_| bad("invalid JSON in the request body"))?;
     Ok((value, files))
 }
 
@@ -246,10 +214,7 @@ fn take_batch(state: &mut State, offset: Option<i64>, limit: usize) -> Vec<Value
     let mut batch = vec![];
     let mut kept = std::collections::VecDeque::new();
     while let Some((id, mut update)) = state.pending.pop_front() {
-        let redelivered = update
-            .as_object_mut()
-            .and_then(|m| m.remove("_redelivered"))
-            .is_some();
+        let redelivered = update.as_object_mut().and_then(|m| m.remove("_redelivered")).is_some();
         if batch.len() >= limit {
             if redelivered {
                 update["_redelivered"] = json!(true);
@@ -287,12 +252,7 @@ fn markup_param(params: &Value) -> Option<Value> {
     }
 }
 
-fn dispatch(
-    state: &mut State,
-    method: &str,
-    params: &Value,
-    files: Files,
-) -> Result<Value, ApiErr> {
+fn dispatch(state: &mut State, method: &str, params: &Value, files: Files) -> Result<Value, ApiErr> {
     match method {
         "getme" => {
             let mut me = bot_json();
@@ -326,21 +286,14 @@ fn dispatch(
                 text_param(params, "language_code"),
             );
             let list = state.commands.get(&key).cloned().unwrap_or_default();
-            Ok(json!(
-                list.iter()
-                    .map(|(c, d)| json!({"command": c, "description": d}))
-                    .collect::<Vec<_>>()
-            ))
+            Ok(json!(list.iter().map(|(c, d)| json!({"command": c, "description": d})).collect::<Vec<_>>()))
         }
         "senddocument" => send_file(state, params, files, OutgoingKind::Document),
         "sendphoto" => send_file(state, params, files, OutgoingKind::Photo),
         "getfile" => get_file(state, params),
         "getchat" => get_chat(state, params),
         other => {
-            tracing::warn!(
-                method = other,
-                "the fake Telegram does not implement this method"
-            );
+            tracing::warn!(method = other, "the fake Telegram does not implement this method");
             Err(status_err(404, "Not Found"))
         }
     }
@@ -353,9 +306,7 @@ fn target_chat(state: &State, params: &Value) -> Result<(i64, Value), ApiErr> {
         return Err(forbidden("bot was blocked by the user"));
     }
     match state.chats.get(&chat_id) {
-        Some(Chat {
-            bot_member: false, ..
-        }) => Err(forbidden("bot is not a member of the supergroup chat")),
+        Some(Chat { bot_member: false, .. }) => Err(forbidden("bot is not a member of the supergroup chat")),
         Some(chat) => Ok((chat_id, chat.json.clone())),
         None if chat_id > 0 => Err(forbidden("bot can't initiate conversation with a user")),
         None => Err(bad("chat not found")),
@@ -400,24 +351,15 @@ const BUTTON_ACTIONS: &[&str] = &[
 ];
 
 fn check_reply_keyboard(markup: &Value) -> Result<(), ApiErr> {
-    if let Some(placeholder) = markup
-        .get("input_field_placeholder")
-        .and_then(Value::as_str)
-    {
+    if let Some(placeholder) = markup.get("input_field_placeholder").and_then(Value::as_str) {
         let len = placeholder.chars().count();
         if !(1..=64).contains(&len) {
             return Err(bad("input field placeholder must be 1-64 characters long"));
         }
     }
-    let rows = markup
-        .get("keyboard")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten();
+    let rows = markup.get("keyboard").and_then(Value::as_array).into_iter().flatten();
     for button in rows.filter_map(Value::as_array).flatten() {
-        let text = button
-            .as_str()
-            .or_else(|| button.get("text").and_then(Value::as_str));
+        let text = button.as_str().or_else(|| button.get("text").and_then(Value::as_str));
         if text.is_none_or(|t| t.trim().is_empty()) {
             return Err(bad("keyboard button text must be non-empty"));
         }
@@ -432,9 +374,9 @@ fn check_markup(markup: &Option<Value>) -> Result<(), ApiErr> {
     let Some(rows) = markup.as_ref().and_then(|m| m.get("inline_keyboard")) else {
         return Ok(());
     };
-    let rows = rows.as_array().ok_or_else(|| {
-        bad("field \"inline_keyboard\" of the InlineKeyboardMarkup should be an Array")
-    })?;
+    let rows = rows
+        .as_array()
+        .ok_or_else(|| bad("field \"inline_keyboard\" of the InlineKeyboardMarkup should be an Array"))?;
     let mut count = 0;
     for row in rows {
         for button in row.as_array().into_iter().flatten() {
@@ -463,10 +405,7 @@ fn inline_only(markup: Option<Value>) -> Option<Value> {
     markup.filter(|m| {
         m.get("inline_keyboard")
             .and_then(Value::as_array)
-            .is_some_and(|rows| {
-                rows.iter()
-                    .any(|r| r.as_array().is_some_and(|b| !b.is_empty()))
-            })
+            .is_some_and(|rows| rows.iter().any(|r| r.as_array().is_some_and(|b| !b.is_empty())))
     })
 }
 
@@ -503,12 +442,7 @@ fn take_rate(state: &mut State, chat_id: i64) -> Result<(), ApiErr> {
 fn send_message(state: &mut State, params: &Value) -> Result<Value, ApiErr> {
     let (chat_id, chat) = target_chat(state, params)?;
     let text = text_param(params, "text");
-    let visible = check_text(
-        text,
-        text_param(params, "parse_mode"),
-        4096,
-        "message is too long",
-    )?;
+    let visible = check_text(text, text_param(params, "parse_mode"), 4096, "message is too long")?;
     let markup = markup_param(params);
     check_markup(&markup)?;
     take_rate(state, chat_id)?;
@@ -519,18 +453,8 @@ fn send_message(state: &mut State, params: &Value) -> Result<Value, ApiErr> {
         message["reply_markup"] = inline;
     }
     message["_raw"] = raw_key(text, text_param(params, "parse_mode"));
-    state
-        .messages
-        .insert((chat_id, message_id), message.clone());
-    record(
-        state,
-        OutgoingKind::Message,
-        chat_id,
-        message_id,
-        text.unwrap_or_default(),
-        &visible,
-        markup,
-    );
+    state.messages.insert((chat_id, message_id), message.clone());
+    record(state, OutgoingKind::Message, chat_id, message_id, text.unwrap_or_default(), &visible, markup);
     Ok(public(message))
 }
 
@@ -553,16 +477,11 @@ fn stored_message<'a>(
     missing: &str,
 ) -> Result<(i64, i64, &'a mut Value), ApiErr> {
     if params.get("inline_message_id").is_some() {
-        return Err(bad(
-            "inline messages are not supported by the fake Telegram",
-        ));
+        return Err(bad("inline messages are not supported by the fake Telegram"));
     }
     let chat_id = int(params, "chat_id").ok_or_else(|| bad("chat not found"))?;
     let message_id = int(params, "message_id").ok_or_else(|| bad(missing))?;
-    let message = state
-        .messages
-        .get_mut(&(chat_id, message_id))
-        .ok_or_else(|| bad(missing))?;
+    let message = state.messages.get_mut(&(chat_id, message_id)).ok_or_else(|| bad(missing))?;
     Ok((chat_id, message_id, message))
 }
 
@@ -581,8 +500,7 @@ fn edit_text(state: &mut State, params: &Value) -> Result<Value, ApiErr> {
     let text = text_param(params, "text");
     let parse_mode = text_param(params, "parse_mode");
     let markup = inline_only(markup_param(params));
-    let (chat_id, message_id, message) =
-        stored_message(state, params, "message to edit not found")?;
+    let (chat_id, message_id, message) = stored_message(state, params, "message to edit not found")?;
     if message.get("text").is_none() {
         return Err(bad("there is no text in the message to edit"));
     }
@@ -597,57 +515,28 @@ fn edit_text(state: &mut State, params: &Value) -> Result<Value, ApiErr> {
     set_markup(message, &markup);
     message["edit_date"] = json!(chrono::Utc::now().timestamp());
     let result = public(message.clone());
-    record(
-        state,
-        OutgoingKind::Edit,
-        chat_id,
-        message_id,
-        text.unwrap_or_default(),
-        &visible,
-        markup,
-    );
+    record(state, OutgoingKind::Edit, chat_id, message_id, text.unwrap_or_default(), &visible, markup);
     Ok(result)
 }
 
 fn edit_markup(state: &mut State, params: &Value) -> Result<Value, ApiErr> {
     let markup = inline_only(markup_param(params));
     check_markup(&markup)?;
-    let (chat_id, message_id, message) =
-        stored_message(state, params, "message to edit not found")?;
+    let (chat_id, message_id, message) = stored_message(state, params, "message to edit not found")?;
     if message.get("reply_markup") == markup.as_ref() {
         return Err(bad(NOT_MODIFIED));
     }
     set_markup(message, &markup);
-    let text = message
-        .get("text")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
+    let text = message.get("text").and_then(Value::as_str).unwrap_or_default().to_owned();
     let result = public(message.clone());
-    record(
-        state,
-        OutgoingKind::Edit,
-        chat_id,
-        message_id,
-        &text,
-        &text,
-        markup,
-    );
+    record(state, OutgoingKind::Edit, chat_id, message_id, &text, &text, markup);
     Ok(result)
 }
 
 fn delete_message(state: &mut State, params: &Value) -> Result<Value, ApiErr> {
     let (chat_id, message_id, _) = stored_message(state, params, "message to delete not found")?;
     state.messages.remove(&(chat_id, message_id));
-    record(
-        state,
-        OutgoingKind::Delete,
-        chat_id,
-        message_id,
-        "",
-        "",
-        None,
-    );
+    record(state, OutgoingKind::Delete, chat_id, message_id, "", "", None);
     Ok(json!(true))
 }
 
@@ -672,37 +561,21 @@ fn set_commands(state: &mut State, params: &Value) -> Result<Value, ApiErr> {
     {
         return Err(bad("chat not found"));
     }
-    let commands = params
-        .get("commands")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
+    let commands = params.get("commands").and_then(Value::as_array).cloned().unwrap_or_default();
     if commands.len() > 100 {
         return Err(bad("BOT_COMMANDS_TOO_MUCH"));
     }
     let mut list = vec![];
     for command in &commands {
-        let name = command["command"]
-            .as_str()
-            .unwrap_or_default()
-            .trim()
-            .trim_start_matches('/')
-            .to_owned();
-        let description = command["description"]
-            .as_str()
-            .unwrap_or_default()
-            .trim()
-            .to_owned();
+        let name = command["command"].as_str().unwrap_or_default().trim().trim_start_matches('/').to_owned();
+        let description = command["description"].as_str().unwrap_or_default().trim().to_owned();
         if name.is_empty() {
             return Err(bad("command must be non-empty"));
         }
         if name.chars().count() > 32 {
             return Err(bad("command length must not exceed 32"));
         }
-        if !name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        {
+        if !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
             return Err(bad("BOT_COMMAND_INVALID"));
         }
         if description.is_empty() {
@@ -713,10 +586,7 @@ fn set_commands(state: &mut State, params: &Value) -> Result<Value, ApiErr> {
         }
         list.push((name, description));
     }
-    state.commands.insert(
-        commands_key(&scope, text_param(params, "language_code")),
-        list,
-    );
+    state.commands.insert(commands_key(&scope, text_param(params, "language_code")), list);
     Ok(json!(true))
 }
 
@@ -737,11 +607,7 @@ fn send_file(
     kind: OutgoingKind,
 ) -> Result<Value, ApiErr> {
     let (chat_id, chat) = target_chat(state, params)?;
-    let field = if kind == OutgoingKind::Photo {
-        "photo"
-    } else {
-        "document"
-    };
+    let field = if kind == OutgoingKind::Photo { "photo" } else { "document" };
     let (file_name, bytes) = match text_param(params, field) {
         Some(reference) if reference.starts_with("attach://") => files
             .remove(reference.trim_start_matches("attach://"))
@@ -753,11 +619,7 @@ fn send_file(
             .ok_or_else(|| bad("wrong file identifier/HTTP URL specified"))?,
         None => return Err(bad(&format!("there is no {field} in the request"))),
     };
-    let max = if kind == OutgoingKind::Photo {
-        10 * 1024 * 1024
-    } else {
-        50 * 1024 * 1024
-    };
+    let max = if kind == OutgoingKind::Photo { 10 * 1024 * 1024 } else { 50 * 1024 * 1024 };
     if bytes.len() > max {
         return Err(status_err(413, "Request Entity Too Large"));
     }
@@ -778,7 +640,8 @@ fn send_file(
     state.next_file += 1;
     let file_id = format!("file-{}", state.next_file);
     let size = bytes.len();
-    let mut message = json!({"message_id": 0, "date": chrono::Utc::now().timestamp(), "chat": chat, "from": bot_json()});
+    let mut message =
+        json!({"message_id": 0, "date": chrono::Utc::now().timestamp(), "chat": chat, "from": bot_json()});
     if kind == OutgoingKind::Photo {
         let (width, height) = png_size(&bytes).ok_or_else(|| bad("IMAGE_PROCESS_FAILED"))?;
         if width + height > 10000 || width.max(height) > 20 * width.min(height).max(1) {
@@ -798,12 +661,8 @@ fn send_file(
     }
     let message_id = state.message_id(chat_id);
     message["message_id"] = json!(message_id);
-    state
-        .files
-        .insert(file_id, (file_name.clone(), bytes.clone()));
-    state
-        .messages
-        .insert((chat_id, message_id), message.clone());
+    state.files.insert(file_id, (file_name.clone(), bytes.clone()));
+    state.messages.insert((chat_id, message_id), message.clone());
     state.outgoing.push(Outgoing {
         kind,
         chat_id,
@@ -819,17 +678,12 @@ fn send_file(
 
 fn get_file(state: &mut State, params: &Value) -> Result<Value, ApiErr> {
     let file_id = text_param(params, "file_id").unwrap_or_default();
-    let (_, bytes) = state
-        .files
-        .get(file_id)
-        .ok_or_else(|| bad("invalid file_id"))?;
+    let (_, bytes) = state.files.get(file_id).ok_or_else(|| bad("invalid file_id"))?;
     if bytes.len() > 20 * 1024 * 1024 {
         return Err(bad("file is too big"));
     }
-    Ok(
-        json!({"file_id": file_id, "file_unique_id": format!("u{file_id}"), "file_size": bytes.len(),
-              "file_path": format!("documents/{file_id}")}),
-    )
+    Ok(json!({"file_id": file_id, "file_unique_id": format!("u{file_id}"), "file_size": bytes.len(),
+              "file_path": format!("documents/{file_id}")}))
 }
 
 async fn download(
@@ -848,10 +702,7 @@ async fn download(
 
 fn get_chat(state: &mut State, params: &Value) -> Result<Value, ApiErr> {
     let chat_id = int(params, "chat_id").ok_or_else(|| bad("chat not found"))?;
-    let chat = state
-        .chats
-        .get(&chat_id)
-        .ok_or_else(|| bad("chat not found"))?;
+    let chat = state.chats.get(&chat_id).ok_or_else(|| bad("chat not found"))?;
     if !chat.bot_member {
         return Err(forbidden("bot is not a member of the supergroup chat"));
     }

@@ -69,11 +69,8 @@ pub struct Outgoing {
 impl Outgoing {
     /// Inline buttons as (label, callback data), row by row.
     pub fn buttons(&self) -> Vec<(String, String)> {
-        let rows = self
-            .reply_markup
-            .as_ref()
-            .and_then(|m| m.get("inline_keyboard"))
-            .and_then(Value::as_array);
+        let rows =
+            self.reply_markup.as_ref().and_then(|m| m.get("inline_keyboard")).and_then(Value::as_array);
         rows.into_iter()
             .flatten()
             .filter_map(Value::as_array)
@@ -97,20 +94,12 @@ impl Outgoing {
 
     /// Reply-keyboard labels, row by row.
     pub fn keyboard(&self) -> Vec<String> {
-        let rows = self
-            .reply_markup
-            .as_ref()
-            .and_then(|m| m.get("keyboard"))
-            .and_then(Value::as_array);
+        let rows = self.reply_markup.as_ref().and_then(|m| m.get("keyboard")).and_then(Value::as_array);
         rows.into_iter()
             .flatten()
             .filter_map(Value::as_array)
             .flatten()
-            .filter_map(|b| {
-                b.as_str()
-                    .map(str::to_owned)
-                    .or_else(|| b["text"].as_str().map(str::to_owned))
-            })
+            .filter_map(|b| b.as_str().map(str::to_owned).or_else(|| b["text"].as_str().map(str::to_owned)))
             .collect()
     }
 }
@@ -152,11 +141,7 @@ pub(super) struct Rates {
 
 impl Default for Rates {
     fn default() -> Self {
-        Self {
-            enabled: true,
-            global: Bucket::new(30.0, 30.0),
-            chats: HashMap::new(),
-        }
+        Self { enabled: true, global: Bucket::new(30.0, 30.0), chats: HashMap::new() }
     }
 }
 
@@ -169,12 +154,7 @@ struct Bucket {
 
 impl Bucket {
     fn new(capacity: f64, per_second: f64) -> Self {
-        Self {
-            capacity,
-            per_second,
-            tokens: capacity,
-            at: std::time::Instant::now(),
-        }
+        Self { capacity, per_second, tokens: capacity, at: std::time::Instant::now() }
     }
 
     fn refill(&mut self) {
@@ -187,11 +167,7 @@ impl Bucket {
     /// Seconds until a token is free (0 when one is).
     fn wait(&mut self) -> f64 {
         self.refill();
-        if self.tokens >= 1.0 {
-            0.0
-        } else {
-            (1.0 - self.tokens) / self.per_second
-        }
+        if self.tokens >= 1.0 { 0.0 } else { (1.0 - self.tokens) / self.per_second }
     }
 }
 
@@ -202,11 +178,7 @@ impl Rates {
             return Ok(());
         }
         let chat = self.chats.entry(chat_id).or_insert_with(|| {
-            if chat_id < 0 {
-                Bucket::new(20.0, 20.0 / 60.0)
-            } else {
-                Bucket::new(5.0, 1.0)
-            }
+            if chat_id < 0 { Bucket::new(20.0, 20.0 / 60.0) } else { Bucket::new(5.0, 1.0) }
         });
         let wait = chat.wait().max(self.global.wait());
         if wait > 0.0 {
@@ -230,13 +202,7 @@ pub(super) struct Shared {
 pub fn commands_key(scope: &Value, language: Option<&str>) -> String {
     let scope = match scope.get("type").and_then(Value::as_str) {
         None | Some("default") => "default".to_owned(),
-        Some(kind) => format!(
-            "{kind}:{}",
-            scope
-                .get("chat_id")
-                .map(Value::to_string)
-                .unwrap_or_default()
-        ),
+        Some(kind) => format!("{kind}:{}", scope.get("chat_id").map(Value::to_string).unwrap_or_default()),
     };
     format!("{scope}/{}", language.unwrap_or(""))
 }
@@ -271,31 +237,16 @@ impl Shared {
             // Writing to the bot opens the private chat (and unblocks it).
             state.blocked.remove(&from.id);
             let json = json!({"id": from.id, "type": "private", "first_name": from.first_name, "username": from.username});
-            state.chats.insert(
-                from.id,
-                Chat {
-                    json: json.clone(),
-                    bot_member: true,
-                },
-            );
+            state.chats.insert(from.id, Chat { json: json.clone(), bot_member: true });
             json
         } else {
-            state
-                .chats
-                .get(&chat_id)
-                .map(|c| c.json.clone())
-                .expect("add_group first")
+            state.chats.get(&chat_id).map(|c| c.json.clone()).expect("add_group first")
         };
         let message_id = state.message_id(chat_id);
         let mut message = json!({"message_id": message_id, "date": now(), "chat": chat,
                                  "from": from.json(), "text": text});
         if text.starts_with('/') {
-            let len = text
-                .split_whitespace()
-                .next()
-                .unwrap_or_default()
-                .encode_utf16()
-                .count();
+            let len = text.split_whitespace().next().unwrap_or_default().encode_utf16().count();
             message["entities"] = json!([{"type": "bot_command", "offset": 0, "length": len}]);
         }
         self.queue(&mut state, json!({"message": message}))
@@ -320,11 +271,7 @@ impl Shared {
 
     pub fn redeliver(&self, update_id: i64) {
         let mut state = self.lock();
-        let mut update = state
-            .history
-            .get(&update_id)
-            .cloned()
-            .expect("an update that was sent");
+        let mut update = state.history.get(&update_id).cloned().expect("an update that was sent");
         update["_redelivered"] = json!(true);
         state.pending.push_back((update_id, update));
         self.updates.notify_waiters();
@@ -338,12 +285,7 @@ impl Shared {
     pub fn take_unseen(&self, chat_id: i64) -> Option<Outgoing> {
         let mut state = self.lock();
         let seen = state.seen.get(&chat_id).copied().unwrap_or(0);
-        let found = state
-            .outgoing
-            .iter()
-            .filter(|o| o.chat_id == chat_id)
-            .nth(seen)
-            .cloned();
+        let found = state.outgoing.iter().filter(|o| o.chat_id == chat_id).nth(seen).cloned();
         if found.is_some() {
             state.seen.insert(chat_id, seen + 1);
         }

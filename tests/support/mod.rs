@@ -42,23 +42,16 @@ impl TestDb {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("a temp dir");
                 let url = format!("sqlite://{}", dir.path().join("test.db").display());
-                Some(TestDb {
-                    url,
-                    _dir: Some(dir),
-                    drop_pg: None,
-                })
+                Some(TestDb { url, _dir: Some(dir), drop_pg: None })
             }
             Backend::Postgres => {
                 let Ok(admin) = std::env::var(POSTGRES_ENV) else {
-                    eprintln!(
-                        "{POSTGRES_ENV} is not set: the PostgreSQL run of this test is skipped"
-                    );
+                    eprintln!("{POSTGRES_ENV} is not set: the PostgreSQL run of this test is skipped");
                     return None;
                 };
                 let name = format!("pd_test_{}", uuid::Uuid::new_v4().simple());
-                let mut conn = sqlx::PgConnection::connect(&admin)
-                    .await
-                    .expect("connect to the test PostgreSQL");
+                let mut conn =
+                    sqlx::PgConnection::connect(&admin).await.expect("connect to the test PostgreSQL");
                 sqlx::query(&format!("CREATE DATABASE {name}"))
                     .execute(&mut conn)
                     .await
@@ -66,11 +59,7 @@ impl TestDb {
                 conn.close().await.ok();
                 let mut url = url::Url::parse(&admin).expect("a PostgreSQL URL");
                 url.set_path(&name);
-                Some(TestDb {
-                    url: url.to_string(),
-                    _dir: None,
-                    drop_pg: Some((admin, name)),
-                })
+                Some(TestDb { url: url.to_string(), _dir: None, drop_pg: Some((admin, name)) })
             }
         }
     }
@@ -80,9 +69,8 @@ impl TestDb {
             return;
         };
         if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
-            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .execute(&mut conn)
-                .await;
+            let _ =
+                sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await;
             conn.close().await.ok();
         }
     }
@@ -95,9 +83,7 @@ impl Drop for TestDb {
             return;
         };
         let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build();
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
             if let Ok(runtime) = runtime {
                 runtime.block_on(async {
                     if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
@@ -138,9 +124,7 @@ impl TestApp {
             .with_test_writer()
             .try_init();
         let db = TestDb::create(backend).await?;
-        let tg = FakeTelegram::start()
-            .await
-            .expect("start the fake Telegram");
+        let tg = FakeTelegram::start().await.expect("start the fake Telegram");
         let url = db.url.clone();
         let api = tg.url().to_owned();
         let config = Config::from_lookup(|key| match key {
@@ -153,14 +137,7 @@ impl TestApp {
         .expect("test config");
         let store = Arc::new(store::connect(&db.url).await.expect("open the test store"));
         let clock = Arc::new(ManualClock::new(start_time()));
-        let mut app = TestApp {
-            tg,
-            store,
-            clock,
-            config,
-            db,
-            running: None,
-        };
+        let mut app = TestApp { tg, store, clock, config, db, running: None };
         app.start();
         Some(app)
     }
@@ -168,14 +145,10 @@ impl TestApp {
     fn start(&mut self) {
         let (stop, stopped) = oneshot::channel::<()>();
         let store: Arc<dyn Store> = self.store.clone();
-        let handle = tokio::spawn(prospect_diary::app::serve(
-            self.config.clone(),
-            store,
-            self.clock.clone(),
-            async {
+        let handle =
+            tokio::spawn(prospect_diary::app::serve(self.config.clone(), store, self.clock.clone(), async {
                 let _ = stopped.await;
-            },
-        ));
+            }));
         self.running = Some((stop, handle));
     }
 
@@ -195,11 +168,7 @@ impl TestApp {
     pub async fn restart(&mut self) {
         self.stop_app().await;
         self.store.close().await;
-        self.store = Arc::new(
-            store::connect(&self.db.url)
-                .await
-                .expect("reopen the store"),
-        );
+        self.store = Arc::new(store::connect(&self.db.url).await.expect("reopen the store"));
         self.start();
     }
 
@@ -212,9 +181,7 @@ impl TestApp {
 
     pub async fn add_region(&self, code: &str, name: &str, tz: &str) {
         let region = Region::parse(code, name, tz).unwrap();
-        directory::add_region(self.store.as_ref(), &region, None, start_time())
-            .await
-            .unwrap();
+        directory::add_region(self.store.as_ref(), &region, None, start_time()).await.unwrap();
     }
 
     /// Whitelists a person and returns them as a Telegram user.
@@ -227,11 +194,8 @@ impl TestApp {
             None,
         )
         .unwrap();
-        directory::add_user(self.store.as_ref(), &user, start_time())
-            .await
-            .unwrap();
-        self.tg
-            .user(id, name.split_whitespace().next().unwrap_or(name))
+        directory::add_user(self.store.as_ref(), &user, start_time()).await.unwrap();
+        self.tg.user(id, name.split_whitespace().next().unwrap_or(name))
     }
 
     /// The user writes `text`; returns the bot's next message to them.

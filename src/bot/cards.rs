@@ -1,0 +1,362 @@
+//! Finding and opening prospects: `/find`, `/card`, `/my`, a card's history, and editing a card.
+//! Every press is checked again on the server: a forged card id outside the person's view
+//! shows nothing.
+
+use teloxide::prelude::*;
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, MessageId};
+
+use super::flow::{self, State};
+use super::gate::Caller;
+use super::keyboards::{Action, grid};
+use super::register::toggle;
+use super::start::Answer;
+use super::{Ctx, HandlerResult, render, reply};
+use crate::domain::access::User;
+use crate::domain::base::{self, BaseError, Query};
+use crate::domain::prospect::{Field, Prospect, ProspectId};
+use crate::domain::requisites::Inn;
+use crate::i18n::Args;
+
+const PAGE: i64 = 10;
+const HISTORY_PAGE: i64 = 3;
+
+/// The division's display name for a card.
+async fn region_label(ctx: &Ctx, prospect: &Prospect) -> anyhow::Result<String> {
+    Ok(match ctx.store.region(&prospect.region).await? {
+        Some(r) => format!("{} ({})", r.name.as_str(), r.code),
+        None => prospect.region.to_string(),
+    })
+}
+
+/// Renders the card; in place of `message` when given.
+pub async fn send_card(
+    bot: &Bot,
+    ctx: &Ctx,
+    caller: &Caller,
+    id: ProspectId,
+    message: Option<MessageId>,
+) -> HandlerResult {
+    let now = ctx.clock.now();
+    let card =
+        base::open_card(ctx.store.as_ref(), &caller.user, id, now, ctx.config.collision_window_days).await?;
+    let label = region_label(ctx, &card.prospect).await?;
+    let (text, markup) = render::card(ctx, &caller.user, caller.tz(), &label, &card);
+    match message {
+        Some(m) => reply::edit(bot, caller.chat, m, text, Some(markup)).await,
+        None => reply::send_with(bot, caller.chat, text, markup).await.map(drop),
+    }
+}
+
+/// Reads a card reference: its number, or an INN.
+pub async fn resolve(ctx: &Ctx, user: &User, text: &str) -> anyhow::Result<Option<ProspectId>> {
+    let text = text.trim().trim_start_matches('№').trim();
+    if let Ok(inn) = Inn::parse(text) {
+        let holder = ctx.store.prospect_by_inn_anywhere(&inn).await?;
+        let seen = match holder {
+            Some(p) => base::visible(ctx.store.as_ref(), user, p.id).await.ok(),
+            None => None,
+        };
+        return Ok(seen.map(|p| p.id));
+    }
+    Ok(text.parse::<i64>().ok().filter(|id| *id > 0).map(ProspectId))
+}
+
+pub async fn card_command(bot: &Bot, ctx: &Ctx, caller: &Caller, args: &str) -> HandlerResult {
+    let lang = caller.user.lang;
+    if args.trim().is_empty() {
+        reply::send(bot, caller.chat, ctx.i18n.t(lang, "card-ask-card")).await?;
+        return Ok(());
+    }
+    match resolve(ctx, &caller.user, args).await? {
+        Some(id) => send_card(bot, ctx, caller, id, None).await,
+        None => Err(BaseError::NotFound.into()),
+    }
+}
+
+pub async fn find(bot: &Bot, ctx: &Ctx, caller: &Caller, args: &str) -> HandlerResult {
+    let lang = caller.user.lang;
+    if args.trim().is_empty() {
+        reply::send(bot, caller.chat, ctx.i18n.t(lang, "find-ask")).await?;
+        return Ok(());
+    }
+    ctx.store.save_search(caller.chat.0, args.trim(), ctx.clock.now()).await?;
+    let (text, markup) = results(ctx, caller, args.trim(), 0).await?;
+    reply::send_with(bot, caller.chat, text, markup).await?;
+    Ok(())
+}
+
+fn nav(
+    ctx: &Ctx,
+    caller: &Caller,
+    page: u32,
+    more: bool,
+    to: impl Fn(u32) -> Action,
+) -> Vec<InlineKeyboardButton> {
+    let lang = caller.user.lang;
+    let mut row = vec![];
+    if page > 0 {
+        row.push(to(page - 1).button(ctx.i18n.t(lang, "find-prev")));
+    }
+    if more {
+        row.push(to(page + 1).button(ctx.i18n.t(lang, "find-next")));
+    }
+    row
+}
+
+async fn results(
+    ctx: &Ctx,
+    caller: &Caller,
+    query_text: &str,
+    page: u32,
+) -> anyhow::Result<(String, InlineKeyboardMarkup)> {
+    let lang = caller.user.lang;
+    let Some(query) = Query::read(query_text) else {
+        return Ok((ctx.i18n.t(lang, "find-none"), InlineKeyboardMarkup::default()));
+    };
+    let now = ctx.clock.now();
+    let (found, more) =
+        base::find(ctx.store.as_ref(), &caller.user, &query, i64::from(page), PAGE, now).await?;
+    if found.is_empty() {
+        return Ok((ctx.i18n.t(lang, "find-none"), InlineKeyboardMarkup::default()));
+    }
+    let mut rows: Vec<Vec<InlineKeyboardButton>> =
+        found.iter().map(|p| vec![render::list_button(ctx, lang, caller.tz(), p)]).collect();
+    let nav = nav(ctx, caller, page, more, Action::SearchPage);
+    if !nav.is_empty() {
+        rows.push(nav);
+    }
+    let query: String = query_text.chars().take(100).collect();
+    Ok((ctx.i18n.get(lang, "find-title", Args::new().text("query", query)), InlineKeyboardMarkup::new(rows)))
+}
+
+pub async fn my(bot: &Bot, ctx: &Ctx, caller: &Caller) -> HandlerResult {
+    let (text, markup) = my_page(ctx, caller, 0).await?;
+    reply::send_with(bot, caller.chat, text, markup).await?;
+    Ok(())
+}
+
+async fn my_page(ctx: &Ctx, caller: &Caller, page: u32) -> anyhow::Result<(String, InlineKeyboardMarkup)> {
+    let lang = caller.user.lang;
+    let mut found = ctx.store.owned_by(caller.user.telegram_id, i64::from(page) * PAGE, PAGE + 1).await?;
+    if found.is_empty() {
+        return Ok((ctx.i18n.t(lang, "my-none"), InlineKeyboardMarkup::default()));
+    }
+    let more = found.len() as i64 > PAGE;
+    found.truncate(PAGE as usize);
+    let mut rows: Vec<Vec<InlineKeyboardButton>> =
+        found.iter().map(|p| vec![render::list_button(ctx, lang, caller.tz(), p)]).collect();
+    let nav = nav(ctx, caller, page, more, Action::MyPage);
+    if !nav.is_empty() {
+        rows.push(nav);
+    }
+    Ok((ctx.i18n.t(lang, "my-title"), InlineKeyboardMarkup::new(rows)))
+}
+
+async fn history(
+    ctx: &Ctx,
+    caller: &Caller,
+    id: ProspectId,
+    page: u32,
+) -> anyhow::Result<(String, InlineKeyboardMarkup)> {
+    let lang = caller.user.lang;
+    let prospect = base::visible(ctx.store.as_ref(), &caller.user, id).await?;
+    let count = ctx.store.entry_count(id).await?;
+    let entries = ctx.store.entries(id, i64::from(page) * HISTORY_PAGE, HISTORY_PAGE).await?;
+    let mut lines = vec![ctx.i18n.get(
+        lang,
+        "history-title",
+        Args::new().text("name", prospect.name.as_str()).num("count", count),
+    )];
+    let mut rows: Vec<Vec<InlineKeyboardButton>> = vec![];
+    for entry in &entries {
+        // Three entries of at most 1 200 characters each stay well within 4 096.
+        let (text, cut) = render::entry_text(ctx, lang, caller.tz(), entry, 1200);
+        lines.push(text);
+        if cut {
+            let label = format!(
+                "{} · {}",
+                ctx.i18n.t(lang, "card-full-entry"),
+                render::when(entry.happened_at, caller.tz())
+            );
+            rows.push(vec![Action::FullEntry(id.0, entry.id).button(label)]);
+        }
+    }
+    if entries.is_empty() {
+        lines.push(ctx.i18n.t(lang, "card-no-entries"));
+    }
+    let more = (i64::from(page) + 1) * HISTORY_PAGE < count;
+    let nav = nav(ctx, caller, page, more, |p| Action::History(id.0, p));
+    if !nav.is_empty() {
+        rows.push(nav);
+    }
+    rows.push(vec![Action::Open(id.0).button(ctx.i18n.t(lang, "card-open"))]);
+    Ok((lines.join("\n\n"), InlineKeyboardMarkup::new(rows)))
+}
+
+const EDITABLE: [Field; 10] = [
+    Field::Name,
+    Field::Kpp,
+    Field::Ogrn,
+    Field::Industry,
+    Field::City,
+    Field::ContactPerson,
+    Field::Position,
+    Field::Phone,
+    Field::Email,
+    Field::Products,
+];
+
+/// Card actions: open, history, full entry, edit. Each one re-checks the person's view.
+pub async fn on_action(
+    bot: &Bot,
+    ctx: &Ctx,
+    caller: &Caller,
+    message: Option<MessageId>,
+    action: Action,
+) -> anyhow::Result<Answer> {
+    let lang = caller.user.lang;
+    let show = |(text, markup): (String, InlineKeyboardMarkup)| async move {
+        match message {
+            Some(m) => reply::edit(bot, caller.chat, m, text, Some(markup)).await,
+            None => reply::send_with(bot, caller.chat, text, markup).await.map(drop),
+        }
+    };
+    match action {
+        Action::Open(id) => send_card(bot, ctx, caller, ProspectId(id), None).await?,
+        Action::History(id, page) => show(history(ctx, caller, ProspectId(id), page).await?).await?,
+        Action::FullEntry(id, entry) => {
+            base::visible(ctx.store.as_ref(), &caller.user, ProspectId(id)).await?;
+            let entry = ctx.store.entry(ProspectId(id), entry).await?.ok_or(BaseError::NotFound)?;
+            let (text, _) =
+                render::entry_text(ctx, lang, caller.tz(), &entry, crate::domain::diary::SUMMARY_MAX);
+            reply::send(bot, caller.chat, text).await?;
+        }
+        Action::SearchPage(page) => {
+            let query = ctx.store.saved_search(caller.chat.0).await?.unwrap_or_default();
+            show(results(ctx, caller, &query, page).await?).await?;
+        }
+        Action::MyPage(page) => show(my_page(ctx, caller, page).await?).await?,
+        Action::Edit(id) => {
+            let prospect = base::visible(ctx.store.as_ref(), &caller.user, ProspectId(id)).await?;
+            if !base::may_edit(&caller.user, &prospect) {
+                return Err(BaseError::NotAllowed.into());
+            }
+            let buttons = EDITABLE
+                .iter()
+                .filter(|f| **f != Field::Kpp || !prospect.inn.is_sole_proprietor())
+                .map(|f| Action::EditField(id, *f).button(render::field(ctx, lang, *f)))
+                .collect();
+            let mut markup = grid(buttons, 2);
+            markup.inline_keyboard.push(vec![Action::Open(id).button(ctx.i18n.t(lang, "card-open"))]);
+            show((ctx.i18n.t(lang, "new-choose-field"), markup)).await?;
+        }
+        Action::EditField(id, field) => {
+            let prospect = base::visible(ctx.store.as_ref(), &caller.user, ProspectId(id)).await?;
+            if !base::may_edit(&caller.user, &prospect) {
+                return Err(BaseError::NotAllowed.into());
+            }
+            if field == Field::Products {
+                let products = prospect.details.products.clone();
+                flow::save(ctx, caller.chat, &State::EditProducts { id, products: products.clone() }).await?;
+                show((ctx.i18n.t(lang, "edit-products"), products_keyboard(ctx, caller, &products))).await?;
+            } else {
+                flow::save(ctx, caller.chat, &State::EditField { id, field }).await?;
+                let text = ctx.i18n.get(
+                    lang,
+                    "edit-ask",
+                    Args::new().text("field", render::field(ctx, lang, field)),
+                );
+                let mut buttons = vec![];
+                if field != Field::Name {
+                    buttons.push(Action::EditClear.button(ctx.i18n.t(lang, "card-clear")));
+                }
+                buttons.push(Action::Open(id).button(ctx.i18n.t(lang, "new-cancel")));
+                reply::send_with(bot, caller.chat, text, grid(buttons, 2)).await?;
+            }
+        }
+        Action::EditClear => {
+            let State::EditField { id, field } = flow::load(ctx, caller.chat).await? else {
+                return Ok(Answer::alert(ctx.i18n.t(lang, "button-stale")));
+            };
+            apply_edit(bot, ctx, caller, id, field, None).await?;
+        }
+        Action::EditProduct(product) => {
+            let State::EditProducts { id, mut products } = flow::load(ctx, caller.chat).await? else {
+                return Ok(Answer::alert(ctx.i18n.t(lang, "button-stale")));
+            };
+            toggle(&mut products, product);
+            flow::save(ctx, caller.chat, &State::EditProducts { id, products: products.clone() }).await?;
+            show((ctx.i18n.t(lang, "edit-products"), products_keyboard(ctx, caller, &products))).await?;
+        }
+        Action::EditDone => {
+            let State::EditProducts { id, products } = flow::load(ctx, caller.chat).await? else {
+                return Ok(Answer::alert(ctx.i18n.t(lang, "button-stale")));
+            };
+            base::set_products(ctx.store.as_ref(), &caller.user, ProspectId(id), &products, ctx.clock.now())
+                .await?;
+            flow::clear(ctx, caller.chat).await?;
+            send_card(bot, ctx, caller, ProspectId(id), message).await?;
+        }
+        _ => return Ok(Answer::alert(ctx.i18n.t(lang, "button-stale"))),
+    }
+    Ok(Answer::done())
+}
+
+fn products_keyboard(
+    ctx: &Ctx,
+    caller: &Caller,
+    products: &[crate::domain::prospect::Product],
+) -> InlineKeyboardMarkup {
+    let lang = caller.user.lang;
+    let mut buttons: Vec<InlineKeyboardButton> = crate::domain::prospect::Product::ALL
+        .iter()
+        .map(|p| {
+            let mark = if products.contains(p) { "✅ " } else { "" };
+            Action::EditProduct(*p).button(format!("{mark}{}", render::product(ctx, lang, *p)))
+        })
+        .collect();
+    buttons.push(Action::EditDone.button(ctx.i18n.t(lang, "new-done")));
+    grid(buttons, 2)
+}
+
+async fn apply_edit(
+    bot: &Bot,
+    ctx: &Ctx,
+    caller: &Caller,
+    id: i64,
+    field: Field,
+    value: Option<String>,
+) -> HandlerResult {
+    base::edit(ctx.store.as_ref(), &caller.user, ProspectId(id), field, value, ctx.clock.now()).await?;
+    flow::clear(ctx, caller.chat).await?;
+    reply::send(bot, caller.chat, ctx.i18n.t(caller.user.lang, "edit-saved")).await?;
+    send_card(bot, ctx, caller, ProspectId(id), None).await
+}
+
+/// A typed new value for the field being edited: checked like in the form, asked again if wrong.
+pub async fn on_edit_text(
+    bot: &Bot,
+    ctx: &Ctx,
+    caller: &Caller,
+    id: i64,
+    field: Field,
+    text: &str,
+) -> HandlerResult {
+    let lang = caller.user.lang;
+    let prospect = base::visible(ctx.store.as_ref(), &caller.user, ProspectId(id)).await?;
+    match base::parse_field(field, text, &prospect.inn) {
+        Ok(value) => apply_edit(bot, ctx, caller, id, field, value).await,
+        Err(e) => {
+            let err = match field {
+                Field::Industry | Field::City | Field::ContactPerson | Field::Position => {
+                    ctx.i18n.t(lang, "err-short-text")
+                }
+                _ => reply::explain_requisite(ctx, lang, &e),
+            };
+            let ask =
+                ctx.i18n.get(lang, "edit-ask", Args::new().text("field", render::field(ctx, lang, field)));
+            reply::send(bot, caller.chat, format!("{err}\n\n{ask}")).await?;
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,207 @@
+//! How prospects, entries and dates read in a chat. Everything typed by people is escaped
+//! here; contacts are masked unless the bank configured `CONTACTS_IN_CHAT=show` (SPEC §10).
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
+
+use super::Ctx;
+use super::keyboards::Action;
+use crate::config::ContactsInChat;
+use crate::domain::access::{Lang, User};
+use crate::domain::base::{Card, may_edit, may_log};
+use crate::domain::diary::{Collision, Entry, Kind, Outcome};
+use crate::domain::prospect::{Field, Product, Prospect, Status};
+use crate::i18n::{Args, escape_html, local_datetime};
+
+pub fn when(at: DateTime<Utc>, tz: Tz) -> String {
+    local_datetime(at, tz)
+}
+
+pub fn status(ctx: &Ctx, lang: Lang, status: Status) -> String {
+    ctx.i18n.t(lang, &format!("status-{status}"))
+}
+
+pub fn product(ctx: &Ctx, lang: Lang, product: Product) -> String {
+    ctx.i18n.t(lang, &format!("product-{product}"))
+}
+
+pub fn products(ctx: &Ctx, lang: Lang, products: &[Product]) -> String {
+    if products.is_empty() {
+        return ctx.i18n.t(lang, "none-yet");
+    }
+    products.iter().map(|p| product(ctx, lang, *p)).collect::<Vec<_>>().join(", ")
+}
+
+pub fn kind(ctx: &Ctx, lang: Lang, kind: Kind) -> String {
+    ctx.i18n.t(lang, &format!("kind-{kind}"))
+}
+
+pub fn outcome(ctx: &Ctx, lang: Lang, outcome: Outcome) -> String {
+    ctx.i18n.t(lang, &format!("outcome-{outcome}"))
+}
+
+pub fn field(ctx: &Ctx, lang: Lang, field: Field) -> String {
+    ctx.i18n.t(lang, &format!("field-{field}"))
+}
+
+/// `И. Петров` from `Иван Петров`: recognisable, not a full name (SPEC §10).
+pub fn mask_person(name: &str) -> String {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    match words.as_slice() {
+        [] => String::new(),
+        [one] => format!("{}.", one.chars().next().unwrap_or_default()),
+        [first, .., last] => format!("{}. {last}", first.chars().next().unwrap_or_default()),
+    }
+}
+
+/// `i***@romashka.ru`.
+pub fn mask_email(email: &str) -> String {
+    match email.split_once('@') {
+        Some((local, domain)) => format!("{}***@{domain}", local.chars().next().unwrap_or_default()),
+        None => "***".into(),
+    }
+}
+
+/// A sole proprietor's INN is personal data: `5001******59`.
+pub fn mask_inn(inn: &str) -> String {
+    if inn.len() == 12 { format!("{}******{}", &inn[..4], &inn[10..]) } else { inn.to_owned() }
+}
+
+fn show_contacts(ctx: &Ctx) -> bool {
+    ctx.config.contacts_in_chat == ContactsInChat::Show
+}
+
+/// One line per detail that is filled in.
+fn details_lines(ctx: &Ctx, lang: Lang, p: &Prospect) -> Vec<String> {
+    let d = &p.details;
+    let show = show_contacts(ctx);
+    let mut lines = vec![];
+    let mut requisites = ctx.i18n.get(
+        lang,
+        "card-requisites",
+        Args::new().text("inn", if show { p.inn.to_string() } else { mask_inn(p.inn.as_str()) }),
+    );
+    if let Some(kpp) = &d.kpp {
+        requisites.push_str(&format!(" · {} {}", field(ctx, lang, Field::Kpp), kpp.as_str()));
+    }
+    if let Some(ogrn) = &d.ogrn {
+        requisites.push_str(&format!(" · {} {}", field(ctx, lang, Field::Ogrn), ogrn.as_str()));
+    }
+    lines.push(requisites);
+    let mut line = |f: Field, value: Option<String>| {
+        if let Some(value) = value {
+            lines.push(format!("{}: {}", field(ctx, lang, f), escape_html(&value)));
+        }
+    };
+    line(Field::Industry, d.industry.clone());
+    line(Field::City, d.city.clone());
+    let person = d.contact_person.as_ref().map(|name| {
+        let name = if show { name.clone() } else { mask_person(name) };
+        match &d.position {
+            Some(position) => format!("{name}, {position}"),
+            None => name,
+        }
+    });
+    line(Field::ContactPerson, person);
+    line(Field::Phone, d.phone.as_ref().map(|ph| if show { ph.as_str().to_owned() } else { ph.masked() }));
+    line(
+        Field::Email,
+        d.email.as_ref().map(|e| if show { e.as_str().to_owned() } else { mask_email(e.as_str()) }),
+    );
+    lines
+}
+
+pub fn collision_line(ctx: &Ctx, lang: Lang, tz: Tz, c: &Collision) -> String {
+    ctx.i18n.get(
+        lang,
+        "card-collision",
+        Args::new()
+            .text("who", &c.author_name)
+            .text("when", when(c.happened_at, tz))
+            .text("outcome", outcome(ctx, lang, c.outcome)),
+    )
+}
+
+/// An entry's header and summary; the summary cut to `limit` characters.
+pub fn entry_text(ctx: &Ctx, lang: Lang, tz: Tz, e: &Entry, limit: usize) -> (String, bool) {
+    let cut = e.summary.chars().count() > limit;
+    let summary: String = e.summary.chars().take(limit).collect();
+    let text = format!(
+        "• {} · {} · {} — {}\n{}{}",
+        when(e.happened_at, tz),
+        kind(ctx, lang, e.kind),
+        outcome(ctx, lang, e.outcome),
+        escape_html(&e.author_name),
+        escape_html(&summary),
+        if cut { "…" } else { "" }
+    );
+    (text, cut)
+}
+
+/// The card: data, status, owner, next contact, completeness, a colleague's recent contact,
+/// the last entries, and the buttons the reader may use.
+pub fn card(
+    ctx: &Ctx,
+    user: &User,
+    tz: Tz,
+    region_label: &str,
+    card: &Card,
+) -> (String, InlineKeyboardMarkup) {
+    let lang = user.lang;
+    let p = &card.prospect;
+    let mut parts = vec![];
+    if let Some(c) = &card.collision {
+        parts.push(collision_line(ctx, lang, tz, c));
+    }
+    let mut head = vec![ctx.i18n.get(
+        lang,
+        "card-title",
+        Args::new().text("name", p.name.as_str()).text("id", p.id.to_string()),
+    )];
+    head.extend(details_lines(ctx, lang, p));
+    head.push(format!("{}: {}", field(ctx, lang, Field::Products), products(ctx, lang, &p.details.products)));
+    head.push(ctx.i18n.get(lang, "card-status", Args::new().text("status", status(ctx, lang, p.status))));
+    head.push(ctx.i18n.get(
+        lang,
+        "card-owner",
+        Args::new().text("owner", &p.owner_name).text("region", region_label),
+    ));
+    let next = p.next_contact.map(|at| when(at, tz)).unwrap_or_else(|| ctx.i18n.t(lang, "none-yet"));
+    head.push(ctx.i18n.get(lang, "card-next", Args::new().text("when", next)));
+    head.push(ctx.i18n.get(
+        lang,
+        "card-completeness",
+        Args::new().num("percent", i64::from(p.completeness())),
+    ));
+    parts.push(head.join("\n"));
+    if card.recent.is_empty() {
+        parts.push(ctx.i18n.t(lang, "card-no-entries"));
+    } else {
+        let mut recent = vec![ctx.i18n.t(lang, "card-recent")];
+        recent.extend(card.recent.iter().map(|e| entry_text(ctx, lang, tz, e, 300).0));
+        parts.push(recent.join("\n"));
+    }
+    let id = p.id.0;
+    let mut rows: Vec<Vec<InlineKeyboardButton>> = vec![];
+    if may_log(user, p) {
+        rows.push(vec![
+            Action::LogOn(id).button(ctx.i18n.t(lang, "card-log")),
+            Action::Schedule(id).button(ctx.i18n.t(lang, "card-schedule")),
+        ]);
+    }
+    let mut row = vec![Action::History(id, 0).button(ctx.i18n.t(lang, "card-history"))];
+    if may_edit(user, p) {
+        row.push(Action::Edit(id).button(ctx.i18n.t(lang, "card-edit")));
+    }
+    rows.push(row);
+    (parts.join("\n\n"), InlineKeyboardMarkup::new(rows))
+}
+
+/// A result row: name, status and next contact.
+pub fn list_button(ctx: &Ctx, lang: Lang, tz: Tz, p: &Prospect) -> InlineKeyboardButton {
+    let next = p.next_contact.map(|at| format!(" · {}", when(at, tz))).unwrap_or_default();
+    let label = format!("{} · {}{next}", p.name.as_str(), status(ctx, lang, p.status));
+    let label: String = label.chars().take(60).collect();
+    Action::Open(p.id.0).button(label)
+}
