@@ -230,3 +230,44 @@ macro_rules! both_backends {
         }
     )*};
 }
+
+impl TestApp {
+    /// Registers a prospect directly through the domain, as `owner` would.
+    pub async fn add_prospect(&self, owner: i64, name: &str, inn: &str, phone: Option<&str>, contact: Option<&str>) -> i64 {
+        use prospect_diary::domain::prospect::{Details, NewProspect};
+        use prospect_diary::domain::requisites::{CompanyName, Inn, Phone};
+        let user = self.store.user(TelegramId::new(owner).unwrap()).await.unwrap().unwrap();
+        let prospect = NewProspect {
+            name: CompanyName::parse(name).unwrap(),
+            inn: Inn::parse(inn).unwrap(),
+            details: Details {
+                phone: phone.map(|p| Phone::parse(p).unwrap()),
+                contact_person: contact.map(str::to_owned),
+                ..Details::default()
+            },
+            owner: user.telegram_id,
+            region: user.region.clone().unwrap(),
+        };
+        let saved = prospect_diary::domain::base::register(self.store.as_ref(), &user, &prospect, self.clock.now_utc()).await.unwrap();
+        saved.id.0
+    }
+}
+
+/// Valid INNs for tests (company: 10 digits, sole proprietor: 12), made with their check digits.
+pub fn inn(n: u32) -> String {
+    let body: Vec<u32> = format!("{:09}", 770_000_000 + n).chars().map(|c| c.to_digit(10).unwrap()).collect();
+    let weights = [2, 4, 10, 3, 5, 9, 4, 6, 8];
+    let check = body.iter().zip(weights).map(|(d, w)| d * w).sum::<u32>() % 11 % 10;
+    format!("{}{check}", body.iter().map(|d| d.to_string()).collect::<String>())
+}
+
+trait NowUtc {
+    fn now_utc(&self) -> DateTime<Utc>;
+}
+
+impl NowUtc for ManualClock {
+    fn now_utc(&self) -> DateTime<Utc> {
+        use prospect_diary::clock::Clock;
+        self.now()
+    }
+}
