@@ -20,7 +20,11 @@ async fn divisions(app: &TestApp) {
 
 async fn answers(app: &TestApp) -> Vec<String> {
     app.tg.wait_callbacks_answered().await;
-    app.tg.calls_of("answerCallbackQuery").iter().map(|c| c.params["text"].as_str().unwrap_or_default().to_owned()).collect()
+    app.tg
+        .calls_of("answerCallbackQuery")
+        .iter()
+        .map(|c| c.params["text"].as_str().unwrap_or_default().to_owned())
+        .collect()
 }
 
 both_backends! {

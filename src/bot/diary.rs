@@ -154,7 +154,7 @@ fn calendar(ctx: &Ctx, caller: &Caller, year: i32, month: u32) -> InlineKeyboard
         });
         day += Duration::days(1);
     }
-    while cells.len() % 7 != 0 {
+    while !cells.len().is_multiple_of(7) {
         cells.push(Action::Noop.button(" "));
     }
     rows.extend(cells.chunks(7).map(<[_]>::to_vec));

@@ -233,7 +233,14 @@ macro_rules! both_backends {
 
 impl TestApp {
     /// Registers a prospect directly through the domain, as `owner` would.
-    pub async fn add_prospect(&self, owner: i64, name: &str, inn: &str, phone: Option<&str>, contact: Option<&str>) -> i64 {
+    pub async fn add_prospect(
+        &self,
+        owner: i64,
+        name: &str,
+        inn: &str,
+        phone: Option<&str>,
+        contact: Option<&str>,
+    ) -> i64 {
         use prospect_diary::domain::prospect::{Details, NewProspect};
         use prospect_diary::domain::requisites::{CompanyName, Inn, Phone};
         let user = self.store.user(TelegramId::new(owner).unwrap()).await.unwrap().unwrap();
@@ -248,7 +255,14 @@ impl TestApp {
             owner: user.telegram_id,
             region: user.region.clone().unwrap(),
         };
-        let saved = prospect_diary::domain::base::register(self.store.as_ref(), &user, &prospect, self.clock.now_utc()).await.unwrap();
+        let saved = prospect_diary::domain::base::register(
+            self.store.as_ref(),
+            &user,
+            &prospect,
+            self.clock.now_utc(),
+        )
+        .await
+        .unwrap();
         saved.id.0
     }
 }

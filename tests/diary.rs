@@ -1,0 +1,207 @@
+//! The diary end to end: an entry step by step with its next contact (typed, quick buttons or
+//! the calendar), status moving on, the colleague warning and the owner's message, /my order.
+
+mod support;
+
+use chrono::Duration as Span;
+use prospect_diary::domain::access::Role;
+use prospect_diary::domain::prospect::{ProspectId, Status};
+use prospect_diary::store::{ProspectStore, Store};
+use support::{TestApp, inn};
+
+async fn setup(app: &TestApp) {
+    app.add_region("MSK", "Москва", "Europe/Moscow").await;
+    app.add_region("VVO", "Владивосток", "Asia/Vladivostok").await;
+}
+
+both_backends! {
+    async fn an_entry_is_written_step_by_step_and_the_next_contact_is_read_in_the_region_zone(app) {
+        setup(&app).await;
+        let oleg = app.add_user(2001, "Олег Ким", Role::Specialist, Some("VVO")).await;
+        let id = app.add_prospect(2001, "ООО «Ромашка»", "7707083893", None, None).await;
+
+        let kinds = app.say(&oleg, &format!("/log {id}")).await;
+        assert!(kinds.visible.contains("ООО «Ромашка»: как прошёл контакт?"), "{}", kinds.visible);
+        app.tg.press(&oleg, &kinds, &kinds.button("встреча"));
+        let outcomes = app.tg.next(oleg.id).await;
+        app.tg.press(&oleg, &outcomes, &outcomes.button("положительный"));
+        let ask_summary = app.tg.next(oleg.id).await;
+        assert!(ask_summary.visible.contains("до 4000 символов"));
+        let too_long = "я".repeat(4001);
+        let wrong = app.say(&oleg, &too_long).await;
+        assert_eq!(wrong.visible, "Описание — от 1 до 4000 символов.");
+        app.tg.next(oleg.id).await;
+        let long = format!("Договорились <о кредите> & лизинге 🚀 {}", "д".repeat(3950));
+        let products = app.say(&oleg, &long).await;
+        app.tg.press(&oleg, &products, &products.button("кредит"));
+        let products = app.tg.next(oleg.id).await;
+        app.tg.press(&oleg, &products, &products.button("Готово"));
+        let when = app.tg.next(oleg.id).await;
+        assert!(when.visible.contains("Когда следующий контакт?"));
+
+        let past = app.say(&oleg, "01.01.2020 10:00").await;
+        assert_eq!(past.visible, "Это время уже прошло. Укажите будущую дату.");
+        app.tg.next(oleg.id).await;
+        let nonsense = app.say(&oleg, "когда-нибудь").await;
+        assert!(nonsense.visible.starts_with("Не удалось распознать дату"), "{}", nonsense.visible);
+        app.tg.next(oleg.id).await;
+        let confirm = app.say(&oleg, "25.12 15:30").await;
+        assert!(confirm.visible.contains("встреча, результат: положительный"), "{}", confirm.visible);
+        assert!(confirm.visible.contains("Следующий контакт: 25.12.2026 15:30"), "{}", confirm.visible);
+        assert!(confirm.visible.contains("<о кредите> & лизинге 🚀"), "{}", confirm.visible);
+        assert!(confirm.visible.chars().count() <= 4096);
+
+        app.tg.press(&oleg, &confirm, &confirm.button("Записать"));
+        assert_eq!(app.tg.next(oleg.id).await.visible, "Запись добавлена в дневник.");
+        let card = app.tg.next(oleg.id).await;
+        assert!(card.visible.contains("Статус: заинтересован"), "{}", card.visible);
+        assert!(card.visible.contains("Следующий контакт: 25.12.2026 15:30"), "{}", card.visible);
+
+        let saved = app.store.prospect(ProspectId(id), None).await.unwrap().unwrap();
+        // 15:30 in Vladivostok (UTC+10) is 05:30 UTC.
+        assert_eq!(saved.next_contact.unwrap().to_rfc3339(), "2026-12-25T05:30:00+00:00");
+        let entries = app.store.entries(ProspectId(id), 0, 10).await.unwrap();
+        assert_eq!(entries[0].summary.chars().count(), long.chars().count());
+
+        // The history shows the long entry cut, with a button for the whole text.
+        app.tg.press(&oleg, &card, &card.button("История"));
+        let history = app.tg.next(oleg.id).await;
+        assert!(history.visible.chars().count() <= 4096);
+        app.tg.press(&oleg, &history, &history.button("Полностью"));
+        let full = app.tg.next(oleg.id).await;
+        assert!(full.visible.contains(&"д".repeat(3950)), "the whole entry");
+        app.finish().await;
+    }
+
+    async fn quick_buttons_and_the_calendar_pick_the_next_contact(app) {
+        setup(&app).await;
+        let anna = app.add_user(1001, "Анна Петрова", Role::Specialist, Some("MSK")).await;
+        let id = app.add_prospect(1001, "ООО «Ромашка»", "7707083893", None, None).await;
+        let log = |kind: &'static str, outcome: &'static str| {
+            let app = &app;
+            let anna = anna.clone();
+            async move {
+                let kinds = app.say(&anna, &format!("/log {id}")).await;
+                app.tg.press(&anna, &kinds, &kinds.button(kind));
+                let outcomes = app.tg.next(anna.id).await;
+                app.tg.press(&anna, &outcomes, &outcomes.button(outcome));
+                app.tg.next(anna.id).await;
+                let products = app.say(&anna, "Звонил, не застал").await;
+                app.tg.press(&anna, &products, &products.button("Готово"));
+                app.tg.next(anna.id).await
+            }
+        };
+
+        let when = log("звонок", "не дозвонились").await;
+        app.tg.press(&anna, &when, &when.button("Завтра 10:00"));
+        let confirm = app.tg.next(anna.id).await;
+        assert!(confirm.visible.contains("Следующий контакт: 28.11.2026 10:00"), "{}", confirm.visible);
+        app.tg.press(&anna, &confirm, &confirm.button("Записать"));
+        app.tg.next(anna.id).await;
+        app.tg.next(anna.id).await;
+        assert_eq!(app.store.prospect(ProspectId(id), None).await.unwrap().unwrap().status, Status::InTalks);
+
+        let when = log("e-mail", "нейтральный").await;
+        app.tg.press(&anna, &when, &when.button("Календарь"));
+        let month = app.tg.next(anna.id).await;
+        assert!(month.buttons().iter().any(|(l, _)| l == "Ноябрь 2026"), "{:?}", month.buttons());
+        app.tg.press(&anna, &month, &month.button("›"));
+        let december = app.tg.next(anna.id).await;
+        app.tg.press(&anna, &december, "w:d:20261224");
+        let times = app.tg.next(anna.id).await;
+        assert!(times.visible.starts_with("24.12.2026"), "{}", times.visible);
+        app.tg.press(&anna, &times, &times.button("14:00"));
+        let confirm = app.tg.next(anna.id).await;
+        assert!(confirm.visible.contains("Следующий контакт: 24.12.2026 14:00"), "{}", confirm.visible);
+        // A forged past day is refused with an alert.
+        app.tg.press(&anna, &confirm, "l:x");
+        app.tg.next(anna.id).await;
+
+        let when = log("другое", "отрицательный").await;
+        app.tg.press(&anna, &when, &when.button("Без следующего контакта"));
+        let confirm = app.tg.next(anna.id).await;
+        assert!(confirm.visible.contains("Следующий контакт: нет"), "{}", confirm.visible);
+        app.tg.press(&anna, &confirm, &confirm.button("Записать"));
+        app.tg.next(anna.id).await;
+        let card = app.tg.next(anna.id).await;
+        assert!(card.visible.contains("Следующий контакт: нет"), "the entry closed the follow-up: {}", card.visible);
+
+        // The card's schedule button sets a contact without an entry.
+        app.tg.press(&anna, &card, &card.button("Назначить контакт"));
+        let ask = app.tg.next(anna.id).await;
+        let done = app.say(&anna, "через 3 дня").await;
+        assert_eq!(done.visible, "Следующий контакт назначен на 30.11.2026 10:00.");
+        let _ = ask;
+        app.finish().await;
+    }
+
+    async fn a_colleague_is_warned_and_the_owner_is_told(app) {
+        setup(&app).await;
+        let anna = app.add_user(1001, "Анна Петрова", Role::Specialist, Some("MSK")).await;
+        let boris = app.add_user(1003, "Борис Орлов", Role::Specialist, Some("MSK")).await;
+        app.say(&anna, "/start").await;
+        let id = app.add_prospect(1001, "ООО «Ромашка»", "7707083893", None, None).await;
+
+        let kinds = app.say(&boris, &format!("/log {id}")).await;
+        assert!(!kinds.visible.contains("⚠️"));
+        app.tg.press(&boris, &kinds, &kinds.button("звонок"));
+        let outcomes = app.tg.next(boris.id).await;
+        app.tg.press(&boris, &outcomes, &outcomes.button("нейтральный"));
+        app.tg.next(boris.id).await;
+        let products = app.say(&boris, "Попросили перезвонить").await;
+        app.tg.press(&boris, &products, &products.button("Готово"));
+        let when = app.tg.next(boris.id).await;
+        app.tg.press(&boris, &when, &when.button("Без следующего"));
+        let confirm = app.tg.next(boris.id).await;
+        app.tg.press(&boris, &confirm, &confirm.button("Записать"));
+
+        let told = app.tg.next(anna.id).await;
+        assert!(told.visible.contains("Новая запись в дневнике по вашему проспекту «ООО «Ромашка»»: Борис Орлов, звонок, результат: нейтральный"), "{}", told.visible);
+        app.tg.press(&anna, &told, &told.button("Открыть карточку"));
+        let card = app.tg.next(anna.id).await;
+        assert!(card.visible.starts_with("⚠️ Последний контакт коллеги с компанией: Борис Орлов, 27.11.2026 10:00, результат: нейтральный"), "{}", card.visible);
+        let kinds = app.say(&anna, &format!("/log {id}")).await;
+        assert!(kinds.visible.starts_with("⚠️"), "{}", kinds.visible);
+
+        // Past the window, no warning.
+        app.tg.press(&anna, &kinds, "l:x");
+        app.tg.next(anna.id).await;
+        app.clock.advance(Span::days(15));
+        let card = app.say(&anna, &format!("/card {id}")).await;
+        assert!(!card.visible.contains("⚠️"), "{}", card.visible);
+        app.finish().await;
+    }
+
+    async fn my_prospects_come_overdue_first(app) {
+        setup(&app).await;
+        let anna = app.add_user(1001, "Анна Петрова", Role::Specialist, Some("MSK")).await;
+        let later = app.add_prospect(1001, "Бета", &inn(1), None, None).await;
+        let sooner = app.add_prospect(1001, "Гамма", &inn(2), None, None).await;
+        app.add_prospect(1001, "Альфа", &inn(3), None, None).await;
+        let now = support::start_time();
+        let user = app.store.user(prospect_diary::domain::ids::TelegramId::new(1001).unwrap()).await.unwrap().unwrap();
+        prospect_diary::domain::base::schedule(app.store.as_ref(), &user, ProspectId(later), now + Span::days(5), now).await.unwrap();
+        prospect_diary::domain::base::schedule(app.store.as_ref(), &user, ProspectId(sooner), now + Span::hours(1), now).await.unwrap();
+        app.clock.advance(Span::hours(2));
+
+        let mine = app.say(&anna, "📋 Мои проспекты").await;
+        let order: Vec<String> = mine.buttons().into_iter().map(|(l, _)| l).collect();
+        assert!(order[0].starts_with("Гамма") && order[1].starts_with("Бета") && order[2].starts_with("Альфа"), "{order:?}");
+        app.finish().await;
+    }
+
+    async fn log_steps_cannot_be_forged(app) {
+        setup(&app).await;
+        let anna = app.add_user(1001, "Анна Петрова", Role::Specialist, Some("MSK")).await;
+        let id = app.add_prospect(1001, "ООО «Ромашка»", "7707083893", None, None).await;
+        let hello = app.say(&anna, "/start").await;
+        for forged in ["l:save", "l:k:call", "w:t:1000", "w:q:t", "n:save", "e:d"] {
+            app.tg.press(&anna, &hello, forged);
+        }
+        app.tg.wait_callbacks_answered().await;
+        let texts: Vec<_> = app.tg.calls_of("answerCallbackQuery").iter().map(|c| c.params["text"].clone()).collect();
+        assert!(texts.iter().all(|t| t == "Эта кнопка уже неактуальна."), "{texts:?}");
+        assert_eq!(app.store.entry_count(ProspectId(id)).await.unwrap(), 0);
+        app.finish().await;
+    }
+}
