@@ -142,10 +142,11 @@ async fn base(backend: Backend) {
     assert!(store.colleague_contact(romashka.id, id(3), now - Duration::days(14)).await.unwrap().is_none());
     assert!(store.colleague_contact(romashka.id, id(1), now + Duration::days(1)).await.unwrap().is_none());
 
-    // An entry on a card that does not exist leaves nothing behind.
+    // An entry on a card that does not exist is refused, and its audit line goes with it.
     let ghost = NewEntry { prospect: ProspectId(999_999), ..entry.clone() };
-    assert!(store.add_entry(&ghost, Status::InTalks, now, &note()).await.is_err());
-    assert_eq!(store.audit_by_subject("ghost").await.unwrap().len(), 0);
+    let ghost_note = note().subject("ghost");
+    assert!(store.add_entry(&ghost, Status::InTalks, now, &ghost_note).await.is_err());
+    assert!(store.audit_by_subject("ghost").await.unwrap().is_empty());
 
     // Fields are edited one at a time, and the search follows renames.
     store

@@ -73,9 +73,10 @@ CREATE TABLE followups (
     created_at     BIGINT NOT NULL,
     updated_at     BIGINT NOT NULL
 );
-CREATE INDEX followups_due ON followups (state, due_at);
-CREATE INDEX followups_prospect ON followups (prospect_id, state);
-CREATE INDEX followups_owner ON followups (owner_id, state, due_at);
+-- Open follow-ups: a card's next contact, an owner's agenda, what is due for a reminder.
+CREATE INDEX followups_open ON followups (prospect_id, due_at) WHERE state IN ('pending', 'sent', 'snoozed');
+CREATE INDEX followups_owner_open ON followups (owner_id, due_at) WHERE state IN ('pending', 'sent', 'snoozed');
+CREATE INDEX followups_due ON followups (due_at) WHERE state IN ('pending', 'snoozed');
 
 -- The last search of each chat, so result pages can be turned with short buttons.
 CREATE TABLE saved_searches (

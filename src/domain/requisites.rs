@@ -280,6 +280,23 @@ mod tests {
         }
     }
 
+    proptest! {
+        #[test]
+        fn every_well_formed_kpp_passes_for_a_company_and_never_for_a_person(
+            kpp in "[0-9]{4}[0-9A-Z]{2}[0-9]{3}",
+            broken in "[0-9]{4}[a-z]{2}[0-9]{3}|[0-9]{8}|[0-9]{10}|[A-Z]{9}",
+        ) {
+            let company = Inn::parse("7707083893").unwrap();
+            let person = Inn::parse("500100732259").unwrap();
+            prop_assert!(Kpp::parse(&kpp, &company).is_ok());
+            prop_assert!(Kpp::parse(&kpp, &person).is_err());
+            // Lower-case letters are read as capitals, as people type them.
+            let upper = broken.to_ascii_uppercase();
+            let well_formed = upper.len() == 9 && upper[..4].chars().all(|c| c.is_ascii_digit()) && upper[6..].chars().all(|c| c.is_ascii_digit());
+            prop_assert_eq!(Kpp::parse(&broken, &company).is_ok(), well_formed);
+        }
+    }
+
     #[test]
     fn known_numbers_are_accepted() {
         assert!(Inn::parse("7707083893").is_ok()); // Sberbank

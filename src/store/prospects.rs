@@ -232,6 +232,58 @@ fn fts_phrase(text: &str) -> String {
     format!("\"{}\"", text.replace('"', "\"\""))
 }
 
+impl SqlStore {
+    /// The query plan of a region-scoped name search, as the backend reports it (for the
+    /// README and the benchmark: the trigram index must be used).
+    pub async fn explain_name_search(&self, text: &str, region: &str) -> StoreResult<Vec<String>> {
+        let lines = match &self.pool {
+            Pool::Sqlite(pool) => {
+                let sql = format!("EXPLAIN QUERY PLAN {}", trigram_search_sql());
+                let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as(&sql)
+                    .bind(fts_phrase(text))
+                    .bind(region)
+                    .bind(11_i64)
+                    .bind(0_i64)
+                    .fetch_all(pool)
+                    .await?;
+                rows.into_iter().map(|(_, _, _, detail)| detail).collect()
+            }
+            Pool::Postgres(pool) => {
+                let sql = format!("EXPLAIN {}", like_search_sql());
+                let rows: Vec<(String,)> = sqlx::query_as(&sql)
+                    .bind(format!("%{}%", like_escape(text)))
+                    .bind(region)
+                    .bind(11_i64)
+                    .bind(0_i64)
+                    .fetch_all(pool)
+                    .await?;
+                rows.into_iter().map(|(line,)| line).collect()
+            }
+        };
+        Ok(lines)
+    }
+}
+
+/// A name search by the FTS5 trigram index (SQLite); `$1` is an FTS phrase.
+fn trigram_search_sql() -> String {
+    format!(
+        "{PROSPECT_SELECT} WHERE p.id IN (SELECT rowid FROM prospects_fts WHERE prospects_fts MATCH $1) \
+         AND {} {NAME_ORDER}",
+        scoped(2)
+    )
+}
+
+/// A name search by LIKE: the pg_trgm index on PostgreSQL, a prefix scan for short queries.
+fn like_search_sql() -> String {
+    format!(
+        "{PROSPECT_SELECT} WHERE (p.name_norm LIKE $1 ESCAPE '\\' OR p.contact_norm LIKE $1 ESCAPE '\\') \
+         AND {} {NAME_ORDER}",
+        scoped(2)
+    )
+}
+
+const NAME_ORDER: &str = "ORDER BY p.name_norm, p.id LIMIT $3 OFFSET $4";
+
 #[async_trait]
 impl ProspectStore for SqlStore {
     async fn create_prospect(
@@ -337,15 +389,9 @@ impl ProspectStore for SqlStore {
         offset: i64,
         limit: i64,
     ) -> StoreResult<Vec<Prospect>> {
-        let order = "ORDER BY p.name_norm, p.id LIMIT $3 OFFSET $4";
         let rows: Vec<ProspectRow> = match (query, &self.pool) {
             (TextSearch::Trigram(text), Pool::Sqlite(pool)) => {
-                let sql = format!(
-                    "{PROSPECT_SELECT} WHERE p.id IN (SELECT rowid FROM prospects_fts \
-                     WHERE prospects_fts MATCH $1) AND {} {order}",
-                    scoped(2)
-                );
-                sqlx::query_as(&sql)
+                sqlx::query_as(&trigram_search_sql())
                     .bind(fts_phrase(text))
                     .bind(region)
                     .bind(limit)
@@ -354,12 +400,7 @@ impl ProspectStore for SqlStore {
                     .await?
             }
             (TextSearch::Trigram(text), Pool::Postgres(pool)) => {
-                let sql = format!(
-                    "{PROSPECT_SELECT} WHERE (p.name_norm LIKE $1 ESCAPE '\\' \
-                     OR p.contact_norm LIKE $1 ESCAPE '\\') AND {} {order}",
-                    scoped(2)
-                );
-                sqlx::query_as(&sql)
+                sqlx::query_as(&like_search_sql())
                     .bind(format!("%{}%", like_escape(text)))
                     .bind(region)
                     .bind(limit)
@@ -368,11 +409,7 @@ impl ProspectStore for SqlStore {
                     .await?
             }
             (TextSearch::Prefix(text), _) => {
-                let sql = format!(
-                    "{PROSPECT_SELECT} WHERE (p.name_norm LIKE $1 ESCAPE '\\' \
-                     OR p.contact_norm LIKE $1 ESCAPE '\\') AND {} {order}",
-                    scoped(2)
-                );
+                let sql = like_search_sql();
                 let pattern = format!("{}%", like_escape(text));
                 on_pool!(self, p => sqlx::query_as(&sql)
                     .bind(&pattern)

@@ -1,0 +1,216 @@
+//! Search speed at SPEC §11 scale, run on demand (never in the test suite):
+//!
+//! ```sh
+//! cargo bench --bench search                         # SQLite, 1 000 000 prospects
+//! BENCH_ROWS=100000 cargo bench --bench search       # smaller
+//! PD_BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test cargo bench --bench search
+//! ```
+//!
+//! Seeds prospects with Cyrillic names in 10 divisions, then times the store's own queries
+//! (name search region-scoped and ordered, INN and phone lookups) and prints p50/p95/max and
+//! the query plan of the name search.
+
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use prospect_diary::domain::access::{NewUser, Region, Role};
+use prospect_diary::domain::audit::{AuditAction, AuditRecord};
+use prospect_diary::domain::ids::{FullName, TelegramId};
+use prospect_diary::domain::requisites::{Inn, Phone, normalize_name};
+use prospect_diary::store::{self, ProspectStore, Store, TextSearch};
+use sqlx::{Connection, QueryBuilder};
+
+const SYLLABLES: [&str; 24] = [
+    "ро", "маш", "ка", "лю", "тик", "гор", "сталь", "про", "мет", "тех", "строй", "агро", "сиб", "волга", "урал",
+    "торг", "лес", "нефть", "газ", "транс", "инвест", "фарм", "био", "софт",
+];
+const FORMS: [&str; 4] = ["ООО", "АО", "ПАО", "ИП"];
+
+/// A small deterministic generator: the same rows on every run.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+
+    fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
+        from[(self.next() as usize) % from.len()]
+    }
+}
+
+fn company_name(rng: &mut Lcg) -> String {
+    let words = 1 + rng.next() % 2;
+    let mut name = String::new();
+    for w in 0..words {
+        if w > 0 {
+            name.push(' ');
+        }
+        let syllables = 2 + rng.next() % 3;
+        let word: String = (0..syllables).map(|_| rng.pick(&SYLLABLES)).collect();
+        let mut chars = word.chars();
+        let first = chars.next().unwrap().to_uppercase().collect::<String>();
+        name.push_str(&first);
+        name.extend(chars);
+    }
+    format!("{} «{name}»", rng.pick(&FORMS))
+}
+
+fn inn_for(n: u64) -> String {
+    let body: Vec<u32> = format!("{:09}", n).chars().map(|c| c.to_digit(10).unwrap()).collect();
+    let weights = [2, 4, 10, 3, 5, 9, 4, 6, 8];
+    let check = body.iter().zip(weights).map(|(d, w)| d * w).sum::<u32>() % 11 % 10;
+    format!("{}{check}", body.iter().map(|d| d.to_string()).collect::<String>())
+}
+
+fn phone_for(n: u64) -> String {
+    format!("+79{:09}", n)
+}
+
+fn percentile(times: &mut [Duration], p: f64) -> Duration {
+    times.sort();
+    times[((times.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn report(what: &str, mut times: Vec<Duration>) {
+    let max = *times.iter().max().unwrap();
+    println!(
+        "{what:<40} n={:<5} p50={:>8.3} ms  p95={:>8.3} ms  max={:>8.3} ms",
+        times.len(),
+        percentile(&mut times, 0.5).as_secs_f64() * 1e3,
+        percentile(&mut times, 0.95).as_secs_f64() * 1e3,
+        max.as_secs_f64() * 1e3
+    );
+}
+
+async fn seed(url: &str, store: &dyn Store, rows: u64) -> anyhow::Result<()> {
+    let now = Utc::now();
+    let note = AuditRecord::new(now, None, AuditAction::RegionAdded);
+    for r in 0..10 {
+        let region = Region::parse(&format!("R{r:02}"), &format!("Регион {r}"), "Europe/Moscow")?;
+        store.add_region(&region, now, &note).await?;
+        for u in 0..10 {
+            let id = TelegramId::new(1000 + r * 10 + u)?;
+            let user = NewUser::new(id, FullName::parse(&format!("Специалист {r}-{u}"))?, Role::Specialist, Some(region.code.clone()), None)?;
+            store.add_user(&user, now, &note).await?;
+        }
+    }
+    let started = Instant::now();
+    let mut rng = Lcg(42);
+    let batch = 1000;
+    let columns = "INSERT INTO prospects (name, name_norm, inn, contact_person, contact_norm, phone, products, \
+                   status, owner_id, region_code, created_by, created_at, updated_by, updated_at) ";
+    macro_rules! insert_all {
+        ($conn:expr) => {{
+            let mut n = 0u64;
+            while n < rows {
+                let mut tx = $conn.begin().await?;
+                let end = (n + batch).min(rows);
+                let chunk: Vec<u64> = (n..end).collect();
+                let mut query = QueryBuilder::new(columns);
+                query.push_values(chunk, |mut b, i| {
+                    let name = company_name(&mut rng);
+                    let contact = format!("Иван {}", rng.pick(&SYLLABLES));
+                    let region = (i % 10) as i64;
+                    let owner = 1000 + region * 10 + (i % 7) as i64;
+                    b.push_bind(name.clone())
+                        .push_bind(normalize_name(&name))
+                        .push_bind(inn_for(100_000_000 + i))
+                        .push_bind(contact.clone())
+                        .push_bind(normalize_name(&contact))
+                        .push_bind(phone_for(i))
+                        .push_bind("credit")
+                        .push_bind("new")
+                        .push_bind(owner)
+                        .push_bind(format!("R{region:02}"))
+                        .push_bind(owner)
+                        .push_bind(now.timestamp())
+                        .push_bind(owner)
+                        .push_bind(now.timestamp());
+                });
+                query.build().execute(&mut *tx).await?;
+                tx.commit().await?;
+                n = end;
+                if n % 100_000 == 0 {
+                    eprintln!("  seeded {n} prospects in {:.0?}", started.elapsed());
+                }
+            }
+        }};
+    }
+    if url.starts_with("sqlite:") {
+        let mut conn = sqlx::SqliteConnection::connect(url).await?;
+        insert_all!(conn);
+        sqlx::query("ANALYZE").execute(&mut conn).await?;
+    } else {
+        let mut conn = sqlx::PgConnection::connect(url).await?;
+        insert_all!(conn);
+        sqlx::query("ANALYZE prospects").execute(&mut conn).await?;
+    }
+    eprintln!("seeded {rows} prospects in {:.1?}", started.elapsed());
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let rows: u64 = std::env::var("BENCH_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
+    let dir = tempfile::tempdir()?;
+    let (url, cleanup) = match std::env::var("PD_BENCH_POSTGRES_URL") {
+        Ok(admin) => {
+            let name = format!("pd_bench_{}", uuid::Uuid::new_v4().simple());
+            let mut conn = sqlx::PgConnection::connect(&admin).await?;
+            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await?;
+            let mut url = url::Url::parse(&admin)?;
+            url.set_path(&name);
+            (url.to_string(), Some((admin, name)))
+        }
+        Err(_) => (format!("sqlite://{}", dir.path().join("bench.db").display()), None),
+    };
+    let backend = if cleanup.is_some() { "PostgreSQL" } else { "SQLite" };
+    println!("search benchmark: {backend}, {rows} prospects");
+    let store = store::connect(&url).await?;
+    seed(&url, &store, rows).await?;
+
+    let mut rng = Lcg(7);
+    let mut name_times = vec![];
+    let mut hits = 0;
+    for i in 0..200 {
+        let word: String = (0..2).map(|_| rng.pick(&SYLLABLES)).collect();
+        let region = format!("R{:02}", i % 10);
+        let started = Instant::now();
+        let found = store.search_text(&TextSearch::Trigram(word), Some(&region), 0, 11).await?;
+        name_times.push(started.elapsed());
+        hits += found.len();
+    }
+    report("name search (region, ordered, 10 rows)", name_times);
+    println!("  average rows returned: {:.1}", hits as f64 / 200.0);
+
+    let mut inn_times = vec![];
+    let mut phone_times = vec![];
+    for _ in 0..500 {
+        let n = rng.next() % rows;
+        let inn = Inn::parse(&inn_for(100_000_000 + n))?;
+        let started = Instant::now();
+        let found = store.prospect_by_inn_anywhere(&inn).await?;
+        inn_times.push(started.elapsed());
+        assert!(found.is_some());
+        let phone = Phone::parse(&phone_for(n))?;
+        let started = Instant::now();
+        let found = store.prospects_by_phone(&phone, Some(&format!("R{:02}", n % 10))).await?;
+        phone_times.push(started.elapsed());
+        assert_eq!(found.len(), 1);
+    }
+    report("INN lookup", inn_times);
+    report("phone lookup (region)", phone_times);
+
+    println!("query plan of the name search:");
+    for line in store.explain_name_search("машка", "R03").await? {
+        println!("  {line}");
+    }
+    store.close().await;
+    if let Some((admin, name)) = cleanup {
+        let mut conn = sqlx::PgConnection::connect(&admin).await?;
+        sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await?;
+    }
+    Ok(())
+}
