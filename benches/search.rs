@@ -20,10 +20,8 @@ use prospect_diary::domain::requisites::{Inn, Phone, normalize_name};
 use prospect_diary::store::{self, ProspectStore, Store, TextSearch};
 use sqlx::{Connection, QueryBuilder};
 
-const SYLLABLES: [&str; 24] = [
-    "ро", "маш", "ка", "лю", "тик", "гор", "сталь", "про", "мет", "тех", "строй", "агро", "сиб", "волга", "урал",
-    "торг", "лес", "нефть", "газ", "транс", "инвест", "фарм", "био", "софт",
-];
+const CONSONANTS: &str = "бвгджзклмнпрстфхцчшщ";
+const VOWELS: &str = "аеиоуыэюя";
 const FORMS: [&str; 4] = ["ООО", "АО", "ПАО", "ИП"];
 
 /// A small deterministic generator: the same rows on every run.
@@ -38,6 +36,25 @@ impl Lcg {
     fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
         from[(self.next() as usize) % from.len()]
     }
+
+    fn letter(&mut self, from: &str) -> char {
+        let letters: Vec<char> = from.chars().collect();
+        letters[(self.next() as usize) % letters.len()]
+    }
+
+    /// A pronounceable word of 2–4 consonant-vowel syllables, some closed by a consonant.
+    fn word(&mut self) -> String {
+        let syllables = 2 + self.next() % 3;
+        let mut word = String::new();
+        for _ in 0..syllables {
+            word.push(self.letter(CONSONANTS));
+            word.push(self.letter(VOWELS));
+            if self.next() % 4 == 0 {
+                word.push(self.letter(CONSONANTS));
+            }
+        }
+        word
+    }
 }
 
 fn company_name(rng: &mut Lcg) -> String {
@@ -47,8 +64,7 @@ fn company_name(rng: &mut Lcg) -> String {
         if w > 0 {
             name.push(' ');
         }
-        let syllables = 2 + rng.next() % 3;
-        let word: String = (0..syllables).map(|_| rng.pick(&SYLLABLES)).collect();
+        let word = rng.word();
         let mut chars = word.chars();
         let first = chars.next().unwrap().to_uppercase().collect::<String>();
         name.push_str(&first);
@@ -84,7 +100,8 @@ fn report(what: &str, mut times: Vec<Duration>) {
     );
 }
 
-async fn seed(url: &str, store: &dyn Store, rows: u64) -> anyhow::Result<()> {
+/// Seeds the base and returns a sample of the names, to search for parts of them.
+async fn seed(url: &str, store: &dyn Store, rows: u64) -> anyhow::Result<Vec<String>> {
     let now = Utc::now();
     let note = AuditRecord::new(now, None, AuditAction::RegionAdded);
     for r in 0..10 {
@@ -98,6 +115,7 @@ async fn seed(url: &str, store: &dyn Store, rows: u64) -> anyhow::Result<()> {
     }
     let started = Instant::now();
     let mut rng = Lcg(42);
+    let mut sample = vec![];
     let batch = 1000;
     let columns = "INSERT INTO prospects (name, name_norm, inn, contact_person, contact_norm, phone, products, \
                    status, owner_id, region_code, created_by, created_at, updated_by, updated_at) ";
@@ -111,7 +129,10 @@ async fn seed(url: &str, store: &dyn Store, rows: u64) -> anyhow::Result<()> {
                 let mut query = QueryBuilder::new(columns);
                 query.push_values(chunk, |mut b, i| {
                     let name = company_name(&mut rng);
-                    let contact = format!("Иван {}", rng.pick(&SYLLABLES));
+                    if i % (rows / 200).max(1) == 0 {
+                        sample.push(normalize_name(&name));
+                    }
+                    let contact = format!("Иван {}ов", rng.word());
                     let region = (i % 10) as i64;
                     let owner = 1000 + region * 10 + (i % 7) as i64;
                     b.push_bind(name.clone())
@@ -148,7 +169,7 @@ async fn seed(url: &str, store: &dyn Store, rows: u64) -> anyhow::Result<()> {
         sqlx::query("ANALYZE prospects").execute(&mut conn).await?;
     }
     eprintln!("seeded {rows} prospects in {:.1?}", started.elapsed());
-    Ok(())
+    Ok(sample)
 }
 
 #[tokio::main]
@@ -169,20 +190,38 @@ async fn main() -> anyhow::Result<()> {
     let backend = if cleanup.is_some() { "PostgreSQL" } else { "SQLite" };
     println!("search benchmark: {backend}, {rows} prospects");
     let store = store::connect(&url).await?;
-    seed(&url, &store, rows).await?;
+    let sample = seed(&url, &store, rows).await?;
 
     let mut rng = Lcg(7);
     let mut name_times = vec![];
     let mut hits = 0;
     for i in 0..200 {
-        let word: String = (0..2).map(|_| rng.pick(&SYLLABLES)).collect();
+        // What a person types: five letters from the middle of a real name.
+        let name: Vec<char> = sample[i % sample.len()].chars().collect();
+        let start = (rng.next() as usize) % name.len().saturating_sub(5).max(1);
+        let word: String = name[start..(start + 5).min(name.len())].iter().collect();
         let region = format!("R{:02}", i % 10);
         let started = Instant::now();
         let found = store.search_text(&TextSearch::Trigram(word), Some(&region), 0, 11).await?;
         name_times.push(started.elapsed());
         hits += found.len();
     }
-    report("name search (region, ordered, 10 rows)", name_times);
+    report("name search, 5 letters of a name", name_times);
+    println!("  average rows returned: {:.1}", hits as f64 / 200.0);
+
+    // A broad query: three letters match thousands of names; the page still has ten.
+    let mut broad_times = vec![];
+    let mut hits = 0;
+    for i in 0..200 {
+        let name: Vec<char> = sample[i % sample.len()].chars().filter(|c| c.is_alphabetic()).collect();
+        let word: String = name[..3.min(name.len())].iter().collect();
+        let region = format!("R{:02}", i % 10);
+        let started = Instant::now();
+        let found = store.search_text(&TextSearch::Trigram(word), Some(&region), 0, 11).await?;
+        broad_times.push(started.elapsed());
+        hits += found.len();
+    }
+    report("name search, 3 letters (broad)", broad_times);
     println!("  average rows returned: {:.1}", hits as f64 / 200.0);
 
     let mut inn_times = vec![];

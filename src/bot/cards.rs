@@ -41,10 +41,7 @@ pub async fn send_card(
         base::open_card(ctx.store.as_ref(), &caller.user, id, now, ctx.config.collision_window_days).await?;
     let label = region_label(ctx, &card.prospect).await?;
     let (text, markup) = render::card(ctx, &caller.user, caller.tz(), &label, &card);
-    match message {
-        Some(m) => reply::edit(bot, caller.chat, m, text, Some(markup)).await,
-        None => reply::send_with(bot, caller.chat, text, markup).await.map(drop),
-    }
+    reply::show(bot, caller.chat, message, text, markup).await
 }
 
 /// Reads a card reference: its number, or an INN.
@@ -215,12 +212,7 @@ pub async fn on_action(
     action: Action,
 ) -> anyhow::Result<Answer> {
     let lang = caller.user.lang;
-    let show = |(text, markup): (String, InlineKeyboardMarkup)| async move {
-        match message {
-            Some(m) => reply::edit(bot, caller.chat, m, text, Some(markup)).await,
-            None => reply::send_with(bot, caller.chat, text, markup).await.map(drop),
-        }
-    };
+    let show = |(text, markup): (String, InlineKeyboardMarkup)| reply::show(bot, caller.chat, message, text, markup);
     match action {
         Action::Open(id) => send_card(bot, ctx, caller, ProspectId(id), None).await?,
         Action::History(id, page) => show(history(ctx, caller, ProspectId(id), page).await?).await?,

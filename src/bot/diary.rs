@@ -182,10 +182,7 @@ async fn show(
     text: String,
     markup: InlineKeyboardMarkup,
 ) -> HandlerResult {
-    match message {
-        Some(m) => reply::edit(bot, caller.chat, m, text, Some(markup)).await,
-        None => reply::send_with(bot, caller.chat, text, markup).await.map(drop),
-    }
+    reply::show(bot, caller.chat, message, text, markup).await
 }
 
 fn confirm_text(ctx: &Ctx, caller: &Caller, d: &LogDraft) -> String {

@@ -111,10 +111,7 @@ async fn ask(
             (ctx.i18n.t(lang, &format!("new-ask-{other}")), grid(buttons, 2))
         }
     };
-    match message {
-        Some(id) => reply::edit(bot, caller.chat, id, text, Some(markup)).await,
-        None => reply::send_with(bot, caller.chat, text, markup).await.map(drop),
-    }
+    reply::show(bot, caller.chat, message, text, markup).await
 }
 
 fn summary(ctx: &Ctx, caller: &Caller, d: &Draft) -> String {
@@ -333,16 +330,7 @@ pub async fn on_action(
         }
         Action::NewCancel => {
             flow::clear(ctx, caller.chat).await?;
-            if let Some(id) = message {
-                reply::edit(
-                    bot,
-                    caller.chat,
-                    id,
-                    ctx.i18n.t(lang, "cancel-done"),
-                    Some(InlineKeyboardMarkup::default()),
-                )
-                .await?;
-            }
+            reply::close(bot, caller.chat, message, ctx.i18n.t(lang, "cancel-done")).await?;
         }
         _ => return Ok(Answer::alert(ctx.i18n.t(lang, "button-stale"))),
     }
@@ -378,16 +366,7 @@ async fn save(
     }
     let saved = base::register(ctx.store.as_ref(), &caller.user, &prospect, ctx.clock.now()).await?;
     flow::clear(ctx, caller.chat).await?;
-    if let Some(id) = message {
-        reply::edit(
-            bot,
-            caller.chat,
-            id,
-            ctx.i18n.t(lang, "new-saved"),
-            Some(InlineKeyboardMarkup::default()),
-        )
-        .await?;
-    }
+    reply::close(bot, caller.chat, message, ctx.i18n.t(lang, "new-saved")).await?;
     cards::send_card(bot, ctx, caller, saved.id, None).await?;
     Ok(Answer::done())
 }

@@ -69,6 +69,28 @@ pub async fn edit(
     }
 }
 
+/// Shows `text` in place of the pressed message, or as a new one when there is none to edit.
+pub async fn show(
+    bot: &Bot,
+    chat: ChatId,
+    message: Option<MessageId>,
+    text: String,
+    markup: InlineKeyboardMarkup,
+) -> anyhow::Result<()> {
+    match message {
+        Some(id) => edit(bot, chat, id, text, Some(markup)).await,
+        None => send_with(bot, chat, text, markup).await.map(drop),
+    }
+}
+
+/// Replaces the pressed message with a closing line and no buttons (a flow ended).
+pub async fn close(bot: &Bot, chat: ChatId, message: Option<MessageId>, text: String) -> anyhow::Result<()> {
+    match message {
+        Some(id) => edit(bot, chat, id, text, Some(InlineKeyboardMarkup::default())).await,
+        None => Ok(()),
+    }
+}
+
 /// The message explaining why a typed value or a requested change was not accepted.
 pub fn explain_parse(ctx: &Ctx, lang: Lang, err: &ParseError) -> String {
     let id = match err {

@@ -96,17 +96,13 @@ fn card(ctx: &Ctx, caller: &Caller, user: &User) -> (String, InlineKeyboardMarku
     (text, grid(buttons, 1))
 }
 
-/// Shows `text` in place of the pressed message, or as a new one if it cannot be edited.
 async fn show(
     bot: &Bot,
     caller: &Caller,
     message: Option<MessageId>,
     (text, markup): (String, InlineKeyboardMarkup),
 ) -> HandlerResult {
-    match message {
-        Some(id) => reply::edit(bot, caller.chat, id, text, Some(markup)).await,
-        None => reply::send_with(bot, caller.chat, text, markup).await.map(drop),
-    }
+    reply::show(bot, caller.chat, message, text, markup).await
 }
 
 fn role_buttons(ctx: &Ctx, caller: &Caller, action: impl Fn(Role) -> Action) -> Vec<InlineKeyboardButton> {

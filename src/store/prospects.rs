@@ -266,23 +266,27 @@ impl SqlStore {
 
 /// A name search by the FTS5 trigram index (SQLite); `$1` is an FTS phrase.
 fn trigram_search_sql() -> String {
-    format!(
-        "{PROSPECT_SELECT} WHERE p.id IN (SELECT rowid FROM prospects_fts WHERE prospects_fts MATCH $1) \
-         AND {} {NAME_ORDER}",
-        scoped(2)
-    )
+    page_of("q.id IN (SELECT rowid FROM prospects_fts WHERE prospects_fts MATCH $1)")
 }
 
 /// A name search by LIKE: the pg_trgm index on PostgreSQL, a prefix scan for short queries.
 fn like_search_sql() -> String {
+    page_of("(q.name_norm LIKE $1 ESCAPE '\\' OR q.contact_norm LIKE $1 ESCAPE '\\')")
+}
+
+/// One ordered page of the prospects matching `filter` (on alias `q`) in region `$2`. The page's
+/// ids are chosen first from the bare table; owners and next contacts are joined for those
+/// rows only, so a common word costs a sort of ids, not thousands of joins.
+fn page_of(filter: &str) -> String {
     format!(
-        "{PROSPECT_SELECT} WHERE (p.name_norm LIKE $1 ESCAPE '\\' OR p.contact_norm LIKE $1 ESCAPE '\\') \
-         AND {} {NAME_ORDER}",
-        scoped(2)
+        "{PROSPECT_SELECT} WHERE p.id IN (SELECT q.id FROM prospects q WHERE {filter} \
+         AND (CAST($2 AS TEXT) IS NULL OR q.region_code = $2) {NAME_ORDER}) \
+         ORDER BY p.name_norm, p.id"
     )
 }
 
-const NAME_ORDER: &str = "ORDER BY p.name_norm, p.id LIMIT $3 OFFSET $4";
+const NAME_ORDER: &str = "ORDER BY q.name_norm, q.id LIMIT $3 OFFSET $4";
+
 
 #[async_trait]
 impl ProspectStore for SqlStore {
