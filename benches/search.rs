@@ -49,7 +49,7 @@ impl Lcg {
         for _ in 0..syllables {
             word.push(self.letter(CONSONANTS));
             word.push(self.letter(VOWELS));
-            if self.next() % 4 == 0 {
+            if self.next().is_multiple_of(4) {
                 word.push(self.letter(CONSONANTS));
             }
         }
@@ -109,7 +109,13 @@ async fn seed(url: &str, store: &dyn Store, rows: u64) -> anyhow::Result<Vec<Str
         store.add_region(&region, now, &note).await?;
         for u in 0..10 {
             let id = TelegramId::new(1000 + r * 10 + u)?;
-            let user = NewUser::new(id, FullName::parse(&format!("Специалист {r}-{u}"))?, Role::Specialist, Some(region.code.clone()), None)?;
+            let user = NewUser::new(
+                id,
+                FullName::parse(&format!("Специалист {r}-{u}"))?,
+                Role::Specialist,
+                Some(region.code.clone()),
+                None,
+            )?;
             store.add_user(&user, now, &note).await?;
         }
     }

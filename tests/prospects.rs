@@ -81,8 +81,8 @@ both_backends! {
         app.tg.press(&anna, &fields, &fields.button("Город"));
         let ask_city = app.tg.next(anna.id).await;
         assert!(ask_city.visible.contains("город"), "{}", ask_city.visible);
-        let summary = app.say(&anna, "Тверь").await;
-        assert!(summary.visible.contains("Город: Тверь"), "{}", summary.visible);
+        let summary = app.say(&anna, "Тверь 🏙").await;
+        assert!(summary.visible.contains("Город: Тверь 🏙"), "{}", summary.visible);
 
         app.tg.press(&anna, &summary, &summary.button("Сохранить"));
         let saved = app.tg.next(anna.id).await;
@@ -100,7 +100,7 @@ both_backends! {
         assert_eq!(saved.details.phone.unwrap().as_str(), "+79123456789");
         assert_eq!(saved.details.kpp.unwrap().as_str(), "773601001");
         assert_eq!(saved.details.products, vec![Product::Credit, Product::Settlement]);
-        assert_eq!(saved.details.city.as_deref(), Some("Тверь"));
+        assert_eq!(saved.details.city.as_deref(), Some("Тверь 🏙"));
         let trail = app.store.audit_by_subject("prospect:1").await.unwrap();
         assert!(trail.iter().any(|r| r.action == "prospect_created"));
         assert!(trail.iter().any(|r| r.action == "card_viewed"));
@@ -224,10 +224,15 @@ both_backends! {
             app.tg.press(&boris, &colleague, &forged);
         }
         app.tg.press(&boss, &read_only, &format!("c:l:{mine}"));
+        let stranger = app.tg.user(555, "Незнакомец");
+        let refusal = app.say(&stranger, "/start").await;
+        app.tg.press(&stranger, &refusal, &format!("c:o:{mine}"));
         app.tg.press(&oleg, &app.say(&oleg, "/start").await, &format!("c:o:{mine}"));
         let texts = answers(&app).await;
         assert_eq!(texts.iter().filter(|t| t.as_str() == "Карточка не найдена или недоступна вам.").count(), 6, "{texts:?}");
         assert_eq!(texts.iter().filter(|t| t.as_str() == "Это действие с карточкой вам недоступно.").count(), 3, "{texts:?}");
+        assert_eq!(texts.iter().filter(|t| t.as_str() == "Нет доступа к боту.").count(), 1, "{texts:?}");
+        assert!(app.tg.outgoing(555).iter().all(|m| !m.visible.contains("Ромашка")));
         app.tg.assert_silent(anna.id, QUIET).await;
         assert!(app.tg.outgoing(anna.id).iter().all(|m| !m.visible.contains("Тайный")));
         app.finish().await;

@@ -212,7 +212,8 @@ pub async fn on_action(
     action: Action,
 ) -> anyhow::Result<Answer> {
     let lang = caller.user.lang;
-    let show = |(text, markup): (String, InlineKeyboardMarkup)| reply::show(bot, caller.chat, message, text, markup);
+    let show =
+        |(text, markup): (String, InlineKeyboardMarkup)| reply::show(bot, caller.chat, message, text, markup);
     match action {
         Action::Open(id) => send_card(bot, ctx, caller, ProspectId(id), None).await?,
         Action::History(id, page) => show(history(ctx, caller, ProspectId(id), page).await?).await?,

@@ -287,7 +287,6 @@ fn page_of(filter: &str) -> String {
 
 const NAME_ORDER: &str = "ORDER BY q.name_norm, q.id LIMIT $3 OFFSET $4";
 
-
 #[async_trait]
 impl ProspectStore for SqlStore {
     async fn create_prospect(
