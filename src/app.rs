@@ -11,10 +11,14 @@ use teloxide::error_handlers::LoggingErrorHandler;
 use teloxide::prelude::*;
 use teloxide::update_listeners::Polling;
 
+use tokio::sync::Notify;
+use tokio_cron_scheduler::{Job, JobScheduler};
+
 use crate::bot::{self, Ctx};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::i18n::I18n;
+use crate::jobs;
 use crate::store::{self, Store};
 
 /// How long handled update ids are remembered for the duplicate check.
@@ -65,9 +69,54 @@ pub async fn serve(
             }
         }
     });
+    let workers = start_workers(&bot, &ctx).await?;
     let result = dispatch(bot, ctx, shutdown).await;
     pruner.abort();
+    workers.stop().await;
     result
+}
+
+/// The scheduler that queues due work, and the delivery loop that sends it.
+struct Workers {
+    scheduler: JobScheduler,
+    stop: Arc<Notify>,
+    delivery: tokio::task::JoinHandle<()>,
+}
+
+impl Workers {
+    async fn stop(mut self) {
+        if let Err(e) = self.scheduler.shutdown().await {
+            tracing::warn!(error = %e, "the scheduler did not stop cleanly");
+        }
+        self.stop.notify_one();
+        let _ = self.delivery.await;
+    }
+}
+
+async fn start_workers(bot: &Bot, ctx: &Ctx) -> anyhow::Result<Workers> {
+    // What came due while the bot was down goes out first (marked late).
+    if let Err(e) = jobs::tick(ctx).await {
+        tracing::error!(error = ?e, "catching up on due work failed");
+    }
+    let scheduler = JobScheduler::new().await?;
+    let every = Duration::from_secs(ctx.config.jobs_interval_secs.into());
+    let tick_ctx = ctx.clone();
+    scheduler
+        .add(Job::new_repeated_async(every, move |_, _| {
+            let ctx = tick_ctx.clone();
+            Box::pin(async move {
+                if let Err(e) = jobs::tick(&ctx).await {
+                    tracing::error!(error = ?e, "periodic work failed");
+                }
+            })
+        })?)
+        .await?;
+    scheduler.start().await?;
+    let stop = Arc::new(Notify::new());
+    let deliverer = jobs::Deliverer::new(ctx.config.instance_id.clone(), ctx.config.outbox_rate_per_second);
+    let delivery =
+        tokio::spawn(deliverer.run(bot.clone(), ctx.clone(), Duration::from_millis(250), stop.clone()));
+    Ok(Workers { scheduler, stop, delivery })
 }
 
 /// Forgets handled update ids old enough that Telegram will never send them again.

@@ -29,6 +29,13 @@ pub struct Config {
     pub refusal_interval_minutes: u32,
     /// Long-polling timeout for `getUpdates`, in seconds.
     pub poll_timeout_secs: u32,
+    /// How often due reminders and digests are looked for, in seconds.
+    pub jobs_interval_secs: u32,
+    /// Messages a second this instance sends at most (Telegram allows about 30 per bot: with
+    /// several instances, divide).
+    pub outbox_rate_per_second: u32,
+    /// This instance's name in outbox claims.
+    pub instance_id: String,
 }
 
 impl fmt::Debug for Config {
@@ -42,6 +49,9 @@ impl fmt::Debug for Config {
             .field("contacts_in_chat", &self.contacts_in_chat)
             .field("refusal_interval_minutes", &self.refusal_interval_minutes)
             .field("poll_timeout_secs", &self.poll_timeout_secs)
+            .field("jobs_interval_secs", &self.jobs_interval_secs)
+            .field("outbox_rate_per_second", &self.outbox_rate_per_second)
+            .field("instance_id", &self.instance_id)
             .finish()
     }
 }
@@ -89,6 +99,10 @@ impl Config {
             contacts_in_chat,
             refusal_interval_minutes: number("REFUSAL_INTERVAL_MINUTES", 60)?,
             poll_timeout_secs: number("POLL_TIMEOUT_SECS", 10)?,
+            jobs_interval_secs: number("JOBS_INTERVAL_SECS", 15)?.max(1),
+            outbox_rate_per_second: number("OUTBOX_RATE_PER_SECOND", 30)?.max(1),
+            instance_id: get("INSTANCE_ID")
+                .unwrap_or_else(|| format!("pd-{}", uuid::Uuid::new_v4().simple())),
         })
     }
 

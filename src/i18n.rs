@@ -142,11 +142,11 @@ mod tests {
     fn russian_plurals_follow_the_three_forms() {
         let i18n = I18n::new();
         let count = |n| i18n.get(Lang::Ru, "prospects-count", Args::new().num("count", n));
-        assert_eq!(count(1), "1 проспект");
-        assert_eq!(count(2), "2 проспекта");
-        assert_eq!(count(5), "5 проспектов");
-        assert_eq!(count(21), "21 проспект");
-        assert_eq!(count(11), "11 проспектов");
+        assert_eq!(count(1), "1 компания");
+        assert_eq!(count(2), "2 компании");
+        assert_eq!(count(5), "5 компаний");
+        assert_eq!(count(21), "21 компания");
+        assert_eq!(count(11), "11 компаний");
         let en = i18n.get(Lang::En, "prospects-count", Args::new().num("count", 1));
         assert_eq!(en, "1 prospect");
     }

@@ -8,5 +8,6 @@ pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod i18n;
+pub mod jobs;
 pub mod store;
 pub mod telegram_fake;

@@ -21,10 +21,10 @@ both_backends! {
         let id = app.add_prospect(2001, "ООО «Ромашка»", "7707083893", None, None).await;
 
         let kinds = app.say(&oleg, &format!("/log {id}")).await;
-        assert!(kinds.visible.contains("ООО «Ромашка»: как прошёл контакт?"), "{}", kinds.visible);
-        app.tg.press(&oleg, &kinds, &kinds.button("встреча"));
+        assert!(kinds.visible.contains("ООО «Ромашка»: как связывались?"), "{}", kinds.visible);
+        app.tg.press(&oleg, &kinds, &kinds.button("Встреча"));
         let outcomes = app.tg.next(oleg.id).await;
-        app.tg.press(&oleg, &outcomes, &outcomes.button("положительный"));
+        app.tg.press(&oleg, &outcomes, &outcomes.button("Положительный"));
         let ask_summary = app.tg.next(oleg.id).await;
         assert!(ask_summary.visible.contains("до 4000 символов"));
         let too_long = "я".repeat(4001);
@@ -33,7 +33,7 @@ both_backends! {
         app.tg.next(oleg.id).await;
         let long = format!("Договорились <о кредите> & лизинге 🚀 {}", "д".repeat(3950));
         let products = app.say(&oleg, &long).await;
-        app.tg.press(&oleg, &products, &products.button("кредит"));
+        app.tg.press(&oleg, &products, &products.button("Кредит"));
         let products = app.tg.next(oleg.id).await;
         app.tg.press(&oleg, &products, &products.button("Готово"));
         let when = app.tg.next(oleg.id).await;
@@ -46,7 +46,7 @@ both_backends! {
         assert!(nonsense.visible.starts_with("Не удалось распознать дату"), "{}", nonsense.visible);
         app.tg.next(oleg.id).await;
         let confirm = app.say(&oleg, "25.12 15:30").await;
-        assert!(confirm.visible.contains("встреча, результат: положительный"), "{}", confirm.visible);
+        assert!(confirm.visible.contains("Встреча, результат: положительный"), "{}", confirm.visible);
         assert!(confirm.visible.contains("Следующий контакт: 25.12.2026 15:30"), "{}", confirm.visible);
         assert!(confirm.visible.contains("<о кредите> & лизинге 🚀"), "{}", confirm.visible);
         assert!(confirm.visible.chars().count() <= 4096);
@@ -92,7 +92,7 @@ both_backends! {
             }
         };
 
-        let when = log("звонок", "не дозвонились").await;
+        let when = log("Звонок", "Не удалось связаться").await;
         app.tg.press(&anna, &when, &when.button("Завтра 10:00"));
         let confirm = app.tg.next(anna.id).await;
         assert!(confirm.visible.contains("Следующий контакт: 28.11.2026 10:00"), "{}", confirm.visible);
@@ -101,10 +101,17 @@ both_backends! {
         app.tg.next(anna.id).await;
         assert_eq!(app.store.prospect(ProspectId(id), None).await.unwrap().unwrap().status, Status::InTalks);
 
-        let when = log("e-mail", "нейтральный").await;
+        let when = log("E-mail", "Нейтральный").await;
         app.tg.press(&anna, &when, &when.button("Календарь"));
         let month = app.tg.next(anna.id).await;
         assert!(month.buttons().iter().any(|(l, _)| l == "Ноябрь 2026"), "{:?}", month.buttons());
+        // A forged past day is refused when its time is chosen.
+        app.tg.press(&anna, &month, "w:d:20261101");
+        let forged = app.tg.next(anna.id).await;
+        app.tg.press(&anna, &forged, "w:t:1000");
+        app.tg.wait_callbacks_answered().await;
+        let refused = app.tg.calls_of("answerCallbackQuery").pop().unwrap();
+        assert_eq!(refused.params["text"], "Это время уже прошло. Укажите будущую дату.");
         app.tg.press(&anna, &month, &month.button("›"));
         let december = app.tg.next(anna.id).await;
         app.tg.press(&anna, &december, "w:d:20261224");
@@ -113,11 +120,10 @@ both_backends! {
         app.tg.press(&anna, &times, &times.button("14:00"));
         let confirm = app.tg.next(anna.id).await;
         assert!(confirm.visible.contains("Следующий контакт: 24.12.2026 14:00"), "{}", confirm.visible);
-        // A forged past day is refused with an alert.
         app.tg.press(&anna, &confirm, "l:x");
         app.tg.next(anna.id).await;
 
-        let when = log("другое", "отрицательный").await;
+        let when = log("Другое", "Отрицательный").await;
         app.tg.press(&anna, &when, &when.button("Без следующего контакта"));
         let confirm = app.tg.next(anna.id).await;
         assert!(confirm.visible.contains("Следующий контакт: нет"), "{}", confirm.visible);
@@ -144,9 +150,9 @@ both_backends! {
 
         let kinds = app.say(&boris, &format!("/log {id}")).await;
         assert!(!kinds.visible.contains("⚠️"));
-        app.tg.press(&boris, &kinds, &kinds.button("звонок"));
+        app.tg.press(&boris, &kinds, &kinds.button("Звонок"));
         let outcomes = app.tg.next(boris.id).await;
-        app.tg.press(&boris, &outcomes, &outcomes.button("нейтральный"));
+        app.tg.press(&boris, &outcomes, &outcomes.button("Нейтральный"));
         app.tg.next(boris.id).await;
         let products = app.say(&boris, "Попросили перезвонить").await;
         app.tg.press(&boris, &products, &products.button("Готово"));
@@ -156,7 +162,7 @@ both_backends! {
         app.tg.press(&boris, &confirm, &confirm.button("Записать"));
 
         let told = app.tg.next(anna.id).await;
-        assert!(told.visible.contains("Новая запись в дневнике по вашему проспекту «ООО «Ромашка»»: Борис Орлов, звонок, результат: нейтральный"), "{}", told.visible);
+        assert!(told.visible.contains("Новая запись в дневнике по вашей компании ООО «Ромашка»: Борис Орлов, звонок, результат: нейтральный"), "{}", told.visible);
         app.tg.press(&anna, &told, &told.button("Открыть карточку"));
         let card = app.tg.next(anna.id).await;
         assert!(card.visible.starts_with("⚠️ Последний контакт коллеги с компанией: Борис Орлов, 27.11.2026 10:00, результат: нейтральный"), "{}", card.visible);
@@ -184,7 +190,7 @@ both_backends! {
         prospect_diary::domain::base::schedule(app.store.as_ref(), &user, ProspectId(sooner), now + Span::hours(1), now).await.unwrap();
         app.clock.advance(Span::hours(2));
 
-        let mine = app.say(&anna, "📋 Мои проспекты").await;
+        let mine = app.say(&anna, "📋 Мои компании").await;
         let order: Vec<String> = mine.buttons().into_iter().map(|(l, _)| l).collect();
         assert!(order[0].starts_with("Гамма") && order[1].starts_with("Бета") && order[2].starts_with("Альфа"), "{order:?}");
         app.finish().await;

@@ -33,7 +33,7 @@ both_backends! {
         let anna = app.add_user(1001, "Анна Петрова", Role::Specialist, Some("MSK")).await;
         app.say(&anna, "/start").await;
 
-        let ask = app.say(&anna, "➕ Новый проспект").await;
+        let ask = app.say(&anna, "➕ Новая компания").await;
         assert!(ask.visible.contains("название компании"), "{}", ask.visible);
         let ask_inn = app.say(&anna, "ООО \"Рога & <Копыта>\" 🦌").await;
         assert!(ask_inn.visible.contains("ИНН"), "{}", ask_inn.visible);
@@ -65,9 +65,9 @@ both_backends! {
         assert!(wrong.visible.contains("name@example.ru"), "{}", wrong.visible);
         app.tg.next(anna.id).await;
         let products = app.say(&anna, "Ivan@Roga.ru").await;
-        app.tg.press(&anna, &products, &products.button("кредит"));
+        app.tg.press(&anna, &products, &products.button("Кредит"));
         let toggled = app.tg.next(anna.id).await;
-        assert!(toggled.buttons().iter().any(|(label, _)| label == "✅ кредит"), "{:?}", toggled.buttons());
+        assert!(toggled.buttons().iter().any(|(label, _)| label == "✅ Кредит"), "{:?}", toggled.buttons());
         app.tg.press(&anna, &toggled, &toggled.button("РКО"));
         let toggled = app.tg.next(anna.id).await;
         app.tg.press(&anna, &toggled, &toggled.button("Готово"));
@@ -86,7 +86,7 @@ both_backends! {
 
         app.tg.press(&anna, &summary, &summary.button("Сохранить"));
         let saved = app.tg.next(anna.id).await;
-        assert_eq!(saved.visible, "Проспект сохранён.");
+        assert_eq!(saved.visible, "Карточка компании сохранена.");
         let card = app.tg.next(anna.id).await;
         assert!(card.visible.contains("ООО \"Рога & <Копыта>\" 🦌 · № 1"), "{}", card.visible);
         assert!(card.visible.contains("+7 9** ***-**-89"), "contacts are masked: {}", card.visible);
@@ -152,7 +152,7 @@ both_backends! {
         let opened = app.tg.next(anna.id).await;
         assert!(opened.visible.contains("№ 1"), "{}", opened.visible);
         app.tg.press(&anna, &alikes, &alikes.button("Всё равно сохранить"));
-        assert_eq!(app.tg.next(anna.id).await.visible, "Проспект сохранён.");
+        assert_eq!(app.tg.next(anna.id).await.visible, "Карточка компании сохранена.");
         let saved = app.tg.next(anna.id).await;
         assert!(saved.visible.contains("Ромашка · № 2"), "{}", saved.visible);
         app.finish().await;
@@ -261,7 +261,7 @@ both_backends! {
         let fields = app.tg.next(olga.id).await;
         app.tg.press(&olga, &fields, &fields.button("Продукты"));
         let products = app.tg.next(olga.id).await;
-        app.tg.press(&olga, &products, &products.button("лизинг"));
+        app.tg.press(&olga, &products, &products.button("Лизинг"));
         let products = app.tg.next(olga.id).await;
         app.tg.press(&olga, &products, &products.button("Готово"));
         let card = app.tg.next(olga.id).await;

@@ -164,7 +164,8 @@ async fn base(backend: Backend) {
     assert!(store.search_text(&text("ромашк"), msk, 0, 10).await.unwrap().is_empty());
 
     // My prospects: soonest next contact first, none last.
-    let mine = store.owned_by(id(3), 0, 10).await.unwrap();
+    let mine = store.owned_by(id(3), msk, 0, 10).await.unwrap();
+    assert!(store.owned_by(id(3), Some("VVO"), 0, 10).await.unwrap().is_empty());
     assert_eq!(mine.len(), 1);
 
     store.save_search(5, "ромашка", now).await.unwrap();

@@ -233,7 +233,7 @@ card-clear = Clear the field
 card-ask-card = Give the card number or INN, e.g. /card 12.
 history-title = <b>{ $name }</b>: contact history ({ $count }):
 history-more = More
-find-ask = What to find? Type part of a name, an INN, a phone or a contact's surname after the command, e.g. /find romashka.
+find-ask = What to find? Type part of a name, an INN, a phone or a contact person's surname.
 find-none = Nothing found.
 find-title = Found for "{ $query }":
 find-next = Next ›
@@ -270,5 +270,32 @@ log-owner-told = A new diary entry on your prospect "{ $name }": { $author }, { 
 err-summary = A summary is 1 to 4000 characters.
 err-when = The date is not clear. Type e.g. 25.12 15:30, 25.12.2026, tomorrow 10:00, in 3 days.
 err-in-the-past = That time has passed. Please give a future date.
-schedule-ask = When to contact "{ $name }"? Choose or type, e.g. 25.12 15:30.
+schedule-ask = { $name }: when to get in touch? Choose or type, e.g. 25.12 15:30.
 schedule-saved = The next contact is set for { $when }.
+
+## Reminders, /today, digests, delivery
+
+reminder-title = 🔔 Time to get in touch: <b>{ $name }</b> (No. { $id })
+reminder-contact = Contact: { $contact }
+reminder-agreed = Agreed: { $agreed }
+reminder-due = Due: { $when }
+reminder-late = ⏰ This reminder is { $late } late.
+reminder-snooze = ⏰ In an hour
+reminder-tomorrow = 📅 Tomorrow 10:00
+reminder-moved = Moved to { $when }.
+late-minutes = { $count ->
+    [one] { $count } minute
+   *[other] { $count } minutes
+}
+late-hours = { $count ->
+    [one] { $count } hour
+   *[other] { $count } hours
+}
+cmd-today = Today's contacts
+menu-today = 📅 Today
+today-title = Today's and overdue contacts:
+today-none = No contacts for today and nothing overdue.
+today-overdue = overdue
+digest-title = Good morning! Contacts today: { $today }, overdue: { $overdue }.
+digest-more = The full list: /today.
+unreachable-manager = { $name } has blocked the bot and gets no reminders. Please get in touch with them.

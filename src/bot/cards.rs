@@ -11,7 +11,7 @@ use super::keyboards::{Action, grid};
 use super::register::toggle;
 use super::start::Answer;
 use super::{Ctx, HandlerResult, render, reply};
-use crate::domain::access::User;
+use crate::domain::access::{Scope, User, works_with_prospects};
 use crate::domain::base::{self, BaseError, Query};
 use crate::domain::prospect::{Field, Prospect, ProspectId};
 use crate::domain::requisites::Inn;
@@ -134,7 +134,12 @@ pub async fn my(bot: &Bot, ctx: &Ctx, caller: &Caller) -> HandlerResult {
 
 async fn my_page(ctx: &Ctx, caller: &Caller, page: u32) -> anyhow::Result<(String, InlineKeyboardMarkup)> {
     let lang = caller.user.lang;
-    let mut found = ctx.store.owned_by(caller.user.telegram_id, i64::from(page) * PAGE, PAGE + 1).await?;
+    if !works_with_prospects(&caller.user) {
+        return Err(BaseError::NotAllowed.into());
+    }
+    let scope = Scope::of(&caller.user);
+    let (offset, limit) = (i64::from(page) * PAGE, PAGE + 1);
+    let mut found = ctx.store.owned_by(caller.user.telegram_id, scope.region_filter(), offset, limit).await?;
     if found.is_empty() {
         return Ok((ctx.i18n.t(lang, "my-none"), InlineKeyboardMarkup::default()));
     }
@@ -157,6 +162,7 @@ async fn history(
 ) -> anyhow::Result<(String, InlineKeyboardMarkup)> {
     let lang = caller.user.lang;
     let prospect = base::visible(ctx.store.as_ref(), &caller.user, id).await?;
+    base::audit_view(ctx.store.as_ref(), &caller.user, id, "history", ctx.clock.now()).await?;
     let count = ctx.store.entry_count(id).await?;
     let entries = ctx.store.entries(id, i64::from(page) * HISTORY_PAGE, HISTORY_PAGE).await?;
     let mut lines = vec![ctx.i18n.get(
@@ -166,8 +172,9 @@ async fn history(
     )];
     let mut rows: Vec<Vec<InlineKeyboardButton>> = vec![];
     for entry in &entries {
-        // Three entries of at most 1 200 characters each stay well within 4 096.
-        let (text, cut) = render::entry_text(ctx, lang, caller.tz(), entry, 1200);
+        // Three entries of at most 1 000 characters, with names of at most 128 and a title of
+        // at most 256, stay within 4 096.
+        let (text, cut) = render::entry_text(ctx, lang, caller.tz(), entry, 1000);
         lines.push(text);
         if cut {
             let label = format!(
@@ -251,7 +258,8 @@ pub async fn on_action(
             if field == Field::Products {
                 let products = prospect.details.products.clone();
                 flow::save(ctx, caller.chat, &State::EditProducts { id, products: products.clone() }).await?;
-                show((ctx.i18n.t(lang, "edit-products"), products_keyboard(ctx, caller, &products))).await?;
+                let markup = with_cancel(ctx, caller, id, products_keyboard(ctx, caller, &products));
+                show((ctx.i18n.t(lang, "edit-products"), markup)).await?;
             } else {
                 flow::save(ctx, caller.chat, &State::EditField { id, field }).await?;
                 let text = ctx.i18n.get(
@@ -263,7 +271,7 @@ pub async fn on_action(
                 if field != Field::Name {
                     buttons.push(Action::EditClear.button(ctx.i18n.t(lang, "card-clear")));
                 }
-                buttons.push(Action::Open(id).button(ctx.i18n.t(lang, "new-cancel")));
+                buttons.push(Action::EditCancel(id).button(ctx.i18n.t(lang, "new-cancel")));
                 reply::send_with(bot, caller.chat, text, grid(buttons, 2)).await?;
             }
         }
@@ -279,7 +287,12 @@ pub async fn on_action(
             };
             toggle(&mut products, product);
             flow::save(ctx, caller.chat, &State::EditProducts { id, products: products.clone() }).await?;
-            show((ctx.i18n.t(lang, "edit-products"), products_keyboard(ctx, caller, &products))).await?;
+            let markup = with_cancel(ctx, caller, id, products_keyboard(ctx, caller, &products));
+            show((ctx.i18n.t(lang, "edit-products"), markup)).await?;
+        }
+        Action::EditCancel(id) => {
+            flow::clear(ctx, caller.chat).await?;
+            send_card(bot, ctx, caller, ProspectId(id), message).await?;
         }
         Action::EditDone => {
             let State::EditProducts { id, products } = flow::load(ctx, caller.chat).await? else {
@@ -305,11 +318,24 @@ fn products_keyboard(
         .iter()
         .map(|p| {
             let mark = if products.contains(p) { "✅ " } else { "" };
-            Action::EditProduct(*p).button(format!("{mark}{}", render::product(ctx, lang, *p)))
+            Action::EditProduct(*p)
+                .button(format!("{mark}{}", render::capitalized(render::product(ctx, lang, *p))))
         })
         .collect();
     buttons.push(Action::EditDone.button(ctx.i18n.t(lang, "new-done")));
     grid(buttons, 2)
+}
+
+fn with_cancel(
+    ctx: &Ctx,
+    caller: &Caller,
+    id: i64,
+    mut markup: InlineKeyboardMarkup,
+) -> InlineKeyboardMarkup {
+    markup
+        .inline_keyboard
+        .push(vec![Action::EditCancel(id).button(ctx.i18n.t(caller.user.lang, "new-cancel"))]);
+    markup
 }
 
 async fn apply_edit(

@@ -16,6 +16,7 @@ pub enum Command {
     Card,
     My,
     Log,
+    Today,
     Users,
     Lang,
     Cancel,
@@ -59,6 +60,13 @@ const CATALOGUE: &[Entry] = &[
         description: "cmd-log",
         menu: Some("menu-log"),
         roles: WORKERS,
+    },
+    Entry {
+        command: Command::Today,
+        name: "today",
+        description: "cmd-today",
+        menu: Some("menu-today"),
+        roles: &[Role::Specialist, Role::Manager, Role::CreditOfficer],
     },
     Entry { command: Command::Card, name: "card", description: "cmd-card", menu: None, roles: READERS },
     Entry {

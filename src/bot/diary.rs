@@ -66,8 +66,10 @@ pub async fn start_on(bot: &Bot, ctx: &Ctx, caller: &Caller, id: ProspectId) -> 
     if let Some(c) = warning {
         text = format!("{}\n\n{text}", render::collision_line(ctx, lang, caller.tz(), &c));
     }
-    let mut buttons: Vec<InlineKeyboardButton> =
-        Kind::ALL.iter().map(|k| Action::LogKind(*k).button(render::kind(ctx, lang, *k))).collect();
+    let mut buttons: Vec<InlineKeyboardButton> = Kind::ALL
+        .iter()
+        .map(|k| Action::LogKind(*k).button(render::capitalized(render::kind(ctx, lang, *k))))
+        .collect();
     buttons.push(cancel(ctx, caller));
     reply::send_with(bot, caller.chat, text, grid(buttons, 2)).await?;
     Ok(())
@@ -198,7 +200,7 @@ fn confirm_text(ctx: &Ctx, caller: &Caller, d: &LogDraft) -> String {
         lang,
         "log-confirm",
         Args::new()
-            .text("kind", d.kind.map(|k| render::kind(ctx, lang, k)).unwrap_or_default())
+            .text("kind", d.kind.map(|k| render::capitalized(render::kind(ctx, lang, k))).unwrap_or_default())
             .text("outcome", d.outcome.map(|o| render::outcome(ctx, lang, o)).unwrap_or_default())
             .markup("summary", format!("{}{cut}", escape_html(&summary)))
             .text("products", render::products(ctx, lang, &d.products))
@@ -217,8 +219,10 @@ async fn ask(
     let lang = caller.user.lang;
     let (text, markup) = match step {
         LogStep::Kind => {
-            let mut buttons: Vec<InlineKeyboardButton> =
-                Kind::ALL.iter().map(|k| Action::LogKind(*k).button(render::kind(ctx, lang, *k))).collect();
+            let mut buttons: Vec<InlineKeyboardButton> = Kind::ALL
+                .iter()
+                .map(|k| Action::LogKind(*k).button(render::capitalized(render::kind(ctx, lang, *k))))
+                .collect();
             buttons.push(cancel(ctx, caller));
             let prospect =
                 base::visible(ctx.store.as_ref(), &caller.user, ProspectId(draft.prospect)).await?;
@@ -228,7 +232,7 @@ async fn ask(
         LogStep::Outcome => {
             let buttons = Outcome::ALL
                 .iter()
-                .map(|o| Action::LogOutcome(*o).button(render::outcome(ctx, lang, *o)))
+                .map(|o| Action::LogOutcome(*o).button(render::capitalized(render::outcome(ctx, lang, *o))))
                 .collect();
             let mut markup = grid(buttons, 2);
             markup.inline_keyboard.push(vec![cancel(ctx, caller)]);
@@ -242,7 +246,8 @@ async fn ask(
                 .iter()
                 .map(|p| {
                     let mark = if draft.products.contains(p) { "✅ " } else { "" };
-                    Action::LogProduct(*p).button(format!("{mark}{}", render::product(ctx, lang, *p)))
+                    Action::LogProduct(*p)
+                        .button(format!("{mark}{}", render::capitalized(render::product(ctx, lang, *p))))
                 })
                 .collect();
             buttons.push(Action::LogProductsDone.button(ctx.i18n.t(lang, "new-done")));
@@ -314,8 +319,11 @@ fn typed_when(
 ) -> Result<DateTime<Utc>, diary::DiaryError> {
     let now = ctx.clock.now();
     let tz = caller.tz();
+    let time = text.trim().split_once(':').filter(|(h, m)| {
+        (1..=2).contains(&h.len()) && m.len() == 2 && h.bytes().chain(m.bytes()).all(|b| b.is_ascii_digit())
+    });
     if let Some(day) = day
-        && let Some((h, m)) = text.trim().split_once([':', '.'])
+        && let Some((h, m)) = time
         && let (Ok(h), Ok(m)) = (h.parse(), m.parse())
     {
         let due = at(tz, day, h, m).ok_or(diary::DiaryError::When)?;
@@ -570,8 +578,9 @@ async fn tell_owner(
     kind: Kind,
     outcome: Outcome,
 ) {
+    // Only an owner who still works with this card (same division, same kind of role) is told.
     let owner = match ctx.store.user(prospect.owner).await {
-        Ok(Some(owner)) if owner.active => owner,
+        Ok(Some(owner)) if owner.active && base::may_log(&owner, prospect) => owner,
         _ => return,
     };
     let lang = owner.lang;

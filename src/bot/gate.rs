@@ -97,6 +97,11 @@ pub async fn authorize(update: Update, bot: Bot, ctx: Ctx) -> Option<Caller> {
     };
     match user {
         Some(user) if user.active => {
+            if user.unreachable
+                && let Err(e) = ctx.store.set_unreachable(user.telegram_id, false).await
+            {
+                tracing::warn!(error = %e, "cannot mark a person reachable again");
+            }
             let region = match &user.region {
                 Some(code) => ctx.store.region(code).await.ok().flatten(),
                 None => None,

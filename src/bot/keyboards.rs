@@ -51,6 +51,7 @@ pub enum Action {
     EditClear,
     EditProduct(Product),
     EditDone,
+    EditCancel(i64),
     SearchPage(u32),
     MyPage(u32),
     /// The diary.
@@ -68,6 +69,9 @@ pub enum Action {
     Day(NaiveDate),
     Time(u32, u32),
     Noop,
+    /// A reminder's buttons: an hour later, tomorrow at 10:00.
+    Snooze(i64),
+    Tomorrow(i64),
 }
 
 /// The quick choices of the next-contact picker.
@@ -115,6 +119,7 @@ impl Action {
             Action::EditClear => "e:clr".into(),
             Action::EditProduct(p) => format!("e:p:{p}"),
             Action::EditDone => "e:d".into(),
+            Action::EditCancel(id) => format!("e:x:{id}"),
             Action::SearchPage(page) => format!("s:{page}"),
             Action::MyPage(page) => format!("m:{page}"),
             Action::LogOn(id) => format!("c:l:{id}"),
@@ -138,6 +143,8 @@ impl Action {
             Action::Day(date) => format!("w:d:{}", date.format("%Y%m%d")),
             Action::Time(h, m) => format!("w:t:{h:02}{m:02}"),
             Action::Noop => "w:-".into(),
+            Action::Snooze(id) => format!("r:s:{id}"),
+            Action::Tomorrow(id) => format!("r:t:{id}"),
         }
     }
 
@@ -179,6 +186,7 @@ impl Action {
             ["e", "clr"] => Action::EditClear,
             ["e", "p", p] => Action::EditProduct(p.parse().ok()?),
             ["e", "d"] => Action::EditDone,
+            ["e", "x", pid] => Action::EditCancel(id(pid)?),
             ["s", page] => Action::SearchPage(page.parse().ok()?),
             ["m", page] => Action::MyPage(page.parse().ok()?),
             ["c", "l", pid] => Action::LogOn(id(pid)?),
@@ -196,18 +204,20 @@ impl Action {
                 "n" => Quick::None,
                 _ => return None,
             }),
-            ["w", "c", ym] if ym.len() == 6 => {
-                let month: u32 = ym[4..].parse().ok()?;
-                NaiveDate::from_ymd_opt(ym[..4].parse().ok()?, month, 1)?;
-                Action::Month(ym[..4].parse().ok()?, month)
+            ["w", "c", ym] if ym.len() == 6 && ym.bytes().all(|b| b.is_ascii_digit()) => {
+                let (year, month) = (ym[..4].parse().ok()?, ym[4..].parse().ok()?);
+                NaiveDate::from_ymd_opt(year, month, 1)?;
+                Action::Month(year, month)
             }
             ["w", "d", ymd] => Action::Day(NaiveDate::parse_from_str(ymd, "%Y%m%d").ok()?),
-            ["w", "t", hm] if hm.len() == 4 => {
+            ["w", "t", hm] if hm.len() == 4 && hm.bytes().all(|b| b.is_ascii_digit()) => {
                 let (h, m) = (hm[..2].parse().ok()?, hm[2..].parse().ok()?);
                 chrono::NaiveTime::from_hms_opt(h, m, 0)?;
                 Action::Time(h, m)
             }
             ["w", "-"] => Action::Noop,
+            ["r", "s", fid] => Action::Snooze(id(fid)?),
+            ["r", "t", fid] => Action::Tomorrow(id(fid)?),
             _ => return None,
         };
         Some(action)
@@ -270,6 +280,7 @@ mod tests {
             Action::EditClear,
             Action::EditProduct(Product::Guarantee),
             Action::EditDone,
+            Action::EditCancel(max),
             Action::SearchPage(u32::MAX),
             Action::MyPage(u32::MAX),
             Action::LogOn(max),
@@ -286,6 +297,8 @@ mod tests {
             Action::Day(NaiveDate::from_ymd_opt(2026, 12, 31).unwrap()),
             Action::Time(9, 30),
             Action::Noop,
+            Action::Snooze(max),
+            Action::Tomorrow(max),
         ];
         for action in actions {
             let data = action.encode();
@@ -296,7 +309,27 @@ mod tests {
 
     #[test]
     fn forged_payloads_are_not_actions() {
-        for data in ["", "u:s:-5", "u:s:abc", "u:pl:1:boss:MSK", "lang:de", "x", "u:s:1:2"] {
+        let forged = [
+            "",
+            "u:s:-5",
+            "u:s:abc",
+            "u:pl:1:boss:MSK",
+            "lang:de",
+            "x",
+            "u:s:1:2",
+            "w:c:202613",
+            "w:t:2500",
+            "w:d:20261232",
+            "n:p:gold",
+            "c:ef:1:inn",
+            "w:c:123ж5",
+            "w:t:1ж2",
+            "w:d:2026ж1231",
+            "u:s:１２",
+            "s:ж",
+            "r:s:0",
+        ];
+        for data in forged {
             assert_eq!(Action::parse(data), None, "{data}");
         }
     }

@@ -10,6 +10,7 @@ use super::gate::Caller;
 use super::keyboards::{Action, grid};
 use super::start::Answer;
 use super::{Ctx, HandlerResult, cards, render, reply};
+use crate::config::ContactsInChat;
 use crate::domain::access::works_with_prospects;
 use crate::domain::base::{self, InnHolder};
 use crate::domain::prospect::{Details, NewProspect, Product, short_text};
@@ -62,7 +63,7 @@ fn products_keyboard(
         .iter()
         .map(|p| {
             let mark = if chosen.contains(p) { "✅ " } else { "" };
-            toggle(*p).button(format!("{mark}{}", render::product(ctx, lang, *p)))
+            toggle(*p).button(format!("{mark}{}", render::capitalized(render::product(ctx, lang, *p))))
         })
         .collect();
     buttons.push(done.button(ctx.i18n.t(lang, "new-done")));
@@ -114,24 +115,31 @@ async fn ask(
     reply::show(bot, caller.chat, message, text, markup).await
 }
 
+/// The form as typed, for checking; contacts masked as on cards unless the bank shows them.
 fn summary(ctx: &Ctx, caller: &Caller, d: &Draft) -> String {
     let lang = caller.user.lang;
-    let field = |id: &str, value: &Option<String>| {
-        value.as_ref().map(|v| format!("{}: {}", ctx.i18n.t(lang, id), escape_html(v)))
+    let show = ctx.config.contacts_in_chat == ContactsInChat::Show;
+    let masked = |value: &Option<String>, mask: fn(&str) -> String| {
+        value.as_ref().map(|v| if show { v.clone() } else { mask(v) })
+    };
+    let phone = |p: &str| Phone::parse(p).map(|p| p.masked()).unwrap_or_default();
+    let field = |id: &str, value: Option<String>| {
+        value.map(|v| format!("{}: {}", ctx.i18n.t(lang, id), escape_html(&v)))
     };
     let mut lines = vec![ctx.i18n.t(lang, "new-confirm-title")];
     lines.extend(
         [
-            field("field-name", &d.name),
-            d.inn.as_ref().map(|inn| format!("ИНН: {inn}")),
-            field("field-kpp", &d.kpp),
-            field("field-ogrn", &d.ogrn),
-            field("field-industry", &d.industry),
-            field("field-city", &d.city),
-            field("field-contact", &d.contact),
-            field("field-position", &d.position),
-            field("field-phone", &d.phone),
-            field("field-email", &d.email),
+            field("field-name", d.name.clone()),
+            masked(&d.inn, render::mask_inn)
+                .map(|inn| ctx.i18n.get(lang, "card-requisites", Args::new().text("inn", inn))),
+            field("field-kpp", d.kpp.clone()),
+            field("field-ogrn", d.ogrn.clone()),
+            field("field-industry", d.industry.clone()),
+            field("field-city", d.city.clone()),
+            field("field-contact", masked(&d.contact, render::mask_person)),
+            field("field-position", d.position.clone()),
+            field("field-phone", masked(&d.phone, phone)),
+            field("field-email", masked(&d.email, render::mask_email)),
         ]
         .into_iter()
         .flatten(),

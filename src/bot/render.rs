@@ -123,20 +123,37 @@ pub fn collision_line(ctx: &Ctx, lang: Lang, tz: Tz, c: &Collision) -> String {
     )
 }
 
+/// An entry's first line: when, how, with what outcome, by whom.
+pub fn entry_header(ctx: &Ctx, lang: Lang, tz: Tz, e: &Entry) -> String {
+    format!(
+        "• {} · {} · {} — {}",
+        when(e.happened_at, tz),
+        kind(ctx, lang, e.kind),
+        outcome(ctx, lang, e.outcome),
+        escape_html(&e.author_name)
+    )
+}
+
 /// An entry's header and summary; the summary cut to `limit` characters.
 pub fn entry_text(ctx: &Ctx, lang: Lang, tz: Tz, e: &Entry, limit: usize) -> (String, bool) {
     let cut = e.summary.chars().count() > limit;
     let summary: String = e.summary.chars().take(limit).collect();
     let text = format!(
-        "• {} · {} · {} — {}\n{}{}",
-        when(e.happened_at, tz),
-        kind(ctx, lang, e.kind),
-        outcome(ctx, lang, e.outcome),
-        escape_html(&e.author_name),
+        "{}\n{}{}",
+        entry_header(ctx, lang, tz, e),
         escape_html(&summary),
         if cut { "…" } else { "" }
     );
     (text, cut)
+}
+
+/// A label with its first letter in capitals, for buttons.
+pub fn capitalized(text: String) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => text,
+    }
 }
 
 /// The card: data, status, owner, next contact, completeness, a colleague's recent contact,

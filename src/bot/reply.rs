@@ -174,6 +174,22 @@ pub fn user_message(ctx: &Ctx, lang: Lang, err: &anyhow::Error) -> Option<String
     err.downcast_ref::<ParseError>().map(|e| explain_parse(ctx, lang, e))
 }
 
+/// Turns a panic inside a handler into an error, so one bad update cannot take the bot down.
+pub async fn contained<T>(handler: impl Future<Output = anyhow::Result<T>>) -> anyhow::Result<T> {
+    use futures::FutureExt;
+    match std::panic::AssertUnwindSafe(handler).catch_unwind().await {
+        Ok(result) => result,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Err(anyhow::anyhow!("handler panicked: {what}"))
+        }
+    }
+}
+
 /// Runs a handler; what fails is either explained (a person's mistake) or logged with a
 /// reference id that the person sees with a short apology.
 pub async fn guard(

@@ -9,7 +9,7 @@ use super::flow::{self, State};
 use super::gate::{self, Caller};
 use super::keyboards::{self, Action};
 use super::reply::{self, role_name};
-use super::{Ctx, HandlerResult, cards, diary, register, requests, users};
+use super::{Ctx, HandlerResult, cards, diary, register, reminders, requests, users};
 use crate::domain::access::Lang;
 use crate::domain::directory;
 use crate::i18n::Args;
@@ -32,7 +32,7 @@ impl Answer {
 
 pub async fn on_message(bot: Bot, ctx: Ctx, caller: Caller, msg: Message, update: Update) -> HandlerResult {
     let lang = caller.user.lang;
-    let handled = route_message(&bot, &ctx, &caller, &msg);
+    let handled = reply::contained(route_message(&bot, &ctx, &caller, &msg));
     let result = reply::guard(&bot, &ctx, caller.chat, lang, handled).await;
     gate::mark_handled(&ctx, &update).await;
     result
@@ -57,6 +57,7 @@ async fn route_message(bot: &Bot, ctx: &Ctx, caller: &Caller, msg: &Message) -> 
             Command::Card => cards::card_command(bot, ctx, caller, &args).await,
             Command::My => cards::my(bot, ctx, caller).await,
             Command::Log => diary::begin(bot, ctx, caller, &args).await,
+            Command::Today => reminders::today(bot, ctx, caller).await,
         };
     }
     match flow::load(ctx, caller.chat).await? {
@@ -91,7 +92,7 @@ pub async fn on_callback(
     update: Update,
 ) -> HandlerResult {
     let lang = caller.user.lang;
-    let (answer, failure) = match route_callback(&bot, &ctx, &caller, &query).await {
+    let (answer, failure) = match reply::contained(route_callback(&bot, &ctx, &caller, &query)).await {
         Ok(answer) => (answer, None),
         Err(err) => match reply::user_message(&ctx, lang, &err) {
             Some(text) => (Answer::alert(text), None),
@@ -147,6 +148,7 @@ async fn route_callback(
         | Action::EditClear
         | Action::EditProduct(_)
         | Action::EditDone
+        | Action::EditCancel(_)
         | Action::SearchPage(_)
         | Action::MyPage(_)) => cards::on_action(bot, ctx, caller, message, action).await,
         action @ (Action::LogOn(_)
@@ -162,6 +164,9 @@ async fn route_callback(
         | Action::Day(_)
         | Action::Time(..)
         | Action::Noop) => diary::on_action(bot, ctx, caller, message, action).await,
+        action @ (Action::Snooze(_) | Action::Tomorrow(_)) => {
+            reminders::on_action(bot, ctx, caller, message, action).await
+        }
         other => users::on_action(bot, ctx, caller, message, other).await,
     }
 }

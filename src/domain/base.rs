@@ -130,6 +130,18 @@ pub async fn visible(store: &dyn Store, user: &User, id: ProspectId) -> BaseResu
     store.prospect(id, scope.region_filter()).await?.ok_or(BaseError::NotFound)
 }
 
+/// Records that a person read a card's talks (history, a whole entry): SPEC §10.
+pub async fn audit_view(
+    store: &dyn Store,
+    user: &User,
+    id: ProspectId,
+    what: &str,
+    now: DateTime<Utc>,
+) -> BaseResult<()> {
+    store.audit(&audit(now, user, AuditAction::CardViewed, id).details(what)).await?;
+    Ok(())
+}
+
 /// A colleague's positive or neutral contact within the window (SPEC §5).
 pub async fn collision(
     store: &dyn Store,
@@ -161,19 +173,22 @@ pub async fn open_card(
 pub enum Query {
     Inn(Inn),
     Phone(Phone),
+    /// Ten digits that are a valid INN and a phone number alike.
+    InnOrPhone(Inn, Phone),
     Text(String),
 }
 
 impl Query {
     pub fn read(text: &str) -> Option<Query> {
         let text = text.trim();
-        if let Ok(inn) = Inn::parse(text) {
-            return Some(Query::Inn(inn));
-        }
         let looks_like_phone = text.chars().filter(char::is_ascii_digit).count() >= 10
             && text.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c));
-        if looks_like_phone && let Ok(phone) = Phone::parse(text) {
-            return Some(Query::Phone(phone));
+        let phone = if looks_like_phone { Phone::parse(text).ok() } else { None };
+        match (Inn::parse(text), phone) {
+            (Ok(inn), Some(phone)) => return Some(Query::InnOrPhone(inn, phone)),
+            (Ok(inn), None) => return Some(Query::Inn(inn)),
+            (Err(_), Some(phone)) => return Some(Query::Phone(phone)),
+            (Err(_), None) => {}
         }
         let norm = normalize_name(text);
         (!norm.is_empty()).then_some(Query::Text(norm))
@@ -200,6 +215,16 @@ pub async fn find(
             found.filter(|p| sees(user, p)).into_iter().collect()
         }
         Query::Phone(phone) => store.prospects_by_phone(phone, region).await?,
+        Query::InnOrPhone(inn, phone) => {
+            let by_inn = store.prospect_by_inn_anywhere(inn).await?.filter(|p| sees(user, p));
+            let mut found: Vec<Prospect> = by_inn.into_iter().collect();
+            for p in store.prospects_by_phone(phone, region).await? {
+                if !found.iter().any(|f| f.id == p.id) {
+                    found.push(p);
+                }
+            }
+            found
+        }
         Query::Text(text) => {
             let search = if text.chars().count() >= 3 {
                 TextSearch::Trigram(text.clone())
@@ -212,6 +237,7 @@ pub async fn find(
     let what = match query {
         Query::Inn(inn) => format!("inn {inn}"),
         Query::Phone(phone) => format!("phone {}", phone.as_str()),
+        Query::InnOrPhone(inn, phone) => format!("inn {inn} or phone {}", phone.as_str()),
         Query::Text(text) => format!("text {text}"),
     };
     let record = AuditRecord::new(now, Some(user.telegram_id), AuditAction::Searched).details(what);

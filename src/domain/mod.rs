@@ -9,6 +9,7 @@ pub mod audit;
 pub mod base;
 pub mod diary;
 pub mod directory;
+pub mod followup;
 pub mod ids;
 pub mod prospect;
 pub mod requisites;

@@ -4,6 +4,7 @@
 //! on whichever pool is open. Backend-specific pieces (connecting, pragmas, migrations) live in
 //! `sqlite.rs` and `postgres.rs`. Region scoping is part of each query, never left to the caller.
 
+mod delivery;
 mod postgres;
 mod prospects;
 pub(crate) mod sql;
@@ -12,6 +13,7 @@ mod sqlite;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+pub use delivery::{DeliveryStore, NewOutgoing, Outgoing};
 pub use prospects::{ProspectStore, TextSearch};
 pub use sql::SqlStore;
 
@@ -49,7 +51,7 @@ pub enum Backend {
 }
 
 #[async_trait]
-pub trait Store: ProspectStore + Send + Sync {
+pub trait Store: ProspectStore + DeliveryStore + Send + Sync {
     fn backend(&self) -> Backend;
 
     // Divisions.

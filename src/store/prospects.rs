@@ -70,7 +70,13 @@ pub trait ProspectStore: Send + Sync {
         offset: i64,
         limit: i64,
     ) -> StoreResult<Vec<Prospect>>;
-    async fn owned_by(&self, owner: TelegramId, offset: i64, limit: i64) -> StoreResult<Vec<Prospect>>;
+    async fn owned_by(
+        &self,
+        owner: TelegramId,
+        region: Option<&str>,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<Prospect>>;
     async fn update_field(
         &self,
         id: ProspectId,
@@ -426,15 +432,23 @@ impl ProspectStore for SqlStore {
         prospects(rows)
     }
 
-    async fn owned_by(&self, owner: TelegramId, offset: i64, limit: i64) -> StoreResult<Vec<Prospect>> {
+    async fn owned_by(
+        &self,
+        owner: TelegramId,
+        region: Option<&str>,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<Prospect>> {
         // Overdue and soonest next contacts first, cards without one last.
         let sql = format!(
-            "SELECT * FROM ({PROSPECT_SELECT} WHERE p.owner_id = $1) q \
+            "SELECT * FROM ({PROSPECT_SELECT} WHERE p.owner_id = $1 AND {}) q \
              ORDER BY CASE WHEN q.next_contact IS NULL THEN 1 ELSE 0 END, q.next_contact, \
-             q.name_norm, q.id LIMIT $2 OFFSET $3"
+             q.name_norm, q.id LIMIT $3 OFFSET $4",
+            scoped(2)
         );
         let rows: Vec<ProspectRow> = on_pool!(self, p => sqlx::query_as(&sql)
             .bind(owner.get())
+            .bind(region)
             .bind(limit)
             .bind(offset)
             .fetch_all(p)
@@ -489,7 +503,9 @@ impl ProspectStore for SqlStore {
             WHERE prospect_id = $1 AND state IN ('pending', 'sent', 'snoozed')";
         let open = "INSERT INTO followups (prospect_id, owner_id, due_at, agreed, state, \
             interaction_id, created_at, updated_at) VALUES ($1, $2, $3, $4, 'pending', $5, $6, $6)";
-        let move_on = "UPDATE prospects SET status = $2, updated_by = $3, updated_at = $4 WHERE id = $1";
+        // Only talks that have not gone further move on: a hand-off made meanwhile is kept.
+        let move_on = "UPDATE prospects SET status = CASE WHEN status IN ('new', 'in_talks') THEN $2 \
+                       ELSE status END, updated_by = $3, updated_at = $4 WHERE id = $1";
         let agreed: String = entry.summary.chars().take(200).collect();
         let id = on_pool!(self, p => async {
             let mut tx = p.begin().await?;

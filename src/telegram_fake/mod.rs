@@ -67,6 +67,11 @@ impl FakeTelegram {
         TgUser { id, first_name: first_name.to_owned(), username: Some(format!("user{id}")) }
     }
 
+    /// The person opens the private chat with the bot (as pressing Start does), without a message.
+    pub fn open_chat(&self, user: &TgUser) {
+        self.shared.open_chat(user);
+    }
+
     /// The person writes `text` to the bot in a private chat; returns the update id.
     pub fn send_text(&self, from: &TgUser, text: &str) -> i64 {
         self.shared.user_message(from, from.id, text)

@@ -231,6 +231,11 @@ impl Shared {
         id
     }
 
+    pub fn open_chat(&self, user: &TgUser) {
+        let json = json!({"id": user.id, "type": "private", "first_name": user.first_name, "username": user.username});
+        self.lock().chats.insert(user.id, Chat { json, bot_member: true });
+    }
+
     pub fn user_message(&self, from: &TgUser, chat_id: i64, text: &str) -> i64 {
         let mut state = self.lock();
         let chat = if chat_id == from.id {

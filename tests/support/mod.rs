@@ -46,6 +46,8 @@ impl TestDb {
             }
             Backend::Postgres => {
                 let Ok(admin) = std::env::var(POSTGRES_ENV) else {
+                    // CI must cover both backends: there a missing server is a failure.
+                    assert!(std::env::var_os("CI").is_none(), "{POSTGRES_ENV} must be set in CI");
                     eprintln!("{POSTGRES_ENV} is not set: the PostgreSQL run of this test is skipped");
                     return None;
                 };
@@ -119,6 +121,12 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        Self::spawn_with(backend, None).await
+    }
+
+    /// With `CONTACTS_IN_CHAT` set (`show` or `mask`).
+    pub async fn spawn_with(backend: Backend, contacts: Option<&str>) -> Option<TestApp> {
+        let contacts = contacts.map(str::to_owned);
         let _ = tracing_subscriber::fmt()
             .with_env_filter("warn,prospect_diary=info")
             .with_test_writer()
@@ -132,6 +140,8 @@ impl TestApp {
             "TELOXIDE_API_URL" => Some(api.clone()),
             "DATABASE_URL" => Some(url.clone()),
             "POLL_TIMEOUT_SECS" => Some("5".to_owned()),
+            "JOBS_INTERVAL_SECS" => Some("1".to_owned()),
+            "CONTACTS_IN_CHAT" => contacts.clone(),
             _ => None,
         })
         .expect("test config");
@@ -170,6 +180,22 @@ impl TestApp {
         self.store.close().await;
         self.store = Arc::new(store::connect(&self.db.url).await.expect("reopen the store"));
         self.start();
+    }
+
+    /// The app's context, for calling jobs directly as a second instance would.
+    pub fn ctx(&self, store: Arc<dyn Store>, instance: &str) -> prospect_diary::bot::Ctx {
+        let mut config = self.config.clone();
+        config.instance_id = instance.to_owned();
+        prospect_diary::bot::Ctx {
+            store,
+            clock: self.clock.clone(),
+            i18n: Arc::new(prospect_diary::i18n::I18n::new()),
+            config: Arc::new(config),
+        }
+    }
+
+    pub fn db_url(&self) -> &str {
+        &self.db.url
     }
 
     pub async fn finish(mut self) {

@@ -1,0 +1,52 @@
+//! A reminder's buttons (snooze an hour, tomorrow 10:00) and `/today`.
+
+use chrono::Duration;
+use teloxide::prelude::*;
+use teloxide::types::MessageId;
+
+use super::gate::Caller;
+use super::keyboards::Action;
+use super::start::Answer;
+use super::{Ctx, HandlerResult, reply};
+use crate::domain::diary::{QuickWhen, quick_when};
+use crate::domain::followup::Followup;
+use crate::i18n::Args;
+use crate::jobs;
+
+pub async fn today(bot: &Bot, ctx: &Ctx, caller: &Caller) -> HandlerResult {
+    let now = ctx.clock.now();
+    let tz = caller.tz();
+    let tomorrow = quick_when(QuickWhen::Tomorrow, now, tz) - Duration::hours(10);
+    let agenda = ctx.store.agenda(caller.user.telegram_id, tomorrow).await?;
+    let (text, markup) = jobs::today(ctx, caller.user.lang, tz, &agenda, now);
+    reply::send_with(bot, caller.chat, text, markup).await?;
+    Ok(())
+}
+
+/// Moves the caller's own follow-up; anyone else's (a forged id) is refused.
+pub async fn on_action(
+    bot: &Bot,
+    ctx: &Ctx,
+    caller: &Caller,
+    message: Option<MessageId>,
+    action: Action,
+) -> anyhow::Result<Answer> {
+    let lang = caller.user.lang;
+    let now = ctx.clock.now();
+    let (id, due) = match action {
+        Action::Snooze(id) => (id, now + Duration::hours(1)),
+        Action::Tomorrow(id) => (id, quick_when(QuickWhen::Tomorrow, now, caller.tz())),
+        _ => return Ok(Answer::alert(ctx.i18n.t(lang, "button-stale"))),
+    };
+    let followup: Option<Followup> = ctx.store.followup(id).await?;
+    if followup.is_none_or(|f| f.owner != caller.user.telegram_id) {
+        return Ok(Answer::alert(ctx.i18n.t(lang, "err-not-allowed")));
+    }
+    if !ctx.store.reschedule_followup(id, caller.user.telegram_id, due, now).await? {
+        return Ok(Answer::alert(ctx.i18n.t(lang, "button-stale")));
+    }
+    let moved =
+        ctx.i18n.get(lang, "reminder-moved", Args::new().text("when", super::render::when(due, caller.tz())));
+    reply::close(bot, caller.chat, message, moved.clone()).await?;
+    Ok(Answer::done())
+}

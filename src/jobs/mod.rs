@@ -1,0 +1,288 @@
+//! Periodic work and delivery (SPEC §6, §9). `tick` queues what came due (reminders, morning
+//! digests); `deliver_once` sends what is queued, within Telegram's rates, retrying after
+//! errors. Both are plain functions: tokio-cron-scheduler and the delivery loop call them in
+//! the app, tests call them after moving the clock.
+
+mod render;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{Datelike, NaiveTime, TimeZone, Utc};
+use teloxide::prelude::*;
+use teloxide::types::{InlineKeyboardMarkup, ParseMode};
+use teloxide::{ApiError, RequestError};
+use tokio::sync::Mutex;
+use tokio::time::Instant;
+
+use crate::bot::Ctx;
+use crate::domain::access::Role;
+use crate::domain::diary::is_working_day;
+use crate::domain::ids::TelegramId;
+use crate::store::{NewOutgoing, Outgoing};
+
+pub use render::{reminder, today};
+
+/// How long a claim on an outbox item lasts before another instance may take it over.
+const LEASE_SECS: i64 = 60;
+const BATCH: i64 = 50;
+
+/// Queues everything that came due by now: follow-up reminders and morning digests.
+pub async fn tick(ctx: &Ctx) -> anyhow::Result<()> {
+    let now = ctx.clock.now();
+    while ctx.store.queue_due_followups(now, 500).await? == 500 {}
+    digests(ctx).await
+}
+
+/// Each working day from 09:00 local, once per division: a digest to everyone with something due.
+pub async fn digests(ctx: &Ctx) -> anyhow::Result<()> {
+    let now = ctx.clock.now();
+    let nine = NaiveTime::from_hms_opt(9, 0, 0).expect("a time");
+    let users = ctx.store.users().await?;
+    for region in ctx.store.regions().await? {
+        let tz = region.tz.tz();
+        let local = now.with_timezone(&tz);
+        if !is_working_day(local.weekday()) || local.time() < nine {
+            continue;
+        }
+        let date = local.date_naive();
+        if !ctx.store.claim_digest_day(region.code.as_str(), &date.to_string(), now).await? {
+            continue;
+        }
+        let end_of_day = tz
+            .from_local_datetime(&(date + chrono::Duration::days(1)).and_time(NaiveTime::MIN))
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or(now);
+        let mut items = vec![];
+        let staff = users.iter().filter(|u| {
+            u.active
+                && u.region.as_ref() == Some(&region.code)
+                && matches!(u.role, Role::Specialist | Role::Manager | Role::CreditOfficer)
+        });
+        for user in staff {
+            let agenda = ctx.store.agenda(user.telegram_id, end_of_day).await?;
+            if agenda.is_empty() {
+                continue;
+            }
+            let (text, markup) = render::digest(ctx, user.lang, tz, &agenda, now);
+            items.push(NewOutgoing {
+                kind: "digest",
+                chat_id: user.telegram_id.get(),
+                ref_id: None,
+                text: Some(text),
+                markup: Some(serde_json::to_string(&markup)?),
+                dedupe_key: format!("digest:{date}:{}", user.telegram_id),
+            });
+        }
+        ctx.store.enqueue(&items, now).await?;
+    }
+    Ok(())
+}
+
+/// Telegram's rates as this instance keeps them: about `per_second` overall, one message a
+/// second to one chat, twenty a minute to one group.
+pub struct Pace {
+    gap: Duration,
+    last: Option<Instant>,
+    chats: HashMap<i64, Instant>,
+    /// Set by a 429: nothing is sent before it.
+    paused_until: Option<Instant>,
+}
+
+impl Pace {
+    pub fn new(per_second: u32) -> Self {
+        Self {
+            gap: Duration::from_secs_f64(1.0 / f64::from(per_second.max(1))),
+            last: None,
+            chats: HashMap::new(),
+            paused_until: None,
+        }
+    }
+
+    async fn wait(&mut self, chat: i64) {
+        let chat_gap = if chat < 0 { Duration::from_secs(3) } else { Duration::from_secs(1) };
+        let mut ready = Instant::now();
+        if let Some(last) = self.last {
+            ready = ready.max(last + self.gap);
+        }
+        if let Some(last) = self.chats.get(&chat) {
+            ready = ready.max(*last + chat_gap);
+        }
+        if let Some(until) = self.paused_until {
+            ready = ready.max(until);
+        }
+        tokio::time::sleep_until(ready).await;
+        let now = Instant::now();
+        self.last = Some(now);
+        self.chats.insert(chat, now);
+        if self.chats.len() > 10_000 {
+            self.chats.retain(|_, at| now.duration_since(*at) < Duration::from_secs(5));
+        }
+    }
+
+    fn pause(&mut self, secs: u32) {
+        self.paused_until = Some(Instant::now() + Duration::from_secs(u64::from(secs)));
+    }
+}
+
+/// What to do after a failed send.
+enum Verdict {
+    /// A network error or a Telegram outage: try again later.
+    Retry,
+    /// 429: try again after Telegram's `retry_after`.
+    RetryAfter(u32),
+    /// The person blocked the bot (or never opened it): stop, mark them unreachable.
+    Unreachable,
+    /// The message itself is wrong: retrying will not help.
+    Failed,
+}
+
+fn classify(err: &RequestError) -> Verdict {
+    match err {
+        RequestError::RetryAfter(secs) => Verdict::RetryAfter(secs.seconds()),
+        RequestError::Network(_) | RequestError::Io(_) | RequestError::InvalidJson { .. } => Verdict::Retry,
+        RequestError::Api(
+            ApiError::BotBlocked
+            | ApiError::CantInitiateConversation
+            | ApiError::UserDeactivated
+            | ApiError::BotKicked
+            | ApiError::BotKickedFromSupergroup
+            | ApiError::ChatNotFound,
+        ) => Verdict::Unreachable,
+        RequestError::Api(ApiError::Unknown(text)) if text.starts_with("Forbidden") => Verdict::Unreachable,
+        RequestError::Api(ApiError::Unknown(text))
+            if ["Bad Gateway", "Internal Server Error", "Service Unavailable", "Gateway Timeout"]
+                .iter()
+                .any(|t| text.contains(t)) =>
+        {
+            Verdict::Retry
+        }
+        _ => Verdict::Failed,
+    }
+}
+
+/// The delay before attempt `attempts + 1`: 2, 4, 8 … seconds, at most five minutes.
+fn backoff(attempts: i64) -> chrono::Duration {
+    chrono::Duration::seconds(2_i64.saturating_pow(attempts.clamp(1, 9) as u32).min(300))
+}
+
+/// One instance's sender: its id for claims, and its pace.
+#[derive(Clone)]
+pub struct Deliverer {
+    pub instance: String,
+    pace: Arc<Mutex<Pace>>,
+}
+
+impl Deliverer {
+    pub fn new(instance: impl Into<String>, per_second: u32) -> Self {
+        Self { instance: instance.into(), pace: Arc::new(Mutex::new(Pace::new(per_second))) }
+    }
+
+    /// Sends one batch of what is due; returns how many items were handled.
+    pub async fn deliver_once(&self, bot: &Bot, ctx: &Ctx) -> anyhow::Result<usize> {
+        let now = ctx.clock.now();
+        let items = ctx.store.claim_outbox(&self.instance, now, LEASE_SECS, BATCH).await?;
+        let count = items.len();
+        for item in items {
+            self.deliver(bot, ctx, item).await?;
+        }
+        Ok(count)
+    }
+
+    async fn deliver(&self, bot: &Bot, ctx: &Ctx, item: Outgoing) -> anyhow::Result<()> {
+        let Some((text, markup)) = render::outgoing(ctx, &item).await? else {
+            // The follow-up was done or moved meanwhile: nothing to remind of.
+            ctx.store.outbox_sent(item.id, ctx.clock.now()).await?;
+            return Ok(());
+        };
+        self.pace.lock().await.wait(item.chat_id).await;
+        let mut request = bot.send_message(ChatId(item.chat_id), text).parse_mode(ParseMode::Html);
+        if let Some(markup) = markup {
+            request = request.reply_markup(markup);
+        }
+        let now = ctx.clock.now();
+        match request.await {
+            Ok(_) => ctx.store.outbox_sent(item.id, now).await?,
+            Err(err) => {
+                let error = err.to_string();
+                match classify(&err) {
+                    Verdict::Retry => {
+                        ctx.store.outbox_retry(item.id, now + backoff(item.attempts), &error).await?
+                    }
+                    Verdict::RetryAfter(secs) => {
+                        self.pace.lock().await.pause(secs);
+                        let at = now + chrono::Duration::seconds(i64::from(secs));
+                        ctx.store.outbox_retry(item.id, at, &error).await?;
+                    }
+                    Verdict::Unreachable => {
+                        ctx.store.outbox_failed(item.id, &error).await?;
+                        unreachable(ctx, item.chat_id).await?;
+                    }
+                    Verdict::Failed => {
+                        tracing::error!(item = item.id, %error, "a notification cannot be sent");
+                        ctx.store.outbox_failed(item.id, &error).await?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Delivers until `stop` is notified, looking for work every `idle`.
+    pub async fn run(self, bot: Bot, ctx: Ctx, idle: Duration, stop: Arc<tokio::sync::Notify>) {
+        let stopped = stop.notified();
+        tokio::pin!(stopped);
+        loop {
+            let handled = match self.deliver_once(&bot, &ctx).await {
+                Ok(n) => n,
+                Err(e) => {
+                    tracing::error!(error = ?e, "delivery failed");
+                    0
+                }
+            };
+            if handled == 0 {
+                tokio::select! {
+                    () = &mut stopped => return,
+                    () = tokio::time::sleep(idle) => {}
+                }
+            }
+        }
+    }
+}
+
+/// A person who blocked the bot: marked unreachable, and their division's managers are told.
+async fn unreachable(ctx: &Ctx, chat_id: i64) -> anyhow::Result<()> {
+    let Ok(id) = TelegramId::new(chat_id) else { return Ok(()) };
+    let Some(user) = ctx.store.user(id).await? else { return Ok(()) };
+    if !ctx.store.set_unreachable(id, true).await? {
+        return Ok(());
+    }
+    let now = ctx.clock.now();
+    let managers: Vec<_> = ctx
+        .store
+        .users()
+        .await?
+        .into_iter()
+        .filter(|m| m.active && m.role == Role::Manager && m.region == user.region && m.telegram_id != id)
+        .collect();
+    let items: Vec<NewOutgoing> = managers
+        .iter()
+        .map(|m| NewOutgoing {
+            kind: "notice",
+            chat_id: m.telegram_id.get(),
+            ref_id: None,
+            text: Some(render::unreachable_notice(ctx, m.lang, &user)),
+            markup: None,
+            dedupe_key: format!("unreachable:{id}:{}:{}", m.telegram_id, now.timestamp()),
+        })
+        .collect();
+    ctx.store.enqueue(&items, now).await?;
+    Ok(())
+}
+
+/// An inline keyboard as stored in the outbox.
+pub fn markup_json(markup: &InlineKeyboardMarkup) -> Option<String> {
+    serde_json::to_string(markup).ok()
+}

@@ -1,0 +1,158 @@
+//! The texts of reminders, digests and `/today`, in the reader's language and division's zone.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
+
+use crate::bot::Ctx;
+use crate::bot::keyboards::Action;
+use crate::bot::render::{mask_person, when};
+use crate::config::ContactsInChat;
+use crate::domain::access::{Lang, User};
+use crate::domain::followup::{Followup, minutes_late};
+use crate::domain::requisites::Phone;
+use crate::i18n::{Args, escape_html};
+use crate::store::Outgoing;
+
+fn zone(f: &Followup) -> Tz {
+    f.owner_tz.as_deref().and_then(|tz| tz.parse().ok()).unwrap_or(chrono_tz::Europe::Moscow)
+}
+
+/// "2 часа 15 минут" / "40 минут".
+fn late_text(ctx: &Ctx, lang: Lang, minutes: i64) -> String {
+    let (h, m) = (minutes / 60, minutes % 60);
+    let hours = ctx.i18n.get(lang, "late-hours", Args::new().num("count", h));
+    let mins = ctx.i18n.get(lang, "late-minutes", Args::new().num("count", m));
+    match (h, m) {
+        (0, _) => mins,
+        (_, 0) => hours,
+        _ => format!("{hours} {mins}"),
+    }
+}
+
+/// The push for a follow-up: company, contact and phone, what was agreed, how late.
+pub fn reminder(ctx: &Ctx, f: &Followup, now: DateTime<Utc>) -> (String, InlineKeyboardMarkup) {
+    let lang = f.owner_lang;
+    let show = ctx.config.contacts_in_chat == ContactsInChat::Show;
+    let mut lines = vec![ctx.i18n.get(
+        lang,
+        "reminder-title",
+        Args::new().text("name", &f.prospect_name).text("id", f.prospect.to_string()),
+    )];
+    let person = f.contact_person.as_ref().map(|p| if show { p.clone() } else { mask_person(p) });
+    let phone = f
+        .phone
+        .as_deref()
+        .and_then(|p| Phone::parse(p).ok())
+        .map(|p| if show { p.as_str().to_owned() } else { p.masked() });
+    let contact: Vec<String> = [person, phone].into_iter().flatten().collect();
+    if !contact.is_empty() {
+        lines.push(ctx.i18n.get(lang, "reminder-contact", Args::new().text("contact", contact.join(", "))));
+    }
+    if !f.agreed.is_empty() {
+        lines.push(ctx.i18n.get(lang, "reminder-agreed", Args::new().text("agreed", &f.agreed)));
+    }
+    lines.push(ctx.i18n.get(lang, "reminder-due", Args::new().text("when", when(f.due_at, zone(f)))));
+    let late = minutes_late(f.due_at, now);
+    if late >= 5 {
+        lines.push(ctx.i18n.get(lang, "reminder-late", Args::new().text("late", late_text(ctx, lang, late))));
+    }
+    let pid = f.prospect.0;
+    let markup = InlineKeyboardMarkup::new([
+        vec![
+            Action::LogOn(pid).button(ctx.i18n.t(lang, "card-log")),
+            Action::Open(pid).button(ctx.i18n.t(lang, "card-open")),
+        ],
+        vec![
+            Action::Snooze(f.id).button(ctx.i18n.t(lang, "reminder-snooze")),
+            Action::Tomorrow(f.id).button(ctx.i18n.t(lang, "reminder-tomorrow")),
+        ],
+    ]);
+    (lines.join("\n"), markup)
+}
+
+/// Renders a claimed item; `None` when there is nothing to send any more.
+pub async fn outgoing(
+    ctx: &Ctx,
+    item: &Outgoing,
+) -> anyhow::Result<Option<(String, Option<InlineKeyboardMarkup>)>> {
+    if item.kind == "reminder" {
+        let Some(id) = item.ref_id else { return Ok(None) };
+        let Some(followup) = ctx.store.followup(id).await? else { return Ok(None) };
+        if followup.state != "sent" {
+            return Ok(None);
+        }
+        let (text, markup) = reminder(ctx, &followup, ctx.clock.now());
+        return Ok(Some((text, Some(markup))));
+    }
+    let markup = item.markup.as_deref().and_then(|m| serde_json::from_str(m).ok());
+    Ok(item.text.clone().map(|text| (text, markup)))
+}
+
+/// One line per contact: time, company, what was agreed; overdue ones marked.
+fn agenda_lines(ctx: &Ctx, lang: Lang, tz: Tz, agenda: &[Followup], now: DateTime<Utc>) -> Vec<String> {
+    agenda
+        .iter()
+        .take(20)
+        .map(|f| {
+            let overdue = if f.due_at < now {
+                format!(" — {}", ctx.i18n.t(lang, "today-overdue"))
+            } else {
+                String::new()
+            };
+            let agreed: String = f.agreed.chars().take(80).collect();
+            let agreed =
+                if agreed.is_empty() { String::new() } else { format!(": {}", escape_html(&agreed)) };
+            format!("• {} <b>{}</b>{agreed}{overdue}", when(f.due_at, tz), escape_html(&f.prospect_name))
+        })
+        .collect()
+}
+
+fn open_buttons(agenda: &[Followup]) -> InlineKeyboardMarkup {
+    let buttons: Vec<Vec<InlineKeyboardButton>> = agenda
+        .iter()
+        .take(10)
+        .map(|f| {
+            let label: String = f.prospect_name.chars().take(50).collect();
+            vec![Action::Open(f.prospect.0).button(label)]
+        })
+        .collect();
+    InlineKeyboardMarkup::new(buttons)
+}
+
+/// `/today`: today's contacts and the overdue ones, in order.
+pub fn today(
+    ctx: &Ctx,
+    lang: Lang,
+    tz: Tz,
+    agenda: &[Followup],
+    now: DateTime<Utc>,
+) -> (String, InlineKeyboardMarkup) {
+    if agenda.is_empty() {
+        return (ctx.i18n.t(lang, "today-none"), InlineKeyboardMarkup::default());
+    }
+    let mut lines = vec![ctx.i18n.t(lang, "today-title")];
+    lines.extend(agenda_lines(ctx, lang, tz, agenda, now));
+    (lines.join("\n"), open_buttons(agenda))
+}
+
+/// The morning digest: counts, then the list.
+pub fn digest(
+    ctx: &Ctx,
+    lang: Lang,
+    tz: Tz,
+    agenda: &[Followup],
+    now: DateTime<Utc>,
+) -> (String, InlineKeyboardMarkup) {
+    let overdue = agenda.iter().filter(|f| f.due_at < now).count() as i64;
+    let today = agenda.len() as i64 - overdue;
+    let mut lines =
+        vec![ctx.i18n.get(lang, "digest-title", Args::new().num("today", today).num("overdue", overdue))];
+    lines.extend(agenda_lines(ctx, lang, tz, agenda, now));
+    lines.push(ctx.i18n.t(lang, "digest-more"));
+    (lines.join("\n"), open_buttons(agenda))
+}
+
+pub fn unreachable_notice(ctx: &Ctx, lang: Lang, user: &User) -> String {
+    ctx.i18n.get(lang, "unreachable-manager", Args::new().text("name", user.full_name.as_str()))
+}
