@@ -192,6 +192,13 @@ impl Deliverer {
     }
 
     async fn deliver(&self, bot: &Bot, ctx: &Ctx, item: Outgoing) -> anyhow::Result<()> {
+        // A person who blocked the bot is not tried again until they write to it.
+        if let Ok(id) = TelegramId::new(item.chat_id)
+            && ctx.store.user(id).await?.is_some_and(|u| u.unreachable)
+        {
+            ctx.store.outbox_failed(item.id, "the person blocked the bot").await?;
+            return Ok(());
+        }
         let Some((text, markup)) = render::outgoing(ctx, &item).await? else {
             // The follow-up was done or moved meanwhile: nothing to remind of.
             ctx.store.outbox_sent(item.id, ctx.clock.now()).await?;

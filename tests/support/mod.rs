@@ -206,8 +206,12 @@ impl TestApp {
     }
 
     pub async fn add_region(&self, code: &str, name: &str, tz: &str) {
+        use prospect_diary::store::DeliveryStore;
         let region = Region::parse(code, name, tz).unwrap();
         directory::add_region(self.store.as_ref(), &region, None, start_time()).await.unwrap();
+        // As if this morning's digest had gone out already: tests that want one move to Monday.
+        let today = start_time().with_timezone(&region.tz.tz()).date_naive().to_string();
+        self.store.claim_digest_day(code, &today, start_time()).await.unwrap();
     }
 
     /// Whitelists a person and returns them as a Telegram user.
