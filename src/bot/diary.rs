@@ -13,7 +13,9 @@ use super::register::toggle;
 use super::start::Answer;
 use super::{Ctx, HandlerResult, cards, render, reply};
 use crate::domain::access::works_with_prospects;
-use crate::domain::base::{self, BaseError};
+use crate::domain::base::{self, BaseError, Logged};
+use crate::jobs;
+use crate::store::NewOutgoing;
 use crate::domain::diary::{self, Kind, NewEntry, Outcome, QuickWhen};
 use crate::domain::prospect::{Product, ProspectId};
 use crate::i18n::{Args, escape_html};
@@ -564,24 +566,18 @@ async fn save(
     flow::clear(ctx, caller.chat).await?;
     show(bot, caller, message, ctx.i18n.t(lang, "log-saved"), InlineKeyboardMarkup::default()).await?;
     if logged.tell_owner {
-        tell_owner(bot, ctx, caller, &logged.prospect, kind, outcome).await;
+        tell_owner(ctx, caller, &logged, kind, outcome).await?;
     }
     cards::send_card(bot, ctx, caller, entry.prospect, None).await
 }
 
-/// Tells the card's owner that a colleague wrote an entry on it (SPEC §5).
-async fn tell_owner(
-    bot: &Bot,
-    ctx: &Ctx,
-    caller: &Caller,
-    prospect: &crate::domain::prospect::Prospect,
-    kind: Kind,
-    outcome: Outcome,
-) {
+/// Tells the card's owner that a colleague wrote an entry on it (SPEC §5), through the outbox.
+async fn tell_owner(ctx: &Ctx, caller: &Caller, logged: &Logged, kind: Kind, outcome: Outcome) -> HandlerResult {
+    let prospect = &logged.prospect;
     // Only an owner who still works with this card (same division, same kind of role) is told.
-    let owner = match ctx.store.user(prospect.owner).await {
-        Ok(Some(owner)) if owner.active && base::may_log(&owner, prospect) => owner,
-        _ => return,
+    let owner = match ctx.store.user(prospect.owner).await? {
+        Some(owner) if owner.active && base::may_log(&owner, prospect) => owner,
+        _ => return Ok(()),
     };
     let lang = owner.lang;
     let text = ctx.i18n.get(
@@ -595,7 +591,14 @@ async fn tell_owner(
     );
     let markup =
         InlineKeyboardMarkup::new([[Action::Open(prospect.id.0).button(ctx.i18n.t(lang, "card-open"))]]);
-    if let Err(e) = reply::send_with(bot, ChatId(owner.telegram_id.get()), text, markup).await {
-        tracing::info!(owner = owner.telegram_id.get(), error = %e, "cannot tell the owner about an entry");
-    }
+    let notice = NewOutgoing {
+        kind: "notice",
+        chat_id: owner.telegram_id.get(),
+        ref_id: Some(prospect.id.0),
+        text: Some(text),
+        markup: jobs::markup_json(&markup),
+        dedupe_key: format!("entry:{}:owner", logged.entry_id),
+    };
+    ctx.store.enqueue(&[notice], ctx.clock.now()).await?;
+    Ok(())
 }

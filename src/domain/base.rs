@@ -315,6 +315,7 @@ pub async fn set_products(
 
 /// What follows a diary entry: the updated card, and the owner to tell when it is a colleague's.
 pub struct Logged {
+    pub entry_id: i64,
     pub prospect: Prospect,
     pub tell_owner: bool,
 }
@@ -332,10 +333,10 @@ pub async fn log_entry(
     let status = status_after(prospect.status, entry);
     let record = audit(now, user, AuditAction::EntryLogged, entry.prospect)
         .details(format!("{} {} -> {}", entry.kind, entry.outcome, status));
-    store.add_entry(entry, status, now, &record).await?;
+    let entry_id = store.add_entry(entry, status, now, &record).await?;
     let prospect = visible(store, user, entry.prospect).await?;
     let tell_owner = prospect.owner != user.telegram_id;
-    Ok(Logged { prospect, tell_owner })
+    Ok(Logged { entry_id, prospect, tell_owner })
 }
 
 /// Agrees the next contact without a diary entry (the card's "schedule" button).
