@@ -11,6 +11,9 @@
 //! (30 messages a second overall). Reports the rate, and checks that none was sent twice and
 //! none lost.
 
+mod common;
+
+use common::inn_for;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -27,31 +30,14 @@ use prospect_diary::i18n::I18n;
 use prospect_diary::jobs::{self, Deliverer};
 use prospect_diary::store::{self, DeliveryStore, ProspectStore, Store};
 use prospect_diary::telegram_fake::{FakeTelegram, TOKEN};
-use sqlx::Connection;
 
-fn inn_for(n: u64) -> String {
-    let body: Vec<u32> = format!("{:09}", n).chars().map(|c| c.to_digit(10).unwrap()).collect();
-    let weights = [2, 4, 10, 3, 5, 9, 4, 6, 8];
-    let check = body.iter().zip(weights).map(|(d, w)| d * w).sum::<u32>() % 11 % 10;
-    format!("{}{check}", body.iter().map(|d| d.to_string()).collect::<String>())
-}
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let count: i64 = std::env::var("BENCH_REMINDERS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
     let instances: u32 = std::env::var("BENCH_INSTANCES").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
     let dir = tempfile::tempdir()?;
-    let (url, cleanup) = match std::env::var("PD_BENCH_POSTGRES_URL") {
-        Ok(admin) => {
-            let name = format!("pd_bench_{}", uuid::Uuid::new_v4().simple());
-            let mut conn = sqlx::PgConnection::connect(&admin).await?;
-            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await?;
-            let mut url = url::Url::parse(&admin)?;
-            url.set_path(&name);
-            (url.to_string(), Some((admin, name)))
-        }
-        Err(_) => (format!("sqlite://{}", dir.path().join("bench.db").display()), None),
-    };
+    let (url, cleanup) = common::database(dir.path()).await?;
     let backend = if cleanup.is_some() { "PostgreSQL" } else { "SQLite" };
     println!("delivery benchmark: {backend}, {count} reminders due in one minute, {instances} instance(s)");
 
@@ -128,9 +114,6 @@ async fn main() -> anyhow::Result<()> {
     println!("sent twice: {}, lost: {}, answered 429 by the fake: {limited}", sent - chats.len(), count as usize - chats.len());
     println!("outbox: {:?}", store.outbox_counts().await?);
     store.close().await;
-    if let Some((admin, name)) = cleanup {
-        let mut conn = sqlx::PgConnection::connect(&admin).await?;
-        sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await?;
-    }
+    common::drop_database(cleanup).await?;
     Ok(())
 }

@@ -10,6 +10,9 @@
 //! (name search region-scoped and ordered, INN and phone lookups) and prints p50/p95/max and
 //! the query plan of the name search.
 
+mod common;
+
+use common::inn_for;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -73,12 +76,6 @@ fn company_name(rng: &mut Lcg) -> String {
     format!("{} «{name}»", rng.pick(&FORMS))
 }
 
-fn inn_for(n: u64) -> String {
-    let body: Vec<u32> = format!("{:09}", n).chars().map(|c| c.to_digit(10).unwrap()).collect();
-    let weights = [2, 4, 10, 3, 5, 9, 4, 6, 8];
-    let check = body.iter().zip(weights).map(|(d, w)| d * w).sum::<u32>() % 11 % 10;
-    format!("{}{check}", body.iter().map(|d| d.to_string()).collect::<String>())
-}
 
 fn phone_for(n: u64) -> String {
     format!("+79{:09}", n)
@@ -182,17 +179,7 @@ async fn seed(url: &str, store: &dyn Store, rows: u64) -> anyhow::Result<Vec<Str
 async fn main() -> anyhow::Result<()> {
     let rows: u64 = std::env::var("BENCH_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
     let dir = tempfile::tempdir()?;
-    let (url, cleanup) = match std::env::var("PD_BENCH_POSTGRES_URL") {
-        Ok(admin) => {
-            let name = format!("pd_bench_{}", uuid::Uuid::new_v4().simple());
-            let mut conn = sqlx::PgConnection::connect(&admin).await?;
-            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await?;
-            let mut url = url::Url::parse(&admin)?;
-            url.set_path(&name);
-            (url.to_string(), Some((admin, name)))
-        }
-        Err(_) => (format!("sqlite://{}", dir.path().join("bench.db").display()), None),
-    };
+    let (url, cleanup) = common::database(dir.path()).await?;
     let backend = if cleanup.is_some() { "PostgreSQL" } else { "SQLite" };
     println!("search benchmark: {backend}, {rows} prospects");
     let store = store::connect(&url).await?;
@@ -253,9 +240,6 @@ async fn main() -> anyhow::Result<()> {
         println!("  {line}");
     }
     store.close().await;
-    if let Some((admin, name)) = cleanup {
-        let mut conn = sqlx::PgConnection::connect(&admin).await?;
-        sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await?;
-    }
+    common::drop_database(cleanup).await?;
     Ok(())
 }

@@ -1,0 +1,35 @@
+//! What both benchmarks need: a fresh database of their own, and valid INNs.
+
+use sqlx::Connection;
+
+/// A fresh database: on PostgreSQL when `PD_BENCH_POSTGRES_URL` is set, else an SQLite file in
+/// `dir`. Returns its URL and, for PostgreSQL, what `drop_database` needs.
+pub async fn database(dir: &std::path::Path) -> anyhow::Result<(String, Option<(String, String)>)> {
+    match std::env::var("PD_BENCH_POSTGRES_URL") {
+        Ok(admin) => {
+            let name = format!("pd_bench_{}", uuid::Uuid::new_v4().simple());
+            let mut conn = sqlx::PgConnection::connect(&admin).await?;
+            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await?;
+            let mut url = url::Url::parse(&admin)?;
+            url.set_path(&name);
+            Ok((url.to_string(), Some((admin, name))))
+        }
+        Err(_) => Ok((format!("sqlite://{}", dir.join("bench.db").display()), None)),
+    }
+}
+
+pub async fn drop_database(cleanup: Option<(String, String)>) -> anyhow::Result<()> {
+    if let Some((admin, name)) = cleanup {
+        let mut conn = sqlx::PgConnection::connect(&admin).await?;
+        sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await?;
+    }
+    Ok(())
+}
+
+/// A company INN with a valid check digit, different for every `n` below 10⁹.
+pub fn inn_for(n: u64) -> String {
+    let body: Vec<u32> = format!("{:09}", n).chars().map(|c| c.to_digit(10).unwrap()).collect();
+    let weights = [2, 4, 10, 3, 5, 9, 4, 6, 8];
+    let check = body.iter().zip(weights).map(|(d, w)| d * w).sum::<u32>() % 11 % 10;
+    format!("{}{check}", body.iter().map(|d| d.to_string()).collect::<String>())
+}
