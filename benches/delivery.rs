@@ -31,7 +31,6 @@ use prospect_diary::jobs::{self, Deliverer};
 use prospect_diary::store::{self, DeliveryStore, ProspectStore, Store};
 use prospect_diary::telegram_fake::{FakeTelegram, TOKEN};
 
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let count: i64 = std::env::var("BENCH_REMINDERS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
@@ -51,7 +50,13 @@ async fn main() -> anyhow::Result<()> {
     let seeding = Instant::now();
     for n in 0..count {
         let id = TelegramId::new(100_000 + n)?;
-        let user = NewUser::new(id, FullName::parse(&format!("Специалист {n}"))?, Role::Specialist, Some(RegionCode::parse("MSK")?), None)?;
+        let user = NewUser::new(
+            id,
+            FullName::parse(&format!("Специалист {n}"))?,
+            Role::Specialist,
+            Some(RegionCode::parse("MSK")?),
+            None,
+        )?;
         store.add_user(&user, start, &note).await?;
         tg.open_chat(&tg.user(id.get(), "Специалист"));
         let prospect = NewProspect {
@@ -80,7 +85,12 @@ async fn main() -> anyhow::Result<()> {
     let mut workers = vec![];
     for i in 0..instances {
         let store: Arc<dyn Store> = Arc::new(store::connect(&url).await?);
-        let ctx = Ctx { store, clock: clock.clone(), i18n: Arc::new(I18n::new()), config: Arc::new(config.clone()) };
+        let ctx = Ctx {
+            store,
+            clock: clock.clone(),
+            i18n: Arc::new(I18n::new()),
+            config: Arc::new(config.clone()),
+        };
         let bot = prospect_diary::app::make_bot(&config);
         let deliverer = Deliverer::new(format!("bench-{i}"), config.outbox_rate_per_second);
         workers.push(tokio::spawn(async move {
@@ -110,8 +120,16 @@ async fn main() -> anyhow::Result<()> {
     chats.sort();
     let sent = chats.len();
     chats.dedup();
-    println!("delivered {sent} in {elapsed:.1} s: {:.2} messages a second ({:.1} % of 30)", sent as f64 / elapsed, sent as f64 / elapsed / 30.0 * 100.0);
-    println!("sent twice: {}, lost: {}, answered 429 by the fake: {limited}", sent - chats.len(), count as usize - chats.len());
+    println!(
+        "delivered {sent} in {elapsed:.1} s: {:.2} messages a second ({:.1} % of 30)",
+        sent as f64 / elapsed,
+        sent as f64 / elapsed / 30.0 * 100.0
+    );
+    println!(
+        "sent twice: {}, lost: {}, answered 429 by the fake: {limited}",
+        sent - chats.len(),
+        count as usize - chats.len()
+    );
     println!("outbox: {:?}", store.outbox_counts().await?);
     store.close().await;
     common::drop_database(cleanup).await?;

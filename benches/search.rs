@@ -76,7 +76,6 @@ fn company_name(rng: &mut Lcg) -> String {
     format!("{} «{name}»", rng.pick(&FORMS))
 }
 
-
 fn phone_for(n: u64) -> String {
     format!("+79{:09}", n)
 }

@@ -23,6 +23,13 @@ pub struct Cli {
 pub enum Command {
     /// Run the bot (the default when no command is given).
     Run,
+    /// Try the bot with no token and no internet: demo data, the built-in Telegram stand-in
+    /// and a chat in the terminal.
+    Demo {
+        /// The demo database (kept apart from real data).
+        #[arg(long)]
+        database: Option<String>,
+    },
     /// Manage regional divisions.
     #[command(subcommand)]
     Region(RegionCommand),
@@ -66,6 +73,7 @@ pub enum UserCommand {
 pub async fn execute(cli: Cli, config: Config) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Run) {
         Command::Run => app::run(config, app::shutdown_signal()).await,
+        Command::Demo { database } => crate::demo::run(database).await,
         Command::Region(cmd) => {
             let store = open(&config).await?;
             let out = region(&store, cmd, SystemClock.now()).await;

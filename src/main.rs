@@ -7,11 +7,17 @@ async fn main() -> anyhow::Result<()> {
     // A missing .env is normal; its keys may come from the real environment instead.
     let _ = dotenvy::dotenv();
     tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tokio_cron_scheduler=warn".into()),
         )
         .init();
     let cli = prospect_diary::cli::Cli::parse();
+    if let Some(prospect_diary::cli::Command::Demo { database }) = cli.command {
+        // The demo needs no configuration, and its own database.
+        return prospect_diary::demo::run(database).await;
+    }
     let config = prospect_diary::config::Config::from_env()?;
     prospect_diary::cli::execute(cli, config).await
 }

@@ -23,7 +23,9 @@ fn at(text: &str) -> DateTime<Utc> {
 
 async fn schedule(app: &TestApp, owner: i64, prospect: i64, due: DateTime<Utc>) {
     let user = app.store.user(TelegramId::new(owner).unwrap()).await.unwrap().unwrap();
-    base::schedule(app.store.as_ref(), &user, ProspectId(prospect), due, support::start_time()).await.unwrap();
+    base::schedule(app.store.as_ref(), &user, ProspectId(prospect), due, support::start_time())
+        .await
+        .unwrap();
 }
 
 async fn divisions(app: &TestApp) {
@@ -295,7 +297,8 @@ async fn seed_thousand(app: &TestApp) {
         .unwrap();
         app.store.add_user(&user, support::start_time(), &note).await.unwrap();
         app.tg.open_chat(&app.tg.user(id, "Специалист"));
-        let prospect = app.add_prospect(id, &format!("Компания {n}"), &inn(1000 + n as u32), None, None).await;
+        let prospect =
+            app.add_prospect(id, &format!("Компания {n}"), &inn(1000 + n as u32), None, None).await;
         schedule(app, id, prospect, at("2026-11-27T08:00:00Z")).await;
     }
 }

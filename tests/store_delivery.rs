@@ -8,7 +8,14 @@ use prospect_diary::store::{DeliveryStore, NewOutgoing};
 use support::{Backend, start_time, test_store};
 
 fn notice(key: &str) -> NewOutgoing {
-    NewOutgoing { kind: "notice", chat_id: 42, ref_id: None, text: Some("привет".into()), markup: None, dedupe_key: key.into() }
+    NewOutgoing {
+        kind: "notice",
+        chat_id: 42,
+        ref_id: None,
+        text: Some("привет".into()),
+        markup: None,
+        dedupe_key: key.into(),
+    }
 }
 
 async fn outbox(backend: Backend) {
@@ -19,7 +26,10 @@ async fn outbox(backend: Backend) {
 
     let first = store.claim_outbox("alpha", now, 60, 10).await.unwrap();
     assert_eq!(first.len(), 2);
-    assert!(store.claim_outbox("beta", now, 60, 10).await.unwrap().is_empty(), "claimed items are not shared");
+    assert!(
+        store.claim_outbox("beta", now, 60, 10).await.unwrap().is_empty(),
+        "claimed items are not shared"
+    );
 
     // alpha sends one and dies holding the other: beta takes it over when the lease runs out.
     store.outbox_sent(first[0].id, now).await.unwrap();

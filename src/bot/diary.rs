@@ -14,11 +14,11 @@ use super::start::Answer;
 use super::{Ctx, HandlerResult, cards, render, reply};
 use crate::domain::access::works_with_prospects;
 use crate::domain::base::{self, BaseError, Logged};
-use crate::jobs;
-use crate::store::NewOutgoing;
 use crate::domain::diary::{self, Kind, NewEntry, Outcome, QuickWhen};
 use crate::domain::prospect::{Product, ProspectId};
 use crate::i18n::{Args, escape_html};
+use crate::jobs;
+use crate::store::NewOutgoing;
 
 /// `/log [card]`: starts an entry on a card, or asks which one.
 pub async fn begin(bot: &Bot, ctx: &Ctx, caller: &Caller, args: &str) -> HandlerResult {
@@ -572,7 +572,13 @@ async fn save(
 }
 
 /// Tells the card's owner that a colleague wrote an entry on it (SPEC §5), through the outbox.
-async fn tell_owner(ctx: &Ctx, caller: &Caller, logged: &Logged, kind: Kind, outcome: Outcome) -> HandlerResult {
+async fn tell_owner(
+    ctx: &Ctx,
+    caller: &Caller,
+    logged: &Logged,
+    kind: Kind,
+    outcome: Outcome,
+) -> HandlerResult {
     let prospect = &logged.prospect;
     // Only an owner who still works with this card (same division, same kind of role) is told.
     let owner = match ctx.store.user(prospect.owner).await? {

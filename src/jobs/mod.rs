@@ -81,31 +81,35 @@ pub async fn digests(ctx: &Ctx) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Telegram's rates as this instance keeps them: about `per_second` overall, one message a
+/// Telegram's rates as this instance keeps them: about `per_second` overall (a token bucket
+/// with a small burst, so time lost on one message is made up on the next), one message a
 /// second to one chat, twenty a minute to one group.
 pub struct Pace {
-    gap: Duration,
-    last: Option<Instant>,
+    per_second: f64,
+    tokens: f64,
+    at: Instant,
     chats: HashMap<i64, Instant>,
     /// Set by a 429: nothing is sent before it.
     paused_until: Option<Instant>,
 }
 
+/// How many messages may go out back to back after a pause (well within Telegram's tolerance).
+const BURST: f64 = 5.0;
+
 impl Pace {
     pub fn new(per_second: u32) -> Self {
-        Self {
-            gap: Duration::from_secs_f64(1.0 / f64::from(per_second.max(1))),
-            last: None,
-            chats: HashMap::new(),
-            paused_until: None,
-        }
+        let per_second = f64::from(per_second.max(1));
+        Self { per_second, tokens: 1.0, at: Instant::now(), chats: HashMap::new(), paused_until: None }
     }
 
     async fn wait(&mut self, chat: i64) {
         let chat_gap = if chat < 0 { Duration::from_secs(3) } else { Duration::from_secs(1) };
-        let mut ready = Instant::now();
-        if let Some(last) = self.last {
-            ready = ready.max(last + self.gap);
+        let now = Instant::now();
+        self.tokens = (self.tokens + now.duration_since(self.at).as_secs_f64() * self.per_second).min(BURST);
+        self.at = now;
+        let mut ready = now;
+        if self.tokens < 1.0 {
+            ready += Duration::from_secs_f64((1.0 - self.tokens) / self.per_second);
         }
         if let Some(last) = self.chats.get(&chat) {
             ready = ready.max(*last + chat_gap);
@@ -115,7 +119,9 @@ impl Pace {
         }
         tokio::time::sleep_until(ready).await;
         let now = Instant::now();
-        self.last = Some(now);
+        self.tokens =
+            (self.tokens + now.duration_since(self.at).as_secs_f64() * self.per_second).min(BURST) - 1.0;
+        self.at = now;
         self.chats.insert(chat, now);
         if self.chats.len() > 10_000 {
             self.chats.retain(|_, at| now.duration_since(*at) < Duration::from_secs(5));
@@ -124,6 +130,7 @@ impl Pace {
 
     fn pause(&mut self, secs: u32) {
         self.paused_until = Some(Instant::now() + Duration::from_secs(u64::from(secs)));
+        self.tokens = 0.0;
     }
 }
 

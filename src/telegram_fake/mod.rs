@@ -39,6 +39,13 @@ impl FakeTelegram {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let url = format!("http://{}/", listener.local_addr()?);
         let shared = Arc::new(Shared::default());
+        // Like Telegram after a quiet week, update ids start somewhere new on each start, so a
+        // bot that remembers handled ids (the demo's database does) is not confused.
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        shared.lock().next_update_id = ((secs % 2_000_000) * 1000) as i64;
         let stop = Arc::new(Notify::new());
         let router = server::router(shared.clone());
         let stopped = stop.clone();
@@ -136,6 +143,22 @@ impl FakeTelegram {
     pub fn commands(&self, scope: Value, language: Option<&str>) -> Option<Vec<String>> {
         let key = state::commands_key(&scope, language);
         self.shared.lock().commands.get(&key).map(|cmds| cmds.iter().map(|(c, _)| c.clone()).collect())
+    }
+
+    /// Everything the bot sent anywhere since position `from` (messages, edits, files), and the
+    /// position to ask from next time.
+    pub fn outgoing_since(&self, from: usize) -> (Vec<Outgoing>, usize) {
+        let state = self.shared.lock();
+        let items: Vec<Outgoing> = state.outgoing.iter().skip(from).cloned().collect();
+        (items, state.outgoing.len())
+    }
+
+    /// Answers of the bot to button presses (the text of `answerCallbackQuery`) since `from`.
+    pub fn callback_answers_since(&self, from: usize) -> (Vec<String>, usize) {
+        let calls = self.calls_of("answerCallbackQuery");
+        let texts =
+            calls.iter().skip(from).filter_map(|c| c.params["text"].as_str().map(str::to_owned)).collect();
+        (texts, calls.len())
     }
 
     /// Everything the bot sent to `chat_id` (messages, edits, files), in order.
