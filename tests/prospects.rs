@@ -37,6 +37,10 @@ both_backends! {
         assert!(ask.visible.contains("название компании"), "{}", ask.visible);
         let ask_inn = app.say(&anna, "ООО \"Рога & <Копыта>\" 🦌").await;
         assert!(ask_inn.visible.contains("ИНН"), "{}", ask_inn.visible);
+        // Starting another flow midway would lose the form: the bot asks to finish it first.
+        let busy = app.say(&anna, "/log").await;
+        assert_eq!(busy.visible, "Сначала завершите текущее действие или отмените его командой /cancel.");
+        app.say(&anna, "/start").await;
         app.say(&anna, "1234567890").await;
         let again = app.tg.next(anna.id).await;
         assert!(again.visible.starts_with("Введите ИНН"), "the same question again: {}", again.visible);

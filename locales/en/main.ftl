@@ -45,6 +45,7 @@ lang-set = Interface language: English.
 ## Cancel and fallbacks
 
 cancel-done = Cancelled.
+flow-busy = Please finish the current action first, or leave it with /cancel.
 cancel-nothing = There is nothing to cancel.
 unknown-input = I don't understand this message. Commands: /help.
 not-allowed = This command is not available to you.

@@ -46,6 +46,18 @@ async fn route_message(bot: &Bot, ctx: &Ctx, caller: &Caller, msg: &Message) -> 
             reply::send(bot, caller.chat, ctx.i18n.t(lang, "not-allowed")).await?;
             return Ok(());
         }
+        // A new flow would replace the one in progress and lose what was typed: ask to finish
+        // or cancel it first.
+        let starts_flow = match command {
+            Command::New | Command::Log => true,
+            Command::Users => args.eq_ignore_ascii_case("add"),
+            Command::Find => args.trim().is_empty(),
+            _ => false,
+        };
+        if starts_flow && flow::load(ctx, caller.chat).await? != State::Idle {
+            reply::send(bot, caller.chat, ctx.i18n.t(lang, "flow-busy")).await?;
+            return Ok(());
+        }
         return match command {
             Command::Start => start(bot, ctx, caller).await,
             Command::Help => help(bot, ctx, caller).await,
@@ -124,6 +136,13 @@ async fn route_callback(
         return Ok(Answer::alert(ctx.i18n.t(lang, "button-stale")));
     };
     let message = query.message.as_ref().map(|m| m.id());
+    let starts_flow = matches!(
+        action,
+        Action::LogOn(_) | Action::Schedule(_) | Action::EditField(..) | Action::UserAdd | Action::ApproveRequest(_)
+    );
+    if starts_flow && flow::load(ctx, caller.chat).await? != State::Idle {
+        return Ok(Answer::alert(ctx.i18n.t(lang, "flow-busy")));
+    }
     match action {
         Action::Lang(lang) => {
             set_lang(bot, ctx, caller, lang).await?;
@@ -182,7 +201,6 @@ async fn find_or_ask(bot: &Bot, ctx: &Ctx, caller: &Caller, args: &str) -> Handl
 }
 
 async fn start(bot: &Bot, ctx: &Ctx, caller: &Caller) -> HandlerResult {
-    flow::clear(ctx, caller.chat).await?;
     let user = &caller.user;
     let lang = user.lang;
     let region = match &caller.region {
