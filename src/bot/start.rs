@@ -138,7 +138,11 @@ async fn route_callback(
     let message = query.message.as_ref().map(|m| m.id());
     let starts_flow = matches!(
         action,
-        Action::LogOn(_) | Action::Schedule(_) | Action::EditField(..) | Action::UserAdd | Action::ApproveRequest(_)
+        Action::LogOn(_)
+            | Action::Schedule(_)
+            | Action::EditField(..)
+            | Action::UserAdd
+            | Action::ApproveRequest(_)
     );
     if starts_flow && flow::load(ctx, caller.chat).await? != State::Idle {
         return Ok(Answer::alert(ctx.i18n.t(lang, "flow-busy")));
