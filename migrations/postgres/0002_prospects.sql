@@ -30,14 +30,9 @@ CREATE INDEX prospects_phone ON prospects (phone);
 CREATE INDEX prospects_owner ON prospects (owner_id);
 
 -- Substring search on names and contact persons: a trigram index (pg_trgm here, FTS5 there).
--- The division is part of the index (btree_gin), so a broad word in one division does not
--- fetch every division's matches; the plain ones serve head office's bank-wide searches.
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
-CREATE EXTENSION IF NOT EXISTS btree_gin;
 CREATE INDEX prospects_name_trgm ON prospects USING gin (name_norm gin_trgm_ops);
 CREATE INDEX prospects_contact_trgm ON prospects USING gin (contact_norm gin_trgm_ops);
-CREATE INDEX prospects_region_name_trgm ON prospects USING gin (region_code, name_norm gin_trgm_ops);
-CREATE INDEX prospects_region_contact_trgm ON prospects USING gin (region_code, contact_norm gin_trgm_ops);
 
 CREATE TABLE interactions (
     id              BIGSERIAL PRIMARY KEY,
