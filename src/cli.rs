@@ -7,9 +7,12 @@ use clap::{Parser, Subcommand};
 use crate::app;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
-use crate::domain::access::{NewUser, Region, Role};
+use crate::domain::access::{AccessError, NewUser, Region, Role};
+use crate::domain::audit::{AuditAction, AuditRecord};
 use crate::domain::directory;
+use crate::domain::handoff::Route;
 use crate::domain::ids::{FullName, RegionCode, TelegramId};
+use crate::domain::prospect::Product;
 use crate::store::{self, Store};
 
 #[derive(Debug, Parser)]
@@ -36,6 +39,17 @@ pub enum Command {
     /// Manage the whitelist.
     #[command(subcommand)]
     User(UserCommand),
+    /// Route hand-offs: which chat gets a division's interested companies, per product.
+    #[command(subcommand)]
+    Route(RouteCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RouteCommand {
+    /// `route set MSK credit -1001234567890`: checks with Telegram that the bot is in that group.
+    Set { region: String, product: String, chat_id: String },
+    /// List the routes.
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -77,6 +91,14 @@ pub async fn execute(cli: Cli, config: Config) -> anyhow::Result<()> {
         Command::Region(cmd) => {
             let store = open(&config).await?;
             let out = region(&store, cmd, SystemClock.now()).await;
+            store.close().await;
+            println!("{}", out?);
+            Ok(())
+        }
+        Command::Route(cmd) => {
+            let store = open(&config).await?;
+            let bot = (!config.token.trim().is_empty()).then(|| app::make_bot(&config));
+            let out = route(&store, bot.as_ref(), cmd, SystemClock.now()).await;
             store.close().await;
             println!("{}", out?);
             Ok(())
@@ -162,6 +184,64 @@ pub async fn user(
                 })
                 .collect();
             Ok(if lines.is_empty() { "no users yet".into() } else { lines.join("\n") })
+        }
+    }
+}
+
+/// Runs a route command and returns what to print. Setting a route asks Telegram (`getChat`)
+/// whether the bot is in that group, so a typo in the chat id cannot send leads nowhere.
+pub async fn route(
+    store: &dyn Store,
+    bot: Option<&teloxide::Bot>,
+    cmd: RouteCommand,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<String> {
+    use teloxide::requests::Requester;
+    match cmd {
+        RouteCommand::Set { region, product, chat_id } => {
+            let region = RegionCode::parse(&region)?;
+            let product: Product = product.trim().parse().map_err(|_| {
+                anyhow::anyhow!(
+                    "a product is one of: {}",
+                    Product::ALL.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", ")
+                )
+            })?;
+            let chat_id: i64 =
+                chat_id.trim().parse().context("a chat id is a number such as -1001234567890")?;
+            if store.region(&region).await?.is_none() {
+                anyhow::bail!(AccessError::UnknownRegion(region));
+            }
+            let bot =
+                bot.context("TELOXIDE_TOKEN is needed to check with Telegram that the bot is in the chat")?;
+            let chat = bot.get_chat(teloxide::types::ChatId(chat_id)).await.with_context(|| {
+                format!("Telegram does not let the bot into chat {chat_id}: add the bot to the group first")
+            })?;
+            if !(chat.is_group() || chat.is_supergroup()) {
+                anyhow::bail!(
+                    "chat {chat_id} is not a group: hand-offs go to the credit officers' group chat"
+                );
+            }
+            let route = Route { region, product, chat_id };
+            let record = AuditRecord::new(now, None, AuditAction::RouteSet)
+                .subject(format!("route:{}:{}", route.region, route.product))
+                .details(chat_id.to_string());
+            store.set_route(&route, None, now, &record).await?;
+            Ok(format!(
+                "route {} {} -> {} ({})",
+                route.region,
+                route.product,
+                chat_id,
+                chat.title().unwrap_or("")
+            ))
+        }
+        RouteCommand::List => {
+            let lines: Vec<String> = store
+                .routes()
+                .await?
+                .iter()
+                .map(|r| format!("{}\t{}\t{}", r.region, r.product, r.chat_id))
+                .collect();
+            Ok(if lines.is_empty() { "no routes yet".into() } else { lines.join("\n") })
         }
     }
 }

@@ -22,6 +22,7 @@ pub enum AuditAction {
     Searched,
     EntryLogged,
     ContactScheduled,
+    RouteSet,
 }
 
 impl AuditAction {
@@ -42,6 +43,7 @@ impl AuditAction {
             AuditAction::Searched => "searched",
             AuditAction::EntryLogged => "entry_logged",
             AuditAction::ContactScheduled => "contact_scheduled",
+            AuditAction::RouteSet => "route_set",
         }
     }
 }

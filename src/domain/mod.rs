@@ -10,6 +10,7 @@ pub mod base;
 pub mod diary;
 pub mod directory;
 pub mod followup;
+pub mod handoff;
 pub mod ids;
 pub mod prospect;
 pub mod requisites;
