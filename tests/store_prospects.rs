@@ -130,13 +130,18 @@ async fn base(backend: Backend) {
     store.add_entry(&entry, Status::Interested, now, &note()).await.unwrap();
     let card = store.prospect(romashka.id, msk).await.unwrap().unwrap();
     assert_eq!((card.status, card.next_contact), (Status::Interested, Some(due)));
+    // A colleague's entry without a next contact leaves the owner's follow-up alone…
     let later = NewEntry { next_contact: None, author: id(1), outcome: Outcome::Negative, ..entry.clone() };
     store.add_entry(&later, Status::Interested, now + Duration::hours(1), &note()).await.unwrap();
+    assert_eq!(store.prospect(romashka.id, msk).await.unwrap().unwrap().next_contact, Some(due));
+    // …the follow-up's owner's own entry closes it.
+    let own = NewEntry { next_contact: None, author: id(3), ..later.clone() };
+    store.add_entry(&own, Status::Interested, now + Duration::hours(2), &note()).await.unwrap();
     assert_eq!(store.prospect(romashka.id, msk).await.unwrap().unwrap().next_contact, None);
     let entries = store.entries(romashka.id, 0, 10).await.unwrap();
-    assert_eq!(entries.len(), 2);
-    assert_eq!(entries[1].summary, "Обсудили кредит 😀");
-    assert_eq!(store.entry_count(romashka.id).await.unwrap(), 2);
+    assert_eq!(entries.len(), 3);
+    assert_eq!(entries[2].summary, "Обсудили кредит 😀");
+    assert_eq!(store.entry_count(romashka.id).await.unwrap(), 3);
     let seen = store.colleague_contact(romashka.id, id(1), now - Duration::days(14)).await.unwrap().unwrap();
     assert_eq!(seen.author_name, "Борис Орлов");
     assert!(store.colleague_contact(romashka.id, id(3), now - Duration::days(14)).await.unwrap().is_none());

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 
 use sqlx::error::ErrorKind;
 
-use super::sql::{Pool, SqlStore, insert_audit, instant, kind_of, on_pool, secs, with_audit};
+use super::sql::{BeginWrite, Pool, SqlStore, insert_audit, instant, kind_of, on_pool, secs, with_audit};
 use super::{StoreError, StoreResult};
 use crate::domain::access::{AccessError, Lang};
 use crate::domain::audit::AuditRecord;
@@ -148,7 +148,7 @@ impl DeliveryStore for SqlStore {
         let queue = "INSERT INTO outbox (kind, chat_id, ref_id, dedupe_key, next_attempt_at, created_at) \
                      VALUES ('reminder', $1, $2, $3, $4, $4) ON CONFLICT (dedupe_key) DO NOTHING";
         let queued = on_pool!(self, p => async {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let due: Vec<(i64, i64, i64)> = sqlx::query_as(&claim).bind(secs(now)).bind(limit).fetch_all(&mut *tx).await?;
             for (id, owner, due_at) in &due {
                 sqlx::query(queue)
@@ -169,7 +169,7 @@ impl DeliveryStore for SqlStore {
         let sql = "INSERT INTO outbox (kind, chat_id, ref_id, text, markup, dedupe_key, next_attempt_at, \
                    created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (dedupe_key) DO NOTHING";
         let queued = on_pool!(self, p => async {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let mut queued = 0;
             for item in items {
                 queued += sqlx::query(sql)

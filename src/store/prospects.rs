@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::error::ErrorKind;
 
-use super::sql::{Pool, SqlStore, insert_audit, instant, kind_of, on_pool, secs, with_audit};
+use super::sql::{BeginWrite, Pool, SqlStore, insert_audit, instant, kind_of, on_pool, secs, with_audit};
 use super::{StoreError, StoreResult};
 use crate::domain::audit::AuditRecord;
 use crate::domain::diary::{Collision, Entry, NewEntry};
@@ -310,7 +310,7 @@ impl ProspectStore for SqlStore {
         let contact_norm = d.contact_person.as_deref().map(normalize_name).unwrap_or_default();
         let mut audit = audit.clone();
         let result: Result<(i64,), sqlx::Error> = on_pool!(self, p => async {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let (id,): (i64,) = sqlx::query_as(sql)
                 .bind(prospect.name.as_str())
                 .bind(prospect.name.normalized())
@@ -499,8 +499,11 @@ impl ProspectStore for SqlStore {
         let insert = "INSERT INTO interactions (prospect_id, author_id, kind, outcome, summary, \
             products, happened_at, next_contact_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, \
             $8, $9) RETURNING id";
+        // An entry closes the author's own open follow-ups; a colleague's entry closes them only
+        // when it agrees a new next contact, which replaces them. A colleague's unanswered call
+        // does not silence the owner's reminder.
         let close = "UPDATE followups SET state = 'done', updated_at = $2 \
-            WHERE prospect_id = $1 AND state IN ('pending', 'sent', 'snoozed')";
+            WHERE prospect_id = $1 AND state IN ('pending', 'sent', 'snoozed') AND (owner_id = $3 OR $4)";
         let open = "INSERT INTO followups (prospect_id, owner_id, due_at, agreed, state, \
             interaction_id, created_at, updated_at) VALUES ($1, $2, $3, $4, 'pending', $5, $6, $6)";
         // Only talks that have not gone further move on: a hand-off made meanwhile is kept.
@@ -508,7 +511,7 @@ impl ProspectStore for SqlStore {
                        ELSE status END, updated_by = $3, updated_at = $4 WHERE id = $1";
         let agreed: String = entry.summary.chars().take(200).collect();
         let id = on_pool!(self, p => async {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let (id,): (i64,) = sqlx::query_as(insert)
                 .bind(entry.prospect.0)
                 .bind(entry.author.get())
@@ -521,7 +524,13 @@ impl ProspectStore for SqlStore {
                 .bind(secs(now))
                 .fetch_one(&mut *tx)
                 .await?;
-            sqlx::query(close).bind(entry.prospect.0).bind(secs(now)).execute(&mut *tx).await?;
+            sqlx::query(close)
+                .bind(entry.prospect.0)
+                .bind(secs(now))
+                .bind(entry.author.get())
+                .bind(entry.next_contact.is_some())
+                .execute(&mut *tx)
+                .await?;
             if let Some(due) = entry.next_contact {
                 sqlx::query(open)
                     .bind(entry.prospect.0)
@@ -560,7 +569,7 @@ impl ProspectStore for SqlStore {
         let open = "INSERT INTO followups (prospect_id, owner_id, due_at, agreed, state, \
             created_at, updated_at) VALUES ($1, $2, $3, '', 'pending', $4, $4)";
         on_pool!(self, p => async {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             sqlx::query(close).bind(prospect.0).bind(secs(now)).execute(&mut *tx).await?;
             sqlx::query(open)
                 .bind(prospect.0)

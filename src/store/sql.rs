@@ -47,6 +47,37 @@ impl SqlStore {
     }
 }
 
+/// Opens a transaction that will write. On SQLite it takes the write lock at once
+/// (`BEGIN IMMEDIATE`), so it waits its turn under the busy timeout instead of failing with
+/// "database is locked" when a read snapshot cannot be upgraded.
+pub(crate) trait BeginWrite {
+    type Db: sqlx::Database;
+
+    fn begin_write(
+        &self,
+    ) -> futures::future::BoxFuture<'_, Result<sqlx::Transaction<'static, Self::Db>, sqlx::Error>>;
+}
+
+impl BeginWrite for SqlitePool {
+    type Db = sqlx::Sqlite;
+
+    fn begin_write(
+        &self,
+    ) -> futures::future::BoxFuture<'_, Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error>> {
+        Box::pin(self.begin_with("BEGIN IMMEDIATE"))
+    }
+}
+
+impl BeginWrite for PgPool {
+    type Db = sqlx::Postgres;
+
+    fn begin_write(
+        &self,
+    ) -> futures::future::BoxFuture<'_, Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error>> {
+        Box::pin(self.begin())
+    }
+}
+
 /// Runs the same expression against whichever pool is open; `$p` names the pool inside.
 macro_rules! on_pool {
     ($store:expr, $p:ident => $body:expr) => {
@@ -80,7 +111,7 @@ macro_rules! insert_audit {
 macro_rules! with_audit {
     ($store:expr, $audit:expr, |$tx:ident| $write:expr) => {
         on_pool!($store, p => async {
-            let mut $tx = p.begin().await?;
+            let mut $tx = $crate::store::sql::BeginWrite::begin_write(p).await?;
             let written = $write;
             let written = match written {
                 Ok(value) => value,
