@@ -140,7 +140,8 @@ both_backends! {
         let anna = app.add_user(1001, "Анна Петрова", Role::Specialist, Some("MSK")).await;
         app.add_prospect(1001, "ООО «Ромашка»", &inn(1), None, None).await;
         app.say(&anna, "/new").await;
-        app.say(&anna, "Ромашка").await;
+        // A different ending: still offered as a possible duplicate.
+        app.say(&anna, "Ромашки").await;
         let mut question = app.say(&anna, &inn(2)).await;
         for _ in 0..8 {
             if question.visible.contains("Отметьте продукты") { break; }
@@ -158,7 +159,7 @@ both_backends! {
         app.tg.press(&anna, &alikes, &alikes.button("Всё равно сохранить"));
         assert_eq!(app.tg.next(anna.id).await.visible, "Карточка компании сохранена.");
         let saved = app.tg.next(anna.id).await;
-        assert!(saved.visible.contains("Ромашка · № 2"), "{}", saved.visible);
+        assert!(saved.visible.contains("Ромашки · № 2"), "{}", saved.visible);
         app.finish().await;
     }
 

@@ -84,6 +84,26 @@ pub async fn inn_holder(store: &dyn Store, user: &User, inn: &Inn) -> BaseResult
     Ok(Some(InnHolder::Elsewhere { division, owner: found.owner_name }))
 }
 
+/// The trigrams of a normalized name, padded per word as pg_trgm does.
+fn trigrams(name: &str) -> std::collections::HashSet<Vec<char>> {
+    name.split_whitespace()
+        .flat_map(|word| {
+            let padded: Vec<char> = "  ".chars().chain(word.chars()).chain(" ".chars()).collect();
+            padded.windows(3).map(<[char]>::to_vec).collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// How alike two normalized names are: shared trigrams over all trigrams (0 to 1).
+pub fn similarity(a: &str, b: &str) -> f64 {
+    let (a, b) = (trigrams(a), trigrams(b));
+    let union = a.union(&b).count();
+    if union == 0 { 0.0 } else { a.intersection(&b).count() as f64 / union as f64 }
+}
+
+/// Names at least this alike are offered as possible duplicates.
+const SIMILAR: f64 = 0.5;
+
 /// Cards in the person's view with the same phone or a very similar name.
 pub async fn look_alikes(
     store: &dyn Store,
@@ -94,6 +114,17 @@ pub async fn look_alikes(
     let scope = Scope::of(user);
     let region = scope.region_filter();
     let mut found = store.similar_names(name.normalized(), region).await?;
+    // Different endings and typos: candidates share the start of the longest word, then the
+    // whole names are compared.
+    if let Some(word) = name.normalized().split_whitespace().max_by_key(|w| w.chars().count())
+        && word.chars().count() >= 4
+    {
+        let stem: String = word.chars().take(5.min(word.chars().count() - 1).max(4)).collect();
+        let candidates = store.search_text(&TextSearch::Trigram(stem), region, 0, 50).await?;
+        found.extend(
+            candidates.into_iter().filter(|p| similarity(p.name.normalized(), name.normalized()) >= SIMILAR),
+        );
+    }
     if let Some(phone) = phone {
         found.extend(store.prospects_by_phone(phone, region).await?);
     }
@@ -354,4 +385,19 @@ pub async fn schedule(
     let record = audit(now, user, AuditAction::ContactScheduled, id).details(due.to_rfc3339());
     store.schedule_followup(id, user.telegram_id, due, now, &record).await?;
     visible(store, user, id).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn similar_names_are_close_and_different_ones_are_not() {
+        assert!(similarity("ромашка", "ромашки") >= SIMILAR);
+        assert!(similarity("ромашка", "ромашка плюс") >= SIMILAR);
+        assert!(similarity("северсталь", "северстал") >= SIMILAR);
+        assert!(similarity("ромашка", "лютик") < SIMILAR);
+        assert!(similarity("ромашка", "ромбик") < SIMILAR);
+        assert_eq!(similarity("", ""), 0.0);
+    }
 }
