@@ -8,7 +8,7 @@ use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, MessageId};
 use super::flow::{self, State};
 use super::gate::Caller;
 use super::keyboards::{Action, grid};
-use super::register::toggle;
+use super::register::{self, toggle};
 use super::start::Answer;
 use super::{Ctx, HandlerResult, render, reply};
 use crate::domain::access::{Scope, User, works_with_prospects};
@@ -277,13 +277,13 @@ pub async fn on_action(
         }
         Action::EditClear => {
             let State::EditField { id, field } = flow::load(ctx, caller.chat).await? else {
-                return Ok(Answer::alert(ctx.i18n.t(lang, "button-stale")));
+                return Ok(Answer::stale(ctx, lang));
             };
             apply_edit(bot, ctx, caller, id, field, None).await?;
         }
         Action::EditProduct(product) => {
             let State::EditProducts { id, mut products } = flow::load(ctx, caller.chat).await? else {
-                return Ok(Answer::alert(ctx.i18n.t(lang, "button-stale")));
+                return Ok(Answer::stale(ctx, lang));
             };
             toggle(&mut products, product);
             flow::save(ctx, caller.chat, &State::EditProducts { id, products: products.clone() }).await?;
@@ -296,14 +296,14 @@ pub async fn on_action(
         }
         Action::EditDone => {
             let State::EditProducts { id, products } = flow::load(ctx, caller.chat).await? else {
-                return Ok(Answer::alert(ctx.i18n.t(lang, "button-stale")));
+                return Ok(Answer::stale(ctx, lang));
             };
             base::set_products(ctx.store.as_ref(), &caller.user, ProspectId(id), &products, ctx.clock.now())
                 .await?;
             flow::clear(ctx, caller.chat).await?;
             send_card(bot, ctx, caller, ProspectId(id), message).await?;
         }
-        _ => return Ok(Answer::alert(ctx.i18n.t(lang, "button-stale"))),
+        _ => return Ok(Answer::stale(ctx, lang)),
     }
     Ok(Answer::done())
 }
@@ -313,17 +313,7 @@ fn products_keyboard(
     caller: &Caller,
     products: &[crate::domain::prospect::Product],
 ) -> InlineKeyboardMarkup {
-    let lang = caller.user.lang;
-    let mut buttons: Vec<InlineKeyboardButton> = crate::domain::prospect::Product::ALL
-        .iter()
-        .map(|p| {
-            let mark = if products.contains(p) { "✅ " } else { "" };
-            Action::EditProduct(*p)
-                .button(format!("{mark}{}", render::capitalized(render::product(ctx, lang, *p))))
-        })
-        .collect();
-    buttons.push(Action::EditDone.button(ctx.i18n.t(lang, "new-done")));
-    grid(buttons, 2)
+    register::products_keyboard(ctx, caller, products, Action::EditProduct, Action::EditDone)
 }
 
 fn with_cancel(

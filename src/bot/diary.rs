@@ -9,13 +9,13 @@ use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, MessageId};
 use super::flow::{self, LogDraft, LogStep, State};
 use super::gate::Caller;
 use super::keyboards::{Action, Quick, grid};
-use super::register::toggle;
+use super::register::{self, toggle};
 use super::start::Answer;
 use super::{Ctx, HandlerResult, cards, render, reply};
 use crate::domain::access::works_with_prospects;
 use crate::domain::base::{self, BaseError, Logged};
 use crate::domain::diary::{self, Kind, NewEntry, Outcome, QuickWhen};
-use crate::domain::prospect::{Product, ProspectId};
+use crate::domain::prospect::ProspectId;
 use crate::i18n::{Args, escape_html};
 use crate::jobs;
 use crate::store::NewOutgoing;
@@ -244,16 +244,14 @@ async fn ask(
             (ctx.i18n.t(lang, "log-ask-summary"), InlineKeyboardMarkup::new([[cancel(ctx, caller)]]))
         }
         LogStep::Products => {
-            let mut buttons: Vec<InlineKeyboardButton> = Product::ALL
-                .iter()
-                .map(|p| {
-                    let mark = if draft.products.contains(p) { "✅ " } else { "" };
-                    Action::LogProduct(*p)
-                        .button(format!("{mark}{}", render::capitalized(render::product(ctx, lang, *p))))
-                })
-                .collect();
-            buttons.push(Action::LogProductsDone.button(ctx.i18n.t(lang, "new-done")));
-            (ctx.i18n.t(lang, "log-ask-products"), grid(buttons, 2))
+            let markup = register::products_keyboard(
+                ctx,
+                caller,
+                &draft.products,
+                Action::LogProduct,
+                Action::LogProductsDone,
+            );
+            (ctx.i18n.t(lang, "log-ask-products"), markup)
         }
         LogStep::Next => (ctx.i18n.t(lang, "log-ask-next"), when_keyboard(ctx, caller, true)),
         LogStep::Confirm => {
@@ -394,7 +392,7 @@ pub async fn on_action(
     action: Action,
 ) -> anyhow::Result<Answer> {
     let lang = caller.user.lang;
-    let stale = || Answer::alert(ctx.i18n.t(lang, "button-stale"));
+    let stale = || Answer::stale(ctx, lang);
     match action {
         Action::LogOn(id) => {
             start_on(bot, ctx, caller, ProspectId(id)).await?;
@@ -529,7 +527,7 @@ async fn on_log_action(
             }
         }
         (Action::LogSave, LogStep::Confirm) => save(bot, ctx, caller, draft, message).await?,
-        _ => return Ok(Answer::alert(ctx.i18n.t(lang, "button-stale"))),
+        _ => return Ok(Answer::stale(ctx, lang)),
     }
     Ok(Answer::done())
 }

@@ -51,7 +51,8 @@ fn next(draft: &Draft, step: NewStep) -> NewStep {
     NewStep::Confirm
 }
 
-fn products_keyboard(
+/// Product toggles (✅ on the chosen ones) and a Done button; shared by every flow that asks.
+pub(super) fn products_keyboard(
     ctx: &Ctx,
     caller: &Caller,
     chosen: &[Product],
@@ -295,7 +296,7 @@ pub async fn on_action(
 ) -> anyhow::Result<Answer> {
     let lang = caller.user.lang;
     let State::NewProspect { mut draft, step, editing } = flow::load(ctx, caller.chat).await? else {
-        return Ok(Answer::alert(ctx.i18n.t(lang, "button-stale")));
+        return Ok(Answer::stale(ctx, lang));
     };
     match action {
         Action::NewSkip if optional(step) => advance(bot, ctx, caller, draft, step, editing, message).await?,
@@ -340,7 +341,7 @@ pub async fn on_action(
             flow::clear(ctx, caller.chat).await?;
             reply::close(bot, caller.chat, message, ctx.i18n.t(lang, "cancel-done")).await?;
         }
-        _ => return Ok(Answer::alert(ctx.i18n.t(lang, "button-stale"))),
+        _ => return Ok(Answer::stale(ctx, lang)),
     }
     Ok(Answer::done())
 }

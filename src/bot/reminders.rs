@@ -36,14 +36,14 @@ pub async fn on_action(
     let (id, due) = match action {
         Action::Snooze(id) => (id, now + Duration::hours(1)),
         Action::Tomorrow(id) => (id, quick_when(QuickWhen::Tomorrow, now, caller.tz())),
-        _ => return Ok(Answer::alert(ctx.i18n.t(lang, "button-stale"))),
+        _ => return Ok(Answer::stale(ctx, lang)),
     };
     let followup: Option<Followup> = ctx.store.followup(id).await?;
     if followup.is_none_or(|f| f.owner != caller.user.telegram_id) {
         return Ok(Answer::alert(ctx.i18n.t(lang, "err-not-allowed")));
     }
     if !ctx.store.reschedule_followup(id, caller.user.telegram_id, due, now).await? {
-        return Ok(Answer::alert(ctx.i18n.t(lang, "button-stale")));
+        return Ok(Answer::stale(ctx, lang));
     }
     let moved =
         ctx.i18n.get(lang, "reminder-moved", Args::new().text("when", super::render::when(due, caller.tz())));

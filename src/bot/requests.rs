@@ -121,7 +121,7 @@ pub async fn on_action(
                 reply::edit(bot, caller.chat, message, text, Some(InlineKeyboardMarkup::default())).await?;
             }
         }
-        _ => return Ok(Answer::alert(ctx.i18n.t(lang, "button-stale"))),
+        _ => return Ok(Answer::stale(ctx, lang)),
     }
     Ok(Answer::done())
 }

@@ -25,6 +25,11 @@ impl Answer {
         Self { text: None, alert: false }
     }
 
+    /// A press on a button whose flow is over (or that was forged): nothing changes.
+    pub fn stale(ctx: &Ctx, lang: crate::domain::access::Lang) -> Self {
+        Self::alert(ctx.i18n.t(lang, "button-stale"))
+    }
+
     pub fn alert(text: String) -> Self {
         Self { text: Some(text), alert: true }
     }
@@ -133,7 +138,7 @@ async fn route_callback(
 ) -> anyhow::Result<Answer> {
     let lang = caller.user.lang;
     let Some(action) = query.data.as_deref().and_then(Action::parse) else {
-        return Ok(Answer::alert(ctx.i18n.t(lang, "button-stale")));
+        return Ok(Answer::stale(ctx, lang));
     };
     let message = query.message.as_ref().map(|m| m.id());
     let starts_flow = matches!(

@@ -466,26 +466,37 @@ impl ProspectStore for SqlStore {
         audit: &AuditRecord,
     ) -> StoreResult<()> {
         let column = column(field);
-        let sql = match search_column(field) {
-            Some(norm) => format!(
-                "UPDATE prospects SET {column} = $2, {norm} = $3, updated_by = $4, updated_at = $5 \
-                 WHERE id = $1"
-            ),
-            None => format!(
-                "UPDATE prospects SET {column} = $2, updated_by = $4, updated_at = $5 \
-                 WHERE id = $1 AND CAST($3 AS TEXT) IS NULL"
-            ),
+        let result = match search_column(field) {
+            // A name or contact person keeps its normalized companion (and so the search) in step.
+            Some(norm) => {
+                let sql = format!(
+                    "UPDATE prospects SET {column} = $2, {norm} = $3, updated_by = $4, updated_at = $5 WHERE id = $1"
+                );
+                let normalized = value.as_deref().map(normalize_name).unwrap_or_default();
+                with_audit!(self, audit, |tx| sqlx::query(&sql)
+                    .bind(id.0)
+                    .bind(value.as_deref())
+                    .bind(normalized)
+                    .bind(by.get())
+                    .bind(secs(now))
+                    .execute(&mut *tx)
+                    .await
+                    .map(drop))
+            }
+            None => {
+                let sql = format!(
+                    "UPDATE prospects SET {column} = $2, updated_by = $3, updated_at = $4 WHERE id = $1"
+                );
+                with_audit!(self, audit, |tx| sqlx::query(&sql)
+                    .bind(id.0)
+                    .bind(value.as_deref())
+                    .bind(by.get())
+                    .bind(secs(now))
+                    .execute(&mut *tx)
+                    .await
+                    .map(drop))
+            }
         };
-        let norm = search_column(field).map(|_| value.as_deref().map(normalize_name).unwrap_or_default());
-        let result = with_audit!(self, audit, |tx| sqlx::query(&sql)
-            .bind(id.0)
-            .bind(value.as_deref())
-            .bind(norm.as_deref())
-            .bind(by.get())
-            .bind(secs(now))
-            .execute(&mut *tx)
-            .await
-            .map(drop));
         result.map_err(StoreError::from)
     }
 
