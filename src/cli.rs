@@ -188,6 +188,45 @@ pub async fn user(
     }
 }
 
+/// What Telegram says of a chat meant to receive hand-offs.
+pub enum ChatCheck {
+    /// A group the bot is in, with its title.
+    Group(String),
+    /// The bot is not in it, or it does not exist.
+    Unreachable,
+    /// A private chat or a channel.
+    NotGroup,
+}
+
+/// Asks Telegram (`getChat`) whether the bot is in the chat and whether it is a group.
+pub async fn check_route_chat(bot: &teloxide::Bot, chat_id: i64) -> ChatCheck {
+    use teloxide::requests::Requester;
+    match bot.get_chat(teloxide::types::ChatId(chat_id)).await {
+        Ok(chat) if chat.is_group() || chat.is_supergroup() => {
+            ChatCheck::Group(chat.title().unwrap_or_default().to_owned())
+        }
+        Ok(_) => ChatCheck::NotGroup,
+        Err(e) => {
+            tracing::info!(chat_id, error = %e, "the chat for a route cannot be reached");
+            ChatCheck::Unreachable
+        }
+    }
+}
+
+/// Saves a route with its audit line; `actor` is `None` for the command line.
+pub async fn save_route(
+    store: &dyn Store,
+    route: &Route,
+    actor: Option<TelegramId>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<()> {
+    let record = AuditRecord::new(now, actor, AuditAction::RouteSet)
+        .subject(format!("route:{}:{}", route.region, route.product))
+        .details(route.chat_id.to_string());
+    store.set_route(route, actor, now, &record).await?;
+    Ok(())
+}
+
 /// Runs a route command and returns what to print. Setting a route asks Telegram (`getChat`)
 /// whether the bot is in that group, so a typo in the chat id cannot send leads nowhere.
 pub async fn route(
@@ -196,7 +235,6 @@ pub async fn route(
     cmd: RouteCommand,
     now: chrono::DateTime<chrono::Utc>,
 ) -> anyhow::Result<String> {
-    use teloxide::requests::Requester;
     match cmd {
         RouteCommand::Set { region, product, chat_id } => {
             let region = RegionCode::parse(&region)?;
@@ -213,26 +251,18 @@ pub async fn route(
             }
             let bot =
                 bot.context("TELOXIDE_TOKEN is needed to check with Telegram that the bot is in the chat")?;
-            let chat = bot.get_chat(teloxide::types::ChatId(chat_id)).await.with_context(|| {
-                format!("Telegram does not let the bot into chat {chat_id}: add the bot to the group first")
-            })?;
-            if !(chat.is_group() || chat.is_supergroup()) {
-                anyhow::bail!(
+            let title = match check_route_chat(bot, chat_id).await {
+                ChatCheck::Group(title) => title,
+                ChatCheck::Unreachable => anyhow::bail!(
+                    "Telegram does not let the bot into chat {chat_id}: add the bot to the group first"
+                ),
+                ChatCheck::NotGroup => anyhow::bail!(
                     "chat {chat_id} is not a group: hand-offs go to the credit officers' group chat"
-                );
-            }
+                ),
+            };
             let route = Route { region, product, chat_id };
-            let record = AuditRecord::new(now, None, AuditAction::RouteSet)
-                .subject(format!("route:{}:{}", route.region, route.product))
-                .details(chat_id.to_string());
-            store.set_route(&route, None, now, &record).await?;
-            Ok(format!(
-                "route {} {} -> {} ({})",
-                route.region,
-                route.product,
-                chat_id,
-                chat.title().unwrap_or("")
-            ))
+            save_route(store, &route, None, now).await?;
+            Ok(format!("route {} {} -> {} ({title})", route.region, route.product, chat_id))
         }
         RouteCommand::List => {
             let lines: Vec<String> = store

@@ -20,6 +20,7 @@ use crate::config::Config;
 use crate::domain::access::{NewUser, Region, Role};
 use crate::domain::audit::{AuditAction, AuditRecord};
 use crate::domain::diary::{Kind, NewEntry, Outcome, status_after};
+use crate::domain::handoff::Route;
 use crate::domain::ids::{FullName, RegionCode, TelegramId};
 use crate::domain::prospect::{Details, NewProspect, Product, ProspectId};
 use crate::domain::requisites::{CompanyName, Email, Inn, Phone};
@@ -28,6 +29,12 @@ use crate::store::{self, Store};
 use crate::telegram_fake::{FakeTelegram, Outgoing, OutgoingKind, TOKEN, TgUser};
 
 pub const DEFAULT_DATABASE: &str = "sqlite://data/demo.db";
+
+/// The Moscow credit officers' group chat, where the division's leads go.
+const CREDIT_CHAT: i64 = -1_001_000_000_001;
+const CREDIT_CHAT_TITLE: &str = "Кредитный отдел · Москва";
+/// What Moscow hands off to it.
+const CREDIT_PRODUCTS: &[Product] = &[Product::Credit, Product::Leasing, Product::Guarantee];
 
 /// One of the demo's people.
 struct Person {
@@ -70,6 +77,9 @@ const HELP: &str = "\
   :as ИМЯ|РОЛЬ   говорить от имени другого (anna, boris, oleg, olga, kirill, darya, irina;
                  или роль: specialist, manager, credit_officer, head_office, admin)
   :who           кто сейчас говорит
+  :chat credit   смотреть чат кредитного отдела (Москва): там появляются заявки, кнопки
+                 «Взять» и «Отклонить» нажимаются от имени текущего человека (например, kirill)
+  :chat me       вернуться в личный чат с ботом
   :help          эта справка
   :quit          выйти (или Ctrl-D)
   ЧИСЛО          нажать кнопку с этим номером под последним сообщением
@@ -100,9 +110,23 @@ const COMPANIES: &[&str] = &[
 const CONTACTS: &[&str] =
     &["Иван Сидоров", "Мария Кузнецова", "Пётр Иванов", "Елена Морозова", "Сергей Павлов"];
 
+/// Routes Moscow's leads to the credit chat, unless a route is there already (a demo database
+/// from before hand-offs gets them too).
+async fn seed_routes(store: &dyn Store, now: DateTime<Utc>) -> anyhow::Result<()> {
+    let msk = RegionCode::parse("MSK")?;
+    for product in CREDIT_PRODUCTS {
+        if store.route(&msk, *product).await?.is_none() {
+            let route = Route { region: msk.clone(), product: *product, chat_id: CREDIT_CHAT };
+            crate::cli::save_route(store, &route, None, now).await?;
+        }
+    }
+    Ok(())
+}
+
 /// Seeds the demo data unless it is there already.
 pub async fn seed(store: &dyn Store, now: DateTime<Utc>) -> anyhow::Result<bool> {
     if store.region(&RegionCode::parse("MSK")?).await?.is_some() {
+        seed_routes(store, now).await?;
         return Ok(false);
     }
     for (code, name, tz) in [("MSK", "Москва", "Europe/Moscow"), ("VVO", "Владивосток", "Asia/Vladivostok")]
@@ -184,6 +208,7 @@ pub async fn seed(store: &dyn Store, now: DateTime<Utc>) -> anyhow::Result<bool>
                 .await?;
         }
     }
+    seed_routes(store, now).await?;
     Ok(true)
 }
 
@@ -193,6 +218,9 @@ fn person(key: &str) -> Option<&'static Person> {
 }
 
 fn who(id: i64) -> String {
+    if id == CREDIT_CHAT {
+        return format!("чат «{CREDIT_CHAT_TITLE}»");
+    }
     PEOPLE.iter().find(|p| p.id == id).map(|p| p.name.to_owned()).unwrap_or_else(|| format!("чат {id}"))
 }
 
@@ -240,6 +268,7 @@ pub async fn run(database: Option<String>) -> anyhow::Result<()> {
     for p in PEOPLE {
         tg.open_chat(&tg.user(p.id, p.name));
     }
+    tg.add_group(CREDIT_CHAT, CREDIT_CHAT_TITLE, true);
     let api = tg.url().to_owned();
     let config = Config::from_lookup(|key| match key {
         "TELOXIDE_TOKEN" => Some(TOKEN.to_owned()),
@@ -265,6 +294,8 @@ pub async fn run(database: Option<String>) -> anyhow::Result<()> {
     writeln!(out, "{HELP}")?;
     let mut current: &Person = &PEOPLE[0];
     let mut me: TgUser = tg.user(current.id, current.name);
+    // The chat on screen: the person's private chat, or the credit chat.
+    let mut chat: i64 = current.id;
     writeln!(out, "Вы: {} ({})", current.name, current.role)?;
     out.flush()?;
 
@@ -277,7 +308,7 @@ pub async fn run(database: Option<String>) -> anyhow::Result<()> {
         let (items, next) = tg.outgoing_since(cursor);
         cursor = next;
         for item in &items {
-            if let Some(buttons) = print(&mut out, item, current.id, &files)? {
+            if let Some(buttons) = print(&mut out, item, chat, &files)? {
                 last_buttons = Some((item.clone(), buttons));
             }
         }
@@ -307,12 +338,38 @@ pub async fn run(database: Option<String>) -> anyhow::Result<()> {
             writeln!(out, "Вы: {} ({})", current.name, current.role)?;
             continue;
         }
+        if let Some(which) = line.strip_prefix(":chat") {
+            match which.trim() {
+                "credit" | "кредит" => {
+                    chat = CREDIT_CHAT;
+                    writeln!(out, "Вы смотрите {}.", who(CREDIT_CHAT))?;
+                    // The latest card with buttons, so they can be pressed by number.
+                    last_buttons = None;
+                    if let Some(last) =
+                        tg.outgoing(CREDIT_CHAT).into_iter().rev().find(|o| !o.buttons().is_empty())
+                        && let Some(buttons) = print(&mut out, &last, chat, &files)?
+                    {
+                        last_buttons = Some((last, buttons));
+                    }
+                }
+                "me" | "я" | "" => {
+                    chat = current.id;
+                    last_buttons = None;
+                    writeln!(out, "Вы в личном чате с ботом.")?;
+                }
+                other => writeln!(out, "Нет такого чата: {other}. Есть :chat credit и :chat me.")?,
+            }
+            continue;
+        }
         if let Some(key) = line.strip_prefix(":as") {
             match person(key) {
                 Some(p) => {
                     current = p;
                     me = tg.user(p.id, p.name);
-                    last_buttons = None;
+                    if chat != CREDIT_CHAT {
+                        chat = p.id;
+                        last_buttons = None;
+                    }
                     writeln!(out, "Вы: {} ({})", p.name, p.role)?;
                 }
                 None => writeln!(out, "Нет такого человека: {}. Список — :help.", key.trim())?,
@@ -337,14 +394,19 @@ pub async fn run(database: Option<String>) -> anyhow::Result<()> {
             continue;
         }
         let text = line.strip_prefix(":say ").unwrap_or(line);
-        tg.send_text(&me, text);
+        if chat == CREDIT_CHAT {
+            // The bot stays silent in a group: people talk there among themselves.
+            tg.send_in_group(&me, chat, text);
+        } else {
+            tg.send_text(&me, text);
+        }
         tokio::time::sleep(Duration::from_millis(400)).await;
     }
     // The output that is still arriving.
     tokio::time::sleep(Duration::from_millis(500)).await;
     let (items, _) = tg.outgoing_since(cursor);
     for item in &items {
-        print(&mut out, item, current.id, &files)?;
+        print(&mut out, item, chat, &files)?;
     }
     writeln!(out, "До свидания.")?;
     out.flush()?;

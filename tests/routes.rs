@@ -4,7 +4,7 @@
 mod support;
 
 use prospect_diary::cli::{self, RouteCommand};
-use prospect_diary::store::{DeliveryStore, Store};
+use prospect_diary::store::{HandoffStore, Store};
 
 fn set(region: &str, product: &str, chat: &str) -> RouteCommand {
     RouteCommand::Set { region: region.into(), product: product.into(), chat_id: chat.into() }

@@ -300,3 +300,77 @@ today-overdue = overdue
 digest-title = Good morning! Contacts today: { $today }, overdue: { $overdue }.
 digest-more = The full list: /today.
 unreachable-manager = { $name } has blocked the bot and gets no reminders. Please get in touch with them.
+
+## Hand-offs to the credit officers
+cmd-handoffs = Hand-offs to the credit unit
+menu-handoffs = 📨 Hand-offs
+cmd-routes = Hand-off routes
+menu-routes = 🔀 Routes
+card-hand-off = 📨 Hand off to credit
+card-handoffs = Hand-offs to the credit unit:
+handoff-state-pending = awaiting a decision
+handoff-state-accepted = in progress
+handoff-state-declined = declined
+handoff-state-won = won
+handoff-state-lost = lost
+handoff-state-expired = expired
+lead-sole-proprietor = Sole proprietor
+lead-title = 📨 <b>Lead No. { $id }</b>: { $product }
+lead-company = { $name }, INN { $inn }
+lead-need = What the client needs:
+lead-from = Specialist: { $who }, { $region }, { $when }. Card No. { $card }
+lead-taken = ✅ Taken by { $who }, { $when }
+lead-declined = ❌ Declined by { $who }, { $when }. Reason: { $reason }
+lead-won = 🏆 Won: { $who }, { $when }
+lead-lost = Lost: { $who }, { $when }. Reason: { $reason }
+lead-expired = The lead has expired.
+lead-take = ✅ Take
+lead-decline = ❌ Decline
+lead-won-button = 🏆 Won
+lead-lost-button = Lost
+lead-reminder = ⏰ Nobody has taken lead No. { $id } ({ $name }, { $product }) for { $hours ->
+    [one] { $hours } hour
+   *[other] { $hours } hours
+}. Please take it or decline it.
+lead-overdue = ⚠️ Nobody has taken lead No. { $id } for { $name } ({ $product }, specialist { $who }) for { $hours ->
+    [one] { $hours } hour
+   *[other] { $hours } hours
+}.
+handoff-news = Lead No. { $id }: { $name }, { $product }.
+handoff-show = Lead No. { $id }
+handoff-line = No. { $id } · { $name } · { $product } · { $state } · { $when }
+handoff-state = State: { $state }
+handoff-made = 📨 { $name } was handed off to the credit unit: { $product }, lead No. { $id }. I will tell you the decision here.
+handoffs-none = No hand-offs yet.
+handoffs-mine = Your hand-offs to the credit unit:
+handoffs-queue = Your division's leads:
+handoff-not-allowed = Only the division's credit officers and manager decide on leads.
+handoff-no-route = Hand-offs of this product are not set up for your division. Please ask an administrator.
+handoff-already-open = This company is already handed off for this product and the lead is still open.
+handoff-nothing-to-offer = Nothing to hand off: no routes are set up for your division, or every routed product has an open lead.
+handoff-choose = Which product is { $name } to be handed off for?
+handoff-sent = Hand-off made.
+handoff-yours = Lead No. { $id } is yours; the card with contacts is above. When there is a decision, mark it:
+handoff-taken-toast = The lead is yours. The card is in your private chat.
+handoff-taken-open-chat = The lead is yours. To get the card, open a private chat with the bot and press Start: the lead will be in /handoffs.
+handoff-open-chat = Open a private chat with the bot, press Start, then press this button again.
+handoff-decline-ask = Why are you declining lead No. { $id } ({ $name })? Choose a reason or type your own.
+handoff-lost-ask = Why was lead No. { $id } ({ $name }) lost? Choose a reason or type your own.
+handoff-reason-in-private = Please give the reason in your private chat with the bot.
+handoff-reason-length = Please keep the reason short, up to 500 characters.
+handoff-settled = Lead No. { $id }: the decision is saved.
+reason-not-profile = Not our profile
+reason-risk = Does not pass risk checks
+reason-documents = Documents are missing
+reason-not-ready = The client is not ready yet
+reason-client-refused = The client refused
+reason-competitor = The client chose another bank
+routes-usage = To set a route: /routes set CODE PRODUCT CHAT_ID, e.g. /routes set MSK credit -1001234567890. Products: { $products }. The bot must be a member of the chat.
+routes-none = No hand-off routes yet.
+routes-title = Hand-off routes:
+routes-line = { $region } · { $product } → { $chat }
+routes-bad-region = There is no division with code “{ $region }”.
+routes-bad-chat = A chat id is a negative number, e.g. -1001234567890.
+routes-unreachable = The bot cannot see chat { $chat }. Add the bot to the group and try again.
+routes-not-group = Chat { $chat } is not a group. Leads go to the credit unit's group chat.
+routes-saved = Route saved: { $region } · { $product } → “{ $title }” ({ $chat }).

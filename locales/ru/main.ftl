@@ -304,3 +304,79 @@ today-overdue = просрочено
 digest-title = Доброе утро! Контактов на сегодня: { $today }, просроченных: { $overdue }.
 digest-more = Полный список — /today.
 unreachable-manager = Сотрудник { $name } заблокировал бота и не получает напоминаний. Пожалуйста, свяжитесь с ним.
+
+## Hand-offs to the credit officers
+cmd-handoffs = Передачи в кредитный отдел
+menu-handoffs = 📨 Передачи
+cmd-routes = Маршруты передачи заявок
+menu-routes = 🔀 Маршруты
+card-hand-off = 📨 Передать в кредитный отдел
+card-handoffs = Передачи в кредитный отдел:
+handoff-state-pending = ждёт решения
+handoff-state-accepted = в работе
+handoff-state-declined = отклонена
+handoff-state-won = сделка состоялась
+handoff-state-lost = сделка не состоялась
+handoff-state-expired = истекла
+lead-sole-proprietor = Индивидуальный предприниматель
+lead-title = 📨 <b>Заявка № { $id }</b>: { $product }
+lead-company = { $name }, ИНН { $inn }
+lead-need = Что нужно клиенту:
+lead-from = Специалист: { $who }, { $region }, { $when }. Карточка № { $card }
+lead-taken = ✅ Взял в работу: { $who }, { $when }
+lead-declined = ❌ Отклонена: { $who }, { $when }. Причина: { $reason }
+lead-won = 🏆 Сделка состоялась: { $who }, { $when }
+lead-lost = Сделка не состоялась: { $who }, { $when }. Причина: { $reason }
+lead-expired = Срок заявки истёк.
+lead-take = ✅ Взять
+lead-decline = ❌ Отклонить
+lead-won-button = 🏆 Сделка состоялась
+lead-lost-button = Сделка не состоялась
+lead-reminder = ⏰ Заявку № { $id } ({ $name }, { $product }) не берут в работу уже { $hours ->
+    [one] { $hours } час
+    [few] { $hours } часа
+   *[many] { $hours } часов
+}. Пожалуйста, возьмите её или отклоните.
+lead-overdue = ⚠️ Заявку № { $id } по компании { $name } ({ $product }, специалист { $who }) не берут в работу уже { $hours ->
+    [one] { $hours } час
+    [few] { $hours } часа
+   *[many] { $hours } часов
+}.
+handoff-news = Заявка № { $id }: { $name }, { $product }.
+handoff-show = Заявка № { $id }
+handoff-line = № { $id } · { $name } · { $product } · { $state } · { $when }
+handoff-state = Состояние: { $state }
+handoff-made = 📨 Компания { $name } передана в кредитный отдел: { $product }, заявка № { $id }. О решении сообщу здесь.
+handoffs-none = Передач пока нет.
+handoffs-mine = Ваши передачи в кредитный отдел:
+handoffs-queue = Заявки подразделения:
+handoff-not-allowed = Решение по заявке принимают кредитные специалисты и руководитель подразделения.
+handoff-no-route = Для этого продукта в вашем подразделении передача не настроена. Обратитесь к администратору.
+handoff-already-open = По этому продукту компания уже передана, заявка ещё открыта.
+handoff-nothing-to-offer = Передавать нечего: маршруты для подразделения не настроены или по всем продуктам заявки уже открыты.
+handoff-choose = По какому продукту передать компанию { $name }?
+handoff-sent = Передача оформлена.
+handoff-yours = Заявка № { $id } ваша, карточка с контактами выше. Когда будет решение, отметьте его:
+handoff-taken-toast = Заявка ваша. Карточка отправлена в личный чат.
+handoff-taken-open-chat = Заявка ваша. Чтобы получить карточку, откройте личный чат с ботом и нажмите «Старт»: заявка будет в /handoffs.
+handoff-open-chat = Откройте личный чат с ботом, нажмите «Старт» и затем эту кнопку ещё раз.
+handoff-decline-ask = Почему отклоняете заявку № { $id } ({ $name })? Выберите причину или напишите свою.
+handoff-lost-ask = Почему сделка по заявке № { $id } ({ $name }) не состоялась? Выберите причину или напишите свою.
+handoff-reason-in-private = Укажите причину в личном чате с ботом.
+handoff-reason-length = Напишите причину коротко, до 500 символов.
+handoff-settled = Заявка № { $id }: решение сохранено.
+reason-not-profile = Не наш профиль
+reason-risk = Не проходит по рискам
+reason-documents = Не хватает документов
+reason-not-ready = Клиент пока не готов
+reason-client-refused = Клиент отказался
+reason-competitor = Клиент выбрал другой банк
+routes-usage = Задать маршрут: /routes set КОД ПРОДУКТ ID_ЧАТА, например /routes set MSK credit -1001234567890. Продукты: { $products }. Бот должен быть участником чата.
+routes-none = Маршрутов передачи пока нет.
+routes-title = Маршруты передачи:
+routes-line = { $region } · { $product } → { $chat }
+routes-bad-region = Подразделения с кодом «{ $region }» нет.
+routes-bad-chat = ID чата — отрицательное число, например -1001234567890.
+routes-unreachable = Бот не видит чат { $chat }. Добавьте бота в группу и повторите.
+routes-not-group = Чат { $chat } — не группа. Заявки передаются в групповой чат кредитного отдела.
+routes-saved = Маршрут сохранён: { $region } · { $product } → «{ $title }» ({ $chat }).

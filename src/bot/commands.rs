@@ -20,6 +20,8 @@ pub enum Command {
     Users,
     Lang,
     Cancel,
+    Handoffs,
+    Routes,
 }
 
 /// One row of the catalogue. Only commands that work today are listed: a menu never offers
@@ -68,12 +70,26 @@ const CATALOGUE: &[Entry] = &[
         menu: Some("menu-today"),
         roles: &[Role::Specialist, Role::Manager, Role::CreditOfficer],
     },
+    Entry {
+        command: Command::Handoffs,
+        name: "handoffs",
+        description: "cmd-handoffs",
+        menu: Some("menu-handoffs"),
+        roles: &[Role::Specialist, Role::CreditOfficer, Role::Manager],
+    },
     Entry { command: Command::Card, name: "card", description: "cmd-card", menu: None, roles: READERS },
     Entry {
         command: Command::Users,
         name: "users",
         description: "cmd-users",
         menu: Some("menu-users"),
+        roles: &[Role::Admin],
+    },
+    Entry {
+        command: Command::Routes,
+        name: "routes",
+        description: "cmd-routes",
+        menu: Some("menu-routes"),
         roles: &[Role::Admin],
     },
     Entry {

@@ -11,7 +11,7 @@ use super::gate::Caller;
 use super::keyboards::{Action, Quick, grid};
 use super::register::{self, toggle};
 use super::start::Answer;
-use super::{Ctx, HandlerResult, cards, render, reply};
+use super::{Ctx, HandlerResult, cards, handoffs, render, reply};
 use crate::domain::access::works_with_prospects;
 use crate::domain::base::{self, BaseError, Logged};
 use crate::domain::diary::{self, Kind, NewEntry, Outcome, QuickWhen};
@@ -566,6 +566,7 @@ async fn save(
     if logged.tell_owner {
         tell_owner(ctx, caller, &logged, kind, outcome).await?;
     }
+    handoffs::after_entry(bot, ctx, caller, &logged.prospect, &entry).await?;
     cards::send_card(bot, ctx, caller, entry.prospect, None).await
 }
 

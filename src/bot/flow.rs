@@ -63,6 +63,11 @@ pub enum State {
         id: i64,
         day: Option<chrono::NaiveDate>,
     },
+    /// An officer declining a lead (or closing it as lost): awaiting the reason.
+    HandoffReason {
+        id: i64,
+        lost: bool,
+    },
 }
 
 codes! {

@@ -18,7 +18,10 @@ use crate::i18n::Args;
 pub struct Caller {
     pub user: User,
     pub region: Option<Region>,
+    /// The person's own private chat: every answer goes here.
     pub chat: ChatId,
+    /// The hand-off chat a button was pressed in, if it was pressed in one.
+    pub group: Option<ChatId>,
 }
 
 impl Caller {
@@ -70,6 +73,21 @@ fn origin(update: &Update) -> Option<(&teloxide::types::User, ChatId, bool)> {
     }
 }
 
+/// The group chat of a button press, when it is one that hand-offs are routed to.
+async fn handoff_chat(ctx: &Ctx, update: &Update, chat: ChatId) -> Option<ChatId> {
+    if !matches!(update.kind, UpdateKind::CallbackQuery(_)) {
+        return None;
+    }
+    match ctx.store.is_handoff_chat(chat.0).await {
+        Ok(true) => Some(chat),
+        Ok(false) => None,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read the routes");
+            None
+        }
+    }
+}
+
 /// Answers a button press with nothing, so the person's client stops waiting.
 async fn answer_silently(bot: &Bot, update: &Update) {
     if let UpdateKind::CallbackQuery(q) = &update.kind
@@ -81,11 +99,14 @@ async fn answer_silently(bot: &Bot, update: &Update) {
 
 pub async fn authorize(update: Update, bot: Bot, ctx: Ctx) -> Option<Caller> {
     let (from, chat, private) = origin(&update)?;
-    if from.is_bot || !private {
-        // Group chats get no answer until they are configured hand-off chats.
+    // In a group only the buttons of a configured hand-off chat are heard; anywhere else, and
+    // for every message in a group, the bot stays silent (SPEC §2).
+    let group = if private { None } else { handoff_chat(&ctx, &update, chat).await };
+    if from.is_bot || (!private && group.is_none()) {
         answer_silently(&bot, &update).await;
         return None;
     }
+    let chat = ChatId(from.id.0 as i64);
     let id = TelegramId::new(from.id.0 as i64).ok()?;
     let user = match ctx.store.user(id).await {
         Ok(user) => user,
@@ -106,7 +127,7 @@ pub async fn authorize(update: Update, bot: Bot, ctx: Ctx) -> Option<Caller> {
                 Some(code) => ctx.store.region(code).await.ok().flatten(),
                 None => None,
             };
-            Some(Caller { user, region, chat })
+            Some(Caller { user, region, chat, group })
         }
         known => {
             refuse(&bot, &ctx, &update, id, known.as_ref()).await;

@@ -72,6 +72,16 @@ pub enum Action {
     /// A reminder's buttons: an hour later, tomorrow at 10:00.
     Snooze(i64),
     Tomorrow(i64),
+    /// Hand-offs: the card's button, the product chosen, a lead's buttons, a reason chosen
+    /// (by its place in the list), a lead opened from `/handoffs`.
+    HandOff(i64),
+    HandOffProduct(i64, Product),
+    Take(i64),
+    Decline(i64),
+    Won(i64),
+    Lost(i64),
+    Reason(i64, u8),
+    HandoffShow(i64),
 }
 
 /// The quick choices of the next-contact picker.
@@ -145,6 +155,14 @@ impl Action {
             Action::Noop => "w:-".into(),
             Action::Snooze(id) => format!("r:s:{id}"),
             Action::Tomorrow(id) => format!("r:t:{id}"),
+            Action::HandOff(pid) => format!("h:o:{pid}"),
+            Action::HandOffProduct(pid, p) => format!("h:p:{pid}:{p}"),
+            Action::Take(id) => format!("h:t:{id}"),
+            Action::Decline(id) => format!("h:d:{id}"),
+            Action::Won(id) => format!("h:w:{id}"),
+            Action::Lost(id) => format!("h:l:{id}"),
+            Action::Reason(id, n) => format!("h:r:{id}:{n}"),
+            Action::HandoffShow(id) => format!("h:s:{id}"),
         }
     }
 
@@ -218,6 +236,14 @@ impl Action {
             ["w", "-"] => Action::Noop,
             ["r", "s", fid] => Action::Snooze(id(fid)?),
             ["r", "t", fid] => Action::Tomorrow(id(fid)?),
+            ["h", "o", pid] => Action::HandOff(id(pid)?),
+            ["h", "p", pid, p] => Action::HandOffProduct(id(pid)?, p.parse().ok()?),
+            ["h", "t", hid] => Action::Take(id(hid)?),
+            ["h", "d", hid] => Action::Decline(id(hid)?),
+            ["h", "w", hid] => Action::Won(id(hid)?),
+            ["h", "l", hid] => Action::Lost(id(hid)?),
+            ["h", "r", hid, n] => Action::Reason(id(hid)?, n.parse().ok()?),
+            ["h", "s", hid] => Action::HandoffShow(id(hid)?),
             _ => return None,
         };
         Some(action)
@@ -299,6 +325,14 @@ mod tests {
             Action::Noop,
             Action::Snooze(max),
             Action::Tomorrow(max),
+            Action::HandOff(max),
+            Action::HandOffProduct(max, Product::Acquiring),
+            Action::Take(max),
+            Action::Decline(max),
+            Action::Won(max),
+            Action::Lost(max),
+            Action::Reason(max, u8::MAX),
+            Action::HandoffShow(max),
         ];
         for action in actions {
             let data = action.encode();

@@ -8,12 +8,15 @@ mod commands;
 mod diary;
 mod flow;
 mod gate;
+mod handoffs;
 pub(crate) mod keyboards;
+pub(crate) mod leads;
 mod register;
 mod reminders;
 pub(crate) mod render;
 mod reply;
 mod requests;
+mod routes;
 mod start;
 mod users;
 

@@ -192,6 +192,11 @@ pub fn card(
         Args::new().num("percent", i64::from(p.completeness())),
     ));
     parts.push(head.join("\n"));
+    if !card.handoffs.is_empty() {
+        let mut lines = vec![ctx.i18n.t(lang, "card-handoffs")];
+        lines.extend(card.handoffs.iter().map(|h| super::leads::list_line(ctx, lang, tz, h)));
+        parts.push(lines.join("\n"));
+    }
     if card.recent.is_empty() {
         parts.push(ctx.i18n.t(lang, "card-no-entries"));
     } else {
@@ -206,6 +211,9 @@ pub fn card(
             Action::LogOn(id).button(ctx.i18n.t(lang, "card-log")),
             Action::Schedule(id).button(ctx.i18n.t(lang, "card-schedule")),
         ]);
+    }
+    if may_log(user, p) {
+        rows.push(vec![Action::HandOff(id).button(ctx.i18n.t(lang, "card-hand-off"))]);
     }
     let mut row = vec![Action::History(id, 0).button(ctx.i18n.t(lang, "card-history"))];
     if may_edit(user, p) {

@@ -13,6 +13,7 @@ use crate::domain::access::{AccessError, Lang};
 use crate::domain::base::BaseError;
 use crate::domain::diary::DiaryError;
 use crate::domain::directory::DirectoryError;
+use crate::domain::handoff::HandoffError;
 use crate::domain::ids::ParseError;
 use crate::domain::requisites::RequisiteError;
 use crate::i18n::Args;
@@ -157,6 +158,16 @@ pub fn user_message(ctx: &Ctx, lang: Lang, err: &anyhow::Error) -> Option<String
             BaseError::InnTaken => Some(ctx.i18n.t(lang, "err-inn-taken")),
             BaseError::Invalid(e) => Some(explain_requisite(ctx, lang, e)),
             BaseError::Store(_) => None,
+        };
+    }
+    if let Some(e) = err.downcast_ref::<HandoffError>() {
+        return match e {
+            HandoffError::NotAllowed => Some(ctx.i18n.t(lang, "handoff-not-allowed")),
+            HandoffError::NotFound => Some(ctx.i18n.t(lang, "err-not-found")),
+            HandoffError::NoRoute => Some(ctx.i18n.t(lang, "handoff-no-route")),
+            HandoffError::AlreadyOpen => Some(ctx.i18n.t(lang, "handoff-already-open")),
+            HandoffError::Settled(_) => Some(ctx.i18n.t(lang, "button-stale")),
+            HandoffError::Store(_) => None,
         };
     }
     if let Some(e) = err.downcast_ref::<RequisiteError>() {

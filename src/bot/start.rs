@@ -9,7 +9,7 @@ use super::flow::{self, State};
 use super::gate::{self, Caller};
 use super::keyboards::{self, Action};
 use super::reply::{self, role_name};
-use super::{Ctx, HandlerResult, cards, diary, register, reminders, requests, users};
+use super::{Ctx, HandlerResult, cards, diary, handoffs, register, reminders, requests, routes, users};
 use crate::domain::access::Lang;
 use crate::domain::directory;
 use crate::i18n::Args;
@@ -75,6 +75,8 @@ async fn route_message(bot: &Bot, ctx: &Ctx, caller: &Caller, msg: &Message) -> 
             Command::My => cards::my(bot, ctx, caller).await,
             Command::Log => diary::begin(bot, ctx, caller, &args).await,
             Command::Today => reminders::today(bot, ctx, caller).await,
+            Command::Handoffs => handoffs::list(bot, ctx, caller).await,
+            Command::Routes => routes::open(bot, ctx, caller, &args).await,
         };
     }
     match flow::load(ctx, caller.chat).await? {
@@ -93,6 +95,7 @@ async fn route_message(bot: &Bot, ctx: &Ctx, caller: &Caller, msg: &Message) -> 
             flow::clear(ctx, caller.chat).await?;
             cards::find(bot, ctx, caller, text).await
         }
+        State::HandoffReason { id, lost } => handoffs::on_reason_text(bot, ctx, caller, id, lost, text).await,
         State::EditProducts { .. } => {
             reply::send(bot, caller.chat, ctx.i18n.t(lang, "edit-products")).await?;
             Ok(())
@@ -141,6 +144,10 @@ async fn route_callback(
         return Ok(Answer::stale(ctx, lang));
     };
     let message = query.message.as_ref().map(|m| m.id());
+    // In a hand-off chat only the lead card's own buttons mean anything.
+    if caller.group.is_some() && !matches!(action, Action::Take(_) | Action::Decline(_)) {
+        return Ok(Answer::stale(ctx, lang));
+    }
     let starts_flow = matches!(
         action,
         Action::LogOn(_)
@@ -195,6 +202,14 @@ async fn route_callback(
         action @ (Action::Snooze(_) | Action::Tomorrow(_)) => {
             reminders::on_action(bot, ctx, caller, message, action).await
         }
+        action @ (Action::HandOff(_)
+        | Action::HandOffProduct(..)
+        | Action::Take(_)
+        | Action::Decline(_)
+        | Action::Won(_)
+        | Action::Lost(_)
+        | Action::Reason(..)
+        | Action::HandoffShow(_)) => handoffs::on_action(bot, ctx, caller, message, action).await,
         other => users::on_action(bot, ctx, caller, message, other).await,
     }
 }

@@ -23,6 +23,10 @@ pub enum AuditAction {
     EntryLogged,
     ContactScheduled,
     RouteSet,
+    HandedOff,
+    HandoffTaken,
+    HandoffDeclined,
+    HandoffClosed,
 }
 
 impl AuditAction {
@@ -44,6 +48,10 @@ impl AuditAction {
             AuditAction::EntryLogged => "entry_logged",
             AuditAction::ContactScheduled => "contact_scheduled",
             AuditAction::RouteSet => "route_set",
+            AuditAction::HandedOff => "handed_off",
+            AuditAction::HandoffTaken => "handoff_taken",
+            AuditAction::HandoffDeclined => "handoff_declined",
+            AuditAction::HandoffClosed => "handoff_closed",
         }
     }
 }

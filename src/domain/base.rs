@@ -7,6 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use super::access::{Role, Scope, User, works_with_prospects};
 use super::audit::{AuditAction, AuditRecord};
 use super::diary::{Collision, Entry, NewEntry, status_after};
+use super::handoff::{Handoff, HandoffFilter};
 use super::prospect::{Field, NewProspect, Product, Prospect, ProspectId, products_to_text, short_text};
 use super::requisites::{CompanyName, Email, Inn, Kpp, Ogrn, Phone, RequisiteError, normalize_name};
 use crate::store::{Store, StoreError, TextSearch};
@@ -153,12 +154,26 @@ pub struct Card {
     pub collision: Option<Collision>,
     pub recent: Vec<Entry>,
     pub entries: i64,
+    /// Its hand-offs to the credit officers, newest first.
+    pub handoffs: Vec<Handoff>,
 }
 
 /// Loads a card in the person's view; `None` when it is outside it (nothing is revealed).
 pub async fn visible(store: &dyn Store, user: &User, id: ProspectId) -> BaseResult<Prospect> {
     let scope = Scope::of(user);
-    store.prospect(id, scope.region_filter()).await?.ok_or(BaseError::NotFound)
+    if let Some(found) = store.prospect(id, scope.region_filter()).await? {
+        return Ok(found);
+    }
+    // A credit officer reads the cards of the leads handed to their division, and no others.
+    if user.role == Role::CreditOfficer
+        && let Some(region) = &user.region
+    {
+        let leads = store.handoffs(&HandoffFilter::Prospect(id), 100).await?;
+        if leads.iter().any(|h| &h.region == region) {
+            return store.prospect(id, Some(region.as_str())).await?.ok_or(BaseError::NotFound);
+        }
+    }
+    Err(BaseError::NotFound)
 }
 
 /// Records that a person read a card's talks (history, a whole entry): SPEC §10.
@@ -197,7 +212,8 @@ pub async fn open_card(
     let collision = collision(store, user, id, now, window_days).await?;
     let recent = store.entries(id, 0, 3).await?;
     let entries = store.entry_count(id).await?;
-    Ok(Card { prospect, collision, recent, entries })
+    let handoffs = store.handoffs(&HandoffFilter::Prospect(id), 10).await?;
+    Ok(Card { prospect, collision, recent, entries, handoffs })
 }
 
 /// How a `/find` query is read: an INN, a phone, or a piece of a name or contact person.

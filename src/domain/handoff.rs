@@ -1,8 +1,23 @@
-//! Hand-offs to the credit officers (SPEC §6). So far: the routing of a division's interested
-//! companies, per product, to a chat.
+//! Hand-offs of interested companies to a division's credit officers (SPEC §6).
+//!
+//! A positive diary entry about a product with a route hands the prospect off to that route's
+//! chat; a card button does it by hand. Only a credit officer or the manager of the prospect's
+//! division may take or decline it; the first Take wins (the store changes the state only from
+//! `pending`); the officer who took it closes it as won or lost. Never two open hand-offs of one
+//! prospect for one product.
 
-use super::ids::RegionCode;
-use super::prospect::Product;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use super::access::{Role, User};
+use super::audit::{AuditAction, AuditRecord};
+use super::base::{self, BaseError};
+use super::diary::{NewEntry, Outcome};
+use super::ids::{RegionCode, TelegramId};
+use super::prospect::{Product, Prospect, ProspectId, codes};
+use super::requisites::Inn;
+use crate::store::{Store, StoreError};
 
 /// Where a division's hand-offs of one product go.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -11,4 +26,373 @@ pub struct Route {
     pub product: Product,
     /// A group chat the bot is a member of (negative id).
     pub chat_id: i64,
+}
+
+codes! {
+    /// Where a hand-off stands.
+    HandoffState {
+        Pending = "pending",
+        Accepted = "accepted",
+        Declined = "declined",
+        Won = "won",
+        Lost = "lost",
+        Expired = "expired",
+    }
+}
+
+impl HandoffState {
+    pub fn is_open(self) -> bool {
+        matches!(self, HandoffState::Pending | HandoffState::Accepted)
+    }
+}
+
+/// A hand-off to be made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewHandoff {
+    pub prospect: ProspectId,
+    pub product: Product,
+    pub region: RegionCode,
+    pub from: TelegramId,
+    pub chat_id: i64,
+    /// What the client needs, in the specialist's words.
+    pub need: String,
+}
+
+/// A hand-off as stored, with the names its messages show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Handoff {
+    pub id: i64,
+    pub prospect: ProspectId,
+    pub prospect_name: String,
+    pub inn: Inn,
+    pub product: Product,
+    pub region: RegionCode,
+    pub from: TelegramId,
+    pub from_name: String,
+    pub chat_id: i64,
+    pub message_id: Option<i64>,
+    pub need: String,
+    pub state: HandoffState,
+    pub taken_by: Option<TelegramId>,
+    pub taken_by_name: Option<String>,
+    pub taken_at: Option<DateTime<Utc>>,
+    /// Who declined or closed it.
+    pub closed_by_name: Option<String>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Which hand-offs a list shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HandoffFilter {
+    /// A card's hand-offs, newest first.
+    Prospect(ProspectId),
+    /// What a specialist handed off, newest first.
+    From(TelegramId),
+    /// A division's open queue: every pending one, and those taken — by `holder` only, when given.
+    Queue { region: RegionCode, holder: Option<TelegramId> },
+}
+
+/// The two steps of a lead nobody takes: a reminder in the chat, then the manager is told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Waiting {
+    Reminder,
+    Escalation,
+}
+
+/// How a taken hand-off ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Closing {
+    Won,
+    Lost,
+}
+
+#[derive(Debug, Error)]
+pub enum HandoffError {
+    #[error("not allowed")]
+    NotAllowed,
+    #[error("no such hand-off or prospect in your view")]
+    NotFound,
+    #[error("no route for this product in the division")]
+    NoRoute,
+    #[error("this prospect is already handed off for this product")]
+    AlreadyOpen,
+    /// Someone else was first; the hand-off as it now stands.
+    #[error("already handled")]
+    Settled(Box<Handoff>),
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for HandoffError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Duplicate(_) => HandoffError::AlreadyOpen,
+            other => HandoffError::Store(other),
+        }
+    }
+}
+
+impl From<BaseError> for HandoffError {
+    fn from(err: BaseError) -> Self {
+        match err {
+            BaseError::NotFound => HandoffError::NotFound,
+            BaseError::Store(e) => HandoffError::Store(e),
+            _ => HandoffError::NotAllowed,
+        }
+    }
+}
+
+pub type HandoffResult<T> = Result<T, HandoffError>;
+
+fn audit(now: DateTime<Utc>, user: &User, action: AuditAction, h: &Handoff) -> AuditRecord {
+    AuditRecord::new(now, Some(user.telegram_id), action)
+        .subject(format!("prospect:{}", h.prospect))
+        .details(format!("handoff {} {}", h.id, h.product))
+}
+
+/// Takes or declines a division's leads: its credit officers and its manager.
+pub fn may_act(user: &User, h: &Handoff) -> bool {
+    user.active
+        && matches!(user.role, Role::CreditOfficer | Role::Manager)
+        && user.region.as_ref() == Some(&h.region)
+}
+
+/// Closes a taken lead: the officer who took it, or the division's manager.
+pub fn may_close(user: &User, h: &Handoff) -> bool {
+    may_act(user, h) && (user.role == Role::Manager || h.taken_by == Some(user.telegram_id))
+}
+
+/// Hands a prospect off for one product, to the chat its division routes that product to.
+pub async fn hand_off(
+    store: &dyn Store,
+    user: &User,
+    prospect: ProspectId,
+    product: Product,
+    need: &str,
+    now: DateTime<Utc>,
+) -> HandoffResult<Handoff> {
+    let prospect = base::visible(store, user, prospect).await?;
+    if !base::may_log(user, &prospect) {
+        return Err(HandoffError::NotAllowed);
+    }
+    let route = store.route(&prospect.region, product).await?.ok_or(HandoffError::NoRoute)?;
+    let new = NewHandoff {
+        prospect: prospect.id,
+        product,
+        region: prospect.region.clone(),
+        from: user.telegram_id,
+        chat_id: route.chat_id,
+        need: need.trim().to_owned(),
+    };
+    let record = AuditRecord::new(now, Some(user.telegram_id), AuditAction::HandedOff)
+        .subject(format!("prospect:{}", prospect.id))
+        .details(format!("{product} -> chat {}", route.chat_id));
+    Ok(store.create_handoff(&new, now, &record).await?)
+}
+
+/// The hand-offs a positive entry makes: one per product discussed that has a route and is not
+/// handed off already. Products without a route are left to the specialist.
+pub async fn after_entry(
+    store: &dyn Store,
+    user: &User,
+    prospect: &Prospect,
+    entry: &NewEntry,
+    now: DateTime<Utc>,
+) -> HandoffResult<Vec<Handoff>> {
+    if entry.outcome != Outcome::Positive {
+        return Ok(vec![]);
+    }
+    let mut made = vec![];
+    for product in &entry.products {
+        if store.route(&prospect.region, *product).await?.is_none() {
+            continue;
+        }
+        match hand_off(store, user, prospect.id, *product, &entry.summary, now).await {
+            Ok(h) => made.push(h),
+            Err(HandoffError::AlreadyOpen | HandoffError::NoRoute) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(made)
+}
+
+/// The products a person may hand a card off for by hand: routed, not handed off already.
+pub async fn offerable(store: &dyn Store, prospect: &Prospect) -> HandoffResult<Vec<Product>> {
+    let open: Vec<Product> = store
+        .handoffs(&HandoffFilter::Prospect(prospect.id), 100)
+        .await?
+        .into_iter()
+        .filter(|h| h.state.is_open())
+        .map(|h| h.product)
+        .collect();
+    let routed = store.routes().await?;
+    Ok(Product::ALL
+        .iter()
+        .copied()
+        .filter(|p| routed.iter().any(|r| r.region == prospect.region && r.product == *p))
+        .filter(|p| !open.contains(p))
+        .collect())
+}
+
+/// A hand-off the person may see: its specialist, the division's staff, head office.
+pub async fn visible(store: &dyn Store, user: &User, id: i64) -> HandoffResult<Handoff> {
+    let h = store.handoff(id).await?.ok_or(HandoffError::NotFound)?;
+    let sees = match user.role {
+        Role::HeadOffice => true,
+        Role::Specialist | Role::Manager | Role::CreditOfficer => user.region.as_ref() == Some(&h.region),
+        Role::Admin => false,
+    };
+    if sees { Ok(h) } else { Err(HandoffError::NotFound) }
+}
+
+/// Re-reads a hand-off whose state changed under the person: someone else was first.
+async fn settled(store: &dyn Store, id: i64) -> HandoffError {
+    match store.handoff(id).await {
+        Ok(Some(h)) => HandoffError::Settled(Box::new(h)),
+        Ok(None) => HandoffError::NotFound,
+        Err(e) => HandoffError::Store(e),
+    }
+}
+
+/// Takes a pending lead. Of two officers pressing at once, exactly one succeeds; the other
+/// learns who was first.
+pub async fn take(store: &dyn Store, user: &User, id: i64, now: DateTime<Utc>) -> HandoffResult<Handoff> {
+    let h = store.handoff(id).await?.ok_or(HandoffError::NotFound)?;
+    if !may_act(user, &h) {
+        return Err(HandoffError::NotAllowed);
+    }
+    let record = audit(now, user, AuditAction::HandoffTaken, &h);
+    if !store.take_handoff(id, user.telegram_id, now, &record).await? {
+        return Err(settled(store, id).await);
+    }
+    store.handoff(id).await?.ok_or(HandoffError::NotFound)
+}
+
+/// Declines a pending lead with a reason.
+pub async fn decline(
+    store: &dyn Store,
+    user: &User,
+    id: i64,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> HandoffResult<Handoff> {
+    let h = store.handoff(id).await?.ok_or(HandoffError::NotFound)?;
+    if !may_act(user, &h) {
+        return Err(HandoffError::NotAllowed);
+    }
+    let record = audit(now, user, AuditAction::HandoffDeclined, &h);
+    let to = HandoffState::Declined;
+    if !store
+        .finish_handoff(id, HandoffState::Pending, to, user.telegram_id, Some(reason), now, &record)
+        .await?
+    {
+        return Err(settled(store, id).await);
+    }
+    store.handoff(id).await?.ok_or(HandoffError::NotFound)
+}
+
+/// Closes a taken lead as won (the prospect becomes a client) or lost (with a reason).
+pub async fn close(
+    store: &dyn Store,
+    user: &User,
+    id: i64,
+    closing: Closing,
+    reason: Option<&str>,
+    now: DateTime<Utc>,
+) -> HandoffResult<Handoff> {
+    let h = store.handoff(id).await?.ok_or(HandoffError::NotFound)?;
+    if !may_close(user, &h) {
+        return Err(HandoffError::NotAllowed);
+    }
+    let to = match closing {
+        Closing::Won => HandoffState::Won,
+        Closing::Lost => HandoffState::Lost,
+    };
+    let record = audit(now, user, AuditAction::HandoffClosed, &h).details(format!("handoff {} {to}", h.id));
+    if !store.finish_handoff(id, HandoffState::Accepted, to, user.telegram_id, reason, now, &record).await? {
+        return Err(settled(store, id).await);
+    }
+    store.handoff(id).await?.ok_or(HandoffError::NotFound)
+}
+
+/// `/handoffs`: a specialist's own; a credit officer's queue and what they hold; a manager's
+/// whole division queue.
+pub async fn list(store: &dyn Store, user: &User, limit: i64) -> HandoffResult<Vec<Handoff>> {
+    let filter = match (user.role, &user.region) {
+        (Role::Specialist, Some(_)) => HandoffFilter::From(user.telegram_id),
+        (Role::CreditOfficer, Some(region)) => {
+            HandoffFilter::Queue { region: region.clone(), holder: Some(user.telegram_id) }
+        }
+        (Role::Manager, Some(region)) => HandoffFilter::Queue { region: region.clone(), holder: None },
+        _ => return Err(HandoffError::NotAllowed),
+    };
+    Ok(store.handoffs(&filter, limit).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::access::Lang;
+    use crate::domain::ids::FullName;
+
+    fn user(role: Role, region: Option<&str>, id: i64) -> User {
+        User {
+            telegram_id: TelegramId::new(id).unwrap(),
+            full_name: FullName::parse("Тест Тестов").unwrap(),
+            role,
+            region: region.map(|r| RegionCode::parse(r).unwrap()),
+            active: true,
+            lang: Lang::Ru,
+            unreachable: false,
+            added_by: None,
+            added_at: DateTime::default(),
+        }
+    }
+
+    fn lead(taken_by: Option<i64>) -> Handoff {
+        Handoff {
+            id: 1,
+            prospect: ProspectId(7),
+            prospect_name: "Ромашка".into(),
+            inn: Inn::parse("7707083893").unwrap(),
+            product: Product::Credit,
+            region: RegionCode::parse("MSK").unwrap(),
+            from: TelegramId::new(10).unwrap(),
+            from_name: "Спец".into(),
+            chat_id: -100,
+            message_id: None,
+            need: String::new(),
+            state: HandoffState::Pending,
+            taken_by: taken_by.map(|id| TelegramId::new(id).unwrap()),
+            taken_by_name: None,
+            taken_at: None,
+            closed_by_name: None,
+            closed_at: None,
+            reason: None,
+            created_at: DateTime::default(),
+        }
+    }
+
+    #[test]
+    fn only_the_divisions_officers_and_manager_act_on_a_lead() {
+        let h = lead(None);
+        assert!(may_act(&user(Role::CreditOfficer, Some("MSK"), 1), &h));
+        assert!(may_act(&user(Role::Manager, Some("MSK"), 2), &h));
+        assert!(!may_act(&user(Role::CreditOfficer, Some("VVO"), 3), &h));
+        assert!(!may_act(&user(Role::Specialist, Some("MSK"), 4), &h));
+        assert!(!may_act(&user(Role::HeadOffice, None, 5), &h));
+        let mut disabled = user(Role::CreditOfficer, Some("MSK"), 6);
+        disabled.active = false;
+        assert!(!may_act(&disabled, &h));
+    }
+
+    #[test]
+    fn only_the_holder_or_the_manager_closes_a_lead() {
+        let h = lead(Some(1));
+        assert!(may_close(&user(Role::CreditOfficer, Some("MSK"), 1), &h));
+        assert!(!may_close(&user(Role::CreditOfficer, Some("MSK"), 9), &h));
+        assert!(may_close(&user(Role::Manager, Some("MSK"), 2), &h));
+    }
 }

@@ -57,6 +57,12 @@ impl Inn {
         self.0.len() == 12
     }
 
+    /// The INN with its middle hidden: a sole proprietor's INN is personal data (SPEC §10).
+    pub fn masked(&self) -> String {
+        let d = &self.0;
+        format!("{}{}{}", &d[..2], "*".repeat(d.len() - 4), &d[d.len() - 2..])
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -322,6 +328,7 @@ mod tests {
         assert!(Phone::parse("12345").is_err());
         assert!(Phone::parse("позвонить").is_err());
         assert_eq!(Phone::parse("89123456745").unwrap().masked(), "+7 9** ***-**-45");
+        assert_eq!(Inn::parse("500100732259").unwrap().masked(), "50********59");
     }
 
     #[test]

@@ -19,6 +19,7 @@ use tokio::time::Instant;
 use crate::bot::Ctx;
 use crate::domain::access::Role;
 use crate::domain::diary::is_working_day;
+use crate::domain::handoff::Waiting;
 use crate::domain::ids::TelegramId;
 use crate::store::{NewOutgoing, Outgoing};
 
@@ -32,7 +33,45 @@ const BATCH: i64 = 50;
 pub async fn tick(ctx: &Ctx) -> anyhow::Result<()> {
     let now = ctx.clock.now();
     while ctx.store.queue_due_followups(now, 500).await? == 500 {}
+    waiting_leads(ctx).await?;
     digests(ctx).await
+}
+
+/// Leads nobody took: after `HANDOFF_SLA_HOURS` a reminder in the chat; after twice that, the
+/// division's managers are told. Queued once each (dedupe keys), then marked.
+pub async fn waiting_leads(ctx: &Ctx) -> anyhow::Result<()> {
+    let now = ctx.clock.now();
+    let sla = chrono::Duration::hours(i64::from(ctx.config.handoff_sla_hours));
+    for h in ctx.store.waiting_handoffs(now - sla, Waiting::Reminder, 500).await? {
+        let item = NewOutgoing {
+            kind: "lead_reminder",
+            chat_id: h.chat_id,
+            ref_id: Some(h.id),
+            text: None,
+            markup: None,
+            dedupe_key: format!("handoff:{}:reminder", h.id),
+        };
+        ctx.store.enqueue(&[item], now).await?;
+        ctx.store.mark_waiting(h.id, Waiting::Reminder, now).await?;
+    }
+    let users = ctx.store.users().await?;
+    for h in ctx.store.waiting_handoffs(now - sla * 2, Waiting::Escalation, 500).await? {
+        let items: Vec<NewOutgoing> = users
+            .iter()
+            .filter(|m| m.active && m.role == Role::Manager && m.region.as_ref() == Some(&h.region))
+            .map(|m| NewOutgoing {
+                kind: "lead_overdue",
+                chat_id: m.telegram_id.get(),
+                ref_id: Some(h.id),
+                text: None,
+                markup: None,
+                dedupe_key: format!("handoff:{}:overdue:{}", h.id, m.telegram_id),
+            })
+            .collect();
+        ctx.store.enqueue(&items, now).await?;
+        ctx.store.mark_waiting(h.id, Waiting::Escalation, now).await?;
+    }
+    Ok(())
 }
 
 /// Each working day from 09:00 local, once per division: a digest to everyone with something due.
@@ -218,7 +257,15 @@ impl Deliverer {
         }
         let now = ctx.clock.now();
         match request.await {
-            Ok(_) => ctx.store.outbox_sent(item.id, now).await?,
+            Ok(sent) => {
+                ctx.store.outbox_sent(item.id, now).await?;
+                // The lead card is edited later to show who took it.
+                if item.kind == "lead"
+                    && let Some(handoff) = item.ref_id
+                {
+                    ctx.store.set_handoff_message(handoff, i64::from(sent.id.0)).await?;
+                }
+            }
             Err(err) => {
                 let error = err.to_string();
                 match classify(&err) {

@@ -6,10 +6,13 @@ use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
 use crate::bot::Ctx;
 use crate::bot::keyboards::Action;
+use crate::bot::leads;
 use crate::bot::render::{mask_person, when};
 use crate::config::ContactsInChat;
 use crate::domain::access::{Lang, User};
 use crate::domain::followup::{Followup, minutes_late};
+use crate::domain::handoff::HandoffState;
+use crate::domain::ids::TelegramId;
 use crate::domain::requisites::Phone;
 use crate::i18n::{Args, escape_html};
 use crate::store::Outgoing;
@@ -85,8 +88,49 @@ pub async fn outgoing(
         let (text, markup) = reminder(ctx, &followup, ctx.clock.now());
         return Ok(Some((text, Some(markup))));
     }
+    if let Some(lead) = lead_item(ctx, item).await? {
+        return Ok(lead);
+    }
     let markup = item.markup.as_deref().and_then(|m| serde_json::from_str(m).ok());
     Ok(item.text.clone().map(|text| (text, markup)))
+}
+
+/// The hand-off items, rendered as the lead stands when they are sent: a card, a reminder or a
+/// manager's notice about a lead taken meanwhile is not sent at all. `None` for other items.
+async fn lead_item(
+    ctx: &Ctx,
+    item: &Outgoing,
+) -> anyhow::Result<Option<Option<(String, Option<InlineKeyboardMarkup>)>>> {
+    if !matches!(item.kind.as_str(), "lead" | "lead_reminder" | "lead_overdue") {
+        return Ok(None);
+    }
+    let Some(h) = (match item.ref_id {
+        Some(id) => ctx.store.handoff(id).await?,
+        None => None,
+    }) else {
+        return Ok(Some(None));
+    };
+    let hours = ctx.config.handoff_sla_hours;
+    let rendered = match item.kind.as_str() {
+        "lead" => match ctx.store.region(&h.region).await? {
+            Some(region) => {
+                let (text, markup) = leads::lead_card(ctx, &h, &region);
+                Some((text, Some(markup)))
+            }
+            None => None,
+        },
+        _ if h.state != HandoffState::Pending => None,
+        "lead_reminder" => Some((leads::lead_reminder(ctx, &h, hours), None)),
+        _ => {
+            let lang = match TelegramId::new(item.chat_id) {
+                Ok(id) => ctx.store.user(id).await?.map(|u| u.lang).unwrap_or_default(),
+                Err(_) => Lang::default(),
+            };
+            let (text, markup) = leads::lead_overdue(ctx, lang, &h, hours * 2);
+            Some((text, Some(markup)))
+        }
+    };
+    Ok(Some(rendered))
 }
 
 /// One line per contact: time, company, what was agreed; overdue ones marked.

@@ -6,15 +6,10 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use sqlx::error::ErrorKind;
-
-use super::sql::{BeginWrite, Pool, SqlStore, insert_audit, instant, kind_of, on_pool, secs, with_audit};
+use super::sql::{BeginWrite, Pool, SqlStore, instant, on_pool, secs};
 use super::{StoreError, StoreResult};
-use crate::domain::access::{AccessError, Lang};
-use crate::domain::audit::AuditRecord;
+use crate::domain::access::Lang;
 use crate::domain::followup::Followup;
-use crate::domain::handoff::Route;
-use crate::domain::ids::RegionCode;
 use crate::domain::ids::TelegramId;
 use crate::domain::prospect::ProspectId;
 
@@ -74,15 +69,6 @@ pub trait DeliveryStore: Send + Sync {
     async fn claim_digest_day(&self, region: &str, local_date: &str, now: DateTime<Utc>)
     -> StoreResult<bool>;
     async fn set_unreachable(&self, id: TelegramId, unreachable: bool) -> StoreResult<bool>;
-    /// Sets where a division's hand-offs of a product go, with its audit line.
-    async fn set_route(
-        &self,
-        route: &Route,
-        by: Option<TelegramId>,
-        now: DateTime<Utc>,
-        audit: &AuditRecord,
-    ) -> StoreResult<()>;
-    async fn routes(&self) -> StoreResult<Vec<Route>>;
 }
 
 const FOLLOWUP_SELECT: &str = "SELECT f.id, f.prospect_id, p.name AS prospect_name, p.contact_person, \
@@ -124,13 +110,6 @@ impl TryFrom<FollowupRow> for Followup {
             state: row.state,
         })
     }
-}
-
-#[derive(sqlx::FromRow)]
-struct RouteRow {
-    region_code: String,
-    product: String,
-    chat_id: i64,
 }
 
 #[async_trait]
@@ -298,48 +277,6 @@ impl DeliveryStore for SqlStore {
             .await
             .map(|r| r.rows_affected()))?;
         Ok(claimed == 1)
-    }
-
-    async fn set_route(
-        &self,
-        route: &Route,
-        by: Option<TelegramId>,
-        now: DateTime<Utc>,
-        audit: &AuditRecord,
-    ) -> StoreResult<()> {
-        let sql = "INSERT INTO routes (region_code, product, chat_id, updated_by, updated_at) \
-                   VALUES ($1, $2, $3, $4, $5) ON CONFLICT (region_code, product) DO UPDATE SET \
-                   chat_id = excluded.chat_id, updated_by = excluded.updated_by, updated_at = excluded.updated_at";
-        let result = with_audit!(self, audit, |tx| sqlx::query(sql)
-            .bind(route.region.as_str())
-            .bind(route.product.as_str())
-            .bind(route.chat_id)
-            .bind(by.map(TelegramId::get))
-            .bind(secs(now))
-            .execute(&mut *tx)
-            .await
-            .map(drop));
-        match result {
-            Err(e) if kind_of(&e) == Some(ErrorKind::ForeignKeyViolation) => {
-                Err(AccessError::UnknownRegion(route.region.clone()).into())
-            }
-            other => Ok(other?),
-        }
-    }
-
-    async fn routes(&self) -> StoreResult<Vec<Route>> {
-        let sql = "SELECT region_code, product, chat_id FROM routes ORDER BY region_code, product";
-        let rows: Vec<RouteRow> = on_pool!(self, p => sqlx::query_as(sql).fetch_all(p).await)?;
-        rows.into_iter()
-            .map(|r| {
-                let corrupt = || StoreError::Corrupt(format!("route {} {}", r.region_code, r.product));
-                Ok(Route {
-                    region: RegionCode::parse(&r.region_code).map_err(|_| corrupt())?,
-                    product: r.product.parse().map_err(|_| corrupt())?,
-                    chat_id: r.chat_id,
-                })
-            })
-            .collect()
     }
 
     async fn set_unreachable(&self, id: TelegramId, unreachable: bool) -> StoreResult<bool> {

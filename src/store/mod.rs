@@ -5,6 +5,7 @@
 //! `sqlite.rs` and `postgres.rs`. Region scoping is part of each query, never left to the caller.
 
 mod delivery;
+mod handoffs;
 mod postgres;
 mod prospects;
 pub(crate) mod sql;
@@ -14,6 +15,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 pub use delivery::{DeliveryStore, NewOutgoing, Outgoing};
+pub use handoffs::HandoffStore;
 pub use prospects::{ProspectStore, TextSearch};
 pub use sql::SqlStore;
 
@@ -51,7 +53,7 @@ pub enum Backend {
 }
 
 #[async_trait]
-pub trait Store: ProspectStore + DeliveryStore + Send + Sync {
+pub trait Store: ProspectStore + DeliveryStore + HandoffStore + Send + Sync {
     fn backend(&self) -> Backend;
 
     // Divisions.

@@ -1,0 +1,443 @@
+//! Hand-offs in Telegram (SPEC §6): made after a positive entry or from the card, posted to the
+//! credit officers' chat through the outbox, taken or declined there, closed as won or lost in
+//! private. Every press is checked again by the domain: in the group, only the division's credit
+//! officers and manager change anything.
+
+use teloxide::prelude::*;
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, MessageId};
+
+use super::flow::{self, State};
+use super::gate::Caller;
+use super::keyboards::{Action, grid};
+use super::start::Answer;
+use super::{Ctx, HandlerResult, cards, leads, render, reply};
+use crate::domain::access::{Lang, Region};
+use crate::domain::base;
+use crate::domain::diary::NewEntry;
+use crate::domain::handoff::{self, Closing, Handoff, HandoffError, HandoffState};
+use crate::domain::prospect::{Product, Prospect, ProspectId};
+use crate::i18n::Args;
+use crate::jobs;
+use crate::store::NewOutgoing;
+
+/// How many hand-offs `/handoffs` lists.
+const LIST_LIMIT: i64 = 20;
+
+async fn region(ctx: &Ctx, h: &Handoff) -> anyhow::Result<Region> {
+    ctx.store.region(&h.region).await?.ok_or_else(|| anyhow::anyhow!("division {} is gone", h.region))
+}
+
+/// Queues the lead card for the chat; the deliverer records its message for later edits.
+async fn post(ctx: &Ctx, h: &Handoff) -> anyhow::Result<()> {
+    let item = NewOutgoing {
+        kind: "lead",
+        chat_id: h.chat_id,
+        ref_id: Some(h.id),
+        text: None,
+        markup: None,
+        dedupe_key: format!("handoff:{}:lead", h.id),
+    };
+    ctx.store.enqueue(&[item], ctx.clock.now()).await?;
+    Ok(())
+}
+
+/// Shows the lead's new state on its card in the chat. A failure here is logged: the state is
+/// saved, and the card is only its picture.
+async fn refresh_lead(bot: &Bot, ctx: &Ctx, h: &Handoff) {
+    let Some(message) = h.message_id else { return };
+    let edited = async {
+        let (text, markup) = leads::lead_card(ctx, h, &region(ctx, h).await?);
+        reply::edit(bot, ChatId(h.chat_id), MessageId(message as i32), text, Some(markup)).await
+    };
+    if let Err(e) = edited.await {
+        tracing::warn!(handoff = h.id, error = ?e, "cannot update the lead card in the chat");
+    }
+}
+
+/// Tells the specialist what became of their lead, through the outbox.
+async fn tell_specialist(ctx: &Ctx, h: &Handoff) -> anyhow::Result<()> {
+    let Some(specialist) = ctx.store.user(h.from).await? else { return Ok(()) };
+    if !specialist.active {
+        return Ok(());
+    }
+    let tz = match &specialist.region {
+        Some(code) => ctx.store.region(code).await?.map(|r| r.tz.tz()),
+        None => None,
+    };
+    let tz = tz.unwrap_or(chrono_tz::Europe::Moscow);
+    let (text, markup) = leads::specialist_notice(ctx, specialist.lang, tz, h);
+    let item = NewOutgoing {
+        kind: "notice",
+        chat_id: specialist.telegram_id.get(),
+        ref_id: Some(h.prospect.0),
+        text: Some(text),
+        markup: jobs::markup_json(&markup),
+        dedupe_key: format!("handoff:{}:{}", h.id, h.state),
+    };
+    ctx.store.enqueue(&[item], ctx.clock.now()).await?;
+    Ok(())
+}
+
+/// Tells the specialist where their hand-offs went.
+async fn confirm_made(bot: &Bot, ctx: &Ctx, caller: &Caller, made: &[Handoff]) -> HandlerResult {
+    let lang = caller.user.lang;
+    for h in made {
+        let text = ctx.i18n.get(
+            lang,
+            "handoff-made",
+            Args::new()
+                .text("id", h.id.to_string())
+                .text("name", &h.prospect_name)
+                .text("product", render::product(ctx, lang, h.product)),
+        );
+        reply::send_with(
+            bot,
+            caller.chat,
+            text,
+            InlineKeyboardMarkup::new([[leads::show_button(ctx, lang, h)]]),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// After a diary entry: a positive one about routed products hands the prospect off.
+pub async fn after_entry(
+    bot: &Bot,
+    ctx: &Ctx,
+    caller: &Caller,
+    prospect: &Prospect,
+    entry: &NewEntry,
+) -> HandlerResult {
+    let made =
+        handoff::after_entry(ctx.store.as_ref(), &caller.user, prospect, entry, ctx.clock.now()).await?;
+    for h in &made {
+        post(ctx, h).await?;
+    }
+    confirm_made(bot, ctx, caller, &made).await
+}
+
+/// `/handoffs`: a specialist's own; an officer's queue and what they hold; a manager's queue.
+pub async fn list(bot: &Bot, ctx: &Ctx, caller: &Caller) -> HandlerResult {
+    let lang = caller.user.lang;
+    let items = handoff::list(ctx.store.as_ref(), &caller.user, LIST_LIMIT).await?;
+    if items.is_empty() {
+        reply::send(bot, caller.chat, ctx.i18n.t(lang, "handoffs-none")).await?;
+        return Ok(());
+    }
+    let title = match caller.user.role {
+        crate::domain::access::Role::Specialist => "handoffs-mine",
+        _ => "handoffs-queue",
+    };
+    let mut lines = vec![ctx.i18n.t(lang, title)];
+    lines.extend(items.iter().map(|h| leads::list_line(ctx, lang, caller.tz(), h)));
+    let buttons: Vec<InlineKeyboardButton> = items.iter().map(|h| leads::list_button(ctx, lang, h)).collect();
+    reply::send_with(bot, caller.chat, lines.join("\n"), grid(buttons, 1)).await?;
+    Ok(())
+}
+
+/// One hand-off in private, with what the reader may do with it.
+fn view(ctx: &Ctx, caller: &Caller, h: &Handoff, region: &Region) -> (String, InlineKeyboardMarkup) {
+    let lang = caller.user.lang;
+    let user = &caller.user;
+    let mut text = leads::lead_text(ctx, lang, h, region);
+    text.push_str(&format!(
+        "\n{}",
+        ctx.i18n.get(lang, "handoff-state", Args::new().text("state", leads::state_name(ctx, lang, h.state)))
+    ));
+    let mut rows = vec![];
+    match h.state {
+        HandoffState::Pending if handoff::may_act(user, h) => rows.push(vec![
+            Action::Take(h.id).button(ctx.i18n.t(lang, "lead-take")),
+            Action::Decline(h.id).button(ctx.i18n.t(lang, "lead-decline")),
+        ]),
+        HandoffState::Accepted if handoff::may_close(user, h) => rows.push(vec![
+            Action::Won(h.id).button(ctx.i18n.t(lang, "lead-won-button")),
+            Action::Lost(h.id).button(ctx.i18n.t(lang, "lead-lost-button")),
+        ]),
+        _ => {}
+    }
+    rows.push(vec![Action::Open(h.prospect.0).button(ctx.i18n.t(lang, "card-open"))]);
+    (text, InlineKeyboardMarkup::new(rows))
+}
+
+/// What a refused or late press says, as an alert.
+fn refusal(ctx: &Ctx, caller: &Caller, err: HandoffError) -> anyhow::Result<Answer> {
+    let lang = caller.user.lang;
+    let text = match err {
+        HandoffError::NotAllowed => ctx.i18n.t(lang, "handoff-not-allowed"),
+        HandoffError::NotFound => ctx.i18n.t(lang, "button-stale"),
+        HandoffError::NoRoute => ctx.i18n.t(lang, "handoff-no-route"),
+        HandoffError::AlreadyOpen => ctx.i18n.t(lang, "handoff-already-open"),
+        HandoffError::Settled(h) => leads::outcome_line(ctx, lang, caller.tz(), &h)
+            .unwrap_or_else(|| ctx.i18n.t(lang, "button-stale")),
+        HandoffError::Store(e) => return Err(e.into()),
+    };
+    Ok(Answer::alert(text))
+}
+
+pub async fn on_action(
+    bot: &Bot,
+    ctx: &Ctx,
+    caller: &Caller,
+    message: Option<MessageId>,
+    action: Action,
+) -> anyhow::Result<Answer> {
+    let result = match action {
+        Action::HandOff(pid) => return choose_product(bot, ctx, caller, message, ProspectId(pid)).await,
+        Action::HandOffProduct(pid, product) => {
+            by_hand(bot, ctx, caller, message, ProspectId(pid), product).await
+        }
+        Action::Take(id) => take(bot, ctx, caller, message, id).await,
+        Action::Decline(id) => return ask_reason(bot, ctx, caller, id, false).await,
+        Action::Won(id) => close(bot, ctx, caller, message, id, Closing::Won, None).await,
+        Action::Lost(id) => return ask_reason(bot, ctx, caller, id, true).await,
+        Action::Reason(id, n) => return chosen_reason(bot, ctx, caller, message, id, n).await,
+        Action::HandoffShow(id) => show(bot, ctx, caller, message, id).await,
+        _ => return Ok(Answer::stale(ctx, caller.user.lang)),
+    };
+    match result {
+        Ok(answer) => Ok(answer),
+        Err(err) => refusal(ctx, caller, err),
+    }
+}
+
+async fn show(
+    bot: &Bot,
+    ctx: &Ctx,
+    caller: &Caller,
+    message: Option<MessageId>,
+    id: i64,
+) -> Result<Answer, HandoffError> {
+    let h = handoff::visible(ctx.store.as_ref(), &caller.user, id).await?;
+    let shown = async {
+        let (text, markup) = view(ctx, caller, &h, &region(ctx, &h).await?);
+        reply::show(bot, caller.chat, message, text, markup).await
+    };
+    shown.await.map_err(internal)?;
+    Ok(Answer::done())
+}
+
+/// A failure of the bot itself inside a hand-off step: logged by the caller's guard.
+fn internal(err: anyhow::Error) -> HandoffError {
+    HandoffError::Store(crate::store::StoreError::Corrupt(format!("{err:#}")))
+}
+
+/// The card's Hand off button: the products that can still be handed off.
+async fn choose_product(
+    bot: &Bot,
+    ctx: &Ctx,
+    caller: &Caller,
+    message: Option<MessageId>,
+    id: ProspectId,
+) -> anyhow::Result<Answer> {
+    let lang = caller.user.lang;
+    let prospect = base::visible(ctx.store.as_ref(), &caller.user, id).await?;
+    if !base::may_log(&caller.user, &prospect) {
+        return Ok(Answer::alert(ctx.i18n.t(lang, "err-not-allowed")));
+    }
+    let products =
+        handoff::offerable(ctx.store.as_ref(), &prospect).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    if products.is_empty() {
+        return Ok(Answer::alert(ctx.i18n.t(lang, "handoff-nothing-to-offer")));
+    }
+    let buttons = products
+        .iter()
+        .map(|p| Action::HandOffProduct(id.0, *p).button(render::capitalized(render::product(ctx, lang, *p))))
+        .collect();
+    let mut markup = grid(buttons, 2);
+    markup.inline_keyboard.push(vec![Action::Open(id.0).button(ctx.i18n.t(lang, "card-open"))]);
+    let text = ctx.i18n.get(lang, "handoff-choose", Args::new().text("name", prospect.name.as_str()));
+    reply::show(bot, caller.chat, message, text, markup).await?;
+    Ok(Answer::done())
+}
+
+async fn by_hand(
+    bot: &Bot,
+    ctx: &Ctx,
+    caller: &Caller,
+    message: Option<MessageId>,
+    id: ProspectId,
+    product: Product,
+) -> Result<Answer, HandoffError> {
+    let store = ctx.store.as_ref();
+    // What the client needs: the latest entry's summary, as the specialist wrote it.
+    let need = store.entries(id, 0, 1).await?.into_iter().next().map(|e| e.summary).unwrap_or_default();
+    let h = handoff::hand_off(store, &caller.user, id, product, &need, ctx.clock.now()).await?;
+    let done = async {
+        post(ctx, &h).await?;
+        reply::close(bot, caller.chat, message, ctx.i18n.t(caller.user.lang, "handoff-sent")).await?;
+        confirm_made(bot, ctx, caller, std::slice::from_ref(&h)).await
+    };
+    done.await.map_err(internal)?;
+    Ok(Answer::done())
+}
+
+async fn take(
+    bot: &Bot,
+    ctx: &Ctx,
+    caller: &Caller,
+    message: Option<MessageId>,
+    id: i64,
+) -> Result<Answer, HandoffError> {
+    let lang = caller.user.lang;
+    let h = handoff::take(ctx.store.as_ref(), &caller.user, id, ctx.clock.now()).await?;
+    refresh_lead(bot, ctx, &h).await;
+    if caller.group.is_none() {
+        let region = region(ctx, &h).await.map_err(internal)?;
+        let (text, markup) = view(ctx, caller, &h, &region);
+        reply::show(bot, caller.chat, message, text, markup).await.map_err(internal)?;
+    }
+    tell_specialist(ctx, &h).await.map_err(internal)?;
+    // The officer gets the full card in private; one who never opened a chat with the bot is
+    // asked to, and finds the lead in /handoffs afterwards.
+    let private = async {
+        cards::send_card(bot, ctx, caller, h.prospect, None).await?;
+        let text = ctx.i18n.get(lang, "handoff-yours", Args::new().text("id", h.id.to_string()));
+        let markup = InlineKeyboardMarkup::new([[
+            Action::Won(h.id).button(ctx.i18n.t(lang, "lead-won-button")),
+            Action::Lost(h.id).button(ctx.i18n.t(lang, "lead-lost-button")),
+        ]]);
+        reply::send_with(bot, caller.chat, text, markup).await.map(drop)
+    };
+    if let Err(e) = private.await {
+        tracing::info!(error = ?e, "cannot send the card to the officer in private");
+        return Ok(Answer::alert(ctx.i18n.t(lang, "handoff-taken-open-chat")));
+    }
+    Ok(Answer { text: Some(ctx.i18n.t(lang, "handoff-taken-toast")), alert: false })
+}
+
+/// Decline and Lost ask for a reason in private: buttons with the usual ones, or typed text.
+async fn ask_reason(bot: &Bot, ctx: &Ctx, caller: &Caller, id: i64, lost: bool) -> anyhow::Result<Answer> {
+    let lang = caller.user.lang;
+    let Some(h) = ctx.store.handoff(id).await? else { return Ok(Answer::stale(ctx, lang)) };
+    let allowed =
+        if lost { handoff::may_close(&caller.user, &h) } else { handoff::may_act(&caller.user, &h) };
+    if !allowed {
+        return refusal(ctx, caller, HandoffError::NotAllowed);
+    }
+    let expected = if lost { HandoffState::Accepted } else { HandoffState::Pending };
+    if h.state != expected {
+        return refusal(ctx, caller, HandoffError::Settled(Box::new(h)));
+    }
+    match flow::load(ctx, caller.chat).await? {
+        State::Idle | State::HandoffReason { .. } => {}
+        _ => return Ok(Answer::alert(ctx.i18n.t(lang, "flow-busy"))),
+    }
+    let (name, _) = leads::company(ctx, lang, &h);
+    let key = if lost { "handoff-lost-ask" } else { "handoff-decline-ask" };
+    let text = ctx.i18n.get(lang, key, Args::new().text("id", h.id.to_string()).text("name", name));
+    let buttons = leads::reasons(lost)
+        .iter()
+        .enumerate()
+        .map(|(n, reason)| Action::Reason(h.id, n as u8).button(ctx.i18n.t(lang, reason)))
+        .collect();
+    // The flow is saved first, so a reason typed the moment the question arrives is heard.
+    flow::save(ctx, caller.chat, &State::HandoffReason { id: h.id, lost }).await?;
+    if reply::send_with(bot, caller.chat, text, grid(buttons, 1)).await.is_err() {
+        flow::clear(ctx, caller.chat).await?;
+        return Ok(Answer::alert(ctx.i18n.t(lang, "handoff-open-chat")));
+    }
+    if caller.group.is_some() {
+        return Ok(Answer { text: Some(ctx.i18n.t(lang, "handoff-reason-in-private")), alert: false });
+    }
+    Ok(Answer::done())
+}
+
+/// A reason button: only for the lead whose reason is awaited.
+async fn chosen_reason(
+    bot: &Bot,
+    ctx: &Ctx,
+    caller: &Caller,
+    message: Option<MessageId>,
+    id: i64,
+    n: u8,
+) -> anyhow::Result<Answer> {
+    let lang = caller.user.lang;
+    let State::HandoffReason { id: awaited, lost } = flow::load(ctx, caller.chat).await? else {
+        return Ok(Answer::stale(ctx, lang));
+    };
+    let Some(reason) = leads::reasons(lost).get(usize::from(n)).filter(|_| awaited == id) else {
+        return Ok(Answer::stale(ctx, lang));
+    };
+    let reason = ctx.i18n.t(lang, reason);
+    match finish(bot, ctx, caller, message, id, lost, &reason).await {
+        Ok(answer) => Ok(answer),
+        Err(err) => refusal(ctx, caller, err),
+    }
+}
+
+/// A typed reason for the lead whose reason is awaited.
+pub async fn on_reason_text(
+    bot: &Bot,
+    ctx: &Ctx,
+    caller: &Caller,
+    id: i64,
+    lost: bool,
+    text: &str,
+) -> HandlerResult {
+    let lang = caller.user.lang;
+    let reason = text.trim();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        reply::send(bot, caller.chat, ctx.i18n.t(lang, "handoff-reason-length")).await?;
+        return Ok(());
+    }
+    if let Err(err) = finish(bot, ctx, caller, None, id, lost, reason).await
+        && let Answer { text: Some(text), .. } = refusal(ctx, caller, err)?
+    {
+        flow::clear(ctx, caller.chat).await?;
+        reply::send(bot, caller.chat, text).await?;
+    }
+    Ok(())
+}
+
+async fn finish(
+    bot: &Bot,
+    ctx: &Ctx,
+    caller: &Caller,
+    message: Option<MessageId>,
+    id: i64,
+    lost: bool,
+    reason: &str,
+) -> Result<Answer, HandoffError> {
+    if lost {
+        return close(bot, ctx, caller, message, id, Closing::Lost, Some(reason)).await;
+    }
+    let h = handoff::decline(ctx.store.as_ref(), &caller.user, id, reason, ctx.clock.now()).await?;
+    settle(bot, ctx, caller, message, &h).await
+}
+
+async fn close(
+    bot: &Bot,
+    ctx: &Ctx,
+    caller: &Caller,
+    message: Option<MessageId>,
+    id: i64,
+    closing: Closing,
+    reason: Option<&str>,
+) -> Result<Answer, HandoffError> {
+    let h = handoff::close(ctx.store.as_ref(), &caller.user, id, closing, reason, ctx.clock.now()).await?;
+    settle(bot, ctx, caller, message, &h).await
+}
+
+/// After a decline or a closing: the chat's card, the specialist, and the person who acted.
+async fn settle(
+    bot: &Bot,
+    ctx: &Ctx,
+    caller: &Caller,
+    message: Option<MessageId>,
+    h: &Handoff,
+) -> Result<Answer, HandoffError> {
+    let lang: Lang = caller.user.lang;
+    let done = async {
+        flow::clear(ctx, caller.chat).await?;
+        refresh_lead(bot, ctx, h).await;
+        tell_specialist(ctx, h).await?;
+        let line = leads::outcome_line(ctx, lang, caller.tz(), h).unwrap_or_default();
+        let text =
+            ctx.i18n.get(lang, "handoff-settled", Args::new().text("id", h.id.to_string())) + "\n" + &line;
+        reply::show(bot, caller.chat, message, text, InlineKeyboardMarkup::default()).await
+    };
+    done.await.map_err(internal)?;
+    Ok(Answer::done())
+}

@@ -1,0 +1,380 @@
+//! Hand-offs and their routes in SQL. A state changes only from the state the caller saw
+//! (`WHERE state = …`), so of two officers taking the same lead at once exactly one succeeds;
+//! the prospect's status moves with the hand-off in the same transaction.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::error::ErrorKind;
+
+use super::sql::{BeginWrite, Pool, SqlStore, insert_audit, instant, kind_of, on_pool, secs, with_audit};
+use super::{StoreError, StoreResult};
+use crate::domain::access::AccessError;
+use crate::domain::audit::AuditRecord;
+use crate::domain::handoff::{Handoff, HandoffFilter, HandoffState, NewHandoff, Route, Waiting};
+use crate::domain::ids::{RegionCode, TelegramId};
+use crate::domain::prospect::{Product, ProspectId};
+use crate::domain::requisites::Inn;
+
+#[async_trait]
+pub trait HandoffStore: Send + Sync {
+    /// Sets where a division's hand-offs of a product go, with its audit line.
+    async fn set_route(
+        &self,
+        route: &Route,
+        by: Option<TelegramId>,
+        now: DateTime<Utc>,
+        audit: &AuditRecord,
+    ) -> StoreResult<()>;
+    async fn routes(&self) -> StoreResult<Vec<Route>>;
+    async fn route(&self, region: &RegionCode, product: Product) -> StoreResult<Option<Route>>;
+    /// Whether a chat is one that some route sends hand-offs to.
+    async fn is_handoff_chat(&self, chat_id: i64) -> StoreResult<bool>;
+
+    /// Saves a hand-off and marks the prospect handed off; `Duplicate` when one is open already.
+    async fn create_handoff(
+        &self,
+        new: &NewHandoff,
+        now: DateTime<Utc>,
+        audit: &AuditRecord,
+    ) -> StoreResult<Handoff>;
+    async fn handoff(&self, id: i64) -> StoreResult<Option<Handoff>>;
+    async fn handoffs(&self, filter: &HandoffFilter, limit: i64) -> StoreResult<Vec<Handoff>>;
+    /// Takes a pending hand-off for `by`; `false` when it is no longer pending.
+    async fn take_handoff(
+        &self,
+        id: i64,
+        by: TelegramId,
+        now: DateTime<Utc>,
+        audit: &AuditRecord,
+    ) -> StoreResult<bool>;
+    /// Moves a hand-off from `from` to a final state (declined, won, lost); `false` when it was
+    /// no longer in `from`. Won makes the prospect a client; the last open one declined or lost
+    /// makes it declined.
+    #[allow(clippy::too_many_arguments)]
+    async fn finish_handoff(
+        &self,
+        id: i64,
+        from: HandoffState,
+        to: HandoffState,
+        by: TelegramId,
+        reason: Option<&str>,
+        now: DateTime<Utc>,
+        audit: &AuditRecord,
+    ) -> StoreResult<bool>;
+    /// Records the lead card's message in the chat, so it can be edited later.
+    async fn set_handoff_message(&self, id: i64, message_id: i64) -> StoreResult<()>;
+    /// Pending hand-offs made before `before` whose `stage` has not happened yet.
+    async fn waiting_handoffs(
+        &self,
+        before: DateTime<Utc>,
+        stage: Waiting,
+        limit: i64,
+    ) -> StoreResult<Vec<Handoff>>;
+    async fn mark_waiting(&self, id: i64, stage: Waiting, now: DateTime<Utc>) -> StoreResult<()>;
+}
+
+const HANDOFF_SELECT: &str = "SELECT h.id, h.prospect_id, p.name AS prospect_name, p.inn, h.product, \
+    h.region_code, h.from_id, f.full_name AS from_name, h.chat_id, h.message_id, h.need, h.state, \
+    h.taken_by, t.full_name AS taken_by_name, h.taken_at, c.full_name AS closed_by_name, h.closed_at, h.reason, h.created_at \
+    FROM handoffs h JOIN prospects p ON p.id = h.prospect_id JOIN users f ON f.telegram_id = h.from_id \
+    LEFT JOIN users t ON t.telegram_id = h.taken_by \
+    LEFT JOIN users c ON c.telegram_id = h.closed_by";
+
+#[derive(sqlx::FromRow)]
+struct HandoffRow {
+    id: i64,
+    prospect_id: i64,
+    prospect_name: String,
+    inn: String,
+    product: String,
+    region_code: String,
+    from_id: i64,
+    from_name: String,
+    chat_id: i64,
+    message_id: Option<i64>,
+    need: String,
+    state: String,
+    taken_by: Option<i64>,
+    taken_by_name: Option<String>,
+    taken_at: Option<i64>,
+    closed_by_name: Option<String>,
+    closed_at: Option<i64>,
+    reason: Option<String>,
+    created_at: i64,
+}
+
+impl TryFrom<HandoffRow> for Handoff {
+    type Error = StoreError;
+
+    fn try_from(r: HandoffRow) -> Result<Self, Self::Error> {
+        let corrupt = || StoreError::Corrupt(format!("hand-off {}", r.id));
+        Ok(Handoff {
+            id: r.id,
+            prospect: ProspectId(r.prospect_id),
+            prospect_name: r.prospect_name.clone(),
+            inn: Inn::parse(&r.inn).map_err(|_| corrupt())?,
+            product: r.product.parse().map_err(|_| corrupt())?,
+            region: RegionCode::parse(&r.region_code).map_err(|_| corrupt())?,
+            from: TelegramId::new(r.from_id).map_err(|_| corrupt())?,
+            from_name: r.from_name.clone(),
+            chat_id: r.chat_id,
+            message_id: r.message_id,
+            need: r.need.clone(),
+            state: r.state.parse().map_err(|_| corrupt())?,
+            taken_by: r.taken_by.map(TelegramId::new).transpose().map_err(|_| corrupt())?,
+            taken_by_name: r.taken_by_name,
+            taken_at: r.taken_at.map(instant),
+            closed_by_name: r.closed_by_name,
+            closed_at: r.closed_at.map(instant),
+            reason: r.reason,
+            created_at: instant(r.created_at),
+        })
+    }
+}
+
+fn rows(rows: Vec<HandoffRow>) -> StoreResult<Vec<Handoff>> {
+    rows.into_iter().map(Handoff::try_from).collect()
+}
+
+#[derive(sqlx::FromRow)]
+struct RouteRow {
+    region_code: String,
+    product: String,
+    chat_id: i64,
+}
+
+impl TryFrom<RouteRow> for Route {
+    type Error = StoreError;
+
+    fn try_from(r: RouteRow) -> Result<Self, Self::Error> {
+        let corrupt = || StoreError::Corrupt(format!("route {} {}", r.region_code, r.product));
+        Ok(Route {
+            region: RegionCode::parse(&r.region_code).map_err(|_| corrupt())?,
+            product: r.product.parse().map_err(|_| corrupt())?,
+            chat_id: r.chat_id,
+        })
+    }
+}
+
+fn waiting_column(stage: Waiting) -> &'static str {
+    match stage {
+        Waiting::Reminder => "reminded_at",
+        Waiting::Escalation => "escalated_at",
+    }
+}
+
+#[async_trait]
+impl HandoffStore for SqlStore {
+    async fn set_route(
+        &self,
+        route: &Route,
+        by: Option<TelegramId>,
+        now: DateTime<Utc>,
+        audit: &AuditRecord,
+    ) -> StoreResult<()> {
+        let sql = "INSERT INTO routes (region_code, product, chat_id, updated_by, updated_at) \
+                   VALUES ($1, $2, $3, $4, $5) ON CONFLICT (region_code, product) DO UPDATE SET \
+                   chat_id = excluded.chat_id, updated_by = excluded.updated_by, updated_at = excluded.updated_at";
+        let result = with_audit!(self, audit, |tx| sqlx::query(sql)
+            .bind(route.region.as_str())
+            .bind(route.product.as_str())
+            .bind(route.chat_id)
+            .bind(by.map(TelegramId::get))
+            .bind(secs(now))
+            .execute(&mut *tx)
+            .await
+            .map(drop));
+        match result {
+            Err(e) if kind_of(&e) == Some(ErrorKind::ForeignKeyViolation) => {
+                Err(AccessError::UnknownRegion(route.region.clone()).into())
+            }
+            other => Ok(other?),
+        }
+    }
+
+    async fn routes(&self) -> StoreResult<Vec<Route>> {
+        let sql = "SELECT region_code, product, chat_id FROM routes ORDER BY region_code, product";
+        let rows: Vec<RouteRow> = on_pool!(self, p => sqlx::query_as(sql).fetch_all(p).await)?;
+        rows.into_iter().map(Route::try_from).collect()
+    }
+
+    async fn route(&self, region: &RegionCode, product: Product) -> StoreResult<Option<Route>> {
+        let sql = "SELECT region_code, product, chat_id FROM routes WHERE region_code = $1 AND product = $2";
+        let row: Option<RouteRow> = on_pool!(self, p => sqlx::query_as(sql)
+            .bind(region.as_str())
+            .bind(product.as_str())
+            .fetch_optional(p)
+            .await)?;
+        row.map(Route::try_from).transpose()
+    }
+
+    async fn is_handoff_chat(&self, chat_id: i64) -> StoreResult<bool> {
+        let sql = "SELECT COUNT(*) FROM routes WHERE chat_id = $1";
+        let count: i64 = on_pool!(self, p => sqlx::query_scalar(sql).bind(chat_id).fetch_one(p).await)?;
+        Ok(count > 0)
+    }
+
+    async fn create_handoff(
+        &self,
+        new: &NewHandoff,
+        now: DateTime<Utc>,
+        audit: &AuditRecord,
+    ) -> StoreResult<Handoff> {
+        let insert = "INSERT INTO handoffs (prospect_id, product, region_code, from_id, chat_id, need, \
+                      created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+        // A client who wants one more product stays a client.
+        let status = "UPDATE prospects SET status = 'handed_off', updated_at = $2 \
+                      WHERE id = $1 AND status NOT IN ('client', 'archived')";
+        let result = with_audit!(self, audit, |tx| async {
+            let id: i64 = sqlx::query_scalar(insert)
+                .bind(new.prospect.0)
+                .bind(new.product.as_str())
+                .bind(new.region.as_str())
+                .bind(new.from.get())
+                .bind(new.chat_id)
+                .bind(&new.need)
+                .bind(secs(now))
+                .fetch_one(&mut *tx)
+                .await?;
+            sqlx::query(status).bind(new.prospect.0).bind(secs(now)).execute(&mut *tx).await?;
+            Ok::<i64, sqlx::Error>(id)
+        }
+        .await);
+        let id = match result {
+            Err(e) if kind_of(&e) == Some(ErrorKind::UniqueViolation) => {
+                return Err(StoreError::Duplicate("handoffs_open_unique"));
+            }
+            other => other?,
+        };
+        self.handoff(id).await?.ok_or_else(|| StoreError::Corrupt(format!("hand-off {id} vanished")))
+    }
+
+    async fn handoff(&self, id: i64) -> StoreResult<Option<Handoff>> {
+        let sql = format!("{HANDOFF_SELECT} WHERE h.id = $1");
+        let row: Option<HandoffRow> =
+            on_pool!(self, p => sqlx::query_as(&sql).bind(id).fetch_optional(p).await)?;
+        row.map(Handoff::try_from).transpose()
+    }
+
+    async fn handoffs(&self, filter: &HandoffFilter, limit: i64) -> StoreResult<Vec<Handoff>> {
+        let found: Vec<HandoffRow> = match filter {
+            HandoffFilter::Prospect(id) => {
+                let sql = format!(
+                    "{HANDOFF_SELECT} WHERE h.prospect_id = $1 ORDER BY h.created_at DESC, h.id DESC LIMIT $2"
+                );
+                on_pool!(self, p => sqlx::query_as(&sql).bind(id.0).bind(limit).fetch_all(p).await)?
+            }
+            HandoffFilter::From(user) => {
+                let sql = format!(
+                    "{HANDOFF_SELECT} WHERE h.from_id = $1 ORDER BY h.created_at DESC, h.id DESC LIMIT $2"
+                );
+                on_pool!(self, p => sqlx::query_as(&sql).bind(user.get()).bind(limit).fetch_all(p).await)?
+            }
+            HandoffFilter::Queue { region, holder } => {
+                let sql = format!(
+                    "{HANDOFF_SELECT} WHERE h.region_code = $1 AND (h.state = 'pending' OR (h.state = 'accepted' \
+                     AND (CAST($2 AS BIGINT) IS NULL OR h.taken_by = $2))) ORDER BY h.created_at, h.id LIMIT $3"
+                );
+                on_pool!(self, p => sqlx::query_as(&sql)
+                    .bind(region.as_str())
+                    .bind(holder.map(TelegramId::get))
+                    .bind(limit)
+                    .fetch_all(p)
+                    .await)?
+            }
+        };
+        rows(found)
+    }
+
+    async fn take_handoff(
+        &self,
+        id: i64,
+        by: TelegramId,
+        now: DateTime<Utc>,
+        audit: &AuditRecord,
+    ) -> StoreResult<bool> {
+        let sql = "UPDATE handoffs SET state = 'accepted', taken_by = $2, taken_at = $3 \
+                   WHERE id = $1 AND state = 'pending'";
+        let taken = on_pool!(self, p => async {
+            let mut tx = p.begin_write().await?;
+            let taken = sqlx::query(sql).bind(id).bind(by.get()).bind(secs(now)).execute(&mut *tx).await?;
+            if taken.rows_affected() == 0 {
+                return Ok(false);
+            }
+            insert_audit!(&mut *tx, audit)?;
+            tx.commit().await?;
+            Ok::<bool, sqlx::Error>(true)
+        }
+        .await)?;
+        Ok(taken)
+    }
+
+    async fn finish_handoff(
+        &self,
+        id: i64,
+        from: HandoffState,
+        to: HandoffState,
+        by: TelegramId,
+        reason: Option<&str>,
+        now: DateTime<Utc>,
+        audit: &AuditRecord,
+    ) -> StoreResult<bool> {
+        let sql = "UPDATE handoffs SET state = $3, closed_by = $4, closed_at = $5, reason = $6 \
+                   WHERE id = $1 AND state = $2 RETURNING prospect_id";
+        let status = match to {
+            HandoffState::Won => "UPDATE prospects SET status = 'client', updated_at = $2 WHERE id = $1",
+            _ => {
+                "UPDATE prospects SET status = 'declined', updated_at = $2 WHERE id = $1 \
+                 AND status = 'handed_off' AND NOT EXISTS (SELECT 1 FROM handoffs \
+                 WHERE prospect_id = $1 AND state IN ('pending', 'accepted'))"
+            }
+        };
+        let finished = on_pool!(self, p => async {
+            let mut tx = p.begin_write().await?;
+            let prospect: Option<i64> = sqlx::query_scalar(sql)
+                .bind(id)
+                .bind(from.as_str())
+                .bind(to.as_str())
+                .bind(by.get())
+                .bind(secs(now))
+                .bind(reason)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some(prospect) = prospect else { return Ok(false) };
+            sqlx::query(status).bind(prospect).bind(secs(now)).execute(&mut *tx).await?;
+            insert_audit!(&mut *tx, audit)?;
+            tx.commit().await?;
+            Ok::<bool, sqlx::Error>(true)
+        }
+        .await)?;
+        Ok(finished)
+    }
+
+    async fn set_handoff_message(&self, id: i64, message_id: i64) -> StoreResult<()> {
+        let sql = "UPDATE handoffs SET message_id = $2 WHERE id = $1";
+        on_pool!(self, p => sqlx::query(sql).bind(id).bind(message_id).execute(p).await.map(drop))?;
+        Ok(())
+    }
+
+    async fn waiting_handoffs(
+        &self,
+        before: DateTime<Utc>,
+        stage: Waiting,
+        limit: i64,
+    ) -> StoreResult<Vec<Handoff>> {
+        let column = waiting_column(stage);
+        let sql = format!(
+            "{HANDOFF_SELECT} WHERE h.state = 'pending' AND h.created_at <= $1 AND h.{column} IS NULL \
+             ORDER BY h.created_at, h.id LIMIT $2"
+        );
+        let found: Vec<HandoffRow> =
+            on_pool!(self, p => sqlx::query_as(&sql).bind(secs(before)).bind(limit).fetch_all(p).await)?;
+        rows(found)
+    }
+
+    async fn mark_waiting(&self, id: i64, stage: Waiting, now: DateTime<Utc>) -> StoreResult<()> {
+        let sql = format!("UPDATE handoffs SET {} = $2 WHERE id = $1", waiting_column(stage));
+        on_pool!(self, p => sqlx::query(&sql).bind(id).bind(secs(now)).execute(p).await.map(drop))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,405 @@
+//! Hand-offs end to end (SPEC §6): a positive entry or the card's button posts a lead to the
+//! credit officers' chat; only the division's officers and manager may act on it; the first Take
+//! wins; decline and lost ask for a reason in private; waiting leads are reminded and escalated;
+//! and nothing personal ever reaches the group.
+
+mod support;
+
+use std::time::Duration;
+
+use chrono::Duration as Span;
+use prospect_diary::domain::access::Role;
+use prospect_diary::domain::handoff::{HandoffFilter, HandoffState, Route};
+use prospect_diary::domain::ids::{RegionCode, TelegramId};
+use prospect_diary::domain::prospect::{Product, ProspectId, Status};
+use prospect_diary::store::{HandoffStore, ProspectStore, Store};
+use prospect_diary::telegram_fake::{Outgoing, TgUser};
+use support::TestApp;
+
+const CREDIT_CHAT: i64 = -100500;
+const VVO_CHAT: i64 = -100900;
+
+struct People {
+    anna: TgUser,
+    ivan: TgUser,
+    boris: TgUser,
+    vera: TgUser,
+    misha: TgUser,
+    far: TgUser,
+    stranger: TgUser,
+}
+
+/// Moscow with a credit route, Vladivostok with its own; people of every kind; one company
+/// with a contact person, phone and e-mail.
+async fn setup(app: &TestApp) -> (People, i64) {
+    app.add_region("MSK", "Москва", "Europe/Moscow").await;
+    app.add_region("VVO", "Владивосток", "Asia/Vladivostok").await;
+    app.tg.add_group(CREDIT_CHAT, "Кредитный отдел Москва", true);
+    app.tg.add_group(VVO_CHAT, "Кредиты Владивосток", true);
+    for (region, product, chat_id) in
+        [("MSK", Product::Credit, CREDIT_CHAT), ("VVO", Product::Credit, VVO_CHAT)]
+    {
+        let route = Route { region: RegionCode::parse(region).unwrap(), product, chat_id };
+        prospect_diary::cli::save_route(app.store.as_ref(), &route, None, support::start_time())
+            .await
+            .unwrap();
+    }
+    let people = People {
+        anna: app.add_user(1001, "Анна Петрова", Role::Specialist, Some("MSK")).await,
+        ivan: app.add_user(1002, "Иван Сидоров", Role::Specialist, Some("MSK")).await,
+        boris: app.add_user(3001, "Борис Кредитов", Role::CreditOfficer, Some("MSK")).await,
+        vera: app.add_user(3002, "Вера Займова", Role::CreditOfficer, Some("MSK")).await,
+        misha: app.add_user(4001, "Михаил Главный", Role::Manager, Some("MSK")).await,
+        far: app.add_user(3003, "Олег Дальний", Role::CreditOfficer, Some("VVO")).await,
+        stranger: app.tg.user(9999, "Чужой"),
+    };
+    for p in [&people.anna, &people.ivan, &people.boris, &people.vera, &people.misha, &people.far] {
+        app.tg.open_chat(p);
+    }
+    let id = app
+        .add_prospect(1001, "ООО «Ромашка»", "7707083893", Some("+7 912 345-67-45"), Some("Пётр Смирнов"))
+        .await;
+    let user = app.store.user(TelegramId::new(1001).unwrap()).await.unwrap().unwrap();
+    prospect_diary::domain::base::edit(
+        app.store.as_ref(),
+        &user,
+        ProspectId(id),
+        prospect_diary::domain::prospect::Field::Email,
+        Some("smirnov@romashka.ru".into()),
+        support::start_time(),
+    )
+    .await
+    .unwrap();
+    (people, id)
+}
+
+/// `/log` with a positive call about credit and no next contact; returns the bot's messages
+/// after saving.
+async fn log_positive(app: &TestApp, who: &TgUser, id: i64, summary: &str) -> Vec<Outgoing> {
+    let kinds = app.say(who, &format!("/log {id}")).await;
+    app.tg.press(who, &kinds, &kinds.button("Звонок"));
+    let outcomes = app.tg.next(who.id).await;
+    app.tg.press(who, &outcomes, &outcomes.button("Положительный"));
+    app.tg.next(who.id).await;
+    let products = app.say(who, summary).await;
+    app.tg.press(who, &products, &products.button("Кредит"));
+    let products = app.tg.next(who.id).await;
+    app.tg.press(who, &products, &products.button("Готово"));
+    let when = app.tg.next(who.id).await;
+    app.tg.press(who, &when, &when.button("Без следующего контакта"));
+    let confirm = app.tg.next(who.id).await;
+    app.tg.press(who, &confirm, &confirm.button("Записать"));
+    let mut after = vec![];
+    for _ in 0..3 {
+        after.push(app.tg.next(who.id).await);
+    }
+    after
+}
+
+/// The next message to `chat` that `wanted` accepts; the ones before it are skipped.
+async fn until(app: &TestApp, chat: i64, wanted: impl Fn(&Outgoing) -> bool) -> Outgoing {
+    loop {
+        let next = app.tg.next(chat).await;
+        if wanted(&next) {
+            return next;
+        }
+    }
+}
+
+/// The answer to the latest button press, once it is there.
+async fn answer_after(app: &TestApp, from: usize) -> Vec<String> {
+    app.tg.wait_callbacks_answered().await;
+    app.tg.callback_answers_since(from).0
+}
+
+/// Where the next press's answer will be, once every earlier press is answered.
+async fn answers_so_far(app: &TestApp) -> usize {
+    app.tg.wait_callbacks_answered().await;
+    app.tg.callback_answers_since(0).1
+}
+
+async fn state_of(app: &TestApp, id: i64) -> HandoffState {
+    app.store.handoff(id).await.unwrap().unwrap().state
+}
+
+/// Nothing the bot sent to a group carries the contact person, the phone or the e-mail.
+fn assert_no_personal_data_in_groups(app: &TestApp) {
+    let (all, _) = app.tg.outgoing_since(0);
+    let groups: Vec<&Outgoing> = all.iter().filter(|o| o.chat_id < 0).collect();
+    assert!(!groups.is_empty(), "something was sent to a group");
+    for o in groups {
+        for secret in
+            ["Пётр", "Смирнов", "9123456745", "912 345", "345-67-45", "smirnov@", "romashka.ru", "П. Смирнов"]
+        {
+            assert!(!o.text.contains(secret), "{secret:?} reached group {}: {}", o.chat_id, o.text);
+        }
+    }
+}
+
+both_backends! {
+    async fn a_positive_entry_hands_off_and_the_first_of_two_officers_takes_it(app) {
+        let (people, id) = setup(&app).await;
+        let after = log_positive(&app, &people.anna, id, "Нужен кредит на пополнение оборотных средств, 30 млн").await;
+        assert_eq!(after[0].visible, "Запись добавлена в дневник.");
+        assert!(after[1].visible.starts_with("📨 Компания ООО «Ромашка» передана в кредитный отдел: кредит, заявка №"), "{}", after[1].visible);
+        assert!(after[2].visible.contains("Статус: передан в кредитный отдел"), "{}", after[2].visible);
+        assert!(after[2].visible.contains("Передачи в кредитный отдел:"), "{}", after[2].visible);
+
+        let lead = app.tg.next(CREDIT_CHAT).await;
+        let handoffs = app.store.handoffs(&HandoffFilter::Prospect(ProspectId(id)), 10).await.unwrap();
+        assert_eq!(handoffs.len(), 1);
+        let hid = handoffs[0].id;
+        assert!(lead.visible.contains(&format!("Заявка № {hid}: кредит")), "{}", lead.visible);
+        assert!(lead.visible.contains("ООО «Ромашка», ИНН 7707083893"), "{}", lead.visible);
+        assert!(lead.visible.contains("Нужен кредит на пополнение оборотных средств, 30 млн"), "{}", lead.visible);
+        assert!(lead.visible.contains(&format!("Специалист: Анна Петрова, Москва, 27.11.2026 10:00. Карточка № {id}")), "{}", lead.visible);
+        assert_eq!(app.tg.outgoing(VVO_CHAT).len(), 0, "another division's chat gets nothing");
+
+        // A specialist, an officer of another division and a stranger change nothing.
+        for (who, expected) in [
+            (&people.ivan, "Решение по заявке принимают кредитные специалисты и руководитель подразделения."),
+            (&people.far, "Решение по заявке принимают кредитные специалисты и руководитель подразделения."),
+        ] {
+            let from = answers_so_far(&app).await;
+            app.tg.press(who, &lead, &lead.button("Взять"));
+            assert_eq!(answer_after(&app, from).await, vec![expected.to_owned()]);
+        }
+        let from = answers_so_far(&app).await;
+        app.tg.press(&people.stranger, &lead, &lead.button("Взять"));
+        let refused = answer_after(&app, from).await;
+        assert_eq!(refused.len(), 1);
+        assert_ne!(refused[0], "Заявка ваша. Карточка отправлена в личный чат.");
+        // A forged press on a lead that does not exist.
+        let from = answers_so_far(&app).await;
+        app.tg.press(&people.boris, &lead, "h:t:999999");
+        assert_eq!(answer_after(&app, from).await, vec!["Эта кнопка уже неактуальна.".to_owned()]);
+        assert_eq!(state_of(&app, hid).await, HandoffState::Pending);
+        assert!(app.tg.next_within(CREDIT_CHAT, Duration::from_millis(300)).await.is_none(), "the card is unchanged");
+
+        // Two officers press Take at once: exactly one wins, and the other learns who did.
+        let from = answers_so_far(&app).await;
+        app.tg.press(&people.boris, &lead, &lead.button("Взять"));
+        app.tg.press(&people.vera, &lead, &lead.button("Взять"));
+        let answers = answer_after(&app, from).await;
+        assert_eq!(answers.len(), 2, "{answers:?}");
+        let taken = app.store.handoff(hid).await.unwrap().unwrap();
+        assert_eq!(taken.state, HandoffState::Accepted);
+        let (winner, loser) = if taken.taken_by.unwrap().get() == people.boris.id {
+            (&people.boris, &people.vera)
+        } else {
+            (&people.vera, &people.boris)
+        };
+        let winner_name = taken.taken_by_name.clone().unwrap();
+        assert!(answers.contains(&"Заявка ваша. Карточка отправлена в личный чат.".to_owned()), "{answers:?}");
+        assert!(answers.contains(&format!("✅ Взял в работу: {winner_name}, 27.11.2026 10:00")), "{answers:?}");
+        let edited = app.tg.next(CREDIT_CHAT).await;
+        assert!(edited.visible.contains(&format!("✅ Взял в работу: {winner_name}")), "{}", edited.visible);
+        assert!(edited.buttons().is_empty(), "no buttons once taken");
+        // The winner gets the card in private, the loser nothing.
+        let card = app.tg.next(winner.id).await;
+        assert!(card.visible.contains("ООО «Ромашка»"), "{}", card.visible);
+        assert!(card.visible.contains("П. Смирнов"), "contacts as configured (masked): {}", card.visible);
+        let yours = app.tg.next(winner.id).await;
+        assert!(yours.visible.starts_with(&format!("Заявка № {hid} ваша")), "{}", yours.visible);
+        app.tg.assert_silent(loser.id, Duration::from_millis(300)).await;
+        // The specialist is told.
+        let news = app.tg.next(people.anna.id).await;
+        assert!(news.visible.contains(&format!("Заявка № {hid}: ООО «Ромашка», кредит.")), "{}", news.visible);
+        assert!(news.visible.contains(&format!("Взял в работу: {winner_name}")), "{}", news.visible);
+
+        // The loser cannot close it; the winner closes it as lost with a typed reason.
+        let elsewhere = app.say(loser, "/handoffs").await;
+        let from = answers_so_far(&app).await;
+        app.tg.press(loser, &elsewhere, &format!("h:l:{hid}"));
+        assert_eq!(answer_after(&app, from).await, vec!["Решение по заявке принимают кредитные специалисты и руководитель подразделения.".to_owned()]);
+        app.tg.press(winner, &yours, &yours.button("Сделка не состоялась"));
+        let ask = app.tg.next(winner.id).await;
+        assert!(ask.visible.starts_with(&format!("Почему сделка по заявке № {hid} (ООО «Ромашка») не состоялась?")), "{}", ask.visible);
+        let saved = app.say(winner, "Клиент получил кредит в другом банке <дешевле>").await;
+        assert!(saved.visible.contains("решение сохранено"), "{}", saved.visible);
+        assert_eq!(state_of(&app, hid).await, HandoffState::Lost);
+        let closed = app.tg.next(CREDIT_CHAT).await;
+        assert!(closed.visible.contains("Сделка не состоялась"), "{}", closed.visible);
+        assert!(closed.visible.contains("Причина: Клиент получил кредит в другом банке <дешевле>"), "{}", closed.visible);
+        let news = app.tg.next(people.anna.id).await;
+        assert!(news.visible.contains("Сделка не состоялась"), "{}", news.visible);
+        let prospect = app.store.prospect(ProspectId(id), None).await.unwrap().unwrap();
+        assert_eq!(prospect.status, Status::Declined);
+
+        // The card's history shows it.
+        app.tg.send_text(&people.anna, &format!("/card {id}"));
+        let card = until(&app, people.anna.id, |o| o.visible.contains("Передачи в кредитный отдел:")).await;
+        assert!(card.visible.contains(&format!("№ {hid} · ООО «Ромашка» · кредит · сделка не состоялась")), "{}", card.visible);
+        assert_no_personal_data_in_groups(&app);
+        app.finish().await;
+    }
+
+    async fn the_card_button_hands_off_once_and_a_declined_lead_can_be_handed_off_again(app) {
+        let (people, id) = setup(&app).await;
+        let card = app.say(&people.anna, &format!("/card {id}")).await;
+        app.tg.press(&people.anna, &card, &card.button("Передать в кредитный отдел"));
+        let choose = app.tg.next(people.anna.id).await;
+        assert!(choose.visible.contains("По какому продукту передать компанию ООО «Ромашка»?"), "{}", choose.visible);
+        app.tg.press(&people.anna, &choose, &choose.button("Кредит"));
+        assert_eq!(app.tg.next(people.anna.id).await.visible, "Передача оформлена.");
+        let made = app.tg.next(people.anna.id).await;
+        assert!(made.visible.contains("передана в кредитный отдел"), "{}", made.visible);
+        let lead = app.tg.next(CREDIT_CHAT).await;
+        let hid = app.store.handoffs(&HandoffFilter::Prospect(ProspectId(id)), 10).await.unwrap()[0].id;
+
+        // Never a second open hand-off for the same product: not offered, and a forged press fails.
+        let from = answers_so_far(&app).await;
+        app.tg.press(&people.anna, &card, &card.button("Передать в кредитный отдел"));
+        assert_eq!(
+            answer_after(&app, from).await,
+            vec!["Передавать нечего: маршруты для подразделения не настроены или по всем продуктам заявки уже открыты.".to_owned()]
+        );
+        let from = answers_so_far(&app).await;
+        app.tg.press(&people.anna, &choose, &format!("h:p:{id}:credit"));
+        assert_eq!(
+            answer_after(&app, from).await,
+            vec!["По этому продукту компания уже передана, заявка ещё открыта.".to_owned()]
+        );
+        // A product without a route in the division.
+        let from = answers_so_far(&app).await;
+        app.tg.press(&people.anna, &choose, &format!("h:p:{id}:leasing"));
+        assert_eq!(
+            answer_after(&app, from).await,
+            vec!["Для этого продукта в вашем подразделении передача не настроена. Обратитесь к администратору.".to_owned()]
+        );
+        assert_eq!(app.store.handoffs(&HandoffFilter::Prospect(ProspectId(id)), 10).await.unwrap().len(), 1);
+
+        // The manager declines in the chat; the reason is asked in private, chosen by a button.
+        let from = answers_so_far(&app).await;
+        app.tg.press(&people.misha, &lead, &lead.button("Отклонить"));
+        assert_eq!(answer_after(&app, from).await, vec!["Укажите причину в личном чате с ботом.".to_owned()]);
+        let ask = app.tg.next(people.misha.id).await;
+        assert!(ask.visible.starts_with(&format!("Почему отклоняете заявку № {hid}")), "{}", ask.visible);
+        // Meanwhile an officer takes it: the decline then changes nothing.
+        app.tg.press(&people.boris, &lead, &lead.button("Взять"));
+        app.tg.next(CREDIT_CHAT).await;
+        let from = answers_so_far(&app).await;
+        app.tg.press(&people.misha, &ask, &ask.button("Не наш профиль"));
+        let late = answer_after(&app, from).await;
+        assert!(late[0].starts_with("✅ Взял в работу: Борис Кредитов"), "{late:?}");
+        assert_eq!(state_of(&app, hid).await, HandoffState::Accepted);
+
+        // Boris holds it; he finds it in /handoffs and closes it as won: the company is a client.
+        app.tg.send_text(&people.boris, "/handoffs");
+        // (the private card and the "yours" message came first)
+        let list = until(&app, people.boris.id, |o| o.visible.starts_with("Заявки подразделения:")).await;
+        assert!(list.visible.contains(&format!("№ {hid} · ООО «Ромашка» · кредит · в работе")), "{}", list.visible);
+        app.tg.press(&people.boris, &list, &list.button(&format!("№{hid}")));
+        let view = app.tg.next(people.boris.id).await;
+        app.tg.press(&people.boris, &view, &view.button("Сделка состоялась"));
+        let done = app.tg.next(people.boris.id).await;
+        assert!(done.visible.contains("🏆 Сделка состоялась: Борис Кредитов"), "{}", done.visible);
+        assert_eq!(state_of(&app, hid).await, HandoffState::Won);
+        let prospect = app.store.prospect(ProspectId(id), None).await.unwrap().unwrap();
+        assert_eq!(prospect.status, Status::Client);
+        let won = app.tg.next(CREDIT_CHAT).await;
+        assert!(won.visible.contains("🏆 Сделка состоялась: Борис Кредитов"), "{}", won.visible);
+        app.tg.eventually("the specialist told of the win", |tg| {
+            tg.outgoing(people.anna.id).iter().find(|o| o.visible.contains("🏆 Сделка состоялась")).cloned()
+        })
+        .await;
+
+        // A new hand-off (the client wants more credit) is declined with a typed reason.
+        app.tg.send_text(&people.anna, &format!("/card {id}"));
+        let card = until(&app, people.anna.id, |o| o.visible.contains("Статус: клиент")).await;
+        app.tg.press(&people.anna, &card, &card.button("Передать в кредитный отдел"));
+        let choose = app.tg.next(people.anna.id).await;
+        app.tg.press(&people.anna, &choose, &choose.button("Кредит"));
+        let lead = until(&app, CREDIT_CHAT, |o| !o.buttons().is_empty()).await;
+        let second = app.store.handoffs(&HandoffFilter::Prospect(ProspectId(id)), 10).await.unwrap()[0].id;
+        assert_ne!(second, hid);
+        app.tg.press(&people.vera, &lead, &lead.button("Отклонить"));
+        app.tg.next(people.vera.id).await;
+        let wrong = app.say(&people.vera, &"я".repeat(501)).await;
+        assert_eq!(wrong.visible, "Напишите причину коротко, до 500 символов.");
+        let saved = app.say(&people.vera, "Лимит на группу исчерпан").await;
+        assert!(saved.visible.contains("Причина: Лимит на группу исчерпан"), "{}", saved.visible);
+        assert_eq!(state_of(&app, second).await, HandoffState::Declined);
+        let news = app.tg.eventually("the specialist told of the decline", |tg| {
+            tg.outgoing(people.anna.id).iter().find(|o| o.visible.contains("❌ Отклонена")).cloned()
+        })
+        .await;
+        assert!(news.visible.contains("Вера Займова") && news.visible.contains("Лимит на группу исчерпан"), "{}", news.visible);
+        // A client stays a client when a further lead is declined.
+        let prospect = app.store.prospect(ProspectId(id), None).await.unwrap().unwrap();
+        assert_eq!(prospect.status, Status::Client);
+
+        app.tg.send_text(&people.anna, "/handoffs");
+        let mine = until(&app, people.anna.id, |o| o.visible.starts_with("Ваши передачи")).await;
+        assert!(mine.visible.starts_with("Ваши передачи в кредитный отдел:"), "{}", mine.visible);
+        assert!(mine.visible.contains("сделка состоялась") && mine.visible.contains("отклонена"), "{}", mine.visible);
+        assert_no_personal_data_in_groups(&app);
+        app.finish().await;
+    }
+
+    async fn a_lead_nobody_takes_is_reminded_in_the_chat_then_the_manager_is_told(app) {
+        let (people, id) = setup(&app).await;
+        let user = app.store.user(TelegramId::new(people.anna.id).unwrap()).await.unwrap().unwrap();
+        let h = prospect_diary::domain::handoff::hand_off(
+            app.store.as_ref(), &user, ProspectId(id), Product::Credit, "Кредит", support::start_time(),
+        )
+        .await
+        .unwrap();
+        let ctx = app.ctx(app.store.clone(), "test");
+        app.clock.advance(Span::hours(3) + Span::minutes(59));
+        prospect_diary::jobs::tick(&ctx).await.unwrap();
+        assert_eq!(app.store.handoff(h.id).await.unwrap().unwrap().state, HandoffState::Pending);
+        app.tg.assert_silent(CREDIT_CHAT, Duration::from_millis(500)).await;
+
+        app.clock.advance(Span::minutes(2));
+        prospect_diary::jobs::tick(&ctx).await.unwrap();
+        prospect_diary::jobs::tick(&ctx).await.unwrap();
+        let reminder = app.tg.next(CREDIT_CHAT).await;
+        assert_eq!(
+            reminder.visible,
+            format!("⏰ Заявку № {} (ООО «Ромашка», кредит) не берут в работу уже 4 часа. Пожалуйста, возьмите её или отклоните.", h.id)
+        );
+        app.tg.assert_silent(people.misha.id, Duration::from_millis(500)).await;
+
+        app.clock.advance(Span::hours(4));
+        prospect_diary::jobs::tick(&ctx).await.unwrap();
+        let told = app.tg.next(people.misha.id).await;
+        assert!(told.visible.starts_with(&format!("⚠️ Заявку № {} по компании ООО «Ромашка» (кредит, специалист Анна Петрова) не берут в работу уже 8 часов.", h.id)), "{}", told.visible);
+        app.clock.advance(Span::hours(10));
+        prospect_diary::jobs::tick(&ctx).await.unwrap();
+        app.tg.assert_silent(CREDIT_CHAT, Duration::from_millis(500)).await;
+        app.tg.assert_silent(people.misha.id, Duration::from_millis(300)).await;
+        app.tg.assert_silent(people.boris.id, Duration::from_millis(100)).await;
+        // This lead was made in the domain directly, so its card was never queued: one reminder.
+        assert_eq!(app.tg.outgoing(CREDIT_CHAT).len(), 1, "one reminder");
+        assert_no_personal_data_in_groups(&app);
+        app.finish().await;
+    }
+
+    async fn admins_see_and_set_routes_in_the_chat(app) {
+        app.add_region("MSK", "Москва", "Europe/Moscow").await;
+        app.tg.add_group(-100777, "Лизинг Москва", true);
+        app.tg.add_group(-100778, "Без бота", false);
+        let admin = app.add_user(5001, "Админ Админов", Role::Admin, None).await;
+        let anna = app.add_user(1001, "Анна Петрова", Role::Specialist, Some("MSK")).await;
+        let none = app.say(&admin, "/routes").await;
+        assert!(none.visible.starts_with("Маршрутов передачи пока нет."), "{}", none.visible);
+        let bad = app.say(&admin, "/routes set SPB leasing -100777").await;
+        assert_eq!(bad.visible, "Подразделения с кодом «SPB» нет.");
+        let bad = app.say(&admin, "/routes set MSK leasing 12345").await;
+        assert_eq!(bad.visible, "ID чата — отрицательное число, например -1001234567890.");
+        let bad = app.say(&admin, "/routes set MSK leasing -100778").await;
+        assert_eq!(bad.visible, "Бот не видит чат -100778. Добавьте бота в группу и повторите.");
+        let bad = app.say(&admin, "/routes set MSK gold -100777").await;
+        assert!(bad.visible.starts_with("Задать маршрут: /routes set"), "{}", bad.visible);
+        let saved = app.say(&admin, "/routes set msk leasing -100777").await;
+        assert_eq!(saved.visible, "Маршрут сохранён: MSK · лизинг → «Лизинг Москва» (-100777).");
+        let list = app.say(&admin, "/routes").await;
+        assert!(list.visible.contains("MSK · лизинг → -100777"), "{}", list.visible);
+        let trail = app.store.audit_by_subject("route:MSK:leasing").await.unwrap();
+        assert_eq!(trail[0].actor.map(|a| a.get()), Some(5001));
+        let refused = app.say(&anna, "/routes").await;
+        assert_eq!(refused.visible, "Эта команда вам недоступна.");
+        app.finish().await;
+    }
+}
