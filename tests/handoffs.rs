@@ -376,6 +376,22 @@ both_backends! {
         app.finish().await;
     }
 
+    async fn a_lead_the_chat_cannot_get_is_reported_to_the_specialist_and_the_manager(app) {
+        let (people, id) = setup(&app).await;
+        // The bot was removed from the group after the route was set.
+        app.tg.add_group(CREDIT_CHAT, "Кредитный отдел Москва", false);
+        let card = app.say(&people.anna, &format!("/card {id}")).await;
+        app.tg.press(&people.anna, &card, &card.button("Передать в кредитный отдел"));
+        let choose = app.tg.next(people.anna.id).await;
+        app.tg.press(&people.anna, &choose, &choose.button("Кредит"));
+        let expected = "не удалось отправить в чат кредитного отдела -100500";
+        let told = until(&app, people.anna.id, |o| o.visible.contains(expected)).await;
+        assert!(told.visible.starts_with("⚠️ Заявку №"), "{}", told.visible);
+        until(&app, people.misha.id, |o| o.visible.contains(expected)).await;
+        app.tg.assert_silent(people.boris.id, Duration::from_millis(300)).await;
+        app.finish().await;
+    }
+
     async fn admins_see_and_set_routes_in_the_chat(app) {
         app.add_region("MSK", "Москва", "Europe/Moscow").await;
         app.tg.add_group(-100777, "Лизинг Москва", true);

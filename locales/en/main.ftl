@@ -374,3 +374,4 @@ routes-bad-chat = A chat id is a negative number, e.g. -1001234567890.
 routes-unreachable = The bot cannot see chat { $chat }. Add the bot to the group and try again.
 routes-not-group = Chat { $chat } is not a group. Leads go to the credit unit's group chat.
 routes-saved = Route saved: { $region } · { $product } → “{ $title }” ({ $chat }).
+lead-undelivered = ⚠️ Lead No. { $id } ({ $name }, { $product }) could not be posted to the credit chat { $chat }: the bot cannot write there. Please tell an administrator to check the route with /routes.

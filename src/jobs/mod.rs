@@ -286,6 +286,9 @@ impl Deliverer {
                         ctx.store.outbox_failed(item.id, &error).await?;
                     }
                 }
+                if matches!(classify(&err), Verdict::Unreachable | Verdict::Failed) && item.kind == "lead" {
+                    lead_undelivered(ctx, &item).await?;
+                }
             }
         }
         Ok(())
@@ -337,6 +340,40 @@ async fn unreachable(ctx: &Ctx, chat_id: i64) -> anyhow::Result<()> {
             text: Some(render::unreachable_notice(ctx, m.lang, &user)),
             markup: None,
             dedupe_key: format!("unreachable:{id}:{}:{}", m.telegram_id, now.timestamp()),
+        })
+        .collect();
+    ctx.store.enqueue(&items, now).await?;
+    Ok(())
+}
+
+/// A lead card the credit chat cannot get (the bot was removed from it, say): the specialist
+/// and the division's managers are told, so the lead is not silently lost.
+async fn lead_undelivered(ctx: &Ctx, item: &Outgoing) -> anyhow::Result<()> {
+    let Some(h) = (match item.ref_id {
+        Some(id) => ctx.store.handoff(id).await?,
+        None => None,
+    }) else {
+        return Ok(());
+    };
+    tracing::error!(handoff = h.id, chat = h.chat_id, "the lead card cannot reach the credit chat");
+    let now = ctx.clock.now();
+    let items: Vec<NewOutgoing> = ctx
+        .store
+        .users()
+        .await?
+        .into_iter()
+        .filter(|u| {
+            u.active
+                && (u.telegram_id == h.from
+                    || (u.role == Role::Manager && u.region.as_ref() == Some(&h.region)))
+        })
+        .map(|u| NewOutgoing {
+            kind: "notice",
+            chat_id: u.telegram_id.get(),
+            ref_id: Some(h.prospect.0),
+            text: Some(render::lead_undelivered(ctx, u.lang, &h)),
+            markup: None,
+            dedupe_key: format!("handoff:{}:undelivered:{}", h.id, u.telegram_id),
         })
         .collect();
     ctx.store.enqueue(&items, now).await?;

@@ -74,6 +74,19 @@ pub fn reminder(ctx: &Ctx, f: &Followup, now: DateTime<Utc>) -> (String, InlineK
     (lines.join("\n"), markup)
 }
 
+/// The notice that a lead card could not be posted to its chat.
+pub fn lead_undelivered(ctx: &Ctx, lang: Lang, h: &crate::domain::handoff::Handoff) -> String {
+    ctx.i18n.get(
+        lang,
+        "lead-undelivered",
+        Args::new()
+            .text("id", h.id.to_string())
+            .text("name", &h.prospect_name)
+            .text("product", crate::bot::render::product(ctx, lang, h.product))
+            .text("chat", h.chat_id.to_string()),
+    )
+}
+
 /// Renders a claimed item; `None` when there is nothing to send any more.
 pub async fn outgoing(
     ctx: &Ctx,
