@@ -1,4 +1,6 @@
-//! What both benchmarks need: a fresh database of their own, and valid INNs.
+//! What the benchmarks share: a fresh database of their own, valid INNs, percentiles.
+// Each benchmark uses a part of this module.
+#![allow(dead_code)]
 
 use sqlx::Connection;
 
@@ -32,4 +34,10 @@ pub fn inn_for(n: u64) -> String {
     let weights = [2, 4, 10, 3, 5, 9, 4, 6, 8];
     let check = body.iter().zip(weights).map(|(d, w)| d * w).sum::<u32>() % 11 % 10;
     format!("{}{check}", body.iter().map(|d| d.to_string()).collect::<String>())
+}
+
+/// The `p` quantile (0 to 1) of `times`, which it sorts.
+pub fn percentile(times: &mut [std::time::Duration], p: f64) -> std::time::Duration {
+    times.sort();
+    times[((times.len() as f64 - 1.0) * p).round() as usize]
 }

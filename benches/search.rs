@@ -12,7 +12,7 @@
 
 mod common;
 
-use common::inn_for;
+use common::{inn_for, percentile};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -78,11 +78,6 @@ fn company_name(rng: &mut Lcg) -> String {
 
 fn phone_for(n: u64) -> String {
     format!("+79{:09}", n)
-}
-
-fn percentile(times: &mut [Duration], p: f64) -> Duration {
-    times.sort();
-    times[((times.len() as f64 - 1.0) * p).round() as usize]
 }
 
 fn report(what: &str, mut times: Vec<Duration>) {

@@ -354,8 +354,14 @@ pub async fn run(database: Option<String>) -> anyhow::Result<()> {
                 }
                 "me" | "я" | "" => {
                     chat = current.id;
-                    last_buttons = None;
                     writeln!(out, "Вы в личном чате с ботом.")?;
+                    // What came meanwhile was printed as it arrived; its latest buttons are live.
+                    last_buttons = None;
+                    if let Some(last) = tg.outgoing(chat).into_iter().rev().find(|o| !o.buttons().is_empty())
+                        && let Some(buttons) = print(&mut out, &last, chat, &files)?
+                    {
+                        last_buttons = Some((last, buttons));
+                    }
                 }
                 other => writeln!(out, "Нет такого чата: {other}. Есть :chat credit и :chat me.")?,
             }

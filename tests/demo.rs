@@ -109,7 +109,7 @@ async fn a_person_tries_the_bot_in_the_terminal_without_telegram() {
     term.say(":chat credit", "Вы смотрите чат «Кредитный отдел · Москва»").await;
     term.expect("ООО «Демо Тест 🚀», ИНН 7707083893").await;
     term.expect("[1] ✅ Взять").await;
-    term.say("1", "Взял в работу: Кирилл Лебедев").await;
+    term.say("1", "Взята в работу: Кирилл Лебедев").await;
     term.say(":chat me", "Вы в личном чате с ботом").await;
 
     term.say(":help", ":as ИМЯ|РОЛЬ").await;

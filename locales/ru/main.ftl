@@ -306,60 +306,64 @@ digest-more = Полный список — /today.
 unreachable-manager = Сотрудник { $name } заблокировал бота и не получает напоминаний. Пожалуйста, свяжитесь с ним.
 
 ## Hand-offs to the credit officers
-cmd-handoffs = Передачи в кредитный отдел
-menu-handoffs = 📨 Передачи
-cmd-routes = Маршруты передачи заявок
+cmd-handoffs = Заявки в кредитный отдел
+menu-handoffs = 📨 Заявки
+cmd-routes = Маршруты заявок
 menu-routes = 🔀 Маршруты
 card-hand-off = 📨 Передать в кредитный отдел
-card-handoffs = Передачи в кредитный отдел:
+card-handoffs = Заявки в кредитный отдел:
 handoff-state-pending = ждёт решения
 handoff-state-accepted = в работе
 handoff-state-declined = отклонена
 handoff-state-won = сделка состоялась
 handoff-state-lost = сделка не состоялась
-handoff-state-expired = истекла
+handoff-state-expired = срок истёк
 lead-sole-proprietor = Индивидуальный предприниматель
+lead-hidden = [скрыто]
 lead-title = 📨 <b>Заявка № { $id }</b>: { $product }
 lead-company = { $name }, ИНН { $inn }
-lead-need = Что нужно клиенту:
+lead-need = Потребность клиента:
 lead-from = Специалист: { $who }, { $region }, { $when }. Карточка № { $card }
-lead-taken = ✅ Взял в работу: { $who }, { $when }
+lead-taken = ✅ Взята в работу: { $who }, { $when }
 lead-declined = ❌ Отклонена: { $who }, { $when }. Причина: { $reason }
+lead-declined-public = ❌ Отклонена: { $who }, { $when }
 lead-won = 🏆 Сделка состоялась: { $who }, { $when }
 lead-lost = Сделка не состоялась: { $who }, { $when }. Причина: { $reason }
+lead-lost-public = Сделка не состоялась: { $who }, { $when }
 lead-expired = Срок заявки истёк.
 lead-take = ✅ Взять
 lead-decline = ❌ Отклонить
 lead-won-button = 🏆 Сделка состоялась
 lead-lost-button = Сделка не состоялась
-lead-reminder = ⏰ Заявку № { $id } ({ $name }, { $product }) не берут в работу уже { $hours ->
+lead-reminder = ⏰ Заявка № { $id } ({ $name }, { $product }) ждёт решения уже { $hours ->
     [one] { $hours } час
     [few] { $hours } часа
    *[many] { $hours } часов
-}. Пожалуйста, возьмите её или отклоните.
-lead-overdue = ⚠️ Заявку № { $id } по компании { $name } ({ $product }, специалист { $who }) не берут в работу уже { $hours ->
+}. Возьмите её в работу или отклоните, пожалуйста.
+lead-overdue = ⚠️ Заявка № { $id } по компании { $name } ({ $product }, специалист { $who }) уже { $hours ->
     [one] { $hours } час
     [few] { $hours } часа
    *[many] { $hours } часов
-}.
+} не взята в работу.
+lead-undelivered = ⚠️ Заявку № { $id } ({ $name }, { $product }) не удалось отправить в чат кредитного отдела { $chat }: бот не может туда писать. Заявка закрыта; сообщите администратору, чтобы он проверил маршрут (/routes), и передайте компанию снова.
 handoff-news = Заявка № { $id }: { $name }, { $product }.
 handoff-show = Заявка № { $id }
 handoff-line = № { $id } · { $name } · { $product } · { $state } · { $when }
 handoff-state = Состояние: { $state }
 handoff-made = 📨 Компания { $name } передана в кредитный отдел: { $product }, заявка № { $id }. О решении сообщу здесь.
-handoffs-none = Передач пока нет.
-handoffs-mine = Ваши передачи в кредитный отдел:
+handoffs-none = Заявок пока нет.
+handoffs-mine = Мои заявки в кредитный отдел:
 handoffs-queue = Заявки подразделения:
-handoff-not-allowed = Решение по заявке принимают кредитные специалисты и руководитель подразделения.
+handoff-not-allowed = Эта кнопка — для кредитных инспекторов и руководителя подразделения.
 handoff-no-route = Для этого продукта в вашем подразделении передача не настроена. Обратитесь к администратору.
-handoff-already-open = По этому продукту компания уже передана, заявка ещё открыта.
-handoff-nothing-to-offer = Передавать нечего: маршруты для подразделения не настроены или по всем продуктам заявки уже открыты.
+handoff-already-open = По этому продукту уже есть открытая заявка.
+handoff-nothing-to-offer = Передать нельзя: маршруты не настроены или по всем продуктам уже есть открытые заявки.
 handoff-choose = По какому продукту передать компанию { $name }?
-handoff-sent = Передача оформлена.
-handoff-yours = Заявка № { $id } ваша, карточка с контактами выше. Когда будет решение, отметьте его:
-handoff-taken-toast = Заявка ваша. Карточка отправлена в личный чат.
-handoff-taken-open-chat = Заявка ваша. Чтобы получить карточку, откройте личный чат с ботом и нажмите «Старт»: заявка будет в /handoffs.
-handoff-open-chat = Откройте личный чат с ботом, нажмите «Старт» и затем эту кнопку ещё раз.
+handoff-sent = Заявка отправлена.
+handoff-yours = Заявка № { $id } закреплена за вами, карточка клиента — выше. Когда будет результат, отметьте его:
+handoff-taken-toast = Заявка закреплена за вами. Карточка — в личном чате.
+handoff-taken-open-chat = Заявка закреплена за вами. Чтобы получить карточку, откройте личный чат с ботом и отправьте /start: заявка будет в /handoffs.
+handoff-open-chat = Откройте личный чат с ботом, отправьте /start и нажмите эту кнопку ещё раз.
 handoff-decline-ask = Почему отклоняете заявку № { $id } ({ $name })? Выберите причину или напишите свою.
 handoff-lost-ask = Почему сделка по заявке № { $id } ({ $name }) не состоялась? Выберите причину или напишите свою.
 handoff-reason-in-private = Укажите причину в личном чате с ботом.
@@ -372,12 +376,11 @@ reason-not-ready = Клиент пока не готов
 reason-client-refused = Клиент отказался
 reason-competitor = Клиент выбрал другой банк
 routes-usage = Задать маршрут: /routes set КОД ПРОДУКТ ID_ЧАТА, например /routes set MSK credit -1001234567890. Продукты: { $products }. Бот должен быть участником чата.
-routes-none = Маршрутов передачи пока нет.
-routes-title = Маршруты передачи:
+routes-none = Маршрутов пока нет.
+routes-title = Маршруты заявок:
 routes-line = { $region } · { $product } → { $chat }
 routes-bad-region = Подразделения с кодом «{ $region }» нет.
 routes-bad-chat = ID чата — отрицательное число, например -1001234567890.
 routes-unreachable = Бот не видит чат { $chat }. Добавьте бота в группу и повторите.
 routes-not-group = Чат { $chat } — не группа. Заявки передаются в групповой чат кредитного отдела.
 routes-saved = Маршрут сохранён: { $region } · { $product } → «{ $title }» ({ $chat }).
-lead-undelivered = ⚠️ Заявку № { $id } ({ $name }, { $product }) не удалось отправить в чат кредитного отдела { $chat }: бот не может туда писать. Сообщите администратору — маршрут нужно проверить командой /routes.

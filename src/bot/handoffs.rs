@@ -41,17 +41,11 @@ async fn post(ctx: &Ctx, h: &Handoff) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Shows the lead's new state on its card in the chat. A failure here is logged: the state is
-/// saved, and the card is only its picture.
-async fn refresh_lead(bot: &Bot, ctx: &Ctx, h: &Handoff) {
-    let Some(message) = h.message_id else { return };
-    let edited = async {
-        let (text, markup) = leads::lead_card(ctx, h, &region(ctx, h).await?);
-        reply::edit(bot, ChatId(h.chat_id), MessageId(message as i32), text, Some(markup)).await
-    };
-    if let Err(e) = edited.await {
-        tracing::warn!(handoff = h.id, error = ?e, "cannot update the lead card in the chat");
-    }
+/// Shows the lead's new state on its card in the chat, through the outbox: a group takes twenty
+/// messages a minute, and a lost edit would leave Take on a lead someone holds.
+async fn refresh_lead(ctx: &Ctx, h: &Handoff) -> anyhow::Result<()> {
+    ctx.store.enqueue(&[jobs::lead_edit(h)], ctx.clock.now()).await?;
+    Ok(())
 }
 
 /// Tells the specialist what became of their lead, through the outbox.
@@ -140,7 +134,7 @@ pub async fn list(bot: &Bot, ctx: &Ctx, caller: &Caller) -> HandlerResult {
 fn view(ctx: &Ctx, caller: &Caller, h: &Handoff, region: &Region) -> (String, InlineKeyboardMarkup) {
     let lang = caller.user.lang;
     let user = &caller.user;
-    let mut text = leads::lead_text(ctx, lang, h, region);
+    let mut text = leads::lead_text(ctx, lang, h, region, false);
     text.push_str(&format!(
         "\n{}",
         ctx.i18n.get(lang, "handoff-state", Args::new().text("state", leads::state_name(ctx, lang, h.state)))
@@ -169,7 +163,7 @@ fn refusal(ctx: &Ctx, caller: &Caller, err: HandoffError) -> anyhow::Result<Answ
         HandoffError::NotFound => ctx.i18n.t(lang, "button-stale"),
         HandoffError::NoRoute => ctx.i18n.t(lang, "handoff-no-route"),
         HandoffError::AlreadyOpen => ctx.i18n.t(lang, "handoff-already-open"),
-        HandoffError::Settled(h) => leads::outcome_line(ctx, lang, caller.tz(), &h)
+        HandoffError::Settled(h) => leads::outcome_line(ctx, lang, caller.tz(), &h, true)
             .unwrap_or_else(|| ctx.i18n.t(lang, "button-stale")),
         HandoffError::Store(e) => return Err(e.into()),
     };
@@ -282,7 +276,7 @@ async fn take(
 ) -> Result<Answer, HandoffError> {
     let lang = caller.user.lang;
     let h = handoff::take(ctx.store.as_ref(), &caller.user, id, ctx.clock.now()).await?;
-    refresh_lead(bot, ctx, &h).await;
+    refresh_lead(ctx, &h).await.map_err(internal)?;
     if caller.group.is_none() {
         let region = region(ctx, &h).await.map_err(internal)?;
         let (text, markup) = view(ctx, caller, &h, &region);
@@ -363,7 +357,13 @@ async fn chosen_reason(
     let reason = ctx.i18n.t(lang, reason);
     match finish(bot, ctx, caller, message, id, lost, &reason).await {
         Ok(answer) => Ok(answer),
-        Err(err) => refusal(ctx, caller, err),
+        Err(err) => {
+            // Someone else settled it first: the question is over.
+            flow::clear(ctx, caller.chat).await?;
+            let answer = refusal(ctx, caller, err)?;
+            reply::close(bot, caller.chat, message, answer.text.clone().unwrap_or_default()).await?;
+            Ok(answer)
+        }
     }
 }
 
@@ -431,9 +431,9 @@ async fn settle(
     let lang: Lang = caller.user.lang;
     let done = async {
         flow::clear(ctx, caller.chat).await?;
-        refresh_lead(bot, ctx, h).await;
+        refresh_lead(ctx, h).await?;
         tell_specialist(ctx, h).await?;
-        let line = leads::outcome_line(ctx, lang, caller.tz(), h).unwrap_or_default();
+        let line = leads::outcome_line(ctx, lang, caller.tz(), h, false).unwrap_or_default();
         let text =
             ctx.i18n.get(lang, "handoff-settled", Args::new().text("id", h.id.to_string())) + "\n" + &line;
         reply::show(bot, caller.chat, message, text, InlineKeyboardMarkup::default()).await

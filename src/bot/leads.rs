@@ -10,7 +10,7 @@ use super::Ctx;
 use super::keyboards::Action;
 use super::render::{product, when};
 use crate::domain::access::{Lang, Region};
-use crate::domain::handoff::{Handoff, HandoffState};
+use crate::domain::handoff::{self, Handoff, HandoffState};
 use crate::i18n::{Args, escape_html};
 
 /// Group chats read the bot in Russian, the language of the bank's staff.
@@ -42,8 +42,9 @@ pub fn company(ctx: &Ctx, lang: Lang, h: &Handoff) -> (String, String) {
     }
 }
 
-/// Who acted on the lead, when, and why: empty while it waits.
-pub fn outcome_line(ctx: &Ctx, lang: Lang, tz: Tz, h: &Handoff) -> Option<String> {
+/// Who acted on the lead, when, and why: empty while it waits. In a group (`public`) the
+/// reason is left out: it is free text, and may name people.
+pub fn outcome_line(ctx: &Ctx, lang: Lang, tz: Tz, h: &Handoff, public: bool) -> Option<String> {
     let args = |who: Option<&String>, at: Option<chrono::DateTime<chrono::Utc>>| {
         Args::new()
             .text("who", who.cloned().unwrap_or_default())
@@ -53,8 +54,10 @@ pub fn outcome_line(ctx: &Ctx, lang: Lang, tz: Tz, h: &Handoff) -> Option<String
     let (id, who, at) = match h.state {
         HandoffState::Pending => return None,
         HandoffState::Accepted => ("lead-taken", h.taken_by_name.as_ref(), h.taken_at),
+        HandoffState::Declined if public => ("lead-declined-public", h.closed_by_name.as_ref(), h.closed_at),
         HandoffState::Declined => ("lead-declined", h.closed_by_name.as_ref(), h.closed_at),
         HandoffState::Won => ("lead-won", h.closed_by_name.as_ref(), h.closed_at),
+        HandoffState::Lost if public => ("lead-lost-public", h.closed_by_name.as_ref(), h.closed_at),
         HandoffState::Lost => ("lead-lost", h.closed_by_name.as_ref(), h.closed_at),
         HandoffState::Expired => ("lead-expired", None, h.closed_at),
     };
@@ -62,11 +65,21 @@ pub fn outcome_line(ctx: &Ctx, lang: Lang, tz: Tz, h: &Handoff) -> Option<String
 }
 
 /// The lead's text: product, company, INN, the need, the specialist, the division, the card.
-pub fn lead_text(ctx: &Ctx, lang: Lang, h: &Handoff, region: &Region) -> String {
+/// For a group (`public`) the need is stripped of phones, e-mails and people's names.
+pub fn lead_text(ctx: &Ctx, lang: Lang, h: &Handoff, region: &Region, public: bool) -> String {
     let tz = region.tz.tz();
     let (name, inn) = company(ctx, lang, h);
-    let cut = h.need.chars().count() > NEED_LIMIT;
-    let need: String = h.need.chars().take(NEED_LIMIT).collect();
+    let need = if public {
+        let mut names: Vec<&str> = h.contact_person.iter().map(String::as_str).collect();
+        if h.inn.is_sole_proprietor() {
+            names.push(&h.prospect_name);
+        }
+        handoff::public_text(&h.need, &names, &ctx.i18n.t(lang, "lead-hidden"))
+    } else {
+        h.need.clone()
+    };
+    let cut = need.chars().count() > NEED_LIMIT;
+    let need: String = need.chars().take(NEED_LIMIT).collect();
     let mut lines = vec![
         ctx.i18n.get(
             lang,
@@ -90,7 +103,7 @@ pub fn lead_text(ctx: &Ctx, lang: Lang, h: &Handoff, region: &Region) -> String 
                 .text("card", h.prospect.to_string()),
         ),
     );
-    if let Some(line) = outcome_line(ctx, lang, tz, h) {
+    if let Some(line) = outcome_line(ctx, lang, tz, h, public) {
         lines.push(String::new());
         lines.push(line);
     }
@@ -108,7 +121,7 @@ pub fn lead_card(ctx: &Ctx, h: &Handoff, region: &Region) -> (String, InlineKeyb
     } else {
         InlineKeyboardMarkup::default()
     };
-    (lead_text(ctx, lang, h, region), markup)
+    (lead_text(ctx, lang, h, region, true), markup)
 }
 
 /// The reminder in the chat for a lead nobody took within the agreed hours.
@@ -153,7 +166,7 @@ pub fn specialist_notice(ctx: &Ctx, lang: Lang, tz: Tz, h: &Handoff) -> (String,
                 .text("product", product(ctx, lang, h.product)),
         ),
     ];
-    lines.extend(outcome_line(ctx, lang, tz, h));
+    lines.extend(outcome_line(ctx, lang, tz, h, false));
     let markup = InlineKeyboardMarkup::new([[
         Action::Open(h.prospect.0).button(ctx.i18n.t(lang, "card-open")),
         show_button(ctx, lang, h),

@@ -149,6 +149,27 @@ pub fn explain_diary(ctx: &Ctx, lang: Lang, err: &DiaryError) -> String {
     ctx.i18n.t(lang, id)
 }
 
+/// What a button's alert or toast shows: plain text (no HTML; entities decoded) within
+/// Telegram's 200 characters.
+pub fn alert_text(text: &str) -> String {
+    let mut plain = String::with_capacity(text.len());
+    let mut in_tag = false;
+    for c in text.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => plain.push(c),
+            _ => {}
+        }
+    }
+    let plain = plain.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&amp;", "&");
+    if plain.chars().count() <= 200 {
+        return plain;
+    }
+    let cut: String = plain.chars().take(199).collect();
+    format!("{cut}…")
+}
+
 /// A person's mistake found deep in a handler: shown to them as it is.
 pub fn user_message(ctx: &Ctx, lang: Lang, err: &anyhow::Error) -> Option<String> {
     if let Some(e) = err.downcast_ref::<BaseError>() {

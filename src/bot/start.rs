@@ -122,7 +122,7 @@ pub async fn on_callback(
     // The press is answered first, so the client stops waiting whatever happens next.
     let mut request = bot.answer_callback_query(query.id.clone());
     if let Some(text) = answer.text {
-        request = request.text(text).show_alert(answer.alert);
+        request = request.text(reply::alert_text(&text)).show_alert(answer.alert);
     }
     let answered = request.await;
     if let Some(err) = failure {

@@ -164,12 +164,12 @@ pub async fn visible(store: &dyn Store, user: &User, id: ProspectId) -> BaseResu
     if let Some(found) = store.prospect(id, scope.region_filter()).await? {
         return Ok(found);
     }
-    // A credit officer reads the cards of the leads handed to their division, and no others.
+    // A credit officer reads the cards of the leads they took in their division, and no others.
     if user.role == Role::CreditOfficer
         && let Some(region) = &user.region
     {
         let leads = store.handoffs(&HandoffFilter::Prospect(id), 100).await?;
-        if leads.iter().any(|h| &h.region == region) {
+        if leads.iter().any(|h| &h.region == region && h.taken_by == Some(user.telegram_id)) {
             return store.prospect(id, Some(region.as_str())).await?.ok_or(BaseError::NotFound);
         }
     }

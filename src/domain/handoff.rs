@@ -65,6 +65,8 @@ pub struct Handoff {
     pub prospect: ProspectId,
     pub prospect_name: String,
     pub inn: Inn,
+    /// The contact person, to keep their name out of group chats.
+    pub contact_person: Option<String>,
     pub product: Product,
     pub region: RegionCode,
     pub from: TelegramId,
@@ -81,6 +83,72 @@ pub struct Handoff {
     pub closed_at: Option<DateTime<Utc>>,
     pub reason: Option<String>,
     pub created_at: DateTime<Utc>,
+}
+
+/// The client's need as a group chat may read it (SPEC §10): phone numbers, e-mail addresses
+/// and the words of people's names (`names`: the contact person, a sole proprietor's own name),
+/// in any case ending, are replaced with `mask`.
+pub fn public_text(text: &str, names: &[&str], mask: &str) -> String {
+    let fold = |w: &str| w.to_lowercase().replace('ё', "е");
+    let stems: Vec<String> = names
+        .iter()
+        .flat_map(|n| n.split_whitespace())
+        .map(|w| fold(w.trim_matches(|c: char| !c.is_alphabetic())))
+        .filter(|w| w.chars().count() >= 3 && !["ип", "ооо"].contains(&w.as_str()))
+        .map(|w| {
+            let keep = (w.chars().count() - 2).max(3);
+            w.chars().take(keep).collect()
+        })
+        .collect();
+    let without_phones = hide_phones(text, mask);
+    without_phones
+        .split_inclusive(char::is_whitespace)
+        .map(|piece| {
+            let word = piece.trim_end();
+            let core = word
+                .trim_matches(|c: char| !c.is_alphanumeric() && c != '@' && c != '.')
+                .trim_end_matches('.');
+            let is_email = core.contains('@') && core.contains('.');
+            let is_name = !core.is_empty() && stems.iter().any(|s| fold(core).starts_with(s.as_str()));
+            if is_email || is_name { piece.replacen(core, mask, 1) } else { piece.to_owned() }
+        })
+        .collect()
+}
+
+/// Replaces the runs of digits and phone punctuation that look like a phone number.
+fn hide_phones(text: &str, mask: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let phone_char = |c: char| c.is_ascii_digit() || "+()- ".contains(c);
+    let mut out = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() || chars[i] == '+' {
+            let mut j = i;
+            while j < chars.len() && phone_char(chars[j]) {
+                j += 1;
+            }
+            // A run ends where its last digit is: trailing spaces and dashes stay text.
+            while j > i && !chars[j - 1].is_ascii_digit() {
+                j -= 1;
+            }
+            // Ten digits or more (a phone, an INN), or seven with a phone's punctuation; an
+            // amount such as "30 000 000" stays.
+            let run = &chars[i..j];
+            let digits = run.iter().filter(|c| c.is_ascii_digit()).count();
+            let punctuated = run.iter().any(|c| "+()-".contains(*c));
+            if digits >= 10 || (digits >= 7 && punctuated) {
+                out.push_str(mask);
+                i = j;
+                continue;
+            }
+            out.extend(&chars[i..j.max(i + 1)]);
+            i = j.max(i + 1);
+            continue;
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
 }
 
 /// Which hand-offs a list shows.
@@ -357,6 +425,7 @@ mod tests {
             prospect: ProspectId(7),
             prospect_name: "Ромашка".into(),
             inn: Inn::parse("7707083893").unwrap(),
+            contact_person: None,
             product: Product::Credit,
             region: RegionCode::parse("MSK").unwrap(),
             from: TelegramId::new(10).unwrap(),
@@ -386,6 +455,21 @@ mod tests {
         let mut disabled = user(Role::CreditOfficer, Some("MSK"), 6);
         disabled.active = false;
         assert!(!may_act(&disabled, &h));
+    }
+
+    #[test]
+    fn names_phones_and_emails_are_hidden_from_a_group() {
+        let text = "Говорил с Петром Смирновым, тел. +7 (912) 345-67-45, почта smirnov@romashka.ru. \
+                    Нужен кредит 30 млн на 3 года, ИНН 7707083893.";
+        let shown = public_text(text, &["Пётр Смирнов"], "…");
+        assert_eq!(shown, "Говорил с … …, тел. …, почта …. Нужен кредит 30 млн на 3 года, ИНН ….");
+        assert_eq!(public_text("ИП Ёлкин просит овердрафт", &["ИП Ёлкин"], "…"), "ИП … просит овердрафт");
+        assert_eq!(public_text("Без персональных данных", &[], "…"), "Без персональных данных");
+        assert_eq!(
+            public_text("Лимит 30 000 000 руб. до 25.12.2026", &[], "…"),
+            "Лимит 30 000 000 руб. до 25.12.2026"
+        );
+        assert_eq!(public_text("звонить 8-912-345-67-45 или 345-67-45", &[], "…"), "звонить … или …");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use chrono::{Datelike, NaiveTime, TimeZone, Utc};
 use teloxide::prelude::*;
-use teloxide::types::{InlineKeyboardMarkup, ParseMode};
+use teloxide::types::{InlineKeyboardMarkup, MessageId, ParseMode, ReplyParameters};
 use teloxide::{ApiError, RequestError};
 use tokio::sync::Mutex;
 use tokio::time::Instant;
@@ -19,7 +19,7 @@ use tokio::time::Instant;
 use crate::bot::Ctx;
 use crate::domain::access::Role;
 use crate::domain::diary::is_working_day;
-use crate::domain::handoff::Waiting;
+use crate::domain::handoff::{Handoff, HandoffState, Waiting};
 use crate::domain::ids::TelegramId;
 use crate::store::{NewOutgoing, Outgoing};
 
@@ -68,6 +68,9 @@ pub async fn waiting_leads(ctx: &Ctx) -> anyhow::Result<()> {
                 dedupe_key: format!("handoff:{}:overdue:{}", h.id, m.telegram_id),
             })
             .collect();
+        if items.is_empty() {
+            tracing::warn!(handoff = h.id, region = %h.region, "a lead waits too long and the division has no manager");
+        }
         ctx.store.enqueue(&items, now).await?;
         ctx.store.mark_waiting(h.id, Waiting::Escalation, now).await?;
     }
@@ -245,25 +248,44 @@ impl Deliverer {
             ctx.store.outbox_failed(item.id, "the person blocked the bot").await?;
             return Ok(());
         }
-        let Some((text, markup)) = render::outgoing(ctx, &item).await? else {
-            // The follow-up was done or moved meanwhile: nothing to remind of.
+        let Some(rendered) = render::outgoing(ctx, &item).await? else {
+            // The follow-up was done or moved meanwhile, or the lead was settled: nothing to send.
             ctx.store.outbox_sent(item.id, ctx.clock.now()).await?;
             return Ok(());
         };
         self.pace.lock().await.wait(item.chat_id).await;
-        let mut request = bot.send_message(ChatId(item.chat_id), text).parse_mode(ParseMode::Html);
-        if let Some(markup) = markup {
-            request = request.reply_markup(markup);
-        }
+        let chat = ChatId(item.chat_id);
+        let sent = match rendered.edit {
+            Some(message) => {
+                let request = bot
+                    .edit_message_text(chat, MessageId(message), rendered.text)
+                    .parse_mode(ParseMode::Html)
+                    .reply_markup(rendered.markup.unwrap_or_default());
+                match request.await {
+                    Ok(_) | Err(RequestError::Api(ApiError::MessageNotModified)) => Ok(None),
+                    Err(e) => Err(e),
+                }
+            }
+            None => {
+                let mut request = bot.send_message(chat, rendered.text).parse_mode(ParseMode::Html);
+                if let Some(markup) = rendered.markup {
+                    request = request.reply_markup(markup);
+                }
+                if let Some(to) = rendered.reply_to {
+                    request = request
+                        .reply_parameters(ReplyParameters::new(MessageId(to)).allow_sending_without_reply());
+                }
+                request.await.map(|m| Some(m.id))
+            }
+        };
         let now = ctx.clock.now();
-        match request.await {
-            Ok(sent) => {
+        match sent {
+            Ok(message) => {
                 ctx.store.outbox_sent(item.id, now).await?;
-                // The lead card is edited later to show who took it.
                 if item.kind == "lead"
-                    && let Some(handoff) = item.ref_id
+                    && let (Some(handoff), Some(message)) = (item.ref_id, message)
                 {
-                    ctx.store.set_handoff_message(handoff, i64::from(sent.id.0)).await?;
+                    lead_posted(ctx, handoff, message).await?;
                 }
             }
             Err(err) => {
@@ -346,6 +368,30 @@ async fn unreachable(ctx: &Ctx, chat_id: i64) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Keeps the lead card's message so it can be edited; a lead settled while its card was on the
+/// way gets its edit now.
+async fn lead_posted(ctx: &Ctx, handoff: i64, message: MessageId) -> anyhow::Result<()> {
+    ctx.store.set_handoff_message(handoff, i64::from(message.0)).await?;
+    if let Some(h) = ctx.store.handoff(handoff).await?
+        && h.state != HandoffState::Pending
+    {
+        ctx.store.enqueue(&[lead_edit(&h)], ctx.clock.now()).await?;
+    }
+    Ok(())
+}
+
+/// The outbox item that shows a lead's new state on its card in the chat.
+pub fn lead_edit(h: &Handoff) -> NewOutgoing {
+    NewOutgoing {
+        kind: "lead_edit",
+        chat_id: h.chat_id,
+        ref_id: Some(h.id),
+        text: None,
+        markup: None,
+        dedupe_key: format!("handoff:{}:edit:{}", h.id, h.state),
+    }
+}
+
 /// A lead card the credit chat cannot get (the bot was removed from it, say): the specialist
 /// and the division's managers are told, so the lead is not silently lost.
 async fn lead_undelivered(ctx: &Ctx, item: &Outgoing) -> anyhow::Result<()> {
@@ -357,6 +403,10 @@ async fn lead_undelivered(ctx: &Ctx, item: &Outgoing) -> anyhow::Result<()> {
     };
     tracing::error!(handoff = h.id, chat = h.chat_id, "the lead card cannot reach the credit chat");
     let now = ctx.clock.now();
+    // Expired, so that it can be handed off again once the route is fixed.
+    if !ctx.store.expire_handoff(h.id, now).await? {
+        return Ok(());
+    }
     let items: Vec<NewOutgoing> = ctx
         .store
         .users()

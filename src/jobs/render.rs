@@ -87,11 +87,24 @@ pub fn lead_undelivered(ctx: &Ctx, lang: Lang, h: &crate::domain::handoff::Hando
     )
 }
 
+/// A claimed item as it goes out: a new message (a reply, perhaps), or an edit of one.
+pub struct Rendered {
+    pub text: String,
+    pub markup: Option<InlineKeyboardMarkup>,
+    /// The message to edit instead of sending a new one.
+    pub edit: Option<i32>,
+    /// The message a new one answers (a reminder under its lead card).
+    pub reply_to: Option<i32>,
+}
+
+impl Rendered {
+    fn message(text: String, markup: Option<InlineKeyboardMarkup>) -> Self {
+        Self { text, markup, edit: None, reply_to: None }
+    }
+}
+
 /// Renders a claimed item; `None` when there is nothing to send any more.
-pub async fn outgoing(
-    ctx: &Ctx,
-    item: &Outgoing,
-) -> anyhow::Result<Option<(String, Option<InlineKeyboardMarkup>)>> {
+pub async fn outgoing(ctx: &Ctx, item: &Outgoing) -> anyhow::Result<Option<Rendered>> {
     if item.kind == "reminder" {
         let Some(id) = item.ref_id else { return Ok(None) };
         let Some(followup) = ctx.store.followup(id).await? else { return Ok(None) };
@@ -99,48 +112,65 @@ pub async fn outgoing(
             return Ok(None);
         }
         let (text, markup) = reminder(ctx, &followup, ctx.clock.now());
-        return Ok(Some((text, Some(markup))));
+        return Ok(Some(Rendered::message(text, Some(markup))));
     }
-    if let Some(lead) = lead_item(ctx, item).await? {
-        return Ok(lead);
+    if LEAD_KINDS.contains(&item.kind.as_str()) {
+        return lead_item(ctx, item).await;
     }
     let markup = item.markup.as_deref().and_then(|m| serde_json::from_str(m).ok());
-    Ok(item.text.clone().map(|text| (text, markup)))
+    Ok(item.text.clone().map(|text| Rendered::message(text, markup)))
 }
 
-/// The hand-off items, rendered as the lead stands when they are sent: a card, a reminder or a
-/// manager's notice about a lead taken meanwhile is not sent at all. `None` for other items.
-async fn lead_item(
-    ctx: &Ctx,
-    item: &Outgoing,
-) -> anyhow::Result<Option<Option<(String, Option<InlineKeyboardMarkup>)>>> {
-    if !matches!(item.kind.as_str(), "lead" | "lead_reminder" | "lead_overdue") {
-        return Ok(None);
-    }
+/// The outbox items about a hand-off: the lead card, its later state, the chat's reminder, and
+/// the manager's notice.
+pub const LEAD_KINDS: &[&str] = &["lead", "lead_edit", "lead_reminder", "lead_overdue"];
+
+/// A hand-off item, rendered as the lead stands when it is sent. A reminder or a manager's
+/// notice about a lead taken meanwhile is not sent at all, and nothing goes to a chat that is
+/// no longer a hand-off chat (its route was moved): client data only goes where it is routed.
+async fn lead_item(ctx: &Ctx, item: &Outgoing) -> anyhow::Result<Option<Rendered>> {
     let Some(h) = (match item.ref_id {
         Some(id) => ctx.store.handoff(id).await?,
         None => None,
     }) else {
-        return Ok(Some(None));
+        return Ok(None);
     };
+    let to_chat = item.kind != "lead_overdue";
+    if to_chat && !ctx.store.is_handoff_chat(h.chat_id).await? {
+        tracing::warn!(
+            handoff = h.id,
+            chat = h.chat_id,
+            "the lead's chat is no longer routed; not written to"
+        );
+        return Ok(None);
+    }
     let hours = ctx.config.handoff_sla_hours;
+    let message = h.message_id.and_then(|m| i32::try_from(m).ok());
     let rendered = match item.kind.as_str() {
-        "lead" => match ctx.store.region(&h.region).await? {
-            Some(region) => {
-                let (text, markup) = leads::lead_card(ctx, &h, &region);
-                Some((text, Some(markup)))
+        "lead" | "lead_edit" => {
+            let Some(region) = ctx.store.region(&h.region).await? else { return Ok(None) };
+            let (text, markup) = leads::lead_card(ctx, &h, &region);
+            let mut rendered = Rendered::message(text, Some(markup));
+            if item.kind == "lead_edit" {
+                // Not posted yet: the card will show the new state when it is.
+                let Some(message) = message else { return Ok(None) };
+                rendered.edit = Some(message);
             }
-            None => None,
-        },
-        _ if h.state != HandoffState::Pending => None,
-        "lead_reminder" => Some((leads::lead_reminder(ctx, &h, hours), None)),
+            rendered
+        }
+        _ if h.state != HandoffState::Pending => return Ok(None),
+        "lead_reminder" => {
+            let mut rendered = Rendered::message(leads::lead_reminder(ctx, &h, hours), None);
+            rendered.reply_to = message;
+            rendered
+        }
         _ => {
             let lang = match TelegramId::new(item.chat_id) {
                 Ok(id) => ctx.store.user(id).await?.map(|u| u.lang).unwrap_or_default(),
                 Err(_) => Lang::default(),
             };
             let (text, markup) = leads::lead_overdue(ctx, lang, &h, hours * 2);
-            Some((text, Some(markup)))
+            Rendered::message(text, Some(markup))
         }
     };
     Ok(Some(rendered))

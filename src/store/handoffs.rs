@@ -61,6 +61,9 @@ pub trait HandoffStore: Send + Sync {
         now: DateTime<Utc>,
         audit: &AuditRecord,
     ) -> StoreResult<bool>;
+    /// Ends a pending hand-off that cannot reach its chat; the company is interested again, so
+    /// it can be handed off once the route is fixed. `false` when it was no longer pending.
+    async fn expire_handoff(&self, id: i64, now: DateTime<Utc>) -> StoreResult<bool>;
     /// Records the lead card's message in the chat, so it can be edited later.
     async fn set_handoff_message(&self, id: i64, message_id: i64) -> StoreResult<()>;
     /// Pending hand-offs made before `before` whose `stage` has not happened yet.
@@ -73,7 +76,7 @@ pub trait HandoffStore: Send + Sync {
     async fn mark_waiting(&self, id: i64, stage: Waiting, now: DateTime<Utc>) -> StoreResult<()>;
 }
 
-const HANDOFF_SELECT: &str = "SELECT h.id, h.prospect_id, p.name AS prospect_name, p.inn, h.product, \
+const HANDOFF_SELECT: &str = "SELECT h.id, h.prospect_id, p.name AS prospect_name, p.inn, p.contact_person, h.product, \
     h.region_code, h.from_id, f.full_name AS from_name, h.chat_id, h.message_id, h.need, h.state, \
     h.taken_by, t.full_name AS taken_by_name, h.taken_at, c.full_name AS closed_by_name, h.closed_at, h.reason, h.created_at \
     FROM handoffs h JOIN prospects p ON p.id = h.prospect_id JOIN users f ON f.telegram_id = h.from_id \
@@ -86,6 +89,7 @@ struct HandoffRow {
     prospect_id: i64,
     prospect_name: String,
     inn: String,
+    contact_person: Option<String>,
     product: String,
     region_code: String,
     from_id: i64,
@@ -113,6 +117,7 @@ impl TryFrom<HandoffRow> for Handoff {
             prospect: ProspectId(r.prospect_id),
             prospect_name: r.prospect_name.clone(),
             inn: Inn::parse(&r.inn).map_err(|_| corrupt())?,
+            contact_person: r.contact_person.clone(),
             product: r.product.parse().map_err(|_| corrupt())?,
             region: RegionCode::parse(&r.region_code).map_err(|_| corrupt())?,
             from: TelegramId::new(r.from_id).map_err(|_| corrupt())?,
@@ -348,6 +353,25 @@ impl HandoffStore for SqlStore {
         }
         .await)?;
         Ok(finished)
+    }
+
+    async fn expire_handoff(&self, id: i64, now: DateTime<Utc>) -> StoreResult<bool> {
+        let sql = "UPDATE handoffs SET state = 'expired', closed_at = $2 WHERE id = $1 AND state = 'pending' \
+                   RETURNING prospect_id";
+        let status = "UPDATE prospects SET status = 'interested', updated_at = $2 WHERE id = $1 \
+                      AND status = 'handed_off' AND NOT EXISTS (SELECT 1 FROM handoffs \
+                      WHERE prospect_id = $1 AND state IN ('pending', 'accepted'))";
+        let expired = on_pool!(self, p => async {
+            let mut tx = p.begin_write().await?;
+            let prospect: Option<i64> =
+                sqlx::query_scalar(sql).bind(id).bind(secs(now)).fetch_optional(&mut *tx).await?;
+            let Some(prospect) = prospect else { return Ok(false) };
+            sqlx::query(status).bind(prospect).bind(secs(now)).execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok::<bool, sqlx::Error>(true)
+        }
+        .await)?;
+        Ok(expired)
     }
 
     async fn set_handoff_message(&self, id: i64, message_id: i64) -> StoreResult<()> {

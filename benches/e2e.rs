@@ -1,0 +1,346 @@
+//! End to end through the fake Bot API (SPEC §11), run on demand:
+//!
+//! ```sh
+//! cargo bench --bench e2e                                   # SQLite
+//! PD_BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test cargo bench --bench e2e
+//! BENCH_USERS=20 BENCH_ROUNDS=50 BENCH_PROSPECTS=100000 cargo bench --bench e2e
+//! ```
+//!
+//! 1. A bare teloxide echo bot answers `BENCH_USERS` people who each write `2 × BENCH_ROUNDS`
+//!    times, one message at a time (send, wait for the answer, send again).
+//! 2. The real bot, on a base of `BENCH_PROSPECTS` companies, gets the same load as a search +
+//!    open-card mix: `/find WORD`, then a press on the first result, which opens the card.
+//! 3. The real binary starts on that (now existing) database: the time to its first
+//!    `getUpdates`, and its memory after three idle seconds.
+//!
+//! Both loads run against the same fake Telegram, with its flood limits off, in the same run:
+//! the ratio of throughputs is what SPEC §11 asks (≥ 0.8), and the round-trip times bound the
+//! handling time (p99 ≤ 50 ms).
+
+mod common;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use common::{inn_for, percentile};
+use prospect_diary::clock::SystemClock;
+use prospect_diary::config::Config;
+use prospect_diary::domain::access::{NewUser, Region, Role};
+use prospect_diary::domain::audit::{AuditAction, AuditRecord};
+use prospect_diary::domain::ids::{FullName, RegionCode, TelegramId};
+use prospect_diary::domain::requisites::normalize_name;
+use prospect_diary::store::{self, Store};
+use prospect_diary::telegram_fake::{FakeTelegram, TOKEN, TgUser};
+use sqlx::{Connection, QueryBuilder};
+use teloxide::prelude::*;
+
+const WORDS: &[&str] = &[
+    "Север",
+    "Восток",
+    "Волга",
+    "Урал",
+    "Байкал",
+    "Алтай",
+    "Кедр",
+    "Гранит",
+    "Сокол",
+    "Витязь",
+    "Меридиан",
+    "Парус",
+    "Заря",
+    "Рассвет",
+    "Импульс",
+    "Вектор",
+    "Орион",
+    "Прогресс",
+    "Альянс",
+    "Ресурс",
+];
+
+fn env_or(key: &str, default: u64) -> u64 {
+    std::env::var(key).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// One region, `users` specialists, `rows` companies named from `WORDS`.
+async fn seed(url: &str, store: &dyn Store, users: u64, rows: u64) -> anyhow::Result<()> {
+    let now = Utc::now();
+    let note = AuditRecord::new(now, None, AuditAction::RegionAdded);
+    let region = Region::parse("MSK", "Москва", "Europe/Moscow")?;
+    store.add_region(&region, now, &note).await?;
+    for u in 0..users {
+        let user = NewUser::new(
+            TelegramId::new(10_000 + u as i64)?,
+            FullName::parse(&format!("Специалист {u}"))?,
+            Role::Specialist,
+            Some(RegionCode::parse("MSK")?),
+            None,
+        )?;
+        store.add_user(&user, now, &note).await?;
+    }
+    let columns = "INSERT INTO prospects (name, name_norm, inn, products, status, owner_id, region_code, \
+                   created_by, created_at, updated_by, updated_at) ";
+    macro_rules! insert_all {
+        ($conn:expr) => {{
+            let mut n = 0u64;
+            while n < rows {
+                let end = (n + 1000).min(rows);
+                let mut tx = $conn.begin().await?;
+                let mut query = QueryBuilder::new(columns);
+                query.push_values(n..end, |mut b, i| {
+                    let w = WORDS.len() as u64;
+                    let name =
+                        format!("ООО «{} {} {i}»", WORDS[(i % w) as usize], WORDS[(i / w % w) as usize]);
+                    let owner = 10_000 + (i % users) as i64;
+                    b.push_bind(normalize_name(&name))
+                        .push_bind(normalize_name(&name))
+                        .push_bind(inn_for(300_000_000 + i))
+                        .push_bind("credit")
+                        .push_bind("new")
+                        .push_bind(owner)
+                        .push_bind("MSK")
+                        .push_bind(owner)
+                        .push_bind(now.timestamp())
+                        .push_bind(owner)
+                        .push_bind(now.timestamp());
+                });
+                query.build().execute(&mut *tx).await?;
+                tx.commit().await?;
+                n = end;
+            }
+        }};
+    }
+    if url.starts_with("sqlite:") {
+        let mut conn = sqlx::SqliteConnection::connect(url).await?;
+        insert_all!(conn);
+        sqlx::query("ANALYZE").execute(&mut conn).await?;
+    } else {
+        let mut conn = sqlx::PgConnection::connect(url).await?;
+        insert_all!(conn);
+        sqlx::query("ANALYZE prospects").execute(&mut conn).await?;
+    }
+    Ok(())
+}
+
+/// Round-trip times of everyone's conversation, and the wall time it all took.
+struct Load {
+    times: Vec<Duration>,
+    wall: Duration,
+}
+
+impl Load {
+    fn per_second(&self) -> f64 {
+        self.times.len() as f64 / self.wall.as_secs_f64()
+    }
+
+    fn print(&mut self, what: &str) {
+        let per_second = self.per_second();
+        println!(
+            "{what:<34} {:>6} round trips  {:>8.1} /s  p50 {:>6.2} ms  p99 {:>6.2} ms  max {:>7.2} ms",
+            self.times.len(),
+            per_second,
+            percentile(&mut self.times, 0.5).as_secs_f64() * 1e3,
+            percentile(&mut self.times, 0.99).as_secs_f64() * 1e3,
+            self.times.iter().max().copied().unwrap_or_default().as_secs_f64() * 1e3,
+        );
+    }
+}
+
+/// Each person runs `steps` in turn `rounds` times, waiting for each answer; all at once.
+async fn drive<F, Fut>(tg: &FakeTelegram, people: &[TgUser], rounds: u64, step: F) -> Load
+where
+    F: Fn(FakeTelegram, TgUser, u64) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = Vec<Duration>> + Send,
+{
+    let started = Instant::now();
+    let mut tasks = vec![];
+    for person in people {
+        let (tg, person, step) = (tg.clone(), person.clone(), step.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut times = vec![];
+            for round in 0..rounds {
+                times.extend(step(tg.clone(), person.clone(), round).await);
+            }
+            times
+        }));
+    }
+    let mut times = vec![];
+    for task in tasks {
+        times.extend(task.await.expect("a person's conversation"));
+    }
+    Load { times, wall: started.elapsed() }
+}
+
+/// Sends `text` and waits for the answer: the time, and the answer.
+async fn round_trip(
+    tg: &FakeTelegram,
+    person: &TgUser,
+    act: impl FnOnce(),
+) -> (Duration, prospect_diary::telegram_fake::Outgoing) {
+    let started = Instant::now();
+    act();
+    let answer = tg.next(person.id).await;
+    (started.elapsed(), answer)
+}
+
+async fn echo_bot(tg: &FakeTelegram, people: &[TgUser], rounds: u64) -> anyhow::Result<Load> {
+    let bot = Bot::new(TOKEN).set_api_url(url::Url::parse(tg.url())?);
+    let handler = Update::filter_message().endpoint(|bot: Bot, msg: Message| async move {
+        bot.send_message(msg.chat.id, msg.text().unwrap_or("?")).await?;
+        respond(())
+    });
+    let listener = teloxide::update_listeners::Polling::builder(bot.clone())
+        .timeout(Duration::from_secs(10))
+        .delete_webhook()
+        .await
+        .build();
+    let mut dispatcher = Dispatcher::builder(bot, handler).build();
+    let token = dispatcher.shutdown_token();
+    let serving = tokio::spawn(async move {
+        dispatcher
+            .dispatch_with_listener(listener, teloxide::error_handlers::LoggingErrorHandler::new())
+            .await;
+    });
+    // Warm up: the first answer means the bot is polling.
+    round_trip(tg, &people[0], || {
+        tg.send_text(&people[0], "warm-up");
+    })
+    .await;
+    let load = drive(tg, people, rounds * 2, |tg, person, round| async move {
+        let (time, _) = round_trip(&tg, &person, || {
+            tg.send_text(&person, &format!("ping {round}"));
+        })
+        .await;
+        vec![time]
+    })
+    .await;
+    loop {
+        match token.shutdown() {
+            Ok(done) => {
+                done.await;
+                break;
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+        }
+    }
+    serving.await?;
+    Ok(load)
+}
+
+async fn diary_bot(tg: &FakeTelegram, people: &[TgUser], rounds: u64, url: &str) -> anyhow::Result<Load> {
+    let api = tg.url().to_owned();
+    let db = url.to_owned();
+    let config = Config::from_lookup(|key| match key {
+        "TELOXIDE_TOKEN" => Some(TOKEN.to_owned()),
+        "TELOXIDE_API_URL" => Some(api.clone()),
+        "DATABASE_URL" => Some(db.clone()),
+        _ => None,
+    })?;
+    let store: Arc<dyn Store> = Arc::new(store::connect(url).await?);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let app = tokio::spawn(prospect_diary::app::serve(config, store, Arc::new(SystemClock), async {
+        let _ = stopped.await;
+    }));
+    round_trip(tg, &people[0], || {
+        tg.send_text(&people[0], "/start");
+    })
+    .await;
+    let load = drive(tg, people, rounds, |tg, person, round| async move {
+        let word = WORDS[((person.id as u64 + round) % WORDS.len() as u64) as usize];
+        let (find, results) = round_trip(&tg, &person, || {
+            tg.send_text(&person, &format!("/find {word}"));
+        })
+        .await;
+        let Some((_, open)) = results.buttons().into_iter().find(|(_, data)| data.starts_with("c:o:")) else {
+            panic!("no results for {word}: {}", results.visible);
+        };
+        let (card, shown) = round_trip(&tg, &person, || {
+            tg.press(&person, &results, &open);
+        })
+        .await;
+        assert!(shown.visible.contains("ООО"), "a card: {}", shown.visible);
+        vec![find, card]
+    })
+    .await;
+    let _ = stop.send(());
+    app.await??;
+    Ok(load)
+}
+
+/// The real binary on the existing database: time to its first poll, memory when idle.
+async fn binary(tg: &FakeTelegram, url: &str) -> anyhow::Result<(Duration, u64, u64)> {
+    let polls = tg.calls_of("getUpdates").len();
+    let started = Instant::now();
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_prospect-diary"))
+        .env("TELOXIDE_TOKEN", TOKEN)
+        .env("TELOXIDE_API_URL", tg.url())
+        .env("DATABASE_URL", url)
+        .env("RUST_LOG", "warn")
+        .kill_on_drop(true)
+        .spawn()?;
+    while tg.calls_of("getUpdates").len() == polls {
+        anyhow::ensure!(started.elapsed() < Duration::from_secs(30), "the binary did not start polling");
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    let to_first_poll = started.elapsed();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let pid = child.id().expect("a running child");
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let kib = |key: &str| -> u64 {
+        status
+            .lines()
+            .find(|l| l.starts_with(key))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    let (rss, peak) = (kib("VmRSS:"), kib("VmHWM:"));
+    child.kill().await?;
+    Ok((to_first_poll, rss, peak))
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let users = env_or("BENCH_USERS", 20);
+    let rounds = env_or("BENCH_ROUNDS", 50);
+    let rows = env_or("BENCH_PROSPECTS", 100_000);
+    let dir = tempfile::tempdir()?;
+    let (url, cleanup) = common::database(dir.path()).await?;
+    let backend = if cleanup.is_some() { "PostgreSQL" } else { "SQLite" };
+    println!("end-to-end benchmark: {backend}, {rows} companies, {users} people, {rounds} rounds each");
+    {
+        let store = store::connect(&url).await?;
+        let seeding = Instant::now();
+        seed(&url, &store, users, rows).await?;
+        store.close().await;
+        eprintln!("seeded in {:.1?}", seeding.elapsed());
+    }
+
+    let tg = FakeTelegram::start().await?;
+    tg.set_rate_limits(false);
+    let people: Vec<TgUser> = (0..users).map(|u| tg.user(10_000 + u as i64, "Специалист")).collect();
+    for p in &people {
+        tg.open_chat(p);
+    }
+    let mut echo = echo_bot(&tg, &people, rounds).await?;
+    echo.print("teloxide echo bot");
+    let mut diary = diary_bot(&tg, &people, rounds, &url).await?;
+    diary.print("prospect-diary: /find + open card");
+    println!(
+        "throughput ratio: {:.2} of the echo bot (target ≥ 0.80); p99 {:.2} ms (target ≤ 50 ms)",
+        diary.per_second() / echo.per_second(),
+        percentile(&mut diary.times, 0.99).as_secs_f64() * 1e3
+    );
+
+    let (start_up, rss, peak) = binary(&tg, &url).await?;
+    println!(
+        "binary on the existing database: first poll after {:.0} ms (target ≤ 1 s); idle memory {:.1} MB \
+         resident, {:.1} MB peak (target ≤ 30 MB)",
+        start_up.as_secs_f64() * 1e3,
+        rss as f64 / 1024.0,
+        peak as f64 / 1024.0
+    );
+    tg.shutdown();
+    common::drop_database(cleanup).await?;
+    Ok(())
+}
