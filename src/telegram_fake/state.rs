@@ -125,6 +125,7 @@ pub(super) struct State {
     pub calls: Vec<Call>,
     pub commands: HashMap<String, Vec<(String, String)>>,
     pub outgoing: Vec<Outgoing>,
+    /// Per chat: the index in `outgoing` after the last item `take_unseen` returned.
     pub seen: HashMap<i64, usize>,
     pub files: HashMap<String, (String, Vec<u8>)>,
     pub next_file: u64,
@@ -289,12 +290,12 @@ impl Shared {
 
     pub fn take_unseen(&self, chat_id: i64) -> Option<Outgoing> {
         let mut state = self.lock();
-        let seen = state.seen.get(&chat_id).copied().unwrap_or(0);
-        let found = state.outgoing.iter().filter(|o| o.chat_id == chat_id).nth(seen).cloned();
-        if found.is_some() {
-            state.seen.insert(chat_id, seen + 1);
-        }
-        found
+        // Where the scan for this chat goes on from: everything before it was returned or is
+        // another chat's, so a long conversation costs no rescans.
+        let from = state.seen.get(&chat_id).copied().unwrap_or(0);
+        let position = state.outgoing.iter().skip(from).position(|o| o.chat_id == chat_id)? + from;
+        state.seen.insert(chat_id, position + 1);
+        Some(state.outgoing[position].clone())
     }
 }
 
