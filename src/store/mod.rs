@@ -7,6 +7,7 @@
 mod delivery;
 mod postgres;
 mod prospects;
+mod reports;
 pub(crate) mod sql;
 mod sqlite;
 
@@ -15,6 +16,7 @@ use chrono::{DateTime, Utc};
 
 pub use delivery::{DeliveryStore, NewOutgoing, Outgoing};
 pub use prospects::{ProspectStore, TextSearch};
+pub use reports::{AuditLine, EntryLine, ExportLine, HandoffLine, ReportStore};
 pub use sql::SqlStore;
 
 use crate::domain::access::{
@@ -51,7 +53,7 @@ pub enum Backend {
 }
 
 #[async_trait]
-pub trait Store: ProspectStore + DeliveryStore + Send + Sync {
+pub trait Store: ProspectStore + DeliveryStore + ReportStore + Send + Sync {
     fn backend(&self) -> Backend;
 
     // Divisions.
