@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use super::flow::NewStep;
 use crate::domain::access::{Lang, Role};
 use crate::domain::diary::{Kind, Outcome};
+use crate::domain::ids::RegionCode;
 use crate::domain::prospect::{Field, Product};
 
 /// What a button asks for. Encoded in at most 64 bytes (Telegram's limit).
@@ -72,6 +73,10 @@ pub enum Action {
     /// A reminder's buttons: an hour later, tomorrow at 10:00.
     Snooze(i64),
     Tomorrow(i64),
+    /// A page of a card's audit trail (head office).
+    AuditPage(i64, u32),
+    /// Export one division (`Some(code)`) or every one (`None`).
+    Export(Option<RegionCode>),
 }
 
 /// The quick choices of the next-contact picker.
@@ -145,6 +150,8 @@ impl Action {
             Action::Noop => "w:-".into(),
             Action::Snooze(id) => format!("r:s:{id}"),
             Action::Tomorrow(id) => format!("r:t:{id}"),
+            Action::AuditPage(id, page) => format!("ra:{id}:{page}"),
+            Action::Export(region) => format!("rx:{}", region.as_ref().map_or("*", |r| r.as_str())),
         }
     }
 
@@ -218,6 +225,9 @@ impl Action {
             ["w", "-"] => Action::Noop,
             ["r", "s", fid] => Action::Snooze(id(fid)?),
             ["r", "t", fid] => Action::Tomorrow(id(fid)?),
+            ["ra", pid, page] => Action::AuditPage(id(pid)?, page.parse().ok()?),
+            ["rx", "*"] => Action::Export(None),
+            ["rx", code] => Action::Export(Some(RegionCode::parse(code).ok()?)),
             _ => return None,
         };
         Some(action)
@@ -299,6 +309,9 @@ mod tests {
             Action::Noop,
             Action::Snooze(max),
             Action::Tomorrow(max),
+            Action::AuditPage(max, u32::MAX),
+            Action::Export(None),
+            Action::Export(Some(RegionCode::parse("ABCDEFGHIJKLMNOP").unwrap())),
         ];
         for action in actions {
             let data = action.encode();
@@ -328,6 +341,11 @@ mod tests {
             "u:s:１２",
             "s:ж",
             "r:s:0",
+            "ra:0:1",
+            "ra:5:-1",
+            "rx:",
+            "rx:msk;drop",
+            "rx:*:1",
         ];
         for data in forged {
             assert_eq!(Action::parse(data), None, "{data}");

@@ -11,6 +11,7 @@ mod gate;
 pub(crate) mod keyboards;
 mod register;
 mod reminders;
+mod reports;
 pub(crate) mod render;
 mod reply;
 mod requests;

@@ -9,7 +9,7 @@ use super::flow::{self, State};
 use super::gate::{self, Caller};
 use super::keyboards::{self, Action};
 use super::reply::{self, role_name};
-use super::{Ctx, HandlerResult, cards, diary, register, reminders, requests, users};
+use super::{Ctx, HandlerResult, cards, diary, register, reminders, reports, requests, users};
 use crate::domain::access::Lang;
 use crate::domain::directory;
 use crate::i18n::Args;
@@ -75,6 +75,10 @@ async fn route_message(bot: &Bot, ctx: &Ctx, caller: &Caller, msg: &Message) -> 
             Command::My => cards::my(bot, ctx, caller).await,
             Command::Log => diary::begin(bot, ctx, caller, &args).await,
             Command::Today => reminders::today(bot, ctx, caller).await,
+            Command::Report => reports::report(bot, ctx, caller, &args).await,
+            Command::Quality => reports::quality(bot, ctx, caller).await,
+            Command::Audit => reports::audit(bot, ctx, caller, &args).await,
+            Command::Export => reports::export(bot, ctx, caller).await,
         };
     }
     match flow::load(ctx, caller.chat).await? {
@@ -194,6 +198,9 @@ async fn route_callback(
         | Action::Noop) => diary::on_action(bot, ctx, caller, message, action).await,
         action @ (Action::Snooze(_) | Action::Tomorrow(_)) => {
             reminders::on_action(bot, ctx, caller, message, action).await
+        }
+        action @ (Action::AuditPage(..) | Action::Export(_)) => {
+            reports::on_action(bot, ctx, caller, message, action).await
         }
         other => users::on_action(bot, ctx, caller, message, other).await,
     }

@@ -23,6 +23,9 @@ pub enum AuditAction {
     EntryLogged,
     ContactScheduled,
     RouteSet,
+    Exported,
+    ReportBuilt,
+    AuditViewed,
 }
 
 impl AuditAction {
@@ -44,6 +47,9 @@ impl AuditAction {
             AuditAction::EntryLogged => "entry_logged",
             AuditAction::ContactScheduled => "contact_scheduled",
             AuditAction::RouteSet => "route_set",
+            AuditAction::Exported => "exported",
+            AuditAction::ReportBuilt => "report_built",
+            AuditAction::AuditViewed => "audit_viewed",
         }
     }
 }
