@@ -26,6 +26,7 @@ use teloxide::prelude::*;
 pub use commands::{Command, register_default_commands};
 pub use flow::State;
 pub use gate::Caller;
+pub use reports::send_file;
 
 use crate::clock::Clock;
 use crate::config::Config;

@@ -4,6 +4,7 @@
 //! the app, tests call them after moving the clock.
 
 mod render;
+pub mod weekly;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -32,7 +33,8 @@ const BATCH: i64 = 50;
 pub async fn tick(ctx: &Ctx) -> anyhow::Result<()> {
     let now = ctx.clock.now();
     while ctx.store.queue_due_followups(now, 500).await? == 500 {}
-    digests(ctx).await
+    digests(ctx).await?;
+    weekly::queue(ctx).await
 }
 
 /// Each working day from 09:00 local, once per division: a digest to everyone with something due.
@@ -206,6 +208,11 @@ impl Deliverer {
             ctx.store.outbox_failed(item.id, "the person blocked the bot").await?;
             return Ok(());
         }
+        if item.kind == weekly::KIND {
+            self.pace.lock().await.wait(item.chat_id).await;
+            let sent = weekly::send(bot, ctx, &item).await?;
+            return self.settle(ctx, &item, sent).await;
+        }
         let Some((text, markup)) = render::outgoing(ctx, &item).await? else {
             // The follow-up was done or moved meanwhile: nothing to remind of.
             ctx.store.outbox_sent(item.id, ctx.clock.now()).await?;
@@ -216,9 +223,20 @@ impl Deliverer {
         if let Some(markup) = markup {
             request = request.reply_markup(markup);
         }
+        let sent = request.await.map(drop);
+        self.settle(ctx, &item, sent).await
+    }
+
+    /// Records how a send went: sent, retried later, or given up.
+    async fn settle(
+        &self,
+        ctx: &Ctx,
+        item: &Outgoing,
+        sent: Result<(), RequestError>,
+    ) -> anyhow::Result<()> {
         let now = ctx.clock.now();
-        match request.await {
-            Ok(_) => ctx.store.outbox_sent(item.id, now).await?,
+        match sent {
+            Ok(()) => ctx.store.outbox_sent(item.id, now).await?,
             Err(err) => {
                 let error = err.to_string();
                 match classify(&err) {
