@@ -68,10 +68,13 @@ pub async fn queue(ctx: &Ctx) -> anyhow::Result<()> {
         if !ctx.store.claim_report_week(scope.key(), &week, now).await? {
             continue;
         }
+        if people.is_empty() {
+            continue;
+        }
+        let report = reports::activity(ctx.store.as_ref(), scope.clone(), period.clone(), now).await?;
         let mut items = vec![];
         for person in people {
             let reader = reader(ctx, person.lang, tz);
-            let report = reports::activity(ctx.store.as_ref(), scope.clone(), period.clone(), now).await?;
             let summary = format!("{}\n{}", reader.t("report-weekly"), text::activity(&reader, &report));
             let chat = person.telegram_id.get();
             let key = format!("weekly:{}:{week}:{chat}", scope.key());
