@@ -105,7 +105,8 @@ pub async fn quality(bot: &Bot, ctx: &Ctx, caller: &Caller) -> HandlerResult {
         "quality-chart-title",
         Args::new().markup("date", now.with_timezone(&caller.tz()).format("%d.%m.%Y").to_string()),
     );
-    send_file(bot, caller.chat, chart, reports::file_name("quality", &scope, &date, "png"), caption, true).await?;
+    send_file(bot, caller.chat, chart, reports::file_name("quality", &scope, &date, "png"), caption, true)
+        .await?;
     let record = AuditRecord::new(now, Some(caller.user.telegram_id), AuditAction::ReportBuilt)
         .subject(format!("region:{}", scope.key()))
         .details("quality");
@@ -117,10 +118,11 @@ pub async fn quality(bot: &Bot, ctx: &Ctx, caller: &Caller) -> HandlerResult {
 async fn card_for_audit(ctx: &Ctx, text: &str) -> anyhow::Result<Option<Prospect>> {
     let text = text.trim();
     let digits = text.chars().all(|c| c.is_ascii_digit());
-    if digits && (text.len() == 10 || text.len() == 12) {
-        if let Ok(inn) = Inn::parse(text) {
-            return Ok(ctx.store.prospect_by_inn_anywhere(&inn).await?);
-        }
+    if digits
+        && (text.len() == 10 || text.len() == 12)
+        && let Ok(inn) = Inn::parse(text)
+    {
+        return Ok(ctx.store.prospect_by_inn_anywhere(&inn).await?);
     }
     match text.parse::<i64>() {
         Ok(id) if id > 0 && digits => Ok(ctx.store.prospect(ProspectId(id), None).await?),
@@ -193,14 +195,16 @@ async fn audit_page(
             let short: String = details.chars().take(80).collect();
             what.push_str(&format!(" ({})", escape_html(&short)));
         }
-        parts.push(ctx.i18n.get(
-            lang,
-            "audit-line",
-            Args::new()
-                .text("when", local_datetime(line.record.at, caller.tz()))
-                .text("who", who)
-                .markup("what", what),
-        ));
+        parts.push(
+            ctx.i18n.get(
+                lang,
+                "audit-line",
+                Args::new()
+                    .text("when", local_datetime(line.record.at, caller.tz()))
+                    .text("who", who)
+                    .markup("what", what),
+            ),
+        );
     }
     parts.push(ctx.i18n.get(
         lang,
@@ -253,7 +257,10 @@ async fn send_export(bot: &Bot, ctx: &Ctx, caller: &Caller, scope: ReportScope) 
     // Audited before it leaves: an export that was sent is always on record.
     let record = AuditRecord::new(now, Some(caller.user.telegram_id), AuditAction::Exported)
         .subject(format!("region:{}", scope.key()))
-        .details(format!("{count} cards, contacts {}", if reader.show_contacts { "shown" } else { "masked" }));
+        .details(format!(
+            "{count} cards, contacts {}",
+            if reader.show_contacts { "shown" } else { "masked" }
+        ));
     ctx.store.audit(&record).await?;
     let caption = ctx.i18n.get(
         caller.user.lang,

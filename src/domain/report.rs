@@ -111,9 +111,8 @@ impl Period {
                 Ok(Self::month_of(date, tz))
             }
             [first, last] => {
-                let date = |s: &str| {
-                    NaiveDate::parse_from_str(s, "%d.%m.%Y").map_err(|_| PeriodError::Unreadable)
-                };
+                let date =
+                    |s: &str| NaiveDate::parse_from_str(s, "%d.%m.%Y").map_err(|_| PeriodError::Unreadable);
                 let (first, last) = (date(first)?, date(last)?);
                 if last < first {
                     return Err(PeriodError::Reversed);
@@ -336,7 +335,10 @@ impl QualityReport {
                 ReportScope::All => (b.region.clone(), b.region_name.clone()),
                 ReportScope::Region(_) => (b.owner_id.to_string(), b.owner_name.clone()),
             };
-            groups.entry(key.clone()).or_insert_with(|| QualityRow { key, label, ..QualityRow::default() }).add(b);
+            groups
+                .entry(key.clone())
+                .or_insert_with(|| QualityRow { key, label, ..QualityRow::default() })
+                .add(b);
             total.add(b);
         }
         let mut rows: Vec<QualityRow> = groups.into_values().collect();
@@ -409,7 +411,8 @@ mod tests {
             overdue: 0,
         };
         let scope = ReportScope::All;
-        let report = QualityReport::from_buckets(scope, at("2026-11-27T07:00:00Z"), &[bucket(1, 1), bucket(6, 1)]);
+        let report =
+            QualityReport::from_buckets(scope, at("2026-11-27T07:00:00Z"), &[bucket(1, 1), bucket(6, 1)]);
         // A card with only its INN shows 16 %, a full one 100 %.
         assert_eq!(report.rows[0].completeness(), 58.0);
         assert_eq!(report.total.cards, 2);

@@ -228,12 +228,7 @@ impl Deliverer {
     }
 
     /// Records how a send went: sent, retried later, or given up.
-    async fn settle(
-        &self,
-        ctx: &Ctx,
-        item: &Outgoing,
-        sent: Result<(), RequestError>,
-    ) -> anyhow::Result<()> {
+    async fn settle(&self, ctx: &Ctx, item: &Outgoing, sent: Result<(), RequestError>) -> anyhow::Result<()> {
         let now = ctx.clock.now();
         match sent {
             Ok(()) => ctx.store.outbox_sent(item.id, now).await?,

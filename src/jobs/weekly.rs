@@ -118,7 +118,9 @@ pub async fn send(
     let spec: ReportSpec = serde_json::from_str(item.text.as_deref().unwrap_or_default())?;
     let tz: Tz = spec.tz.parse().map_err(|_| anyhow::anyhow!("a stored report names zone {}", spec.tz))?;
     let reader = reader(ctx, spec.lang, tz);
-    let report = reports::activity(ctx.store.as_ref(), spec.scope.clone(), spec.period.clone(), ctx.clock.now()).await?;
+    let report =
+        reports::activity(ctx.store.as_ref(), spec.scope.clone(), spec.period.clone(), ctx.clock.now())
+            .await?;
     let caption = format!("{} · {}", reader.t("report-weekly"), text::activity_caption(&reader, &report));
     let chat = ChatId(item.chat_id);
     let slug = spec.period.slug();

@@ -47,7 +47,13 @@ fn fit(text: &str, chars: usize) -> String {
 
 /// Horizontal bars, one group per row, series side by side, values printed after each bar.
 /// `max` fixes the scale (100 for percentages); otherwise the largest value sets it.
-pub fn bars(title: &str, series: &[String], bars: &[Bar], max: Option<f64>, percent: bool) -> anyhow::Result<Vec<u8>> {
+pub fn bars(
+    title: &str,
+    series: &[String],
+    bars: &[Bar],
+    max: Option<f64>,
+    percent: bool,
+) -> anyhow::Result<Vec<u8>> {
     font();
     let rows = bars.len().clamp(1, MAX_BARS) as u32;
     let height = TOP + rows * ROW + BOTTOM;
@@ -129,7 +135,8 @@ mod tests {
             Bar { label: "Анна Петрова".into(), values: vec![12.0, 3.0] },
             Bar { label: "Борис Орлов".into(), values: vec![0.0, 0.0] },
         ];
-        let png = super::bars("Контакты", &["Все".into(), "Положительные".into()], &bars, None, false).unwrap();
+        let png =
+            super::bars("Контакты", &["Все".into(), "Положительные".into()], &bars, None, false).unwrap();
         assert_eq!(&png[1..4], b"PNG");
         // Drawn text makes the picture far from blank: the font was found.
         assert!(png.len() > 2000, "{}", png.len());

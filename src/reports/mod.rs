@@ -49,7 +49,11 @@ pub async fn activity(
 }
 
 /// The data-quality report's figures.
-pub async fn quality(store: &dyn Store, scope: ReportScope, now: DateTime<Utc>) -> anyhow::Result<QualityReport> {
+pub async fn quality(
+    store: &dyn Store,
+    scope: ReportScope,
+    now: DateTime<Utc>,
+) -> anyhow::Result<QualityReport> {
     let buckets = store.quality(scope.region_filter(), now).await?;
     Ok(QualityReport::from_buckets(scope, now, &buckets))
 }

@@ -113,12 +113,20 @@ pub fn activity_chart(reader: &Reader, report: &ActivityReport) -> anyhow::Resul
     let bars: Vec<Bar> = rows
         .iter()
         .map(|r| Bar {
-            label: if report.scope == ReportScope::All { r.region_name.clone() } else { r.person_name.clone() },
+            label: if report.scope == ReportScope::All {
+                r.region_name.clone()
+            } else {
+                r.person_name.clone()
+            },
             values: vec![r.contacts_total() as f64, r.positive as f64],
         })
         .collect();
     let bars = chart::capped(bars, &reader.t("report-chart-others"));
-    let title = reader.i18n.get(reader.lang, "report-chart-title", Args::new().markup("period", report.period.label()));
+    let title = reader.i18n.get(
+        reader.lang,
+        "report-chart-title",
+        Args::new().markup("period", report.period.label()),
+    );
     let series = [reader.t("report-col-contacts"), reader.t("report-col-positive")];
     chart::bars(&title, &series, &bars, None, false)
 }
@@ -131,7 +139,11 @@ fn local_date(reader: &Reader, at: DateTime<Utc>) -> String {
 pub fn quality(reader: &Reader, report: &QualityReport, region_name: Option<&str>) -> String {
     let t = &report.total;
     let head = vec![
-        reader.i18n.get(reader.lang, "quality-title", Args::new().markup("date", local_date(reader, report.at))),
+        reader.i18n.get(
+            reader.lang,
+            "quality-title",
+            Args::new().markup("date", local_date(reader, report.at)),
+        ),
         scope_line(reader, &report.scope, region_name),
         reader.i18n.get(
             reader.lang,

@@ -313,7 +313,8 @@ impl ReportStore for SqlStore {
         }
         let mut rows: Vec<ActivityRow> = rows.into_values().collect();
         rows.sort_by(|a, b| {
-            (a.region.as_str(), a.person_name.to_lowercase()).cmp(&(b.region.as_str(), b.person_name.to_lowercase()))
+            (a.region.as_str(), a.person_name.to_lowercase())
+                .cmp(&(b.region.as_str(), b.person_name.to_lowercase()))
         });
         Ok(rows)
     }
