@@ -10,5 +10,6 @@ pub mod demo;
 pub mod domain;
 pub mod i18n;
 pub mod jobs;
+pub mod reports;
 pub mod store;
 pub mod telegram_fake;

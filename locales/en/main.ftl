@@ -378,3 +378,124 @@ routes-unreachable = The bot cannot see chat { $chat }. Add the bot to the group
 routes-not-group = Chat { $chat } is not a group. Leads go to the credit unit's group chat.
 routes-saved = Route saved: { $region } · { $product } → “{ $title }” ({ $chat }).
 lead-undelivered = ⚠️ Lead No. { $id } ({ $name }, { $product }) could not be posted to the credit chat { $chat }: the bot cannot write there. The lead is closed; please ask an administrator to check the route (/routes) and hand the company off again.
+## Reports (/report, /quality), the audit trail (/audit), export (/export)
+
+cmd-report = Activity report for a period
+cmd-quality = Data quality
+cmd-audit = Audit trail of a card
+cmd-export = Export prospects to Excel
+menu-report = 📊 Report
+menu-quality = 🧹 Data quality
+report-err-unreadable = The period is not clear. Type week (this week), month (this month), a month as 2026-11, or two dates: 01.11.2026 15.11.2026.
+report-err-reversed = The end date is before the start date. Type the period like this: 01.11.2026 15.11.2026.
+report-err-too-long = A period can be at most 366 days. Please make it shorter.
+report-scope = Division: { $name }
+report-scope-all = all divisions
+report-totals = 📊 <b>Activity report for { $period }</b>
+    New prospects: { $new }
+    Contacts: { $contacts } (calls { $call }, meetings { $meeting }, e-mail { $email }, messengers { $messenger }, other { $other })
+    Positive: { $positive }
+    Handed off: { $sent }, taken: { $taken }, won: { $won }
+    Follow-ups overdue now: { $overdue }
+report-by-person = <b>By specialist:</b>
+report-by-region = <b>By division:</b>
+report-row = • { $name } — new { $new }, contacts { $contacts }, positive { $positive }, handed off { $sent }, overdue { $overdue }
+report-more-rows = …and { $count ->
+    [one] { $count } more row
+   *[other] { $count } more rows
+} — see the file.
+report-caption = Activity report for { $period }
+report-chart-title = Contacts for { $period }
+report-chart-others = Others
+report-building = Preparing the report, this takes a moment…
+report-sheet-summary = Summary
+report-sheet-regions = By division
+report-sheet-people = By specialist
+report-sheet-entries = Diary entries
+report-sheet-handoffs = Hand-offs
+report-col-measure = Measure
+report-col-value = Value
+report-col-period = Period
+report-col-scope = Division
+report-col-generated = Generated
+report-col-new = New prospects
+report-col-call = Calls
+report-col-meeting = Meetings
+report-col-email = E-mail
+report-col-messenger = Messengers
+report-col-other = Other
+report-col-contacts = Contacts
+report-col-positive = Positive
+report-col-sent = Handed off
+report-col-taken = Taken
+report-col-won = Won
+report-col-overdue = Overdue now
+report-col-region = Division
+report-col-specialist = Specialist
+report-col-when = Date and time
+report-col-company = Company
+report-col-inn = INN
+report-col-kind = Kind
+report-col-outcome = Outcome
+report-col-summary = Summary
+report-col-sent-at = Handed off
+report-col-product = Product
+report-col-state = State
+report-col-taken-by = Taken by
+report-col-taken-at = Taken at
+report-col-closed-at = Closed at
+report-col-listed = Entries in the file
+report-col-cut = More entries than an Excel sheet holds: the first ones are listed.
+report-hstate-pending = waiting
+report-hstate-accepted = taken
+report-hstate-declined = declined
+report-hstate-won = won
+report-hstate-lost = lost
+report-hstate-expired = expired
+report-weekly = 📅 Weekly report
+quality-title = 🧹 <b>Data quality on { $date }</b>
+quality-totals = Cards: { $cards }, average completeness { $completeness } %
+    Filled in: INN { $inn } %, contact person { $contact } %, phone { $phone } %, e-mail { $email } %, industry { $industry } %, next contact { $next } %
+    No contact for 30 days: { $stale }, overdue follow-ups: { $overdue }
+quality-by-person = <b>By specialist (best first):</b>
+quality-by-region = <b>By division (best first):</b>
+quality-row = • { $name } — cards { $cards }, completeness { $completeness } %, no contact { $stale }, overdue { $overdue }
+quality-chart-title = Average card completeness on { $date }
+quality-col-completeness = Completeness, %
+audit-usage = Give a card number or an INN, for example: /audit 42
+audit-title = 🔎 Audit trail of <b>{ $name }</b> (No. { $id }), { $total } records
+audit-empty = The trail has no records for this card.
+audit-line = { $when } — { $who }: { $what }
+audit-page = Page { $page } of { $pages }
+audit-prev = ◀️ Back
+audit-next = Next ▶️
+audit-someone = operator
+audit-action-prospect_created = created the card
+audit-action-card_viewed = opened the card
+audit-action-card_edited = edited the card
+audit-action-entry_logged = logged a contact
+audit-action-contact_scheduled = scheduled a contact
+audit-action-audit_viewed = viewed the card's trail
+audit-action-exported = exported data
+export-choose = Which division to export?
+export-all = All divisions
+export-caption = Prospects: { $scope }, { $count ->
+    [one] { $count } card
+   *[other] { $count } cards
+}
+export-sheet = Prospects
+export-col-id = No.
+export-col-kpp = KPP
+export-col-ogrn = OGRN
+export-col-industry = Industry
+export-col-city = City
+export-col-contact = Contact person
+export-col-position = Position
+export-col-phone = Phone
+export-col-email = E-mail
+export-col-products = Products
+export-col-owner = Owner
+export-col-created = Created
+export-col-updated = Updated
+export-col-next = Next contact
+export-not-allowed = Exporting this division is not available to you.

@@ -384,3 +384,126 @@ routes-bad-chat = ID чата — отрицательное число, нап�
 routes-unreachable = Бот не видит чат { $chat }. Добавьте бота в группу и повторите.
 routes-not-group = Чат { $chat } — не группа. Заявки передаются в групповой чат кредитного отдела.
 routes-saved = Маршрут сохранён: { $region } · { $product } → «{ $title }» ({ $chat }).
+## Reports (/report, /quality), the audit trail (/audit), export (/export)
+
+cmd-report = Отчёт о работе за период
+cmd-quality = Качество данных
+cmd-audit = Журнал действий с карточкой
+cmd-export = Выгрузка компаний в Excel
+menu-report = 📊 Отчёт
+menu-quality = 🧹 Качество данных
+report-err-unreadable = Не удалось распознать период. Укажите: week (текущая неделя), month (текущий месяц), месяц в виде 2026-11 или две даты: 01.11.2026 15.11.2026.
+report-err-reversed = Дата окончания раньше даты начала. Укажите период так: 01.11.2026 15.11.2026.
+report-err-too-long = Период не может быть длиннее 366 дней. Пожалуйста, сократите его.
+report-scope = Подразделение: { $name }
+report-scope-all = все подразделения
+report-totals = 📊 <b>Отчёт о работе за { $period }</b>
+    Новых компаний: { $new }
+    Контактов: { $contacts } (звонки { $call }, встречи { $meeting }, e-mail { $email }, мессенджеры { $messenger }, другое { $other })
+    Положительных: { $positive }
+    Передано в кредитный отдел: { $sent }, взято в работу: { $taken }, выиграно: { $won }
+    Просрочено контактов сейчас: { $overdue }
+report-by-person = <b>По специалистам:</b>
+report-by-region = <b>По подразделениям:</b>
+report-row = • { $name } — новых { $new }, контактов { $contacts }, положительных { $positive }, передано { $sent }, просрочено { $overdue }
+report-more-rows = …и ещё { $count ->
+    [one] { $count } строка
+    [few] { $count } строки
+   *[many] { $count } строк
+} — полностью в файле.
+report-caption = Отчёт о работе за { $period }
+report-chart-title = Контакты за { $period }
+report-chart-others = Остальные
+report-building = Готовлю отчёт, это займёт немного времени…
+report-sheet-summary = Сводка
+report-sheet-regions = По подразделениям
+report-sheet-people = По специалистам
+report-sheet-entries = Записи дневника
+report-sheet-handoffs = Передачи
+report-col-measure = Показатель
+report-col-value = Значение
+report-col-period = Период
+report-col-scope = Подразделение
+report-col-generated = Сформирован
+report-col-new = Новые компании
+report-col-call = Звонки
+report-col-meeting = Встречи
+report-col-email = E-mail
+report-col-messenger = Мессенджеры
+report-col-other = Другое
+report-col-contacts = Контакты
+report-col-positive = Положительные
+report-col-sent = Передано
+report-col-taken = Взято в работу
+report-col-won = Выиграно
+report-col-overdue = Просрочено сейчас
+report-col-region = Подразделение
+report-col-specialist = Специалист
+report-col-when = Дата и время
+report-col-company = Компания
+report-col-inn = ИНН
+report-col-kind = Вид
+report-col-outcome = Результат
+report-col-summary = Содержание
+report-col-sent-at = Передано
+report-col-product = Продукт
+report-col-state = Состояние
+report-col-taken-by = Взял в работу
+report-col-taken-at = Взято
+report-col-closed-at = Закрыто
+report-col-listed = Записей в файле
+report-col-cut = Записей больше, чем вмещает лист Excel: показаны первые.
+report-hstate-pending = ожидает
+report-hstate-accepted = в работе
+report-hstate-declined = отклонено
+report-hstate-won = выиграно
+report-hstate-lost = проиграно
+report-hstate-expired = истекло
+report-weekly = 📅 Еженедельный отчёт
+quality-title = 🧹 <b>Качество данных на { $date }</b>
+quality-totals = Карточек: { $cards }, средняя полнота { $completeness } %
+    Заполнено: ИНН { $inn } %, контактное лицо { $contact } %, телефон { $phone } %, e-mail { $email } %, отрасль { $industry } %, следующий контакт { $next } %
+    Без контакта 30 дней: { $stale }, просрочено контактов: { $overdue }
+quality-by-person = <b>По специалистам (лучшие сверху):</b>
+quality-by-region = <b>По подразделениям (лучшие сверху):</b>
+quality-row = • { $name } — карточек { $cards }, полнота { $completeness } %, без контакта { $stale }, просрочено { $overdue }
+quality-chart-title = Средняя полнота карточек на { $date }
+quality-col-completeness = Полнота, %
+audit-usage = Укажите номер карточки или ИНН, например: /audit 42
+audit-title = 🔎 Журнал карточки <b>{ $name }</b> (№ { $id }), записей: { $total }
+audit-empty = По этой карточке записей в журнале нет.
+audit-line = { $when } — { $who }: { $what }
+audit-page = Стр. { $page } из { $pages }
+audit-prev = ◀️ Назад
+audit-next = Вперёд ▶️
+audit-someone = оператор
+audit-action-prospect_created = создал карточку
+audit-action-card_viewed = открыл карточку
+audit-action-card_edited = изменил карточку
+audit-action-entry_logged = записал контакт
+audit-action-contact_scheduled = назначил контакт
+audit-action-audit_viewed = просмотрел журнал карточки
+audit-action-exported = выгрузил данные
+export-choose = Какое подразделение выгрузить?
+export-all = Все подразделения
+export-caption = Компании: { $scope }, { $count ->
+    [one] { $count } карточка
+    [few] { $count } карточки
+   *[many] { $count } карточек
+}
+export-sheet = Компании
+export-col-id = №
+export-col-kpp = КПП
+export-col-ogrn = ОГРН
+export-col-industry = Отрасль
+export-col-city = Город
+export-col-contact = Контактное лицо
+export-col-position = Должность
+export-col-phone = Телефон
+export-col-email = E-mail
+export-col-products = Продукты
+export-col-owner = Ответственный
+export-col-created = Создана
+export-col-updated = Изменена
+export-col-next = Следующий контакт
+export-not-allowed = Выгрузка этого подразделения вам недоступна.

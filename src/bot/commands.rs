@@ -22,6 +22,10 @@ pub enum Command {
     Cancel,
     Handoffs,
     Routes,
+    Report,
+    Quality,
+    Audit,
+    Export,
 }
 
 /// One row of the catalogue. Only commands that work today are listed: a menu never offers
@@ -38,6 +42,7 @@ struct Entry {
 const EVERYONE: &[Role] = &Role::ALL;
 const WORKERS: &[Role] = &[Role::Specialist, Role::Manager];
 const READERS: &[Role] = &[Role::Specialist, Role::Manager, Role::HeadOffice];
+const REPORTERS: &[Role] = &[Role::Manager, Role::HeadOffice];
 
 const CATALOGUE: &[Entry] = &[
     Entry { command: Command::Start, name: "start", description: "cmd-start", menu: None, roles: EVERYONE },
@@ -112,6 +117,34 @@ const CATALOGUE: &[Entry] = &[
         description: "cmd-cancel",
         menu: None,
         roles: EVERYONE,
+    },
+    Entry {
+        command: Command::Report,
+        name: "report",
+        description: "cmd-report",
+        menu: Some("menu-report"),
+        roles: REPORTERS,
+    },
+    Entry {
+        command: Command::Quality,
+        name: "quality",
+        description: "cmd-quality",
+        menu: Some("menu-quality"),
+        roles: REPORTERS,
+    },
+    Entry {
+        command: Command::Audit,
+        name: "audit",
+        description: "cmd-audit",
+        menu: None,
+        roles: &[Role::HeadOffice],
+    },
+    Entry {
+        command: Command::Export,
+        name: "export",
+        description: "cmd-export",
+        menu: None,
+        roles: REPORTERS,
     },
 ];
 

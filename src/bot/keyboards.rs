@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use super::flow::NewStep;
 use crate::domain::access::{Lang, Role};
 use crate::domain::diary::{Kind, Outcome};
+use crate::domain::ids::RegionCode;
 use crate::domain::prospect::{Field, Product};
 
 /// What a button asks for. Encoded in at most 64 bytes (Telegram's limit).
@@ -82,6 +83,10 @@ pub enum Action {
     Lost(i64),
     Reason(i64, u8),
     HandoffShow(i64),
+    /// A page of a card's audit trail (head office).
+    AuditPage(i64, u32),
+    /// Export one division (`Some(code)`) or every one (`None`).
+    Export(Option<RegionCode>),
 }
 
 /// The quick choices of the next-contact picker.
@@ -163,6 +168,8 @@ impl Action {
             Action::Lost(id) => format!("h:l:{id}"),
             Action::Reason(id, n) => format!("h:r:{id}:{n}"),
             Action::HandoffShow(id) => format!("h:s:{id}"),
+            Action::AuditPage(id, page) => format!("ra:{id}:{page}"),
+            Action::Export(region) => format!("rx:{}", region.as_ref().map_or("*", |r| r.as_str())),
         }
     }
 
@@ -244,6 +251,9 @@ impl Action {
             ["h", "l", hid] => Action::Lost(id(hid)?),
             ["h", "r", hid, n] => Action::Reason(id(hid)?, n.parse().ok()?),
             ["h", "s", hid] => Action::HandoffShow(id(hid)?),
+            ["ra", pid, page] => Action::AuditPage(id(pid)?, page.parse().ok()?),
+            ["rx", "*"] => Action::Export(None),
+            ["rx", code] => Action::Export(Some(RegionCode::parse(code).ok()?)),
             _ => return None,
         };
         Some(action)
@@ -333,6 +343,9 @@ mod tests {
             Action::Lost(max),
             Action::Reason(max, u8::MAX),
             Action::HandoffShow(max),
+            Action::AuditPage(max, u32::MAX),
+            Action::Export(None),
+            Action::Export(Some(RegionCode::parse("ABCDEFGHIJKLMNOP").unwrap())),
         ];
         for action in actions {
             let data = action.encode();
@@ -362,6 +375,11 @@ mod tests {
             "u:s:１２",
             "s:ж",
             "r:s:0",
+            "ra:0:1",
+            "ra:5:-1",
+            "rx:",
+            "rx:msk;drop",
+            "rx:*:1",
         ];
         for data in forged {
             assert_eq!(Action::parse(data), None, "{data}");

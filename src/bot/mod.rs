@@ -15,6 +15,7 @@ mod register;
 mod reminders;
 pub(crate) mod render;
 mod reply;
+mod reports;
 mod requests;
 mod routes;
 mod start;
@@ -28,6 +29,7 @@ use teloxide::prelude::*;
 pub use commands::{Command, register_default_commands};
 pub use flow::State;
 pub use gate::Caller;
+pub use reports::send_file;
 
 use crate::clock::Clock;
 use crate::config::Config;

@@ -9,7 +9,9 @@ use super::flow::{self, State};
 use super::gate::{self, Caller};
 use super::keyboards::{self, Action};
 use super::reply::{self, role_name};
-use super::{Ctx, HandlerResult, cards, diary, handoffs, register, reminders, requests, routes, users};
+use super::{
+    Ctx, HandlerResult, cards, diary, handoffs, register, reminders, reports, requests, routes, users,
+};
 use crate::domain::access::Lang;
 use crate::domain::directory;
 use crate::i18n::Args;
@@ -77,6 +79,10 @@ async fn route_message(bot: &Bot, ctx: &Ctx, caller: &Caller, msg: &Message) -> 
             Command::Today => reminders::today(bot, ctx, caller).await,
             Command::Handoffs => handoffs::list(bot, ctx, caller).await,
             Command::Routes => routes::open(bot, ctx, caller, &args).await,
+            Command::Report => reports::report(bot, ctx, caller, &args).await,
+            Command::Quality => reports::quality(bot, ctx, caller).await,
+            Command::Audit => reports::audit(bot, ctx, caller, &args).await,
+            Command::Export => reports::export(bot, ctx, caller).await,
         };
     }
     match flow::load(ctx, caller.chat).await? {
@@ -210,6 +216,9 @@ async fn route_callback(
         | Action::Lost(_)
         | Action::Reason(..)
         | Action::HandoffShow(_)) => handoffs::on_action(bot, ctx, caller, message, action).await,
+        action @ (Action::AuditPage(..) | Action::Export(_)) => {
+            reports::on_action(bot, ctx, caller, message, action).await
+        }
         other => users::on_action(bot, ctx, caller, message, other).await,
     }
 }

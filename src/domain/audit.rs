@@ -27,6 +27,9 @@ pub enum AuditAction {
     HandoffTaken,
     HandoffDeclined,
     HandoffClosed,
+    Exported,
+    ReportBuilt,
+    AuditViewed,
 }
 
 impl AuditAction {
@@ -52,6 +55,9 @@ impl AuditAction {
             AuditAction::HandoffTaken => "handoff_taken",
             AuditAction::HandoffDeclined => "handoff_declined",
             AuditAction::HandoffClosed => "handoff_closed",
+            AuditAction::Exported => "exported",
+            AuditAction::ReportBuilt => "report_built",
+            AuditAction::AuditViewed => "audit_viewed",
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod followup;
 pub mod handoff;
 pub mod ids;
 pub mod prospect;
+pub mod report;
 pub mod requisites;
 
 pub use access::{Lang, NewUser, Region, Role, User};

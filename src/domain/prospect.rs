@@ -156,9 +156,17 @@ impl Prospect {
             d.industry.is_some(),
             self.next_contact.is_some(),
         ];
-        let count = filled.iter().filter(|f| **f).count();
-        (count * 100 / filled.len()) as u8
+        completeness_of(filled.iter().filter(|f| **f).count())
     }
+}
+
+/// How many key fields completeness counts (SPEC §7).
+pub const KEY_FIELDS: usize = 6;
+
+/// A card's completeness in percent when `filled` of its key fields are filled in. The card
+/// and the data-quality report both use this, so they always show the same number.
+pub fn completeness_of(filled: usize) -> u8 {
+    (filled.min(KEY_FIELDS) * 100 / KEY_FIELDS) as u8
 }
 
 /// A short free-text field (industry, city, person, position): trimmed, one line, ≤ 128.

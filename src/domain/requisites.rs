@@ -33,6 +33,12 @@ fn check_digit(digits: &[u32], weights: &[u32]) -> u32 {
     sum % 11 % 10
 }
 
+/// Check-digit weights of a company's INN (the 10th digit).
+pub const INN10_WEIGHTS: [u32; 9] = [2, 4, 10, 3, 5, 9, 4, 6, 8];
+/// Check-digit weights of a sole proprietor's INN (the 11th and the 12th digit).
+pub const INN12_WEIGHTS_1: [u32; 10] = [7, 2, 4, 10, 3, 5, 9, 4, 6, 8];
+pub const INN12_WEIGHTS_2: [u32; 11] = [3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8];
+
 /// Taxpayer number: 10 digits (company) or 12 (sole proprietor), check digits verified.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Inn(String);
@@ -42,10 +48,10 @@ impl Inn {
         let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
         let d = digits(&text).ok_or(RequisiteError::Inn)?;
         let valid = match d.len() {
-            10 => check_digit(&d[..9], &[2, 4, 10, 3, 5, 9, 4, 6, 8]) == d[9],
+            10 => check_digit(&d[..9], &INN10_WEIGHTS) == d[9],
             12 => {
-                check_digit(&d[..10], &[7, 2, 4, 10, 3, 5, 9, 4, 6, 8]) == d[10]
-                    && check_digit(&d[..11], &[3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8]) == d[11]
+                check_digit(&d[..10], &INN12_WEIGHTS_1) == d[10]
+                    && check_digit(&d[..11], &INN12_WEIGHTS_2) == d[11]
             }
             _ => false,
         };

@@ -4,6 +4,7 @@
 //! the app, tests call them after moving the clock.
 
 mod render;
+pub mod weekly;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -34,7 +35,8 @@ pub async fn tick(ctx: &Ctx) -> anyhow::Result<()> {
     let now = ctx.clock.now();
     while ctx.store.queue_due_followups(now, 500).await? == 500 {}
     waiting_leads(ctx).await?;
-    digests(ctx).await
+    digests(ctx).await?;
+    weekly::queue(ctx).await
 }
 
 /// Leads nobody took: after `HANDOFF_SLA_HOURS` a reminder in the chat; after twice that, the
@@ -248,6 +250,11 @@ impl Deliverer {
             ctx.store.outbox_failed(item.id, "the person blocked the bot").await?;
             return Ok(());
         }
+        if item.kind == weekly::KIND {
+            self.pace.lock().await.wait(item.chat_id).await;
+            let sent = weekly::send(bot, ctx, &item).await?;
+            return self.settle(ctx, &item, sent.map(|()| None)).await;
+        }
         let Some(rendered) = render::outgoing(ctx, &item).await? else {
             // The follow-up was done or moved meanwhile, or the lead was settled: nothing to send.
             ctx.store.outbox_sent(item.id, ctx.clock.now()).await?;
@@ -278,6 +285,16 @@ impl Deliverer {
                 request.await.map(|m| Some(m.id))
             }
         };
+        self.settle(ctx, &item, sent).await
+    }
+
+    /// Records how a send went: sent (a lead card's message is kept), retried later, or given up.
+    async fn settle(
+        &self,
+        ctx: &Ctx,
+        item: &Outgoing,
+        sent: Result<Option<MessageId>, RequestError>,
+    ) -> anyhow::Result<()> {
         let now = ctx.clock.now();
         match sent {
             Ok(message) => {
@@ -309,7 +326,7 @@ impl Deliverer {
                     }
                 }
                 if matches!(classify(&err), Verdict::Unreachable | Verdict::Failed) && item.kind == "lead" {
-                    lead_undelivered(ctx, &item).await?;
+                    lead_undelivered(ctx, item).await?;
                 }
             }
         }

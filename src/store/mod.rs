@@ -8,6 +8,7 @@ mod delivery;
 mod handoffs;
 mod postgres;
 mod prospects;
+mod reports;
 pub(crate) mod sql;
 mod sqlite;
 
@@ -17,6 +18,7 @@ use chrono::{DateTime, Utc};
 pub use delivery::{DeliveryStore, NewOutgoing, Outgoing};
 pub use handoffs::HandoffStore;
 pub use prospects::{ProspectStore, TextSearch};
+pub use reports::{AuditLine, EntryLine, ExportLine, HandoffLine, ReportStore};
 pub use sql::SqlStore;
 
 use crate::domain::access::{
@@ -53,7 +55,7 @@ pub enum Backend {
 }
 
 #[async_trait]
-pub trait Store: ProspectStore + DeliveryStore + HandoffStore + Send + Sync {
+pub trait Store: ProspectStore + DeliveryStore + HandoffStore + ReportStore + Send + Sync {
     fn backend(&self) -> Backend;
 
     // Divisions.

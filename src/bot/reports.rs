@@ -1,0 +1,311 @@
+//! `/report`, `/quality`, `/audit` and `/export` in Telegram: each checks the caller's rights
+//! again (buttons are forgeable), asks `crate::reports` for the figures and files, and sends
+//! them. Nothing here computes a number.
+
+use teloxide::prelude::*;
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, InputFile, MessageId, ParseMode};
+
+use super::gate::Caller;
+use super::keyboards::Action;
+use super::start::Answer;
+use super::{Ctx, HandlerResult, reply};
+use crate::config::ContactsInChat;
+use crate::domain::audit::{AuditAction, AuditRecord};
+use crate::domain::prospect::{Prospect, ProspectId};
+use crate::domain::report::{Period, PeriodError, ReportScope};
+use crate::domain::requisites::Inn;
+use crate::i18n::{Args, escape_html, local_datetime};
+use crate::reports::{self, Reader, text};
+
+/// Lines of the audit trail on one page.
+const AUDIT_PAGE: i64 = 10;
+
+fn reader(ctx: &Ctx, caller: &Caller) -> Reader {
+    Reader {
+        lang: caller.user.lang,
+        tz: caller.tz(),
+        show_contacts: ctx.config.contacts_in_chat == ContactsInChat::Show,
+        i18n: ctx.i18n.clone(),
+    }
+}
+
+async fn refuse(bot: &Bot, ctx: &Ctx, caller: &Caller) -> HandlerResult {
+    reply::send(bot, caller.chat, ctx.i18n.t(caller.user.lang, "not-allowed")).await?;
+    Ok(())
+}
+
+/// Sends a file; a caption is HTML and at most 1024 characters.
+pub async fn send_file(
+    bot: &Bot,
+    chat: ChatId,
+    bytes: Vec<u8>,
+    name: String,
+    caption: String,
+    photo: bool,
+) -> Result<Message, teloxide::RequestError> {
+    let file = InputFile::memory(bytes).file_name(name);
+    let caption: String = caption.chars().take(1024).collect();
+    if photo {
+        bot.send_photo(chat, file).caption(caption).parse_mode(ParseMode::Html).await
+    } else {
+        bot.send_document(chat, file).caption(caption).parse_mode(ParseMode::Html).await
+    }
+}
+
+fn explain_period(ctx: &Ctx, caller: &Caller, err: PeriodError) -> String {
+    let id = match err {
+        PeriodError::Unreadable => "report-err-unreadable",
+        PeriodError::Reversed => "report-err-reversed",
+        PeriodError::TooLong => "report-err-too-long",
+    };
+    ctx.i18n.t(caller.user.lang, id)
+}
+
+/// `/report [period]`: the summary, the workbook and the chart.
+pub async fn report(bot: &Bot, ctx: &Ctx, caller: &Caller, args: &str) -> HandlerResult {
+    let Some(scope) = ReportScope::of(&caller.user) else { return refuse(bot, ctx, caller).await };
+    let now = ctx.clock.now();
+    let period = match Period::parse(args, now, caller.tz()) {
+        Ok(period) => period,
+        Err(err) => {
+            reply::send(bot, caller.chat, explain_period(ctx, caller, err)).await?;
+            return Ok(());
+        }
+    };
+    let reader = reader(ctx, caller);
+    let report = reports::activity(ctx.store.as_ref(), scope.clone(), period, now).await?;
+    reply::send(bot, caller.chat, text::activity(&reader, &report)).await?;
+    let workbook = reports::activity_workbook(ctx.store.clone(), &report, &reader).await?;
+    let caption = text::activity_caption(&reader, &report);
+    let name = reports::file_name("report", &scope, &report.period.slug(), "xlsx");
+    send_file(bot, caller.chat, workbook, name, caption.clone(), false).await?;
+    let chart = text::activity_chart(&reader, &report)?;
+    let name = reports::file_name("report", &scope, &report.period.slug(), "png");
+    send_file(bot, caller.chat, chart, name, caption, true).await?;
+    let record = AuditRecord::new(now, Some(caller.user.telegram_id), AuditAction::ReportBuilt)
+        .subject(format!("region:{}", scope.key()))
+        .details(format!("activity {}", report.period.slug()));
+    ctx.store.audit(&record).await?;
+    Ok(())
+}
+
+/// `/quality`: the summary and the ranking chart.
+pub async fn quality(bot: &Bot, ctx: &Ctx, caller: &Caller) -> HandlerResult {
+    let Some(scope) = ReportScope::of(&caller.user) else { return refuse(bot, ctx, caller).await };
+    let now = ctx.clock.now();
+    let reader = reader(ctx, caller);
+    let report = reports::quality(ctx.store.as_ref(), scope.clone(), now).await?;
+    let region_name = caller.region.as_ref().map(|r| r.name.as_str());
+    let summary = text::quality(&reader, &report, region_name);
+    reply::send(bot, caller.chat, summary).await?;
+    let chart = text::quality_chart(&reader, &report)?;
+    let date = now.with_timezone(&caller.tz()).format("%Y-%m-%d").to_string();
+    let caption = ctx.i18n.get(
+        caller.user.lang,
+        "quality-chart-title",
+        Args::new().markup("date", now.with_timezone(&caller.tz()).format("%d.%m.%Y").to_string()),
+    );
+    send_file(bot, caller.chat, chart, reports::file_name("quality", &scope, &date, "png"), caption, true)
+        .await?;
+    let record = AuditRecord::new(now, Some(caller.user.telegram_id), AuditAction::ReportBuilt)
+        .subject(format!("region:{}", scope.key()))
+        .details("quality");
+    ctx.store.audit(&record).await?;
+    Ok(())
+}
+
+/// A card named by its number or INN, anywhere (head office reads every division).
+async fn card_for_audit(ctx: &Ctx, text: &str) -> anyhow::Result<Option<Prospect>> {
+    let text = text.trim();
+    let digits = text.chars().all(|c| c.is_ascii_digit());
+    if digits
+        && (text.len() == 10 || text.len() == 12)
+        && let Ok(inn) = Inn::parse(text)
+    {
+        return Ok(ctx.store.prospect_by_inn_anywhere(&inn).await?);
+    }
+    match text.parse::<i64>() {
+        Ok(id) if id > 0 && digits => Ok(ctx.store.prospect(ProspectId(id), None).await?),
+        _ => Ok(None),
+    }
+}
+
+/// `/audit <card number or INN>` (head office only).
+pub async fn audit(bot: &Bot, ctx: &Ctx, caller: &Caller, args: &str) -> HandlerResult {
+    if ReportScope::of(&caller.user) != Some(ReportScope::All) {
+        return refuse(bot, ctx, caller).await;
+    }
+    let lang = caller.user.lang;
+    if args.trim().is_empty() {
+        reply::send(bot, caller.chat, ctx.i18n.t(lang, "audit-usage")).await?;
+        return Ok(());
+    }
+    let Some(card) = card_for_audit(ctx, args).await? else {
+        let text = format!("{}\n{}", ctx.i18n.t(lang, "err-not-found"), ctx.i18n.t(lang, "audit-usage"));
+        reply::send(bot, caller.chat, text).await?;
+        return Ok(());
+    };
+    let (text, markup) = audit_page(ctx, caller, &card, 0).await?;
+    reply::send_with(bot, caller.chat, text, markup).await?;
+    let record = AuditRecord::new(ctx.clock.now(), Some(caller.user.telegram_id), AuditAction::AuditViewed)
+        .subject(format!("prospect:{}", card.id));
+    ctx.store.audit(&record).await?;
+    Ok(())
+}
+
+fn action_text(ctx: &Ctx, caller: &Caller, action: &str) -> String {
+    const KNOWN: &[&str] = &[
+        "prospect_created",
+        "card_viewed",
+        "card_edited",
+        "entry_logged",
+        "contact_scheduled",
+        "exported",
+        "audit_viewed",
+    ];
+    if KNOWN.contains(&action) {
+        ctx.i18n.t(caller.user.lang, &format!("audit-action-{action}"))
+    } else {
+        escape_html(action)
+    }
+}
+
+async fn audit_page(
+    ctx: &Ctx,
+    caller: &Caller,
+    card: &Prospect,
+    page: u32,
+) -> anyhow::Result<(String, InlineKeyboardMarkup)> {
+    let lang = caller.user.lang;
+    let subject = format!("prospect:{}", card.id);
+    let (lines, total) = ctx.store.audit_page(&subject, i64::from(page) * AUDIT_PAGE, AUDIT_PAGE).await?;
+    let pages = ((total + AUDIT_PAGE - 1) / AUDIT_PAGE).max(1);
+    let mut parts = vec![ctx.i18n.get(
+        lang,
+        "audit-title",
+        Args::new().text("name", card.name.as_str()).text("id", card.id.to_string()).num("total", total),
+    )];
+    if lines.is_empty() {
+        parts.push(ctx.i18n.t(lang, "audit-empty"));
+    }
+    for line in &lines {
+        let who = line.actor_name.clone().unwrap_or_else(|| ctx.i18n.t(lang, "audit-someone"));
+        let mut what = action_text(ctx, caller, &line.record.action);
+        if let Some(details) = &line.record.details {
+            let short: String = details.chars().take(80).collect();
+            what.push_str(&format!(" ({})", escape_html(&short)));
+        }
+        parts.push(
+            ctx.i18n.get(
+                lang,
+                "audit-line",
+                Args::new()
+                    .text("when", local_datetime(line.record.at, caller.tz()))
+                    .text("who", who)
+                    .markup("what", what),
+            ),
+        );
+    }
+    parts.push(ctx.i18n.get(
+        lang,
+        "audit-page",
+        Args::new().num("page", i64::from(page) + 1).num("pages", pages),
+    ));
+    let mut row: Vec<InlineKeyboardButton> = vec![];
+    if page > 0 {
+        row.push(Action::AuditPage(card.id.0, page - 1).button(ctx.i18n.t(lang, "audit-prev")));
+    }
+    if i64::from(page) + 1 < pages {
+        row.push(Action::AuditPage(card.id.0, page + 1).button(ctx.i18n.t(lang, "audit-next")));
+    }
+    Ok((parts.join("\n"), InlineKeyboardMarkup::new([row])))
+}
+
+/// `/export`: a manager gets their division at once; head office chooses one, or all.
+pub async fn export(bot: &Bot, ctx: &Ctx, caller: &Caller) -> HandlerResult {
+    match ReportScope::of(&caller.user) {
+        None => refuse(bot, ctx, caller).await,
+        Some(scope @ ReportScope::Region(_)) => send_export(bot, ctx, caller, scope).await,
+        Some(ReportScope::All) => {
+            let lang = caller.user.lang;
+            let mut buttons: Vec<InlineKeyboardButton> = ctx
+                .store
+                .regions()
+                .await?
+                .into_iter()
+                .map(|r| Action::Export(Some(r.code.clone())).button(r.name.as_str()))
+                .collect();
+            buttons.push(Action::Export(None).button(ctx.i18n.t(lang, "export-all")));
+            let markup = super::keyboards::grid(buttons, 2);
+            reply::send_with(bot, caller.chat, ctx.i18n.t(lang, "export-choose"), markup).await?;
+            Ok(())
+        }
+    }
+}
+
+async fn send_export(bot: &Bot, ctx: &Ctx, caller: &Caller, scope: ReportScope) -> HandlerResult {
+    let now = ctx.clock.now();
+    let reader = reader(ctx, caller);
+    let (bytes, count) = reports::export_workbook(ctx.store.clone(), scope.clone(), &reader).await?;
+    let scope_name = match &scope {
+        ReportScope::All => ctx.i18n.t(caller.user.lang, "report-scope-all"),
+        ReportScope::Region(code) => match ctx.store.region(code).await? {
+            Some(region) => region.name.as_str().to_owned(),
+            None => code.to_string(),
+        },
+    };
+    // Audited before it leaves: an export that was sent is always on record.
+    let record = AuditRecord::new(now, Some(caller.user.telegram_id), AuditAction::Exported)
+        .subject(format!("region:{}", scope.key()))
+        .details(format!(
+            "{count} cards, contacts {}",
+            if reader.show_contacts { "shown" } else { "masked" }
+        ));
+    ctx.store.audit(&record).await?;
+    let caption = ctx.i18n.get(
+        caller.user.lang,
+        "export-caption",
+        Args::new().text("scope", scope_name).num("count", count as i64),
+    );
+    let date = now.with_timezone(&caller.tz()).format("%Y-%m-%d").to_string();
+    let name = reports::file_name("prospects", &scope, &date, "xlsx");
+    send_file(bot, caller.chat, bytes, name, caption, false).await?;
+    Ok(())
+}
+
+/// Buttons of the audit trail and the export choice; rights are checked again here.
+pub async fn on_action(
+    bot: &Bot,
+    ctx: &Ctx,
+    caller: &Caller,
+    message: Option<MessageId>,
+    action: Action,
+) -> anyhow::Result<Answer> {
+    let lang = caller.user.lang;
+    match action {
+        Action::AuditPage(id, page) => {
+            if ReportScope::of(&caller.user) != Some(ReportScope::All) {
+                return Ok(Answer::alert(ctx.i18n.t(lang, "button-not-allowed")));
+            }
+            let Some(card) = ctx.store.prospect(ProspectId(id), None).await? else {
+                return Ok(Answer::stale(ctx, lang));
+            };
+            let (text, markup) = audit_page(ctx, caller, &card, page).await?;
+            reply::show(bot, caller.chat, message, text, markup).await?;
+            Ok(Answer::done())
+        }
+        Action::Export(region) => {
+            let scope = match region {
+                Some(code) => ReportScope::Region(code),
+                None => ReportScope::All,
+            };
+            if !scope.allowed_for(&caller.user) {
+                return Ok(Answer::alert(ctx.i18n.t(lang, "export-not-allowed")));
+            }
+            reply::close(bot, caller.chat, message, ctx.i18n.t(lang, "export-choose")).await?;
+            send_export(bot, ctx, caller, scope).await?;
+            Ok(Answer::done())
+        }
+        _ => Ok(Answer::stale(ctx, lang)),
+    }
+}

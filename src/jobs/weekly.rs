@@ -1,0 +1,137 @@
+//! The Monday report (SPEC §7): from 09:00 local on Monday, last week's activity report goes to
+//! each division's managers (their division) and, once, to head office (every division, on
+//! Moscow time). Claimed per scope and ISO week, so several instances queue it once.
+//!
+//! The summary is queued as a plain notice; the workbook and the chart are queued as `report`
+//! items that name the report, and are built when they are sent. Each is sent once.
+
+use chrono::{Datelike, NaiveTime, Utc, Weekday};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use teloxide::prelude::*;
+
+use crate::bot::Ctx;
+use crate::config::ContactsInChat;
+use crate::domain::access::{Lang, Role, User};
+use crate::domain::report::{Period, ReportScope};
+use crate::reports::{self, Reader, text};
+use crate::store::{NewOutgoing, Outgoing};
+
+/// The outbox kind of a report file built at send time.
+pub const KIND: &str = "report";
+
+/// What a `report` item sends: which report, for whom, which file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ReportSpec {
+    pub scope: ReportScope,
+    pub period: Period,
+    pub lang: Lang,
+    pub tz: String,
+    /// `workbook` or `chart`.
+    pub part: String,
+}
+
+fn reader(ctx: &Ctx, lang: Lang, tz: Tz) -> Reader {
+    Reader {
+        lang,
+        tz,
+        show_contacts: ctx.config.contacts_in_chat == ContactsInChat::Show,
+        i18n: ctx.i18n.clone(),
+    }
+}
+
+fn due(now: chrono::DateTime<Utc>, tz: Tz) -> bool {
+    let local = now.with_timezone(&tz);
+    local.weekday() == Weekday::Mon && local.time() >= NaiveTime::from_hms_opt(9, 0, 0).expect("a time")
+}
+
+/// Queues the Monday reports that came due and were not queued yet.
+pub async fn queue(ctx: &Ctx) -> anyhow::Result<()> {
+    let now = ctx.clock.now();
+    let users = ctx.store.users().await?;
+    let mut scopes: Vec<(ReportScope, Tz, Vec<&User>)> = vec![];
+    for region in ctx.store.regions().await? {
+        let managers = users
+            .iter()
+            .filter(|u| u.active && u.role == Role::Manager && u.region.as_ref() == Some(&region.code))
+            .collect();
+        scopes.push((ReportScope::Region(region.code.clone()), region.tz.tz(), managers));
+    }
+    let head_office = users.iter().filter(|u| u.active && u.role == Role::HeadOffice).collect();
+    scopes.push((ReportScope::All, chrono_tz::Europe::Moscow, head_office));
+    for (scope, tz, people) in scopes {
+        if !due(now, tz) {
+            continue;
+        }
+        let period = Period::previous_week(now, tz);
+        let week = period.iso_week();
+        if !ctx.store.claim_report_week(scope.key(), &week, now).await? {
+            continue;
+        }
+        if people.is_empty() {
+            continue;
+        }
+        let report = reports::activity(ctx.store.as_ref(), scope.clone(), period.clone(), now).await?;
+        let mut items = vec![];
+        for person in people {
+            let reader = reader(ctx, person.lang, tz);
+            let summary = format!("{}\n{}", reader.t("report-weekly"), text::activity(&reader, &report));
+            let chat = person.telegram_id.get();
+            let key = format!("weekly:{}:{week}:{chat}", scope.key());
+            items.push(NewOutgoing {
+                kind: "notice",
+                chat_id: chat,
+                ref_id: None,
+                text: Some(summary),
+                markup: None,
+                dedupe_key: format!("{key}:summary"),
+            });
+            for part in ["workbook", "chart"] {
+                let spec = ReportSpec {
+                    scope: scope.clone(),
+                    period: period.clone(),
+                    lang: person.lang,
+                    tz: tz.name().to_owned(),
+                    part: part.to_owned(),
+                };
+                items.push(NewOutgoing {
+                    kind: KIND,
+                    chat_id: chat,
+                    ref_id: None,
+                    text: Some(serde_json::to_string(&spec)?),
+                    markup: None,
+                    dedupe_key: format!("{key}:{part}"),
+                });
+            }
+        }
+        ctx.store.enqueue(&items, now).await?;
+    }
+    Ok(())
+}
+
+/// Builds and sends one report file; the outer error is ours, the inner one Telegram's.
+pub async fn send(
+    bot: &Bot,
+    ctx: &Ctx,
+    item: &Outgoing,
+) -> anyhow::Result<Result<(), teloxide::RequestError>> {
+    let spec: ReportSpec = serde_json::from_str(item.text.as_deref().unwrap_or_default())?;
+    let tz: Tz = spec.tz.parse().map_err(|_| anyhow::anyhow!("a stored report names zone {}", spec.tz))?;
+    let reader = reader(ctx, spec.lang, tz);
+    let report =
+        reports::activity(ctx.store.as_ref(), spec.scope.clone(), spec.period.clone(), ctx.clock.now())
+            .await?;
+    let caption = format!("{} · {}", reader.t("report-weekly"), text::activity_caption(&reader, &report));
+    let chat = ChatId(item.chat_id);
+    let slug = spec.period.slug();
+    let sent = if spec.part == "chart" {
+        let chart = text::activity_chart(&reader, &report)?;
+        let name = reports::file_name("report", &spec.scope, &slug, "png");
+        crate::bot::send_file(bot, chat, chart, name, caption, true).await
+    } else {
+        let workbook = reports::activity_workbook(ctx.store.clone(), &report, &reader).await?;
+        let name = reports::file_name("report", &spec.scope, &slug, "xlsx");
+        crate::bot::send_file(bot, chat, workbook, name, caption, false).await
+    };
+    Ok(sent.map(drop))
+}

@@ -1,0 +1,106 @@
+//! Report files for any channel (SPEC §7): the activity and data-quality reports as an `.xlsx`
+//! workbook, a PNG chart and a short HTML summary, and the export of cards as a workbook.
+//!
+//! Figures come from the store's `GROUP BY` queries; listings are streamed from the store
+//! through a bounded channel into a constant-memory worksheet on a blocking thread, so a month
+//! over millions of entries is written with flat memory.
+
+pub mod chart;
+pub mod text;
+pub mod xlsx;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use crate::domain::access::Lang;
+use crate::domain::report::{ActivityReport, Period, QualityReport, ReportScope};
+use crate::i18n::I18n;
+use crate::store::Store;
+
+/// How many rows a listing channel holds: enough to keep both sides busy, little memory.
+const CHANNEL_ROWS: usize = 4096;
+
+/// Who reads the files: their language and zone, and whether contacts may be shown in full.
+#[derive(Clone)]
+pub struct Reader {
+    pub lang: Lang,
+    pub tz: Tz,
+    pub show_contacts: bool,
+    pub i18n: Arc<I18n>,
+}
+
+impl Reader {
+    pub fn t(&self, id: &str) -> String {
+        self.i18n.t(self.lang, id)
+    }
+}
+
+/// The activity report's figures.
+pub async fn activity(
+    store: &dyn Store,
+    scope: ReportScope,
+    period: Period,
+    now: DateTime<Utc>,
+) -> anyhow::Result<ActivityReport> {
+    let rows = store.activity(scope.region_filter(), period.from, period.to, now).await?;
+    Ok(ActivityReport { scope, period, at: now, rows })
+}
+
+/// The data-quality report's figures.
+pub async fn quality(
+    store: &dyn Store,
+    scope: ReportScope,
+    now: DateTime<Utc>,
+) -> anyhow::Result<QualityReport> {
+    let buckets = store.quality(scope.region_filter(), now).await?;
+    Ok(QualityReport::from_buckets(scope, now, &buckets))
+}
+
+/// The activity workbook: figures from `report`, the period's entries and hand-offs streamed.
+pub async fn activity_workbook(
+    store: Arc<dyn Store>,
+    report: &ActivityReport,
+    reader: &Reader,
+) -> anyhow::Result<Vec<u8>> {
+    let (entries_tx, entries_rx) = tokio::sync::mpsc::channel(CHANNEL_ROWS);
+    let (handoffs_tx, handoffs_rx) = tokio::sync::mpsc::channel(CHANNEL_ROWS);
+    let region = report.scope.region_filter().map(str::to_owned);
+    let (from, to) = (report.period.from, report.period.to);
+    // Entries first, then hand-offs: the writer reads them in that order.
+    let reading = tokio::spawn(async move {
+        store.stream_entries(region.as_deref(), from, to, entries_tx).await?;
+        store.stream_handoffs(region.as_deref(), from, to, handoffs_tx).await?;
+        Ok::<_, crate::store::StoreError>(())
+    });
+    let (report, reader) = (report.clone(), reader.clone());
+    let writing =
+        tokio::task::spawn_blocking(move || xlsx::activity(&report, &reader, entries_rx, handoffs_rx));
+    let (read, written) = tokio::join!(reading, writing);
+    let bytes = written??;
+    read??;
+    Ok(bytes)
+}
+
+/// The export of a division's (or every) cards.
+pub async fn export_workbook(
+    store: Arc<dyn Store>,
+    scope: ReportScope,
+    reader: &Reader,
+) -> anyhow::Result<(Vec<u8>, u64)> {
+    let (tx, rx) = tokio::sync::mpsc::channel(CHANNEL_ROWS);
+    let region = scope.region_filter().map(str::to_owned);
+    let reading = tokio::spawn(async move { store.stream_prospects(region.as_deref(), tx).await });
+    let reader = reader.clone();
+    let writing = tokio::task::spawn_blocking(move || xlsx::export(&reader, rx));
+    let (read, written) = tokio::join!(reading, writing);
+    let (bytes, rows) = written??;
+    read??;
+    Ok((bytes, rows))
+}
+
+/// `report_MSK_2026-11-23_2026-11-29.xlsx`.
+pub fn file_name(kind: &str, scope: &ReportScope, tail: &str, extension: &str) -> String {
+    format!("{kind}_{}_{tail}.{extension}", scope.key())
+}

@@ -1,0 +1,359 @@
+//! Workbooks a banker would keep: typed cells (dates as Excel dates, numbers as numbers), a
+//! frozen header row, an autofilter and sensible widths on every table, headers in the
+//! reader's language. Listings go to constant-memory worksheets row by row as they arrive.
+
+use chrono::{DateTime, Utc};
+use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+use tokio::sync::mpsc::Receiver;
+
+use super::Reader;
+use crate::bot::render::{mask_email, mask_inn, mask_person};
+use crate::domain::diary::Kind;
+use crate::domain::prospect::products_from_text;
+use crate::domain::report::{ActivityReport, ActivityRow, ReportScope};
+use crate::domain::requisites::Phone;
+use crate::store::{EntryLine, ExportLine, HandoffLine};
+
+/// Excel's last row is 1 048 576; one is the header.
+pub const MAX_DATA_ROWS: u32 = 1_048_575;
+
+/// Excel's limit on a cell's text.
+const MAX_CELL_CHARS: usize = 32_767;
+
+struct Formats {
+    header: Format,
+    date: Format,
+}
+
+impl Formats {
+    fn new() -> Self {
+        Self {
+            header: Format::new().set_bold().set_background_color("D9E1F2"),
+            date: Format::new().set_num_format("dd.mm.yyyy hh:mm"),
+        }
+    }
+}
+
+/// A new workbook. The default compression stays: at level 1 a month of every division
+/// measured 64 MB instead of 40 MB, past the 50 MB a bot may upload to Telegram.
+fn workbook() -> Workbook {
+    Workbook::new()
+}
+
+fn local(reader: &Reader, secs: i64) -> chrono::NaiveDateTime {
+    DateTime::<Utc>::from_timestamp(secs, 0).unwrap_or_default().with_timezone(&reader.tz).naive_local()
+}
+
+fn cell_text(text: &str) -> String {
+    if text.chars().count() > MAX_CELL_CHARS {
+        text.chars().take(MAX_CELL_CHARS).collect()
+    } else {
+        text.to_owned()
+    }
+}
+
+/// A header row with widths, frozen, and the autofilter over `rows` data rows.
+fn table_header(
+    sheet: &mut Worksheet,
+    formats: &Formats,
+    columns: &[(String, f64)],
+) -> Result<(), XlsxError> {
+    for (col, (title, width)) in columns.iter().enumerate() {
+        sheet.write_string_with_format(0, col as u16, title, &formats.header)?;
+        sheet.set_column_width(col as u16, *width)?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    Ok(())
+}
+
+fn finish_table(sheet: &mut Worksheet, rows: u32, columns: usize) -> Result<(), XlsxError> {
+    sheet.autofilter(0, 0, rows.max(1), (columns - 1) as u16)?;
+    Ok(())
+}
+
+fn headers(reader: &Reader, ids: &[(&str, f64)]) -> Vec<(String, f64)> {
+    ids.iter().map(|(id, w)| (reader.t(id), *w)).collect()
+}
+
+/// The figure columns shared by the per-region and per-specialist sheets.
+const FIGURES: &[(&str, f64)] = &[
+    ("report-col-new", 12.0),
+    ("report-col-call", 10.0),
+    ("report-col-meeting", 10.0),
+    ("report-col-email", 10.0),
+    ("report-col-messenger", 12.0),
+    ("report-col-other", 10.0),
+    ("report-col-contacts", 12.0),
+    ("report-col-positive", 14.0),
+    ("report-col-sent", 12.0),
+    ("report-col-taken", 12.0),
+    ("report-col-won", 12.0),
+    ("report-col-overdue", 14.0),
+];
+
+fn figures(row: &ActivityRow) -> Vec<i64> {
+    let mut out = vec![row.new_prospects];
+    out.extend(Kind::ALL.iter().map(|k| row.contacts_of(*k)));
+    out.extend([
+        row.contacts_total(),
+        row.positive,
+        row.handoffs_sent,
+        row.handoffs_taken,
+        row.handoffs_won,
+        row.overdue,
+    ]);
+    out
+}
+
+fn figure_sheet(
+    workbook: &mut Workbook,
+    reader: &Reader,
+    formats: &Formats,
+    name: &str,
+    lead: &[(&str, f64)],
+    rows: &[ActivityRow],
+    per_person: bool,
+) -> Result<(), XlsxError> {
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(name)?;
+    let mut columns = headers(reader, lead);
+    columns.extend(headers(reader, FIGURES));
+    table_header(sheet, formats, &columns)?;
+    for (i, row) in rows.iter().enumerate() {
+        let r = i as u32 + 1;
+        sheet.write_string(r, 0, &row.region_name)?;
+        let mut col = 1;
+        if per_person {
+            sheet.write_string(r, 1, &row.person_name)?;
+            col = 2;
+        }
+        for (j, n) in figures(row).into_iter().enumerate() {
+            sheet.write_number(r, col + j as u16, n as f64)?;
+        }
+    }
+    finish_table(sheet, rows.len() as u32, columns.len())
+}
+
+/// The activity workbook: Summary, By region (head office), By specialist, Diary entries,
+/// Hand-offs. Blocking: run it on a blocking thread.
+pub fn activity(
+    report: &ActivityReport,
+    reader: &Reader,
+    mut entries: Receiver<EntryLine>,
+    mut handoffs: Receiver<HandoffLine>,
+) -> anyhow::Result<Vec<u8>> {
+    let formats = Formats::new();
+    let mut workbook = workbook();
+    let totals = report.totals();
+    let expected_entries = totals.contacts_total();
+
+    // Summary: what the report is, and the totals.
+    let summary = workbook.add_worksheet();
+    summary.set_name(reader.t("report-sheet-summary"))?;
+    table_header(
+        summary,
+        &formats,
+        &headers(reader, &[("report-col-measure", 44.0), ("report-col-value", 26.0)]),
+    )?;
+    let scope = match &report.scope {
+        ReportScope::All => reader.t("report-scope-all"),
+        ReportScope::Region(code) => {
+            report.rows.first().map(|r| r.region_name.clone()).unwrap_or_else(|| code.to_string())
+        }
+    };
+    let mut r = 1;
+    for (id, value) in [("report-col-period", report.period.label()), ("report-col-scope", scope)] {
+        summary.write_string(r, 0, reader.t(id))?;
+        summary.write_string(r, 1, value)?;
+        r += 1;
+    }
+    summary.write_string(r, 0, reader.t("report-col-generated"))?;
+    summary.write_datetime_with_format(r, 1, local(reader, report.at.timestamp()), &formats.date)?;
+    r += 1;
+    for ((id, _), n) in FIGURES.iter().zip(figures(&totals)) {
+        summary.write_string(r, 0, reader.t(id))?;
+        summary.write_number(r, 1, n as f64)?;
+        r += 1;
+    }
+    let summary_rows = r;
+
+    if report.scope == ReportScope::All {
+        let lead = [("report-col-region", 24.0)];
+        let name = reader.t("report-sheet-regions");
+        figure_sheet(&mut workbook, reader, &formats, &name, &lead, &report.by_region(), false)?;
+    }
+    let lead = [("report-col-region", 24.0), ("report-col-specialist", 28.0)];
+    let name = reader.t("report-sheet-people");
+    figure_sheet(&mut workbook, reader, &formats, &name, &lead, &report.rows, true)?;
+
+    // Diary entries, streamed.
+    let columns = headers(
+        reader,
+        &[
+            ("report-col-when", 17.0),
+            ("report-col-region", 20.0),
+            ("report-col-specialist", 26.0),
+            ("report-col-company", 36.0),
+            ("report-col-inn", 14.0),
+            ("report-col-kind", 12.0),
+            ("report-col-outcome", 18.0),
+            ("report-col-summary", 80.0),
+        ],
+    );
+    let kinds = |code: &str| reader.t(&format!("kind-{code}"));
+    let outcomes = |code: &str| reader.t(&format!("outcome-{code}"));
+    let sheet = workbook.add_worksheet_with_constant_memory()?;
+    sheet.set_name(reader.t("report-sheet-entries"))?;
+    table_header(sheet, &formats, &columns)?;
+    let mut written = 0u32;
+    while written < MAX_DATA_ROWS {
+        let Some(e) = entries.blocking_recv() else { break };
+        let r = written + 1;
+        sheet.write_datetime_with_format(r, 0, local(reader, e.happened_at), &formats.date)?;
+        sheet.write_string(r, 1, &e.region_code)?;
+        sheet.write_string(r, 2, &e.author)?;
+        sheet.write_string(r, 3, &e.company)?;
+        sheet.write_string(r, 4, shown_inn(reader, &e.inn))?;
+        sheet.write_string(r, 5, kinds(&e.kind))?;
+        sheet.write_string(r, 6, outcomes(&e.outcome))?;
+        sheet.write_string(r, 7, cell_text(&e.summary))?;
+        written += 1;
+    }
+    // Past Excel's last row the reader stops; the store sees the channel close and stops too.
+    drop(entries);
+    finish_table(sheet, written, columns.len())?;
+
+    // Hand-offs touched in the period, streamed.
+    let columns = headers(
+        reader,
+        &[
+            ("report-col-sent-at", 17.0),
+            ("report-col-region", 20.0),
+            ("report-col-company", 36.0),
+            ("report-col-inn", 14.0),
+            ("report-col-product", 16.0),
+            ("report-col-specialist", 26.0),
+            ("report-col-state", 16.0),
+            ("report-col-taken-by", 26.0),
+            ("report-col-taken-at", 17.0),
+            ("report-col-closed-at", 17.0),
+        ],
+    );
+    let sheet = workbook.add_worksheet_with_constant_memory()?;
+    sheet.set_name(reader.t("report-sheet-handoffs"))?;
+    table_header(sheet, &formats, &columns)?;
+    let mut handed = 0u32;
+    while handed < MAX_DATA_ROWS {
+        let Some(h) = handoffs.blocking_recv() else { break };
+        let r = handed + 1;
+        sheet.write_datetime_with_format(r, 0, local(reader, h.created_at), &formats.date)?;
+        sheet.write_string(r, 1, &h.region_code)?;
+        sheet.write_string(r, 2, &h.company)?;
+        sheet.write_string(r, 3, shown_inn(reader, &h.inn))?;
+        sheet.write_string(r, 4, reader.t(&format!("product-{}", h.product)))?;
+        sheet.write_string(r, 5, &h.from_name)?;
+        sheet.write_string(r, 6, reader.t(&format!("report-hstate-{}", h.state)))?;
+        if let Some(name) = &h.taken_name {
+            sheet.write_string(r, 7, name)?;
+        }
+        if let Some(at) = h.taken_at {
+            sheet.write_datetime_with_format(r, 8, local(reader, at), &formats.date)?;
+        }
+        if let Some(at) = h.closed_at {
+            sheet.write_datetime_with_format(r, 9, local(reader, at), &formats.date)?;
+        }
+        handed += 1;
+    }
+    drop(handoffs);
+    finish_table(sheet, handed, columns.len())?;
+
+    // The summary says how many entries the workbook lists, and whether Excel's limit cut them.
+    let summary = workbook.worksheet_from_index(0)?;
+    summary.write_string(summary_rows, 0, reader.t("report-col-listed"))?;
+    summary.write_number(summary_rows, 1, f64::from(written))?;
+    if i64::from(written) < expected_entries {
+        summary.write_string(summary_rows + 1, 0, reader.t("report-col-cut"))?;
+    }
+    finish_table(summary, summary_rows + 1, 2)?;
+    Ok(workbook.save_to_buffer()?)
+}
+
+fn mask_phone(phone: &str) -> String {
+    Phone::parse(phone).map(|p| p.masked()).unwrap_or_else(|_| "***".into())
+}
+
+/// A sole proprietor's INN is personal data: masked unless contacts may be shown (SPEC §10).
+fn shown_inn(reader: &Reader, inn: &str) -> String {
+    if reader.show_contacts { inn.to_owned() } else { mask_inn(inn) }
+}
+
+/// The cards of a division (or all) as one sheet; contacts as `CONTACTS_IN_CHAT` allows.
+pub fn export(reader: &Reader, mut cards: Receiver<ExportLine>) -> anyhow::Result<(Vec<u8>, u64)> {
+    let formats = Formats::new();
+    let mut workbook = workbook();
+    let columns = headers(
+        reader,
+        &[
+            ("export-col-id", 8.0),
+            ("report-col-company", 36.0),
+            ("report-col-inn", 14.0),
+            ("export-col-kpp", 11.0),
+            ("export-col-ogrn", 16.0),
+            ("export-col-industry", 20.0),
+            ("export-col-city", 16.0),
+            ("export-col-contact", 24.0),
+            ("export-col-position", 20.0),
+            ("export-col-phone", 16.0),
+            ("export-col-email", 24.0),
+            ("export-col-products", 28.0),
+            ("report-col-state", 18.0),
+            ("export-col-owner", 26.0),
+            ("report-col-region", 12.0),
+            ("export-col-created", 17.0),
+            ("export-col-updated", 17.0),
+            ("export-col-next", 17.0),
+        ],
+    );
+    let sheet = workbook.add_worksheet_with_constant_memory()?;
+    sheet.set_name(reader.t("export-sheet"))?;
+    table_header(sheet, &formats, &columns)?;
+    let show = reader.show_contacts;
+    let mut written = 0u32;
+    while written < MAX_DATA_ROWS {
+        let Some(c) = cards.blocking_recv() else { break };
+        let r = written + 1;
+        let products: Vec<String> =
+            products_from_text(&c.products).into_iter().map(|p| reader.t(&format!("product-{p}"))).collect();
+        sheet.write_number(r, 0, c.id as f64)?;
+        sheet.write_string(r, 1, &c.name)?;
+        sheet.write_string(r, 2, shown_inn(reader, &c.inn))?;
+        let texts = [
+            (3, c.kpp.clone()),
+            (4, c.ogrn.clone()),
+            (5, c.industry.clone()),
+            (6, c.city.clone()),
+            (7, c.contact_person.as_deref().map(|p| if show { p.to_owned() } else { mask_person(p) })),
+            (8, c.position.clone()),
+            (9, c.phone.as_deref().map(|p| if show { p.to_owned() } else { mask_phone(p) })),
+            (10, c.email.as_deref().map(|e| if show { e.to_owned() } else { mask_email(e) })),
+            (11, Some(products.join(", "))),
+            (12, Some(reader.t(&format!("status-{}", c.status)))),
+            (13, Some(c.owner_name.clone())),
+            (14, Some(c.region_code.clone())),
+        ];
+        for (col, text) in texts {
+            if let Some(text) = text {
+                sheet.write_string(r, col, text)?;
+            }
+        }
+        sheet.write_datetime_with_format(r, 15, local(reader, c.created_at), &formats.date)?;
+        sheet.write_datetime_with_format(r, 16, local(reader, c.updated_at), &formats.date)?;
+        if let Some(at) = c.next_contact {
+            sheet.write_datetime_with_format(r, 17, local(reader, at), &formats.date)?;
+        }
+        written += 1;
+    }
+    drop(cards);
+    finish_table(sheet, written, columns.len())?;
+    Ok((workbook.save_to_buffer()?, u64::from(written)))
+}
