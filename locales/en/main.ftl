@@ -499,3 +499,4 @@ export-col-created = Created
 export-col-updated = Updated
 export-col-next = Next contact
 export-not-allowed = Exporting this division is not available to you.
+file-too-large = The file is over 50 MB, which Telegram does not accept. Please choose a shorter period or one division.

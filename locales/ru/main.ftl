@@ -507,3 +507,4 @@ export-col-created = Создана
 export-col-updated = Изменена
 export-col-next = Следующий контакт
 export-not-allowed = Выгрузка этого подразделения вам недоступна.
+file-too-large = Файл получился больше 50 МБ, Telegram такой не примет. Выберите период короче или одно подразделение.

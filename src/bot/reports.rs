@@ -34,7 +34,11 @@ async fn refuse(bot: &Bot, ctx: &Ctx, caller: &Caller) -> HandlerResult {
     Ok(())
 }
 
-/// Sends a file; a caption is HTML and at most 1024 characters.
+/// The largest file a bot may send through Telegram's Bot API.
+const MAX_UPLOAD: usize = 50 * 1024 * 1024;
+
+/// Sends a file; a caption is HTML and at most 1024 characters. A file Telegram would refuse
+/// (over 50 MB) is not sent: the caption goes out with `too_large`, which says what to do.
 pub async fn send_file(
     bot: &Bot,
     chat: ChatId,
@@ -42,7 +46,12 @@ pub async fn send_file(
     name: String,
     caption: String,
     photo: bool,
+    too_large: String,
 ) -> Result<Message, teloxide::RequestError> {
+    if bytes.len() > MAX_UPLOAD {
+        tracing::warn!(bytes = bytes.len(), %name, "a file is over Telegram's upload limit");
+        return bot.send_message(chat, format!("{caption}\n\n{too_large}")).parse_mode(ParseMode::Html).await;
+    }
     let file = InputFile::memory(bytes).file_name(name);
     let caption: String = caption.chars().take(1024).collect();
     if photo {
@@ -50,6 +59,10 @@ pub async fn send_file(
     } else {
         bot.send_document(chat, file).caption(caption).parse_mode(ParseMode::Html).await
     }
+}
+
+fn too_large(ctx: &Ctx, caller: &Caller) -> String {
+    ctx.i18n.t(caller.user.lang, "file-too-large")
 }
 
 fn explain_period(ctx: &Ctx, caller: &Caller, err: PeriodError) -> String {
@@ -78,10 +91,10 @@ pub async fn report(bot: &Bot, ctx: &Ctx, caller: &Caller, args: &str) -> Handle
     let workbook = reports::activity_workbook(ctx.store.clone(), &report, &reader).await?;
     let caption = text::activity_caption(&reader, &report);
     let name = reports::file_name("report", &scope, &report.period.slug(), "xlsx");
-    send_file(bot, caller.chat, workbook, name, caption.clone(), false).await?;
+    send_file(bot, caller.chat, workbook, name, caption.clone(), false, too_large(ctx, caller)).await?;
     let chart = text::activity_chart(&reader, &report)?;
     let name = reports::file_name("report", &scope, &report.period.slug(), "png");
-    send_file(bot, caller.chat, chart, name, caption, true).await?;
+    send_file(bot, caller.chat, chart, name, caption, true, too_large(ctx, caller)).await?;
     let record = AuditRecord::new(now, Some(caller.user.telegram_id), AuditAction::ReportBuilt)
         .subject(format!("region:{}", scope.key()))
         .details(format!("activity {}", report.period.slug()));
@@ -105,8 +118,8 @@ pub async fn quality(bot: &Bot, ctx: &Ctx, caller: &Caller) -> HandlerResult {
         "quality-chart-title",
         Args::new().markup("date", now.with_timezone(&caller.tz()).format("%d.%m.%Y").to_string()),
     );
-    send_file(bot, caller.chat, chart, reports::file_name("quality", &scope, &date, "png"), caption, true)
-        .await?;
+    let name = reports::file_name("quality", &scope, &date, "png");
+    send_file(bot, caller.chat, chart, name, caption, true, too_large(ctx, caller)).await?;
     let record = AuditRecord::new(now, Some(caller.user.telegram_id), AuditAction::ReportBuilt)
         .subject(format!("region:{}", scope.key()))
         .details("quality");
@@ -269,7 +282,7 @@ async fn send_export(bot: &Bot, ctx: &Ctx, caller: &Caller, scope: ReportScope) 
     );
     let date = now.with_timezone(&caller.tz()).format("%Y-%m-%d").to_string();
     let name = reports::file_name("prospects", &scope, &date, "xlsx");
-    send_file(bot, caller.chat, bytes, name, caption, false).await?;
+    send_file(bot, caller.chat, bytes, name, caption, false, too_large(ctx, caller)).await?;
     Ok(())
 }
 

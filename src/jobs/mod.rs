@@ -29,6 +29,8 @@ pub use render::{reminder, today};
 /// How long a claim on an outbox item lasts before another instance may take it over.
 const LEASE_SECS: i64 = 60;
 const BATCH: i64 = 50;
+/// How long a report item is held while its workbook is built.
+const REPORT_LEASE_SECS: i64 = 15 * 60;
 
 /// Queues everything that came due by now: follow-up reminders and morning digests.
 pub async fn tick(ctx: &Ctx) -> anyhow::Result<()> {
@@ -251,6 +253,11 @@ impl Deliverer {
             return Ok(());
         }
         if item.kind == weekly::KIND {
+            // A large report takes longer to build than a claim lasts.
+            let until = ctx.clock.now() + chrono::Duration::seconds(REPORT_LEASE_SECS);
+            if !ctx.store.extend_claim(item.id, &self.instance, until).await? {
+                return Ok(());
+            }
             self.pace.lock().await.wait(item.chat_id).await;
             let sent = weekly::send(bot, ctx, &item).await?;
             return self.settle(ctx, &item, sent.map(|()| None)).await;

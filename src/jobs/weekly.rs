@@ -127,11 +127,11 @@ pub async fn send(
     let sent = if spec.part == "chart" {
         let chart = text::activity_chart(&reader, &report)?;
         let name = reports::file_name("report", &spec.scope, &slug, "png");
-        crate::bot::send_file(bot, chat, chart, name, caption, true).await
+        crate::bot::send_file(bot, chat, chart, name, caption, true, reader.t("file-too-large")).await
     } else {
         let workbook = reports::activity_workbook(ctx.store.clone(), &report, &reader).await?;
         let name = reports::file_name("report", &spec.scope, &slug, "xlsx");
-        crate::bot::send_file(bot, chat, workbook, name, caption, false).await
+        crate::bot::send_file(bot, chat, workbook, name, caption, false, reader.t("file-too-large")).await
     };
     Ok(sent.map(drop))
 }

@@ -50,6 +50,9 @@ pub trait DeliveryStore: Send + Sync {
         limit: i64,
     ) -> StoreResult<Vec<Outgoing>>;
     async fn outbox_sent(&self, id: i64, now: DateTime<Utc>) -> StoreResult<()>;
+    /// Holds a claimed item longer (a large report takes a while to build), so no other
+    /// instance takes it over meanwhile; `false` when the claim was lost already.
+    async fn extend_claim(&self, id: i64, instance: &str, until: DateTime<Utc>) -> StoreResult<bool>;
     async fn outbox_retry(&self, id: i64, at: DateTime<Utc>, error: &str) -> StoreResult<()>;
     async fn outbox_failed(&self, id: i64, error: &str) -> StoreResult<()>;
     /// Items by state, for tests and operators.
@@ -196,6 +199,18 @@ impl DeliveryStore for SqlStore {
             .await)?;
         items.sort_by_key(|i| i.id);
         Ok(items)
+    }
+
+    async fn extend_claim(&self, id: i64, instance: &str, until: DateTime<Utc>) -> StoreResult<bool> {
+        let sql = "UPDATE outbox SET claimed_until = $3 WHERE id = $1 AND claimed_by = $2 AND state = 'sending'";
+        let extended = on_pool!(self, p => sqlx::query(sql)
+            .bind(id)
+            .bind(instance)
+            .bind(secs(until))
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(extended == 1)
     }
 
     async fn outbox_sent(&self, id: i64, now: DateTime<Utc>) -> StoreResult<()> {
