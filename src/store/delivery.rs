@@ -202,7 +202,8 @@ impl DeliveryStore for SqlStore {
     }
 
     async fn extend_claim(&self, id: i64, instance: &str, until: DateTime<Utc>) -> StoreResult<bool> {
-        let sql = "UPDATE outbox SET claimed_until = $3 WHERE id = $1 AND claimed_by = $2 AND state = 'sending'";
+        let sql =
+            "UPDATE outbox SET claimed_until = $3 WHERE id = $1 AND claimed_by = $2 AND state = 'sending'";
         let extended = on_pool!(self, p => sqlx::query(sql)
             .bind(id)
             .bind(instance)

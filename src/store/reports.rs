@@ -123,8 +123,10 @@ fn scoped(column: &str, n: u8) -> String {
 /// happened_at)` index reads just that division's month instead of the whole bank's.
 fn entries_scoped(region: Option<&str>) -> String {
     match region {
-        Some(_) => "p.region_code = $1 AND i.author_id IN (SELECT telegram_id FROM users WHERE region_code = $1)"
-            .to_owned(),
+        Some(_) => {
+            "p.region_code = $1 AND i.author_id IN (SELECT telegram_id FROM users WHERE region_code = $1)"
+                .to_owned()
+        }
         None => "CAST($1 AS TEXT) IS NULL".to_owned(),
     }
 }
