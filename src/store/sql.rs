@@ -23,17 +23,21 @@ pub(super) enum Pool {
 /// The store over either backend.
 pub struct SqlStore {
     pub(super) pool: Pool,
+    /// Divisions read so far. A division is never changed or removed once added, so a cached
+    /// one is always right; one added by another process is read on its first miss. Every
+    /// update reads its sender's division, which this saves.
+    regions: std::sync::RwLock<std::collections::HashMap<String, Region>>,
 }
 
 impl From<SqlitePool> for SqlStore {
     fn from(pool: SqlitePool) -> Self {
-        Self { pool: Pool::Sqlite(pool) }
+        Self { pool: Pool::Sqlite(pool), regions: Default::default() }
     }
 }
 
 impl From<PgPool> for SqlStore {
     fn from(pool: PgPool) -> Self {
-        Self { pool: Pool::Postgres(pool) }
+        Self { pool: Pool::Postgres(pool), regions: Default::default() }
     }
 }
 
@@ -286,12 +290,19 @@ impl Store for SqlStore {
     }
 
     async fn region(&self, code: &RegionCode) -> StoreResult<Option<Region>> {
+        if let Some(known) = self.regions.read().ok().and_then(|r| r.get(code.as_str()).cloned()) {
+            return Ok(Some(known));
+        }
         let sql = "SELECT code, name, tz FROM regions WHERE code = $1";
         let row: Option<RegionRow> = on_pool!(self, p => sqlx::query_as(sql)
             .bind(code.as_str())
             .fetch_optional(p)
             .await)?;
-        row.map(Region::try_from).transpose()
+        let region = row.map(Region::try_from).transpose()?;
+        if let (Some(region), Ok(mut cache)) = (&region, self.regions.write()) {
+            cache.insert(code.as_str().to_owned(), region.clone());
+        }
+        Ok(region)
     }
 
     async fn regions(&self) -> StoreResult<Vec<Region>> {
