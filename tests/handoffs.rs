@@ -440,6 +440,40 @@ both_backends! {
         app.finish().await;
     }
 
+    async fn an_officer_who_never_opened_the_bot_is_asked_to_and_still_holds_the_lead(app) {
+        let (people, id) = setup(&app).await;
+        // A new officer: whitelisted, but has never written to the bot.
+        let gleb = app.add_user(3009, "Глеб Новиков", Role::CreditOfficer, Some("MSK")).await;
+        let card = app.say(&people.anna, &format!("/card {id}")).await;
+        app.tg.press(&people.anna, &card, &card.button("Передать в кредитный отдел"));
+        let choose = app.tg.next(people.anna.id).await;
+        app.tg.press(&people.anna, &choose, &choose.button("Кредит"));
+        let lead = app.tg.next(CREDIT_CHAT).await;
+        let hid = app.store.handoffs(&HandoffFilter::Prospect(ProspectId(id)), 10).await.unwrap()[0].id;
+
+        // Declining needs the private chat: nothing changes, and he is told how to open it.
+        let from = answers_so_far(&app).await;
+        app.tg.press(&gleb, &lead, &lead.button("Отклонить"));
+        assert_eq!(
+            answer_after(&app, from).await,
+            vec!["Откройте личный чат с ботом, отправьте /start и нажмите эту кнопку ещё раз.".to_owned()]
+        );
+        assert_eq!(state_of(&app, hid).await, HandoffState::Pending);
+
+        // Taking works in the group; the card waits for him in /handoffs.
+        let from = answers_so_far(&app).await;
+        app.tg.press(&gleb, &lead, &lead.button("Взять"));
+        assert_eq!(
+            answer_after(&app, from).await,
+            vec!["Заявка закреплена за вами. Чтобы получить карточку, откройте личный чат с ботом и отправьте /start: заявка будет в /handoffs.".to_owned()]
+        );
+        assert_eq!(state_of(&app, hid).await, HandoffState::Accepted);
+        app.tg.send_text(&gleb, "/handoffs");
+        let list = until(&app, gleb.id, |o| o.visible.starts_with("Заявки подразделения:")).await;
+        assert!(list.visible.contains(&format!("№ {hid} · ООО «Ромашка» · кредит · в работе")), "{}", list.visible);
+        app.finish().await;
+    }
+
     async fn admins_see_and_set_routes_in_the_chat(app) {
         app.add_region("MSK", "Москва", "Europe/Moscow").await;
         app.tg.add_group(-100777, "Лизинг Москва", true);
