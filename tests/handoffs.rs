@@ -278,6 +278,12 @@ both_backends! {
         app.tg.send_text(&people.anna, &format!("/card {id}"));
         let card = until(&app, people.anna.id, |o| o.visible.contains("Заявки в кредитный отдел:")).await;
         assert!(card.visible.contains(&format!("№ {hid} · ООО «Ромашка» · кредит · сделка не состоялась")), "{}", card.visible);
+        // And head office reads each step in the card's audit trail.
+        let head = app.add_user(6001, "Дарья Контролёр", Role::HeadOffice, None).await;
+        let trail = app.say(&head, &format!("/audit {id}")).await;
+        for step in ["передал в кредитный отдел", "взял заявку в работу", "закрыл заявку"] {
+            assert!(trail.visible.contains(step), "{step}: {}", trail.visible);
+        }
         assert_no_personal_data_in_groups(&app);
         app.finish().await;
     }

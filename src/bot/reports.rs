@@ -175,6 +175,10 @@ fn action_text(ctx: &Ctx, caller: &Caller, action: &str) -> String {
         "contact_scheduled",
         "exported",
         "audit_viewed",
+        "handed_off",
+        "handoff_taken",
+        "handoff_declined",
+        "handoff_closed",
     ];
     if KNOWN.contains(&action) {
         ctx.i18n.t(caller.user.lang, &format!("audit-action-{action}"))
