@@ -480,6 +480,26 @@ both_backends! {
         app.finish().await;
     }
 
+    async fn handoffs_are_listed_ten_a_page(app) {
+        let (people, _) = setup(&app).await;
+        let anna = app.store.user(TelegramId::new(people.anna.id).unwrap()).await.unwrap().unwrap();
+        for n in 0..12 {
+            let id = app.add_prospect(people.anna.id, &format!("ООО «Компания {n}»"), &support::inn(100 + n), None, None).await;
+            prospect_diary::domain::handoff::hand_off(
+                app.store.as_ref(), &anna, ProspectId(id), Product::Credit, "", support::start_time(),
+            )
+            .await
+            .unwrap();
+        }
+        let first = app.say(&people.anna, "/handoffs").await;
+        assert_eq!(first.visible.matches(" · кредит · ").count(), 10, "{}", first.visible);
+        app.tg.press(&people.anna, &first, &first.button("Далее"));
+        let second = app.tg.next(people.anna.id).await;
+        assert_eq!(second.visible.matches(" · кредит · ").count(), 2, "{:?} {}", second.kind, second.visible);
+        assert!(second.buttons().iter().any(|(label, _)| label.contains("Назад")), "{:?}", second.buttons());
+        app.finish().await;
+    }
+
     async fn admins_see_and_set_routes_in_the_chat(app) {
         app.add_region("MSK", "Москва", "Europe/Moscow").await;
         app.tg.add_group(-100777, "Лизинг Москва", true);

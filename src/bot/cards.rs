@@ -82,7 +82,8 @@ pub async fn find(bot: &Bot, ctx: &Ctx, caller: &Caller, args: &str) -> HandlerR
     Ok(())
 }
 
-fn nav(
+/// Previous / next buttons for a paged list.
+pub(super) fn nav(
     ctx: &Ctx,
     caller: &Caller,
     page: u32,

@@ -4,7 +4,7 @@
 //! officers and manager change anything.
 
 use teloxide::prelude::*;
-use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, MessageId};
+use teloxide::types::{InlineKeyboardMarkup, MessageId};
 
 use super::flow::{self, State};
 use super::gate::Caller;
@@ -20,8 +20,8 @@ use crate::i18n::Args;
 use crate::jobs;
 use crate::store::NewOutgoing;
 
-/// How many hand-offs `/handoffs` lists.
-const LIST_LIMIT: i64 = 20;
+/// How many hand-offs a page of `/handoffs` lists.
+const LIST_PAGE: i64 = 10;
 
 async fn region(ctx: &Ctx, h: &Handoff) -> anyhow::Result<Region> {
     ctx.store.region(&h.region).await?.ok_or_else(|| anyhow::anyhow!("division {} is gone", h.region))
@@ -113,11 +113,16 @@ pub async fn after_entry(
 
 /// `/handoffs`: a specialist's own; an officer's queue and what they hold; a manager's queue.
 pub async fn list(bot: &Bot, ctx: &Ctx, caller: &Caller) -> HandlerResult {
+    let (text, markup) = list_page(ctx, caller, 0).await?;
+    reply::send_with(bot, caller.chat, text, markup).await?;
+    Ok(())
+}
+
+async fn list_page(ctx: &Ctx, caller: &Caller, page: u32) -> anyhow::Result<(String, InlineKeyboardMarkup)> {
     let lang = caller.user.lang;
-    let items = handoff::list(ctx.store.as_ref(), &caller.user, LIST_LIMIT).await?;
-    if items.is_empty() {
-        reply::send(bot, caller.chat, ctx.i18n.t(lang, "handoffs-none")).await?;
-        return Ok(());
+    let (items, more) = handoff::list(ctx.store.as_ref(), &caller.user, page, LIST_PAGE).await?;
+    if items.is_empty() && page == 0 {
+        return Ok((ctx.i18n.t(lang, "handoffs-none"), InlineKeyboardMarkup::default()));
     }
     let title = match caller.user.role {
         crate::domain::access::Role::Specialist => "handoffs-mine",
@@ -125,9 +130,12 @@ pub async fn list(bot: &Bot, ctx: &Ctx, caller: &Caller) -> HandlerResult {
     };
     let mut lines = vec![ctx.i18n.t(lang, title)];
     lines.extend(items.iter().map(|h| leads::list_line(ctx, lang, caller.tz(), h)));
-    let buttons: Vec<InlineKeyboardButton> = items.iter().map(|h| leads::list_button(ctx, lang, h)).collect();
-    reply::send_with(bot, caller.chat, lines.join("\n"), grid(buttons, 1)).await?;
-    Ok(())
+    let mut markup = grid(items.iter().map(|h| leads::list_button(ctx, lang, h)).collect(), 1);
+    let nav = cards::nav(ctx, caller, page, more, Action::HandoffsPage);
+    if !nav.is_empty() {
+        markup.inline_keyboard.push(nav);
+    }
+    Ok((lines.join("\n"), markup))
 }
 
 /// One hand-off in private, with what the reader may do with it.
@@ -188,6 +196,11 @@ pub async fn on_action(
         Action::Lost(id) => return ask_reason(bot, ctx, caller, id, true).await,
         Action::Reason(id, n) => return chosen_reason(bot, ctx, caller, message, id, n).await,
         Action::HandoffShow(id) => show(bot, ctx, caller, message, id).await,
+        Action::HandoffsPage(page) => {
+            let (text, markup) = list_page(ctx, caller, page).await?;
+            reply::show(bot, caller.chat, message, text, markup).await?;
+            return Ok(Answer::done());
+        }
         _ => return Ok(Answer::stale(ctx, caller.user.lang)),
     };
     match result {

@@ -83,6 +83,7 @@ pub enum Action {
     Lost(i64),
     Reason(i64, u8),
     HandoffShow(i64),
+    HandoffsPage(u32),
     /// A page of a card's audit trail (head office).
     AuditPage(i64, u32),
     /// Export one division (`Some(code)`) or every one (`None`).
@@ -168,6 +169,7 @@ impl Action {
             Action::Lost(id) => format!("h:l:{id}"),
             Action::Reason(id, n) => format!("h:r:{id}:{n}"),
             Action::HandoffShow(id) => format!("h:s:{id}"),
+            Action::HandoffsPage(page) => format!("h:pg:{page}"),
             Action::AuditPage(id, page) => format!("ra:{id}:{page}"),
             Action::Export(region) => format!("rx:{}", region.as_ref().map_or("*", |r| r.as_str())),
         }
@@ -251,6 +253,7 @@ impl Action {
             ["h", "l", hid] => Action::Lost(id(hid)?),
             ["h", "r", hid, n] => Action::Reason(id(hid)?, n.parse().ok()?),
             ["h", "s", hid] => Action::HandoffShow(id(hid)?),
+            ["h", "pg", page] => Action::HandoffsPage(page.parse().ok()?),
             ["ra", pid, page] => Action::AuditPage(id(pid)?, page.parse().ok()?),
             ["rx", "*"] => Action::Export(None),
             ["rx", code] => Action::Export(Some(RegionCode::parse(code).ok()?)),
@@ -343,6 +346,7 @@ mod tests {
             Action::Lost(max),
             Action::Reason(max, u8::MAX),
             Action::HandoffShow(max),
+            Action::HandoffsPage(u32::MAX),
             Action::AuditPage(max, u32::MAX),
             Action::Export(None),
             Action::Export(Some(RegionCode::parse("ABCDEFGHIJKLMNOP").unwrap())),

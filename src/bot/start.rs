@@ -215,7 +215,8 @@ async fn route_callback(
         | Action::Won(_)
         | Action::Lost(_)
         | Action::Reason(..)
-        | Action::HandoffShow(_)) => handoffs::on_action(bot, ctx, caller, message, action).await,
+        | Action::HandoffShow(_)
+        | Action::HandoffsPage(_)) => handoffs::on_action(bot, ctx, caller, message, action).await,
         action @ (Action::AuditPage(..) | Action::Export(_)) => {
             reports::on_action(bot, ctx, caller, message, action).await
         }

@@ -386,8 +386,13 @@ pub async fn close(
 }
 
 /// `/handoffs`: a specialist's own; a credit officer's queue and what they hold; a manager's
-/// whole division queue.
-pub async fn list(store: &dyn Store, user: &User, limit: i64) -> HandoffResult<Vec<Handoff>> {
+/// whole division queue. One page of `per_page`, and whether there is another.
+pub async fn list(
+    store: &dyn Store,
+    user: &User,
+    page: u32,
+    per_page: i64,
+) -> HandoffResult<(Vec<Handoff>, bool)> {
     let filter = match (user.role, &user.region) {
         (Role::Specialist, Some(_)) => HandoffFilter::From(user.telegram_id),
         (Role::CreditOfficer, Some(region)) => {
@@ -396,7 +401,10 @@ pub async fn list(store: &dyn Store, user: &User, limit: i64) -> HandoffResult<V
         (Role::Manager, Some(region)) => HandoffFilter::Queue { region: region.clone(), holder: None },
         _ => return Err(HandoffError::NotAllowed),
     };
-    Ok(store.handoffs(&filter, limit).await?)
+    let mut found = store.handoffs_page(&filter, i64::from(page) * per_page, per_page + 1).await?;
+    let more = found.len() as i64 > per_page;
+    found.truncate(per_page as usize);
+    Ok((found, more))
 }
 
 #[cfg(test)]

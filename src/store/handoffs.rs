@@ -38,7 +38,16 @@ pub trait HandoffStore: Send + Sync {
         audit: &AuditRecord,
     ) -> StoreResult<Handoff>;
     async fn handoff(&self, id: i64) -> StoreResult<Option<Handoff>>;
-    async fn handoffs(&self, filter: &HandoffFilter, limit: i64) -> StoreResult<Vec<Handoff>>;
+    async fn handoffs(&self, filter: &HandoffFilter, limit: i64) -> StoreResult<Vec<Handoff>> {
+        self.handoffs_page(filter, 0, limit).await
+    }
+    /// `limit` hand-offs of a list from `offset`, in the list's order.
+    async fn handoffs_page(
+        &self,
+        filter: &HandoffFilter,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<Handoff>>;
     /// Takes a pending hand-off for `by`; `false` when it is no longer pending.
     async fn take_handoff(
         &self,
@@ -261,29 +270,42 @@ impl HandoffStore for SqlStore {
         row.map(Handoff::try_from).transpose()
     }
 
-    async fn handoffs(&self, filter: &HandoffFilter, limit: i64) -> StoreResult<Vec<Handoff>> {
+    async fn handoffs_page(
+        &self,
+        filter: &HandoffFilter,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<Handoff>> {
         let found: Vec<HandoffRow> = match filter {
             HandoffFilter::Prospect(id) => {
                 let sql = format!(
-                    "{HANDOFF_SELECT} WHERE h.prospect_id = $1 ORDER BY h.created_at DESC, h.id DESC LIMIT $2"
+                    "{HANDOFF_SELECT} WHERE h.prospect_id = $1 ORDER BY h.created_at DESC, h.id DESC \
+                     LIMIT $2 OFFSET $3"
                 );
-                on_pool!(self, p => sqlx::query_as(&sql).bind(id.0).bind(limit).fetch_all(p).await)?
+                on_pool!(self, p => sqlx::query_as(&sql).bind(id.0).bind(limit).bind(offset).fetch_all(p).await)?
             }
             HandoffFilter::From(user) => {
                 let sql = format!(
-                    "{HANDOFF_SELECT} WHERE h.from_id = $1 ORDER BY h.created_at DESC, h.id DESC LIMIT $2"
+                    "{HANDOFF_SELECT} WHERE h.from_id = $1 ORDER BY h.created_at DESC, h.id DESC \
+                     LIMIT $2 OFFSET $3"
                 );
-                on_pool!(self, p => sqlx::query_as(&sql).bind(user.get()).bind(limit).fetch_all(p).await)?
+                on_pool!(self, p => sqlx::query_as(&sql)
+                    .bind(user.get())
+                    .bind(limit)
+                    .bind(offset)
+                    .fetch_all(p)
+                    .await)?
             }
             HandoffFilter::Queue { region, holder } => {
                 let sql = format!(
                     "{HANDOFF_SELECT} WHERE h.region_code = $1 AND (h.state = 'pending' OR (h.state = 'accepted' \
-                     AND (CAST($2 AS BIGINT) IS NULL OR h.taken_by = $2))) ORDER BY h.created_at, h.id LIMIT $3"
+                     AND (CAST($2 AS BIGINT) IS NULL OR h.taken_by = $2))) ORDER BY h.created_at, h.id LIMIT $3 OFFSET $4"
                 );
                 on_pool!(self, p => sqlx::query_as(&sql)
                     .bind(region.as_str())
                     .bind(holder.map(TelegramId::get))
                     .bind(limit)
+                    .bind(offset)
                     .fetch_all(p)
                     .await)?
             }
