@@ -163,6 +163,15 @@ fn view(ctx: &Ctx, caller: &Caller, h: &Handoff, region: &Region) -> (String, In
     (text, InlineKeyboardMarkup::new(rows))
 }
 
+/// A person's refused or late press becomes an alert; the bot's own failures pass on, to be
+/// logged with a reference id.
+fn refused(ctx: &Ctx, caller: &Caller, err: anyhow::Error) -> anyhow::Result<Answer> {
+    match err.downcast::<HandoffError>() {
+        Ok(err) => refusal(ctx, caller, err),
+        Err(other) => Err(other),
+    }
+}
+
 /// What a refused or late press says, as an alert.
 fn refusal(ctx: &Ctx, caller: &Caller, err: HandoffError) -> anyhow::Result<Answer> {
     let lang = caller.user.lang;
@@ -203,10 +212,7 @@ pub async fn on_action(
         }
         _ => return Ok(Answer::stale(ctx, caller.user.lang)),
     };
-    match result {
-        Ok(answer) => Ok(answer),
-        Err(err) => refusal(ctx, caller, err),
-    }
+    result.or_else(|err| refused(ctx, caller, err))
 }
 
 async fn show(
@@ -215,19 +221,11 @@ async fn show(
     caller: &Caller,
     message: Option<MessageId>,
     id: i64,
-) -> Result<Answer, HandoffError> {
+) -> anyhow::Result<Answer> {
     let h = handoff::visible(ctx.store.as_ref(), &caller.user, id).await?;
-    let shown = async {
-        let (text, markup) = view(ctx, caller, &h, &region(ctx, &h).await?);
-        reply::show(bot, caller.chat, message, text, markup).await
-    };
-    shown.await.map_err(internal)?;
+    let (text, markup) = view(ctx, caller, &h, &region(ctx, &h).await?);
+    reply::show(bot, caller.chat, message, text, markup).await?;
     Ok(Answer::done())
-}
-
-/// A failure of the bot itself inside a hand-off step: logged by the caller's guard.
-fn internal(err: anyhow::Error) -> HandoffError {
-    HandoffError::Store(crate::store::StoreError::Corrupt(format!("{err:#}")))
 }
 
 /// The card's Hand off button: the products that can still be handed off.
@@ -243,8 +241,7 @@ async fn choose_product(
     if !base::may_log(&caller.user, &prospect) {
         return Ok(Answer::alert(ctx.i18n.t(lang, "err-not-allowed")));
     }
-    let products =
-        handoff::offerable(ctx.store.as_ref(), &prospect).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let products = handoff::offerable(ctx.store.as_ref(), &prospect).await?;
     if products.is_empty() {
         return Ok(Answer::alert(ctx.i18n.t(lang, "handoff-nothing-to-offer")));
     }
@@ -266,17 +263,14 @@ async fn by_hand(
     message: Option<MessageId>,
     id: ProspectId,
     product: Product,
-) -> Result<Answer, HandoffError> {
+) -> anyhow::Result<Answer> {
     let store = ctx.store.as_ref();
     // What the client needs: the latest entry's summary, as the specialist wrote it.
     let need = store.entries(id, 0, 1).await?.into_iter().next().map(|e| e.summary).unwrap_or_default();
     let h = handoff::hand_off(store, &caller.user, id, product, &need, ctx.clock.now()).await?;
-    let done = async {
-        post(ctx, &h).await?;
-        reply::close(bot, caller.chat, message, ctx.i18n.t(caller.user.lang, "handoff-sent")).await?;
-        confirm_made(bot, ctx, caller, std::slice::from_ref(&h)).await
-    };
-    done.await.map_err(internal)?;
+    post(ctx, &h).await?;
+    reply::close(bot, caller.chat, message, ctx.i18n.t(caller.user.lang, "handoff-sent")).await?;
+    confirm_made(bot, ctx, caller, std::slice::from_ref(&h)).await?;
     Ok(Answer::done())
 }
 
@@ -286,16 +280,16 @@ async fn take(
     caller: &Caller,
     message: Option<MessageId>,
     id: i64,
-) -> Result<Answer, HandoffError> {
+) -> anyhow::Result<Answer> {
     let lang = caller.user.lang;
     let h = handoff::take(ctx.store.as_ref(), &caller.user, id, ctx.clock.now()).await?;
-    refresh_lead(ctx, &h).await.map_err(internal)?;
+    refresh_lead(ctx, &h).await?;
     if caller.group.is_none() {
-        let region = region(ctx, &h).await.map_err(internal)?;
+        let region = region(ctx, &h).await?;
         let (text, markup) = view(ctx, caller, &h, &region);
-        reply::show(bot, caller.chat, message, text, markup).await.map_err(internal)?;
+        reply::show(bot, caller.chat, message, text, markup).await?;
     }
-    tell_specialist(ctx, &h).await.map_err(internal)?;
+    tell_specialist(ctx, &h).await?;
     // The officer gets the full card in private; one who never opened a chat with the bot is
     // asked to, and finds the lead in /handoffs afterwards.
     let private = async {
@@ -372,8 +366,8 @@ async fn chosen_reason(
         Ok(answer) => Ok(answer),
         Err(err) => {
             // Someone else settled it first: the question is over.
+            let answer = refused(ctx, caller, err)?;
             flow::clear(ctx, caller.chat).await?;
-            let answer = refusal(ctx, caller, err)?;
             reply::close(bot, caller.chat, message, answer.text.clone().unwrap_or_default()).await?;
             Ok(answer)
         }
@@ -396,7 +390,7 @@ pub async fn on_reason_text(
         return Ok(());
     }
     if let Err(err) = finish(bot, ctx, caller, None, id, lost, reason).await
-        && let Answer { text: Some(text), .. } = refusal(ctx, caller, err)?
+        && let Answer { text: Some(text), .. } = refused(ctx, caller, err)?
     {
         flow::clear(ctx, caller.chat).await?;
         reply::send(bot, caller.chat, text).await?;
@@ -412,7 +406,7 @@ async fn finish(
     id: i64,
     lost: bool,
     reason: &str,
-) -> Result<Answer, HandoffError> {
+) -> anyhow::Result<Answer> {
     if lost {
         return close(bot, ctx, caller, message, id, Closing::Lost, Some(reason)).await;
     }
@@ -428,7 +422,7 @@ async fn close(
     id: i64,
     closing: Closing,
     reason: Option<&str>,
-) -> Result<Answer, HandoffError> {
+) -> anyhow::Result<Answer> {
     let h = handoff::close(ctx.store.as_ref(), &caller.user, id, closing, reason, ctx.clock.now()).await?;
     settle(bot, ctx, caller, message, &h).await
 }
@@ -440,17 +434,13 @@ async fn settle(
     caller: &Caller,
     message: Option<MessageId>,
     h: &Handoff,
-) -> Result<Answer, HandoffError> {
+) -> anyhow::Result<Answer> {
     let lang: Lang = caller.user.lang;
-    let done = async {
-        flow::clear(ctx, caller.chat).await?;
-        refresh_lead(ctx, h).await?;
-        tell_specialist(ctx, h).await?;
-        let line = leads::outcome_line(ctx, lang, caller.tz(), h, false).unwrap_or_default();
-        let text =
-            ctx.i18n.get(lang, "handoff-settled", Args::new().text("id", h.id.to_string())) + "\n" + &line;
-        reply::show(bot, caller.chat, message, text, InlineKeyboardMarkup::default()).await
-    };
-    done.await.map_err(internal)?;
+    flow::clear(ctx, caller.chat).await?;
+    refresh_lead(ctx, h).await?;
+    tell_specialist(ctx, h).await?;
+    let line = leads::outcome_line(ctx, lang, caller.tz(), h, false).unwrap_or_default();
+    let text = ctx.i18n.get(lang, "handoff-settled", Args::new().text("id", h.id.to_string())) + "\n" + &line;
+    reply::show(bot, caller.chat, message, text, InlineKeyboardMarkup::default()).await?;
     Ok(Answer::done())
 }

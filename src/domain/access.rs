@@ -241,6 +241,12 @@ impl Scope {
     }
 }
 
+/// An active manager of `region`: the one told of the division's troubles (a colleague who
+/// blocked the bot, a lead nobody takes) and who gets its weekly report.
+pub fn manages(user: &User, region: &RegionCode) -> bool {
+    user.active && user.role == Role::Manager && user.region.as_ref() == Some(region)
+}
+
 /// Registers prospects and writes diary entries in their division.
 pub fn works_with_prospects(user: &User) -> bool {
     matches!(user.role, Role::Specialist | Role::Manager) && user.region.is_some()

@@ -274,9 +274,6 @@ pub async fn after_entry(
     }
     let mut made = vec![];
     for product in &entry.products {
-        if store.route(&prospect.region, *product).await?.is_none() {
-            continue;
-        }
         match hand_off(store, user, prospect.id, *product, &entry.summary, now).await {
             Ok(h) => made.push(h),
             Err(HandoffError::AlreadyOpen | HandoffError::NoRoute) => {}

@@ -18,7 +18,7 @@ use tokio::sync::Mutex;
 use tokio::time::Instant;
 
 use crate::bot::Ctx;
-use crate::domain::access::Role;
+use crate::domain::access::{Role, manages};
 use crate::domain::diary::is_working_day;
 use crate::domain::handoff::{Handoff, HandoffState, Waiting};
 use crate::domain::ids::TelegramId;
@@ -62,7 +62,7 @@ pub async fn waiting_leads(ctx: &Ctx) -> anyhow::Result<()> {
     for h in ctx.store.waiting_handoffs(now - sla * 2, Waiting::Escalation, 500).await? {
         let items: Vec<NewOutgoing> = users
             .iter()
-            .filter(|m| m.active && m.role == Role::Manager && m.region.as_ref() == Some(&h.region))
+            .filter(|m| manages(m, &h.region))
             .map(|m| NewOutgoing {
                 kind: "lead_overdue",
                 chat_id: m.telegram_id.get(),
@@ -375,7 +375,7 @@ async fn unreachable(ctx: &Ctx, chat_id: i64) -> anyhow::Result<()> {
         .users()
         .await?
         .into_iter()
-        .filter(|m| m.active && m.role == Role::Manager && m.region == user.region && m.telegram_id != id)
+        .filter(|m| m.telegram_id != id && user.region.as_ref().is_some_and(|r| manages(m, r)))
         .collect();
     let items: Vec<NewOutgoing> = managers
         .iter()
@@ -419,12 +419,7 @@ pub fn lead_edit(h: &Handoff) -> NewOutgoing {
 /// A lead card the credit chat cannot get (the bot was removed from it, say): the specialist
 /// and the division's managers are told, so the lead is not silently lost.
 async fn lead_undelivered(ctx: &Ctx, item: &Outgoing) -> anyhow::Result<()> {
-    let Some(h) = (match item.ref_id {
-        Some(id) => ctx.store.handoff(id).await?,
-        None => None,
-    }) else {
-        return Ok(());
-    };
+    let Some(h) = render::handoff_of(ctx, item).await? else { return Ok(()) };
     tracing::error!(handoff = h.id, chat = h.chat_id, "the lead card cannot reach the credit chat");
     let now = ctx.clock.now();
     // Expired, so that it can be handed off again once the route is fixed.
@@ -436,11 +431,7 @@ async fn lead_undelivered(ctx: &Ctx, item: &Outgoing) -> anyhow::Result<()> {
         .users()
         .await?
         .into_iter()
-        .filter(|u| {
-            u.active
-                && (u.telegram_id == h.from
-                    || (u.role == Role::Manager && u.region.as_ref() == Some(&h.region)))
-        })
+        .filter(|u| (u.active && u.telegram_id == h.from) || manages(u, &h.region))
         .map(|u| NewOutgoing {
             kind: "notice",
             chat_id: u.telegram_id.get(),

@@ -11,7 +11,7 @@ use crate::bot::render::{mask_person, when};
 use crate::config::ContactsInChat;
 use crate::domain::access::{Lang, User};
 use crate::domain::followup::{Followup, minutes_late};
-use crate::domain::handoff::HandoffState;
+use crate::domain::handoff::{Handoff, HandoffState};
 use crate::domain::ids::TelegramId;
 use crate::domain::requisites::Phone;
 use crate::i18n::{Args, escape_html};
@@ -125,16 +125,19 @@ pub async fn outgoing(ctx: &Ctx, item: &Outgoing) -> anyhow::Result<Option<Rende
 /// the manager's notice.
 pub const LEAD_KINDS: &[&str] = &["lead", "lead_edit", "lead_reminder", "lead_overdue"];
 
+/// The hand-off an outbox item is about, if it still exists.
+pub(super) async fn handoff_of(ctx: &Ctx, item: &Outgoing) -> anyhow::Result<Option<Handoff>> {
+    Ok(match item.ref_id {
+        Some(id) => ctx.store.handoff(id).await?,
+        None => None,
+    })
+}
+
 /// A hand-off item, rendered as the lead stands when it is sent. A reminder or a manager's
 /// notice about a lead taken meanwhile is not sent at all, and nothing goes to a chat that is
 /// no longer a hand-off chat (its route was moved): client data only goes where it is routed.
 async fn lead_item(ctx: &Ctx, item: &Outgoing) -> anyhow::Result<Option<Rendered>> {
-    let Some(h) = (match item.ref_id {
-        Some(id) => ctx.store.handoff(id).await?,
-        None => None,
-    }) else {
-        return Ok(None);
-    };
+    let Some(h) = handoff_of(ctx, item).await? else { return Ok(None) };
     let to_chat = item.kind != "lead_overdue";
     if to_chat && !ctx.store.is_handoff_chat(h.chat_id).await? {
         tracing::warn!(

@@ -12,7 +12,7 @@ use teloxide::prelude::*;
 
 use crate::bot::Ctx;
 use crate::config::ContactsInChat;
-use crate::domain::access::{Lang, Role, User};
+use crate::domain::access::{Lang, Role, User, manages};
 use crate::domain::report::{Period, ReportScope};
 use crate::reports::{self, Reader, text};
 use crate::store::{NewOutgoing, Outgoing};
@@ -51,10 +51,7 @@ pub async fn queue(ctx: &Ctx) -> anyhow::Result<()> {
     let users = ctx.store.users().await?;
     let mut scopes: Vec<(ReportScope, Tz, Vec<&User>)> = vec![];
     for region in ctx.store.regions().await? {
-        let managers = users
-            .iter()
-            .filter(|u| u.active && u.role == Role::Manager && u.region.as_ref() == Some(&region.code))
-            .collect();
+        let managers = users.iter().filter(|u| manages(u, &region.code)).collect();
         scopes.push((ReportScope::Region(region.code.clone()), region.tz.tz(), managers));
     }
     let head_office = users.iter().filter(|u| u.active && u.role == Role::HeadOffice).collect();
