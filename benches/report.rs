@@ -23,6 +23,7 @@ use chrono::{Duration, TimeZone, Utc};
 use prospect_diary::domain::access::{Lang, NewUser, Region, Role};
 use prospect_diary::domain::audit::{AuditAction, AuditRecord};
 use prospect_diary::domain::ids::{FullName, TelegramId};
+use prospect_diary::domain::privacy::{ContactsInChat, Disclosure};
 use prospect_diary::domain::report::{Period, ReportScope};
 use prospect_diary::i18n::I18n;
 use prospect_diary::reports::{self, Reader, text};
@@ -213,7 +214,12 @@ async fn run(url: &str, prospects: u64, entries: u64, months: i64) -> anyhow::Re
     let start = Utc.timestamp_opt(end, 0).single().unwrap_or_default() - Duration::days(30 * months);
     seed(url, store.as_ref(), prospects, entries, start.timestamp(), end - start.timestamp()).await?;
 
-    let reader = Reader { lang: Lang::Ru, tz, show_contacts: false, i18n: Arc::new(I18n::new()) };
+    let reader = Reader {
+        lang: Lang::Ru,
+        tz,
+        disclosure: Disclosure(ContactsInChat::Mask),
+        i18n: Arc::new(I18n::new()),
+    };
     for scope in
         [ReportScope::All, ReportScope::Region(prospect_diary::domain::ids::RegionCode::parse("R3")?)]
     {

@@ -10,12 +10,8 @@ use url::Url;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/prospect-diary.db";
 
-/// How contact data appears in chat messages (SPEC §10).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ContactsInChat {
-    Show,
-    Mask,
-}
+pub use crate::domain::privacy::ContactsInChat;
+use crate::domain::privacy::Disclosure;
 
 #[derive(Clone)]
 pub struct Config {
@@ -104,6 +100,11 @@ impl Config {
             instance_id: get("INSTANCE_ID")
                 .unwrap_or_else(|| format!("pd-{}", uuid::Uuid::new_v4().simple())),
         })
+    }
+
+    /// How personal data reads in what is sent through Telegram (SPEC §10).
+    pub fn disclosure(&self) -> Disclosure {
+        Disclosure(self.contacts_in_chat)
     }
 
     pub fn from_env() -> anyhow::Result<Self> {

@@ -4,6 +4,7 @@
 mod support;
 
 use chrono::Duration;
+use prospect_diary::domain::access::Audience;
 use prospect_diary::store::{DeliveryStore, NewOutgoing};
 use support::{Backend, start_time, test_store};
 
@@ -15,6 +16,7 @@ fn notice(key: &str) -> NewOutgoing {
         text: Some("привет".into()),
         markup: None,
         dedupe_key: key.into(),
+        audience: Audience::Staff,
     }
 }
 

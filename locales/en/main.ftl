@@ -276,6 +276,7 @@ schedule-saved = The next contact is set for { $when }.
 
 ## Reminders, /today, digests, delivery
 
+reminder-cover = ↪️ Passed to you as the manager. The owner, { $owner }, no longer receives reminders for this division.
 reminder-title = 🔔 Time to get in touch: <b>{ $name }</b> (No. { $id })
 reminder-contact = Contact: { $contact }
 reminder-agreed = Agreed: { $agreed }

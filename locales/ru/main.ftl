@@ -278,6 +278,7 @@ schedule-saved = Следующий контакт назначен на { $when
 
 ## Reminders, /today, digests, delivery
 
+reminder-cover = ↪️ Передано вам как руководителю. Ответственный — { $owner }: он больше не получает напоминаний по этому подразделению.
 reminder-title = 🔔 Пора связаться: <b>{ $name }</b> (№ { $id })
 reminder-contact = Контакт: { $contact }
 reminder-agreed = Договорённость: { $agreed }

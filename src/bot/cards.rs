@@ -169,13 +169,13 @@ async fn history(
     let mut lines = vec![ctx.i18n.get(
         lang,
         "history-title",
-        Args::new().text("name", prospect.name.as_str()).num("count", count),
+        Args::new().text("name", render::company(ctx, &prospect)).num("count", count),
     )];
     let mut rows: Vec<Vec<InlineKeyboardButton>> = vec![];
     for entry in &entries {
         // Three entries of at most 1 000 characters, with names of at most 128 and a title of
         // at most 256, stay within 4 096.
-        let (text, cut) = render::entry_text(ctx, lang, caller.tz(), entry, 1000);
+        let (text, cut) = render::entry_text(ctx, lang, caller.tz(), &prospect, entry, 1000);
         lines.push(text);
         if cut {
             let label = format!(
@@ -226,10 +226,16 @@ pub async fn on_action(
         Action::Open(id) => send_card(bot, ctx, caller, ProspectId(id), None).await?,
         Action::History(id, page) => show(history(ctx, caller, ProspectId(id), page).await?).await?,
         Action::FullEntry(id, entry) => {
-            base::visible(ctx.store.as_ref(), &caller.user, ProspectId(id)).await?;
+            let prospect = base::visible(ctx.store.as_ref(), &caller.user, ProspectId(id)).await?;
             let entry = ctx.store.entry(ProspectId(id), entry).await?.ok_or(BaseError::NotFound)?;
-            let (text, _) =
-                render::entry_text(ctx, lang, caller.tz(), &entry, crate::domain::diary::SUMMARY_MAX);
+            let (text, _) = render::entry_text(
+                ctx,
+                lang,
+                caller.tz(),
+                &prospect,
+                &entry,
+                crate::domain::diary::SUMMARY_MAX,
+            );
             reply::send(bot, caller.chat, text).await?;
         }
         Action::SearchPage(page) => {

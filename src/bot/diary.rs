@@ -12,10 +12,10 @@ use super::keyboards::{Action, Quick, grid};
 use super::register::{self, toggle};
 use super::start::Answer;
 use super::{Ctx, HandlerResult, cards, handoffs, render, reply};
-use crate::domain::access::works_with_prospects;
+use crate::domain::access::{Audience, works_with_prospects};
 use crate::domain::base::{self, BaseError, Logged};
 use crate::domain::diary::{self, Kind, NewEntry, Outcome, QuickWhen};
-use crate::domain::prospect::ProspectId;
+use crate::domain::prospect::{Prospect, ProspectId};
 use crate::i18n::{Args, escape_html};
 use crate::jobs;
 use crate::store::NewOutgoing;
@@ -64,7 +64,8 @@ pub async fn start_on(bot: &Bot, ctx: &Ctx, caller: &Caller, id: ProspectId) -> 
         base::collision(ctx.store.as_ref(), &caller.user, id, now, ctx.config.collision_window_days).await?;
     let draft = LogDraft { prospect: id.0, ..LogDraft::default() };
     flow::save(ctx, caller.chat, &State::Log { draft, step: LogStep::Kind }).await?;
-    let mut text = ctx.i18n.get(lang, "log-ask-kind", Args::new().text("name", prospect.name.as_str()));
+    let mut text =
+        ctx.i18n.get(lang, "log-ask-kind", Args::new().text("name", render::company(ctx, &prospect)));
     if let Some(c) = warning {
         text = format!("{}\n\n{text}", render::collision_line(ctx, lang, caller.tz(), &c));
     }
@@ -189,15 +190,17 @@ async fn show(
     reply::show(bot, caller.chat, message, text, markup).await
 }
 
-fn confirm_text(ctx: &Ctx, caller: &Caller, d: &LogDraft) -> String {
+fn confirm_text(ctx: &Ctx, caller: &Caller, prospect: &Prospect, d: &LogDraft) -> String {
     let lang = caller.user.lang;
     let next = match d.next {
         Some(secs) => render::when(DateTime::from_timestamp(secs, 0).unwrap_or_default(), caller.tz()),
         None => ctx.i18n.t(lang, "none-yet"),
     };
     // The summary can be 4 000 characters: cut it here so the whole message stays within 4 096.
-    let summary: String = d.summary.chars().take(3500).collect();
-    let cut = if d.summary.chars().count() > 3500 { "…" } else { "" };
+    // It is shown as any chat shows free text (SPEC §10), though its author just typed it.
+    let summary = render::disclosure(ctx).free_text(&d.summary, &render::people_of(prospect));
+    let cut = if summary.chars().count() > 3500 { "…" } else { "" };
+    let summary: String = summary.chars().take(3500).collect();
     ctx.i18n.get(
         lang,
         "log-confirm",
@@ -228,7 +231,8 @@ async fn ask(
             buttons.push(cancel(ctx, caller));
             let prospect =
                 base::visible(ctx.store.as_ref(), &caller.user, ProspectId(draft.prospect)).await?;
-            let text = ctx.i18n.get(lang, "log-ask-kind", Args::new().text("name", prospect.name.as_str()));
+            let text =
+                ctx.i18n.get(lang, "log-ask-kind", Args::new().text("name", render::company(ctx, &prospect)));
             (text, grid(buttons, 2))
         }
         LogStep::Outcome => {
@@ -256,7 +260,9 @@ async fn ask(
         LogStep::Next => (ctx.i18n.t(lang, "log-ask-next"), when_keyboard(ctx, caller, true)),
         LogStep::Confirm => {
             let buttons = vec![Action::LogSave.button(ctx.i18n.t(lang, "log-save")), cancel(ctx, caller)];
-            (confirm_text(ctx, caller, draft), grid(buttons, 2))
+            let prospect =
+                base::visible(ctx.store.as_ref(), &caller.user, ProspectId(draft.prospect)).await?;
+            (confirm_text(ctx, caller, &prospect, draft), grid(buttons, 2))
         }
     };
     show(bot, caller, message, text, markup).await
@@ -404,7 +410,8 @@ pub async fn on_action(
                 return Err(BaseError::NotAllowed.into());
             }
             flow::save(ctx, caller.chat, &State::Schedule { id, day: None }).await?;
-            let text = ctx.i18n.get(lang, "schedule-ask", Args::new().text("name", prospect.name.as_str()));
+            let text =
+                ctx.i18n.get(lang, "schedule-ask", Args::new().text("name", render::company(ctx, &prospect)));
             reply::send_with(bot, caller.chat, text, when_keyboard(ctx, caller, false)).await?;
             return Ok(Answer::done());
         }
@@ -590,7 +597,7 @@ async fn tell_owner(
         "log-owner-told",
         Args::new()
             .text("author", caller.user.full_name.as_str())
-            .text("name", prospect.name.as_str())
+            .text("name", render::company(ctx, prospect))
             .text("kind", render::kind(ctx, lang, kind))
             .text("outcome", render::outcome(ctx, lang, outcome)),
     );
@@ -603,6 +610,7 @@ async fn tell_owner(
         text: Some(text),
         markup: jobs::markup_json(&markup),
         dedupe_key: format!("entry:{}:owner", logged.entry_id),
+        audience: Audience::Region(prospect.region.clone()),
     };
     ctx.store.enqueue(&[notice], ctx.clock.now()).await?;
     Ok(())

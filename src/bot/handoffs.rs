@@ -11,7 +11,7 @@ use super::gate::Caller;
 use super::keyboards::{Action, grid};
 use super::start::Answer;
 use super::{Ctx, HandlerResult, cards, leads, render, reply};
-use crate::domain::access::{Lang, Region};
+use crate::domain::access::{Audience, Lang, Region};
 use crate::domain::base;
 use crate::domain::diary::NewEntry;
 use crate::domain::handoff::{self, Closing, Handoff, HandoffError, HandoffState};
@@ -36,6 +36,7 @@ async fn post(ctx: &Ctx, h: &Handoff) -> anyhow::Result<()> {
         text: None,
         markup: None,
         dedupe_key: format!("handoff:{}:lead", h.id),
+        audience: Audience::Region(h.region.clone()),
     };
     ctx.store.enqueue(&[item], ctx.clock.now()).await?;
     Ok(())
@@ -67,6 +68,7 @@ async fn tell_specialist(ctx: &Ctx, h: &Handoff) -> anyhow::Result<()> {
         text: Some(text),
         markup: jobs::markup_json(&markup),
         dedupe_key: format!("handoff:{}:{}", h.id, h.state),
+        audience: Audience::Region(h.region.clone()),
     };
     ctx.store.enqueue(&[item], ctx.clock.now()).await?;
     Ok(())
@@ -81,7 +83,7 @@ async fn confirm_made(bot: &Bot, ctx: &Ctx, caller: &Caller, made: &[Handoff]) -
             "handoff-made",
             Args::new()
                 .text("id", h.id.to_string())
-                .text("name", &h.prospect_name)
+                .text("name", leads::name_of(ctx, h))
                 .text("product", render::product(ctx, lang, h.product)),
         );
         reply::send_with(
@@ -251,7 +253,8 @@ async fn choose_product(
         .collect();
     let mut markup = grid(buttons, 2);
     markup.inline_keyboard.push(vec![Action::Open(id.0).button(ctx.i18n.t(lang, "card-open"))]);
-    let text = ctx.i18n.get(lang, "handoff-choose", Args::new().text("name", prospect.name.as_str()));
+    let text =
+        ctx.i18n.get(lang, "handoff-choose", Args::new().text("name", render::company(ctx, &prospect)));
     reply::show(bot, caller.chat, message, text, markup).await?;
     Ok(Answer::done())
 }
@@ -384,7 +387,8 @@ pub async fn on_reason_text(
     text: &str,
 ) -> HandlerResult {
     let lang = caller.user.lang;
-    let reason = text.trim();
+    let reason = crate::domain::privacy::strip_format_chars(text);
+    let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > 500 {
         reply::send(bot, caller.chat, ctx.i18n.t(lang, "handoff-reason-length")).await?;
         return Ok(());

@@ -33,6 +33,20 @@ pub fn state_name(ctx: &Ctx, lang: Lang, state: HandoffState) -> String {
     ctx.i18n.t(lang, &format!("handoff-state-{state}"))
 }
 
+/// The company as a private chat may show it: a sole proprietor's name masked (SPEC §10).
+pub fn name_of(ctx: &Ctx, h: &Handoff) -> String {
+    ctx.config.disclosure().company(&h.prospect_name, h.inn.as_str())
+}
+
+/// The people's names that free text about the lead must not carry.
+fn people_of(h: &Handoff) -> Vec<&str> {
+    let mut names: Vec<&str> = h.contact_person.iter().map(String::as_str).collect();
+    if h.inn.is_sole_proprietor() {
+        names.push(&h.prospect_name);
+    }
+    names
+}
+
 /// The company as a group may see it: a sole proprietor is a person, so neither name nor INN.
 pub fn company(ctx: &Ctx, lang: Lang, h: &Handoff) -> (String, String) {
     if h.inn.is_sole_proprietor() {
@@ -49,7 +63,10 @@ pub fn outcome_line(ctx: &Ctx, lang: Lang, tz: Tz, h: &Handoff, public: bool) ->
         Args::new()
             .text("who", who.cloned().unwrap_or_default())
             .text("when", at.map(|t| when(t, tz)).unwrap_or_default())
-            .text("reason", h.reason.clone().unwrap_or_default())
+            .text(
+                "reason",
+                ctx.config.disclosure().free_text(h.reason.as_deref().unwrap_or_default(), &people_of(h)),
+            )
     };
     let (id, who, at) = match h.state {
         HandoffState::Pending => return None,
@@ -70,13 +87,9 @@ pub fn lead_text(ctx: &Ctx, lang: Lang, h: &Handoff, region: &Region, public: bo
     let tz = region.tz.tz();
     let (name, inn) = company(ctx, lang, h);
     let need = if public {
-        let mut names: Vec<&str> = h.contact_person.iter().map(String::as_str).collect();
-        if h.inn.is_sole_proprietor() {
-            names.push(&h.prospect_name);
-        }
-        handoff::public_text(&h.need, &names, &ctx.i18n.t(lang, "lead-hidden"))
+        handoff::public_text(&h.need, &people_of(h), &ctx.i18n.t(lang, "lead-hidden"))
     } else {
-        h.need.clone()
+        ctx.config.disclosure().free_text(&h.need, &people_of(h))
     };
     let cut = need.chars().count() > NEED_LIMIT;
     let need: String = need.chars().take(NEED_LIMIT).collect();
@@ -145,7 +158,7 @@ pub fn lead_overdue(ctx: &Ctx, lang: Lang, h: &Handoff, hours: u32) -> (String, 
         "lead-overdue",
         Args::new()
             .text("id", h.id.to_string())
-            .text("name", &h.prospect_name)
+            .text("name", name_of(ctx, h))
             .text("product", product(ctx, lang, h.product))
             .text("who", &h.from_name)
             .num("hours", i64::from(hours)),
@@ -162,7 +175,7 @@ pub fn specialist_notice(ctx: &Ctx, lang: Lang, tz: Tz, h: &Handoff) -> (String,
             "handoff-news",
             Args::new()
                 .text("id", h.id.to_string())
-                .text("name", &h.prospect_name)
+                .text("name", name_of(ctx, h))
                 .text("product", product(ctx, lang, h.product)),
         ),
     ];
@@ -190,7 +203,7 @@ pub fn list_line(ctx: &Ctx, lang: Lang, tz: Tz, h: &Handoff) -> String {
         "handoff-line",
         Args::new()
             .text("id", h.id.to_string())
-            .text("name", &h.prospect_name)
+            .text("name", name_of(ctx, h))
             .text("product", product(ctx, lang, h.product))
             .text("state", state_name(ctx, lang, h.state))
             .text("when", when(at, tz)),
@@ -202,7 +215,7 @@ pub fn list_button(ctx: &Ctx, lang: Lang, h: &Handoff) -> InlineKeyboardButton {
     let label = format!(
         "№{} · {} · {} · {}",
         h.id,
-        h.prospect_name,
+        name_of(ctx, h),
         product(ctx, lang, h.product),
         state_name(ctx, lang, h.state)
     );

@@ -10,7 +10,6 @@ use super::gate::Caller;
 use super::keyboards::{Action, grid};
 use super::start::Answer;
 use super::{Ctx, HandlerResult, cards, render, reply};
-use crate::config::ContactsInChat;
 use crate::domain::access::works_with_prospects;
 use crate::domain::base::{self, InnHolder};
 use crate::domain::prospect::{Details, NewProspect, Product, short_text};
@@ -116,31 +115,29 @@ async fn ask(
     reply::show(bot, caller.chat, message, text, markup).await
 }
 
-/// The form as typed, for checking; contacts masked as on cards unless the bank shows them.
+/// The form as typed, for checking; personal data as cards show it (SPEC §10).
 fn summary(ctx: &Ctx, caller: &Caller, d: &Draft) -> String {
     let lang = caller.user.lang;
-    let show = ctx.config.contacts_in_chat == ContactsInChat::Show;
-    let masked = |value: &Option<String>, mask: fn(&str) -> String| {
-        value.as_ref().map(|v| if show { v.clone() } else { mask(v) })
-    };
-    let phone = |p: &str| Phone::parse(p).map(|p| p.masked()).unwrap_or_default();
+    let pd = render::disclosure(ctx);
+    let inn = d.inn.as_deref().unwrap_or_default();
     let field = |id: &str, value: Option<String>| {
         value.map(|v| format!("{}: {}", ctx.i18n.t(lang, id), escape_html(&v)))
     };
     let mut lines = vec![ctx.i18n.t(lang, "new-confirm-title")];
     lines.extend(
         [
-            field("field-name", d.name.clone()),
-            masked(&d.inn, render::mask_inn)
-                .map(|inn| ctx.i18n.get(lang, "card-requisites", Args::new().text("inn", inn))),
+            field("field-name", d.name.as_deref().map(|name| pd.company(name, inn))),
+            d.inn
+                .as_deref()
+                .map(|inn| ctx.i18n.get(lang, "card-requisites", Args::new().text("inn", pd.inn(inn)))),
             field("field-kpp", d.kpp.clone()),
             field("field-ogrn", d.ogrn.clone()),
             field("field-industry", d.industry.clone()),
             field("field-city", d.city.clone()),
-            field("field-contact", masked(&d.contact, render::mask_person)),
+            field("field-contact", d.contact.as_deref().map(|name| pd.person(name))),
             field("field-position", d.position.clone()),
-            field("field-phone", masked(&d.phone, phone)),
-            field("field-email", masked(&d.email, render::mask_email)),
+            field("field-phone", d.phone.as_deref().map(|phone| pd.phone_text(phone))),
+            field("field-email", d.email.as_deref().map(|email| pd.email(email))),
         ]
         .into_iter()
         .flatten(),

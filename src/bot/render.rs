@@ -1,5 +1,5 @@
 //! How prospects, entries and dates read in a chat. Everything typed by people is escaped
-//! here; contacts are masked unless the bank configured `CONTACTS_IN_CHAT=show` (SPEC §10).
+//! here; personal data reads as `domain::privacy` decides for `CONTACTS_IN_CHAT` (SPEC §10).
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -7,10 +7,10 @@ use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
 use super::Ctx;
 use super::keyboards::Action;
-use crate::config::ContactsInChat;
 use crate::domain::access::{Lang, User};
 use crate::domain::base::{Card, may_edit, may_log};
 use crate::domain::diary::{Collision, Entry, Kind, Outcome};
+use crate::domain::privacy::Disclosure;
 use crate::domain::prospect::{Field, Product, Prospect, Status};
 use crate::i18n::{Args, escape_html, local_datetime};
 
@@ -45,43 +45,33 @@ pub fn field(ctx: &Ctx, lang: Lang, field: Field) -> String {
     ctx.i18n.t(lang, &format!("field-{field}"))
 }
 
-/// `И. Петров` from `Иван Петров`: recognisable, not a full name (SPEC §10).
-pub fn mask_person(name: &str) -> String {
-    let words: Vec<&str> = name.split_whitespace().collect();
-    match words.as_slice() {
-        [] => String::new(),
-        [one] => format!("{}.", one.chars().next().unwrap_or_default()),
-        [first, .., last] => format!("{}. {last}", first.chars().next().unwrap_or_default()),
+/// How personal data reads in this bot's messages (SPEC §10).
+pub fn disclosure(ctx: &Ctx) -> Disclosure {
+    ctx.config.disclosure()
+}
+
+/// A prospect's name as a chat may show it: a sole proprietor's name is a person's.
+pub fn company(ctx: &Ctx, p: &Prospect) -> String {
+    disclosure(ctx).company(p.name.as_str(), p.inn.as_str())
+}
+
+/// The people's names that free text about `p` must not carry: the contact person's, and a
+/// sole proprietor's own.
+pub fn people_of(p: &Prospect) -> Vec<&str> {
+    let mut names: Vec<&str> = p.details.contact_person.as_deref().into_iter().collect();
+    if p.inn.is_sole_proprietor() {
+        names.push(p.name.as_str());
     }
-}
-
-/// `i***@romashka.ru`.
-pub fn mask_email(email: &str) -> String {
-    match email.split_once('@') {
-        Some((local, domain)) => format!("{}***@{domain}", local.chars().next().unwrap_or_default()),
-        None => "***".into(),
-    }
-}
-
-/// A sole proprietor's INN is personal data: `5001******59`.
-pub fn mask_inn(inn: &str) -> String {
-    if inn.len() == 12 { format!("{}******{}", &inn[..4], &inn[10..]) } else { inn.to_owned() }
-}
-
-fn show_contacts(ctx: &Ctx) -> bool {
-    ctx.config.contacts_in_chat == ContactsInChat::Show
+    names
 }
 
 /// One line per detail that is filled in.
 fn details_lines(ctx: &Ctx, lang: Lang, p: &Prospect) -> Vec<String> {
     let d = &p.details;
-    let show = show_contacts(ctx);
+    let pd = disclosure(ctx);
     let mut lines = vec![];
-    let mut requisites = ctx.i18n.get(
-        lang,
-        "card-requisites",
-        Args::new().text("inn", if show { p.inn.to_string() } else { mask_inn(p.inn.as_str()) }),
-    );
+    let mut requisites =
+        ctx.i18n.get(lang, "card-requisites", Args::new().text("inn", pd.inn(p.inn.as_str())));
     if let Some(kpp) = &d.kpp {
         requisites.push_str(&format!(" · {} {}", field(ctx, lang, Field::Kpp), kpp.as_str()));
     }
@@ -97,18 +87,15 @@ fn details_lines(ctx: &Ctx, lang: Lang, p: &Prospect) -> Vec<String> {
     line(Field::Industry, d.industry.clone());
     line(Field::City, d.city.clone());
     let person = d.contact_person.as_ref().map(|name| {
-        let name = if show { name.clone() } else { mask_person(name) };
+        let name = pd.person(name);
         match &d.position {
             Some(position) => format!("{name}, {position}"),
             None => name,
         }
     });
     line(Field::ContactPerson, person);
-    line(Field::Phone, d.phone.as_ref().map(|ph| if show { ph.as_str().to_owned() } else { ph.masked() }));
-    line(
-        Field::Email,
-        d.email.as_ref().map(|e| if show { e.as_str().to_owned() } else { mask_email(e.as_str()) }),
-    );
+    line(Field::Phone, d.phone.as_ref().map(|ph| pd.phone(ph)));
+    line(Field::Email, d.email.as_ref().map(|e| pd.email(e.as_str())));
     lines
 }
 
@@ -134,10 +121,12 @@ pub fn entry_header(ctx: &Ctx, lang: Lang, tz: Tz, e: &Entry) -> String {
     )
 }
 
-/// An entry's header and summary; the summary cut to `limit` characters.
-pub fn entry_text(ctx: &Ctx, lang: Lang, tz: Tz, e: &Entry, limit: usize) -> (String, bool) {
-    let cut = e.summary.chars().count() > limit;
-    let summary: String = e.summary.chars().take(limit).collect();
+/// An entry's header and summary about `p`; the summary redacted as the bank configured, and
+/// cut to `limit` characters.
+pub fn entry_text(ctx: &Ctx, lang: Lang, tz: Tz, p: &Prospect, e: &Entry, limit: usize) -> (String, bool) {
+    let summary = disclosure(ctx).free_text(&e.summary, &people_of(p));
+    let cut = summary.chars().count() > limit;
+    let summary: String = summary.chars().take(limit).collect();
     let text = format!(
         "{}\n{}{}",
         entry_header(ctx, lang, tz, e),
@@ -174,7 +163,7 @@ pub fn card(
     let mut head = vec![ctx.i18n.get(
         lang,
         "card-title",
-        Args::new().text("name", p.name.as_str()).text("id", p.id.to_string()),
+        Args::new().text("name", company(ctx, p)).text("id", p.id.to_string()),
     )];
     head.extend(details_lines(ctx, lang, p));
     head.push(format!("{}: {}", field(ctx, lang, Field::Products), products(ctx, lang, &p.details.products)));
@@ -201,7 +190,7 @@ pub fn card(
         parts.push(ctx.i18n.t(lang, "card-no-entries"));
     } else {
         let mut recent = vec![ctx.i18n.t(lang, "card-recent")];
-        recent.extend(card.recent.iter().map(|e| entry_text(ctx, lang, tz, e, 300).0));
+        recent.extend(card.recent.iter().map(|e| entry_text(ctx, lang, tz, p, e, 300).0));
         parts.push(recent.join("\n"));
     }
     let id = p.id.0;
@@ -226,7 +215,7 @@ pub fn card(
 /// A result row: name, status and next contact.
 pub fn list_button(ctx: &Ctx, lang: Lang, tz: Tz, p: &Prospect) -> InlineKeyboardButton {
     let next = p.next_contact.map(|at| format!(" · {}", when(at, tz))).unwrap_or_default();
-    let label = format!("{} · {}{next}", p.name.as_str(), status(ctx, lang, p.status));
+    let label = format!("{} · {}{next}", company(ctx, p), status(ctx, lang, p.status));
     let label: String = label.chars().take(60).collect();
     Action::Open(p.id.0).button(label)
 }

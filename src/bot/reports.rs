@@ -8,8 +8,7 @@ use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Mes
 use super::gate::Caller;
 use super::keyboards::Action;
 use super::start::Answer;
-use super::{Ctx, HandlerResult, reply};
-use crate::config::ContactsInChat;
+use super::{Ctx, HandlerResult, render, reply};
 use crate::domain::audit::{AuditAction, AuditRecord};
 use crate::domain::prospect::{Prospect, ProspectId};
 use crate::domain::report::{Period, PeriodError, ReportScope};
@@ -24,7 +23,7 @@ fn reader(ctx: &Ctx, caller: &Caller) -> Reader {
     Reader {
         lang: caller.user.lang,
         tz: caller.tz(),
-        show_contacts: ctx.config.contacts_in_chat == ContactsInChat::Show,
+        disclosure: ctx.config.disclosure(),
         i18n: ctx.i18n.clone(),
     }
 }
@@ -187,6 +186,21 @@ fn action_text(ctx: &Ctx, caller: &Caller, action: &str) -> String {
     }
 }
 
+/// An audit line's details as a chat may show them (SPEC §10): an edit of a personal field
+/// names the field only (its old value may be a name no longer on the card); anything else is
+/// redacted as free text.
+fn audit_details(ctx: &Ctx, card: &Prospect, details: &str) -> String {
+    let pd = render::disclosure(ctx);
+    if pd.shows_contacts() {
+        return details.to_owned();
+    }
+    let personal = ["Name:", "ContactPerson:", "Phone:", "Email:"];
+    match personal.iter().find(|field| details.starts_with(**field)) {
+        Some(field) => field.trim_end_matches(':').to_owned(),
+        None => pd.free_text(details, &render::people_of(card)),
+    }
+}
+
 async fn audit_page(
     ctx: &Ctx,
     caller: &Caller,
@@ -197,11 +211,16 @@ async fn audit_page(
     let subject = format!("prospect:{}", card.id);
     let (lines, total) = ctx.store.audit_page(&subject, i64::from(page) * AUDIT_PAGE, AUDIT_PAGE).await?;
     let pages = ((total + AUDIT_PAGE - 1) / AUDIT_PAGE).max(1);
-    let mut parts = vec![ctx.i18n.get(
-        lang,
-        "audit-title",
-        Args::new().text("name", card.name.as_str()).text("id", card.id.to_string()).num("total", total),
-    )];
+    let mut parts = vec![
+        ctx.i18n.get(
+            lang,
+            "audit-title",
+            Args::new()
+                .text("name", render::company(ctx, card))
+                .text("id", card.id.to_string())
+                .num("total", total),
+        ),
+    ];
     if lines.is_empty() {
         parts.push(ctx.i18n.t(lang, "audit-empty"));
     }
@@ -209,7 +228,7 @@ async fn audit_page(
         let who = line.actor_name.clone().unwrap_or_else(|| ctx.i18n.t(lang, "audit-someone"));
         let mut what = action_text(ctx, caller, &line.record.action);
         if let Some(details) = &line.record.details {
-            let short: String = details.chars().take(80).collect();
+            let short: String = audit_details(ctx, card, details).chars().take(80).collect();
             what.push_str(&format!(" ({})", escape_html(&short)));
         }
         parts.push(
@@ -276,7 +295,7 @@ async fn send_export(bot: &Bot, ctx: &Ctx, caller: &Caller, scope: ReportScope) 
         .subject(format!("region:{}", scope.key()))
         .details(format!(
             "{count} cards, contacts {}",
-            if reader.show_contacts { "shown" } else { "masked" }
+            if reader.disclosure.shows_contacts() { "shown" } else { "masked" }
         ));
     ctx.store.audit(&record).await?;
     let caption = ctx.i18n.get(

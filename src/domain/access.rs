@@ -247,6 +247,55 @@ pub fn manages(user: &User, region: &RegionCode) -> bool {
     user.active && user.role == Role::Manager && user.region.as_ref() == Some(region)
 }
 
+/// Whose data a message carries, so the recipient's rights are checked again when it is sent,
+/// not only when it was queued (SPEC §2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Audience {
+    /// No client data: anyone active may get it.
+    Staff,
+    /// One division's client data.
+    Region(RegionCode),
+    /// Every division's data: head office only.
+    AllRegions,
+}
+
+impl Audience {
+    /// As stored with the message: none, a division's code, or `*`.
+    pub fn key(&self) -> Option<&str> {
+        match self {
+            Self::Staff => None,
+            Self::Region(code) => Some(code.as_str()),
+            Self::AllRegions => Some("*"),
+        }
+    }
+
+    /// Read back from `key`; a division code that no longer parses is nobody's to read.
+    pub fn from_key(key: Option<&str>) -> Option<Self> {
+        match key {
+            None => Some(Self::Staff),
+            Some("*") => Some(Self::AllRegions),
+            Some(code) => RegionCode::parse(code).ok().map(Self::Region),
+        }
+    }
+}
+
+/// Whether `user` may get a message about `about` now: an active person, and for client data
+/// a person who works with that division's data today (admins never get client data).
+pub fn may_receive(user: &User, about: &Audience) -> bool {
+    if !user.active {
+        return false;
+    }
+    match about {
+        Audience::Staff => true,
+        Audience::AllRegions => user.role == Role::HeadOffice,
+        Audience::Region(region) => match user.role {
+            Role::HeadOffice => true,
+            Role::Admin => false,
+            Role::Specialist | Role::Manager | Role::CreditOfficer => user.region.as_ref() == Some(region),
+        },
+    }
+}
+
 /// Registers prospects and writes diary entries in their division.
 pub fn works_with_prospects(user: &User) -> bool {
     matches!(user.role, Role::Specialist | Role::Manager) && user.region.is_some()

@@ -44,6 +44,8 @@ pub enum DiaryError {
 
 /// What was discussed, 1–4000 characters.
 pub fn summary(text: &str) -> Result<String, DiaryError> {
+    // Format characters only change how the text reads (SPEC §10): they are dropped.
+    let text = super::privacy::strip_format_chars(text);
     let text = text.trim();
     let len = text.chars().count();
     if (1..=SUMMARY_MAX).contains(&len) { Ok(text.to_owned()) } else { Err(DiaryError::Summary) }

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::access::Lang;
-use super::ids::TelegramId;
+use super::ids::{RegionCode, TelegramId};
 use super::prospect::ProspectId;
 
 /// A follow-up with what its reminder shows.
@@ -12,11 +12,15 @@ pub struct Followup {
     pub id: i64,
     pub prospect: ProspectId,
     pub prospect_name: String,
+    pub prospect_inn: String,
+    /// The prospect's division: whose data the reminder carries.
+    pub region: RegionCode,
     pub contact_person: Option<String>,
     pub phone: Option<String>,
     pub agreed: String,
     pub due_at: DateTime<Utc>,
     pub owner: TelegramId,
+    pub owner_name: String,
     pub owner_lang: Lang,
     /// The owner's division's time zone (IANA name), for showing the time.
     pub owner_tz: Option<String>,

@@ -89,66 +89,7 @@ pub struct Handoff {
 /// and the words of people's names (`names`: the contact person, a sole proprietor's own name),
 /// in any case ending, are replaced with `mask`.
 pub fn public_text(text: &str, names: &[&str], mask: &str) -> String {
-    let fold = |w: &str| w.to_lowercase().replace('ё', "е");
-    let stems: Vec<String> = names
-        .iter()
-        .flat_map(|n| n.split_whitespace())
-        .map(|w| fold(w.trim_matches(|c: char| !c.is_alphabetic())))
-        .filter(|w| w.chars().count() >= 3 && !["ип", "ооо"].contains(&w.as_str()))
-        .map(|w| {
-            let keep = (w.chars().count() - 2).max(3);
-            w.chars().take(keep).collect()
-        })
-        .collect();
-    let without_phones = hide_phones(text, mask);
-    without_phones
-        .split_inclusive(char::is_whitespace)
-        .map(|piece| {
-            let word = piece.trim_end();
-            let core = word
-                .trim_matches(|c: char| !c.is_alphanumeric() && c != '@' && c != '.')
-                .trim_end_matches('.');
-            let is_email = core.contains('@') && core.contains('.');
-            let is_name = !core.is_empty() && stems.iter().any(|s| fold(core).starts_with(s.as_str()));
-            if is_email || is_name { piece.replacen(core, mask, 1) } else { piece.to_owned() }
-        })
-        .collect()
-}
-
-/// Replaces the runs of digits and phone punctuation that look like a phone number.
-fn hide_phones(text: &str, mask: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let phone_char = |c: char| c.is_ascii_digit() || "+()- ".contains(c);
-    let mut out = String::new();
-    let mut i = 0;
-    while i < chars.len() {
-        if chars[i].is_ascii_digit() || chars[i] == '+' {
-            let mut j = i;
-            while j < chars.len() && phone_char(chars[j]) {
-                j += 1;
-            }
-            // A run ends where its last digit is: trailing spaces and dashes stay text.
-            while j > i && !chars[j - 1].is_ascii_digit() {
-                j -= 1;
-            }
-            // Ten digits or more (a phone, an INN), or seven with a phone's punctuation; an
-            // amount such as "30 000 000" stays.
-            let run = &chars[i..j];
-            let digits = run.iter().filter(|c| c.is_ascii_digit()).count();
-            let punctuated = run.iter().any(|c| "+()-".contains(*c));
-            if digits >= 10 || (digits >= 7 && punctuated) {
-                out.push_str(mask);
-                i = j;
-                continue;
-            }
-            out.extend(&chars[i..j.max(i + 1)]);
-            i = j.max(i + 1);
-            continue;
-        }
-        out.push(chars[i]);
-        i += 1;
-    }
-    out
+    super::privacy::redact(&super::privacy::strip_format_chars(text), names, mask)
 }
 
 /// Which hand-offs a list shows.

@@ -53,7 +53,10 @@ impl fmt::Display for TelegramId {
 fn one_line(text: &str) -> Option<String> {
     let text = text.trim();
     let len = text.chars().count();
-    let ok = (2..=128).contains(&len) && !text.chars().any(char::is_control);
+    // Format characters (a right-to-left override, a zero-width joiner) would make the name
+    // read differently than it is, in a group's lead card or an admin's list.
+    let ok = (2..=128).contains(&len)
+        && !text.chars().any(|c| c.is_control() || crate::domain::privacy::is_format_char(c));
     ok.then(|| text.to_owned())
 }
 

@@ -12,6 +12,7 @@ pub mod directory;
 pub mod followup;
 pub mod handoff;
 pub mod ids;
+pub mod privacy;
 pub mod prospect;
 pub mod report;
 pub mod requisites;

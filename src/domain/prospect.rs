@@ -173,7 +173,8 @@ pub fn completeness_of(filled: usize) -> u8 {
 pub fn short_text(text: &str) -> Option<String> {
     let text = text.trim();
     let len = text.chars().count();
-    ((1..=128).contains(&len) && !text.chars().any(char::is_control)).then(|| text.to_owned())
+    let plain = !text.chars().any(|c| c.is_control() || super::privacy::is_format_char(c));
+    ((1..=128).contains(&len) && plain).then(|| text.to_owned())
 }
 
 #[cfg(test)]

@@ -137,6 +137,14 @@ pub enum ReportScope {
 }
 
 impl ReportScope {
+    /// Whose data a report of this scope carries.
+    pub fn audience(&self) -> crate::domain::access::Audience {
+        match self {
+            Self::Region(code) => crate::domain::access::Audience::Region(code.clone()),
+            Self::All => crate::domain::access::Audience::AllRegions,
+        }
+    }
+
     /// What `user` may see in reports: a manager their division, head office all; others none.
     pub fn of(user: &User) -> Option<ReportScope> {
         match (user.role, &user.region) {

@@ -127,40 +127,98 @@ impl Ogrn {
     }
 }
 
-/// A phone number, normalized: `+7XXXXXXXXXX` for Russian numbers, `+<digits>` otherwise.
+/// A phone number checked against libphonenumber's rules for its country (Russia when no
+/// country code is typed), normalized to E.164 (`+7XXXXXXXXXX`), with an office extension
+/// kept as `;ext=234` (RFC 3966): «+7 495 123-45-67 доб. 234».
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Phone(String);
+
+/// Words people put before an extension.
+const EXTENSION_WORDS: &[&str] = &["добавочный", "доб.", "доб", "ext.", "ext", "вн.", "#"];
 
 impl Phone {
     pub fn parse(text: &str) -> Result<Self, RequisiteError> {
         let text = text.trim();
-        let allowed = |c: char| c.is_ascii_digit() || " +-()".contains(c);
-        if text.is_empty() || !text.chars().all(allowed) || text.matches('+').count() > 1 {
+        if text.is_empty() || text.chars().count() > 64 || !text.chars().any(|c| c.is_ascii_digit()) {
             return Err(RequisiteError::Phone);
         }
-        let plus = text.starts_with('+');
-        let d: String = text.chars().filter(char::is_ascii_digit).collect();
-        let normalized = match (plus, d.len(), d.chars().next()) {
-            (false, 11, Some('8' | '7')) | (true, 11, Some('7')) => format!("+7{}", &d[1..]),
-            (false, 10, Some('9' | '3' | '4' | '8')) => format!("+7{d}"),
-            (true, 8..=15, Some(first)) if first != '7' => format!("+{d}"),
-            _ => return Err(RequisiteError::Phone),
+        let lowered = text.to_lowercase();
+        let (number, extension) = split_extension(&lowered);
+        let allowed = |c: char| c.is_ascii_digit() || " +-().\u{a0}".contains(c);
+        if !number.chars().all(allowed) || number.matches('+').count() > 1 {
+            return Err(RequisiteError::Phone);
+        }
+        let digits: String = number.chars().filter(char::is_ascii_digit).collect();
+        // «7 912 …» without the plus is a Russian number written with its country code.
+        let number = if !number.contains('+') && digits.len() == 11 && digits.starts_with('7') {
+            format!("+{digits}")
+        } else {
+            number.to_owned()
         };
-        Ok(Self(normalized))
+        let parsed = phonenumber::parse(Some(phonenumber::country::Id::RU), &number)
+            .map_err(|_| RequisiteError::Phone)?;
+        if !phonenumber::is_valid(&parsed) {
+            return Err(RequisiteError::Phone);
+        }
+        let e164 = parsed.format().mode(phonenumber::Mode::E164).to_string();
+        Ok(Self(match extension {
+            Some(ext) => format!("{e164};ext={ext}"),
+            None => e164,
+        }))
     }
 
+    /// The normalized form: E.164, with `;ext=N` when there is an extension.
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
+    /// The number without its extension.
+    pub fn number(&self) -> &str {
+        self.0.split(";ext=").next().unwrap_or(&self.0)
+    }
+
+    pub fn extension(&self) -> Option<&str> {
+        self.0.split_once(";ext=").map(|(_, ext)| ext)
+    }
+
+    /// As people read it: «+7 912 345-67-89», «+7 495 123-45-67 доб. 234».
+    pub fn display(&self) -> String {
+        let number = phonenumber::parse(None, self.number())
+            .map(|p| p.format().mode(phonenumber::Mode::International).to_string())
+            .unwrap_or_else(|_| self.number().to_owned());
+        match self.extension() {
+            Some(ext) => format!("{number} доб. {ext}"),
+            None => number,
+        }
+    }
+
     /// `+7 9** ***-**-45`: enough to recognise, not enough to call (SPEC §10).
     pub fn masked(&self) -> String {
-        let d = &self.0;
+        let d = self.number();
         match d.strip_prefix("+7") {
             Some(rest) if rest.len() == 10 => format!("+7 {}** ***-**-{}", &rest[..1], &rest[8..]),
             _ => format!("{}…{}", &d[..3.min(d.len())], &d[d.len().saturating_sub(2)..]),
         }
     }
+}
+
+/// «8 495 123-45-67 доб. 234» → the number and `234`; `;ext=234` as stored, too.
+fn split_extension(text: &str) -> (&str, Option<String>) {
+    if let Some((number, ext)) = text.split_once(";ext=") {
+        return (
+            number,
+            Some(ext.to_owned()).filter(|e| !e.is_empty() && e.chars().all(|c| c.is_ascii_digit())),
+        );
+    }
+    for word in EXTENSION_WORDS {
+        if let Some(at) = text.find(word) {
+            let ext: String = text[at + word.len()..].chars().filter(|c| !c.is_whitespace()).collect();
+            if !ext.is_empty() && ext.len() <= 6 && ext.chars().all(|c| c.is_ascii_digit()) {
+                return (text[..at].trim_end_matches([' ', ',']), Some(ext));
+            }
+        }
+    }
+    (text, None)
 }
 
 /// An e-mail address, kept in lower case.
@@ -206,7 +264,9 @@ impl CompanyName {
     pub fn parse(text: &str) -> Result<Self, RequisiteError> {
         let typed = text.trim().to_owned();
         let len = typed.chars().count();
-        if !(2..=256).contains(&len) || typed.chars().any(char::is_control) {
+        if !(2..=256).contains(&len)
+            || typed.chars().any(|c| c.is_control() || super::privacy::is_format_char(c))
+        {
             return Err(RequisiteError::CompanyName);
         }
         let normalized = normalize_name(&typed);
@@ -331,6 +391,15 @@ mod tests {
             assert_eq!(Phone::parse(typed).unwrap().as_str(), "+79123456789", "{typed}");
         }
         assert_eq!(Phone::parse("+49 30 1234567").unwrap().as_str(), "+49301234567");
+        assert_eq!(Phone::parse("8.912.555.01.77").unwrap().as_str(), "+79125550177");
+        let office = Phone::parse("+7 495 123-45-67 доб. 234").unwrap();
+        assert_eq!(office.as_str(), "+74951234567;ext=234");
+        assert_eq!(office.display(), "+7 495 123-45-67 доб. 234");
+        assert_eq!(Phone::parse(office.as_str()).unwrap(), office, "the stored form parses back");
+        assert_eq!(Phone::parse("89123456789").unwrap().display(), "+7 912 345-67-89");
+        // A foreign number is checked by its country's rules, not by its length alone.
+        assert!(Phone::parse("+49 123").is_err());
+        assert!(Phone::parse("+1 000 000 0000").is_err());
         assert!(Phone::parse("12345").is_err());
         assert!(Phone::parse("позвонить").is_err());
         assert_eq!(Phone::parse("89123456745").unwrap().masked(), "+7 9** ***-**-45");

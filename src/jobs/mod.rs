@@ -18,7 +18,7 @@ use tokio::sync::Mutex;
 use tokio::time::Instant;
 
 use crate::bot::Ctx;
-use crate::domain::access::{Role, manages};
+use crate::domain::access::{Audience, Role, manages, may_receive};
 use crate::domain::diary::is_working_day;
 use crate::domain::handoff::{Handoff, HandoffState, Waiting};
 use crate::domain::ids::TelegramId;
@@ -54,6 +54,7 @@ pub async fn waiting_leads(ctx: &Ctx) -> anyhow::Result<()> {
             text: None,
             markup: None,
             dedupe_key: format!("handoff:{}:reminder", h.id),
+            audience: Audience::Region(h.region.clone()),
         };
         ctx.store.enqueue(&[item], now).await?;
         ctx.store.mark_waiting(h.id, Waiting::Reminder, now).await?;
@@ -70,6 +71,7 @@ pub async fn waiting_leads(ctx: &Ctx) -> anyhow::Result<()> {
                 text: None,
                 markup: None,
                 dedupe_key: format!("handoff:{}:overdue:{}", h.id, m.telegram_id),
+                audience: Audience::Region(h.region.clone()),
             })
             .collect();
         if items.is_empty() {
@@ -120,6 +122,7 @@ pub async fn digests(ctx: &Ctx) -> anyhow::Result<()> {
                 text: Some(text),
                 markup: Some(serde_json::to_string(&markup)?),
                 dedupe_key: format!("digest:{date}:{}", user.telegram_id),
+                audience: Audience::Region(region.code.clone()),
             });
         }
         ctx.store.enqueue(&items, now).await?;
@@ -245,12 +248,24 @@ impl Deliverer {
     }
 
     async fn deliver(&self, bot: &Bot, ctx: &Ctx, item: Outgoing) -> anyhow::Result<()> {
-        // A person who blocked the bot is not tried again until they write to it.
-        if let Ok(id) = TelegramId::new(item.chat_id)
-            && ctx.store.user(id).await?.is_some_and(|u| u.unreachable)
-        {
-            ctx.store.outbox_failed(item.id, "the person blocked the bot").await?;
-            return Ok(());
+        if let Ok(id) = TelegramId::new(item.chat_id) {
+            let recipient = ctx.store.user(id).await?;
+            // Rights are checked when a message is sent, not only when it was queued (SPEC §2):
+            // nothing goes to a disabled person, nor to one moved away from its division.
+            let about = Audience::from_key(item.audience.as_deref());
+            let entitled = match (&recipient, &about) {
+                (Some(user), Some(about)) => may_receive(user, about),
+                _ => false,
+            };
+            if !entitled {
+                withhold(ctx, &item).await?;
+                return Ok(());
+            }
+            // A person who blocked the bot is not tried again until they write to it.
+            if recipient.is_some_and(|u| u.unreachable) {
+                ctx.store.outbox_failed(item.id, "the person blocked the bot").await?;
+                return Ok(());
+            }
         }
         if item.kind == weekly::KIND {
             // A large report takes longer to build than a claim lasts.
@@ -362,6 +377,52 @@ impl Deliverer {
     }
 }
 
+/// An item its recipient may no longer get: not sent. A reminder goes to the division's
+/// managers instead, marked whose it was, so the client is not forgotten.
+async fn withhold(ctx: &Ctx, item: &Outgoing) -> anyhow::Result<()> {
+    tracing::info!(item = item.id, kind = %item.kind, "withheld: the recipient may no longer get it");
+    ctx.store.outbox_failed(item.id, "withheld: the recipient may no longer get it").await?;
+    if item.kind != "reminder" {
+        return Ok(());
+    }
+    let Some(followup) = (match item.ref_id {
+        Some(id) => ctx.store.followup(id).await?,
+        None => None,
+    }) else {
+        return Ok(());
+    };
+    // Only the owner's own reminder is passed on; a manager's copy that cannot be sent is not.
+    if followup.owner.get() != item.chat_id || followup.state != "sent" {
+        return Ok(());
+    }
+    let managers: Vec<NewOutgoing> = ctx
+        .store
+        .users()
+        .await?
+        .iter()
+        .filter(|m| m.telegram_id != followup.owner && manages(m, &followup.region))
+        .map(|m| NewOutgoing {
+            kind: "reminder",
+            chat_id: m.telegram_id.get(),
+            ref_id: Some(followup.id),
+            text: None,
+            markup: None,
+            dedupe_key: format!(
+                "followup:{}:{}:cover:{}",
+                followup.id,
+                followup.due_at.timestamp(),
+                m.telegram_id
+            ),
+            audience: Audience::Region(followup.region.clone()),
+        })
+        .collect();
+    if managers.is_empty() {
+        tracing::warn!(followup = followup.id, region = %followup.region, "a reminder has nobody to go to: the division has no active manager");
+    }
+    ctx.store.enqueue(&managers, ctx.clock.now()).await?;
+    Ok(())
+}
+
 /// A person who blocked the bot: marked unreachable, and their division's managers are told.
 async fn unreachable(ctx: &Ctx, chat_id: i64) -> anyhow::Result<()> {
     let Ok(id) = TelegramId::new(chat_id) else { return Ok(()) };
@@ -386,6 +447,7 @@ async fn unreachable(ctx: &Ctx, chat_id: i64) -> anyhow::Result<()> {
             text: Some(render::unreachable_notice(ctx, m.lang, &user)),
             markup: None,
             dedupe_key: format!("unreachable:{id}:{}:{}", m.telegram_id, now.timestamp()),
+            audience: user.region.clone().map_or(Audience::Staff, Audience::Region),
         })
         .collect();
     ctx.store.enqueue(&items, now).await?;
@@ -413,6 +475,7 @@ pub fn lead_edit(h: &Handoff) -> NewOutgoing {
         text: None,
         markup: None,
         dedupe_key: format!("handoff:{}:edit:{}", h.id, h.state),
+        audience: Audience::Region(h.region.clone()),
     }
 }
 
@@ -439,6 +502,7 @@ async fn lead_undelivered(ctx: &Ctx, item: &Outgoing) -> anyhow::Result<()> {
             text: Some(render::lead_undelivered(ctx, u.lang, &h)),
             markup: None,
             dedupe_key: format!("handoff:{}:undelivered:{}", h.id, u.telegram_id),
+            audience: Audience::Region(h.region.clone()),
         })
         .collect();
     ctx.store.enqueue(&items, now).await?;

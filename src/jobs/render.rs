@@ -7,13 +7,11 @@ use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 use crate::bot::Ctx;
 use crate::bot::keyboards::Action;
 use crate::bot::leads;
-use crate::bot::render::{mask_person, when};
-use crate::config::ContactsInChat;
+use crate::bot::render::when;
 use crate::domain::access::{Lang, User};
 use crate::domain::followup::{Followup, minutes_late};
 use crate::domain::handoff::{Handoff, HandoffState};
 use crate::domain::ids::TelegramId;
-use crate::domain::requisites::Phone;
 use crate::i18n::{Args, escape_html};
 use crate::store::Outgoing;
 
@@ -33,27 +31,47 @@ fn late_text(ctx: &Ctx, lang: Lang, minutes: i64) -> String {
     }
 }
 
-/// The push for a follow-up: company, contact and phone, what was agreed, how late.
-pub fn reminder(ctx: &Ctx, f: &Followup, now: DateTime<Utc>) -> (String, InlineKeyboardMarkup) {
-    let lang = f.owner_lang;
-    let show = ctx.config.contacts_in_chat == ContactsInChat::Show;
-    let mut lines = vec![ctx.i18n.get(
+/// A follow-up's company as a chat may show it: a sole proprietor's name is a person's.
+fn company(ctx: &Ctx, f: &Followup) -> String {
+    ctx.config.disclosure().company(&f.prospect_name, &f.prospect_inn)
+}
+
+/// What was agreed, as a chat may show it: phones, e-mails and the people's names redacted.
+fn agreed(ctx: &Ctx, f: &Followup) -> String {
+    let mut names: Vec<&str> = f.contact_person.as_deref().into_iter().collect();
+    if f.prospect_inn.len() == 12 {
+        names.push(&f.prospect_name);
+    }
+    ctx.config.disclosure().free_text(&f.agreed, &names)
+}
+
+/// The push for a follow-up: company, contact and phone, what was agreed, how late. `cover` is
+/// the manager it goes to when its owner can no longer get it (SPEC §2), marked whose it was.
+pub fn reminder(
+    ctx: &Ctx,
+    f: &Followup,
+    cover: Option<&User>,
+    now: DateTime<Utc>,
+) -> (String, InlineKeyboardMarkup) {
+    let lang = cover.map_or(f.owner_lang, |m| m.lang);
+    let pd = ctx.config.disclosure();
+    let mut lines = vec![];
+    if cover.is_some() {
+        lines.push(ctx.i18n.get(lang, "reminder-cover", Args::new().text("owner", &f.owner_name)));
+    }
+    lines.push(ctx.i18n.get(
         lang,
         "reminder-title",
-        Args::new().text("name", &f.prospect_name).text("id", f.prospect.to_string()),
-    )];
-    let person = f.contact_person.as_ref().map(|p| if show { p.clone() } else { mask_person(p) });
-    let phone = f
-        .phone
-        .as_deref()
-        .and_then(|p| Phone::parse(p).ok())
-        .map(|p| if show { p.as_str().to_owned() } else { p.masked() });
+        Args::new().text("name", company(ctx, f)).text("id", f.prospect.to_string()),
+    ));
+    let person = f.contact_person.as_deref().map(|p| pd.person(p));
+    let phone = f.phone.as_deref().map(|p| pd.phone_text(p));
     let contact: Vec<String> = [person, phone].into_iter().flatten().collect();
     if !contact.is_empty() {
         lines.push(ctx.i18n.get(lang, "reminder-contact", Args::new().text("contact", contact.join(", "))));
     }
     if !f.agreed.is_empty() {
-        lines.push(ctx.i18n.get(lang, "reminder-agreed", Args::new().text("agreed", &f.agreed)));
+        lines.push(ctx.i18n.get(lang, "reminder-agreed", Args::new().text("agreed", agreed(ctx, f))));
     }
     lines.push(ctx.i18n.get(lang, "reminder-due", Args::new().text("when", when(f.due_at, zone(f)))));
     let late = minutes_late(f.due_at, now);
@@ -61,16 +79,18 @@ pub fn reminder(ctx: &Ctx, f: &Followup, now: DateTime<Utc>) -> (String, InlineK
         lines.push(ctx.i18n.get(lang, "reminder-late", Args::new().text("late", late_text(ctx, lang, late))));
     }
     let pid = f.prospect.0;
-    let markup = InlineKeyboardMarkup::new([
-        vec![
-            Action::LogOn(pid).button(ctx.i18n.t(lang, "card-log")),
-            Action::Open(pid).button(ctx.i18n.t(lang, "card-open")),
-        ],
-        vec![
+    let mut rows = vec![vec![
+        Action::LogOn(pid).button(ctx.i18n.t(lang, "card-log")),
+        Action::Open(pid).button(ctx.i18n.t(lang, "card-open")),
+    ]];
+    // Moving the follow-up is its owner's to do.
+    if cover.is_none() {
+        rows.push(vec![
             Action::Snooze(f.id).button(ctx.i18n.t(lang, "reminder-snooze")),
             Action::Tomorrow(f.id).button(ctx.i18n.t(lang, "reminder-tomorrow")),
-        ],
-    ]);
+        ]);
+    }
+    let markup = InlineKeyboardMarkup::new(rows);
     (lines.join("\n"), markup)
 }
 
@@ -81,7 +101,7 @@ pub fn lead_undelivered(ctx: &Ctx, lang: Lang, h: &crate::domain::handoff::Hando
         "lead-undelivered",
         Args::new()
             .text("id", h.id.to_string())
-            .text("name", &h.prospect_name)
+            .text("name", ctx.config.disclosure().company(&h.prospect_name, h.inn.as_str()))
             .text("product", crate::bot::render::product(ctx, lang, h.product))
             .text("chat", h.chat_id.to_string()),
     )
@@ -111,7 +131,15 @@ pub async fn outgoing(ctx: &Ctx, item: &Outgoing) -> anyhow::Result<Option<Rende
         if followup.state != "sent" {
             return Ok(None);
         }
-        let (text, markup) = reminder(ctx, &followup, ctx.clock.now());
+        // A copy for a manager covering an owner who can no longer get it.
+        let cover = if followup.owner.get() == item.chat_id {
+            None
+        } else {
+            let Ok(id) = TelegramId::new(item.chat_id) else { return Ok(None) };
+            let Some(manager) = ctx.store.user(id).await? else { return Ok(None) };
+            Some(manager)
+        };
+        let (text, markup) = reminder(ctx, &followup, cover.as_ref(), ctx.clock.now());
         return Ok(Some(Rendered::message(text, Some(markup))));
     }
     if LEAD_KINDS.contains(&item.kind.as_str()) {
@@ -190,20 +218,20 @@ fn agenda_lines(ctx: &Ctx, lang: Lang, tz: Tz, agenda: &[Followup], now: DateTim
             } else {
                 String::new()
             };
-            let agreed: String = f.agreed.chars().take(80).collect();
+            let agreed: String = agreed(ctx, f).chars().take(80).collect();
             let agreed =
                 if agreed.is_empty() { String::new() } else { format!(": {}", escape_html(&agreed)) };
-            format!("• {} <b>{}</b>{agreed}{overdue}", when(f.due_at, tz), escape_html(&f.prospect_name))
+            format!("• {} <b>{}</b>{agreed}{overdue}", when(f.due_at, tz), escape_html(&company(ctx, f)))
         })
         .collect()
 }
 
-fn open_buttons(agenda: &[Followup]) -> InlineKeyboardMarkup {
+fn open_buttons(ctx: &Ctx, agenda: &[Followup]) -> InlineKeyboardMarkup {
     let buttons: Vec<Vec<InlineKeyboardButton>> = agenda
         .iter()
         .take(10)
         .map(|f| {
-            let label: String = f.prospect_name.chars().take(50).collect();
+            let label: String = company(ctx, f).chars().take(50).collect();
             vec![Action::Open(f.prospect.0).button(label)]
         })
         .collect();
@@ -223,7 +251,7 @@ pub fn today(
     }
     let mut lines = vec![ctx.i18n.t(lang, "today-title")];
     lines.extend(agenda_lines(ctx, lang, tz, agenda, now));
-    (lines.join("\n"), open_buttons(agenda))
+    (lines.join("\n"), open_buttons(ctx, agenda))
 }
 
 /// The morning digest: counts, then the list.
@@ -240,7 +268,7 @@ pub fn digest(
         vec![ctx.i18n.get(lang, "digest-title", Args::new().num("today", today).num("overdue", overdue))];
     lines.extend(agenda_lines(ctx, lang, tz, agenda, now));
     lines.push(ctx.i18n.t(lang, "digest-more"));
-    (lines.join("\n"), open_buttons(agenda))
+    (lines.join("\n"), open_buttons(ctx, agenda))
 }
 
 pub fn unreachable_notice(ctx: &Ctx, lang: Lang, user: &User) -> String {

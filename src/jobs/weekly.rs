@@ -11,7 +11,6 @@ use serde::{Deserialize, Serialize};
 use teloxide::prelude::*;
 
 use crate::bot::Ctx;
-use crate::config::ContactsInChat;
 use crate::domain::access::{Lang, Role, User, manages};
 use crate::domain::report::{Period, ReportScope};
 use crate::reports::{self, Reader, text};
@@ -32,12 +31,7 @@ pub struct ReportSpec {
 }
 
 fn reader(ctx: &Ctx, lang: Lang, tz: Tz) -> Reader {
-    Reader {
-        lang,
-        tz,
-        show_contacts: ctx.config.contacts_in_chat == ContactsInChat::Show,
-        i18n: ctx.i18n.clone(),
-    }
+    Reader { lang, tz, disclosure: ctx.config.disclosure(), i18n: ctx.i18n.clone() }
 }
 
 fn due(now: chrono::DateTime<Utc>, tz: Tz) -> bool {
@@ -82,6 +76,7 @@ pub async fn queue(ctx: &Ctx) -> anyhow::Result<()> {
                 text: Some(summary),
                 markup: None,
                 dedupe_key: format!("{key}:summary"),
+                audience: scope.audience(),
             });
             for part in ["workbook", "chart"] {
                 let spec = ReportSpec {
@@ -98,6 +93,7 @@ pub async fn queue(ctx: &Ctx) -> anyhow::Result<()> {
                     text: Some(serde_json::to_string(&spec)?),
                     markup: None,
                     dedupe_key: format!("{key}:{part}"),
+                    audience: scope.audience(),
                 });
             }
         }

@@ -15,6 +15,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use crate::domain::access::Lang;
+use crate::domain::privacy::Disclosure;
 use crate::domain::report::{ActivityReport, Period, QualityReport, ReportScope};
 use crate::i18n::I18n;
 use crate::store::Store;
@@ -27,7 +28,9 @@ const CHANNEL_ROWS: usize = 4096;
 pub struct Reader {
     pub lang: Lang,
     pub tz: Tz,
-    pub show_contacts: bool,
+    /// How personal data reads in the file (SPEC §10): a file sent through Telegram follows
+    /// the same rules as a message.
+    pub disclosure: Disclosure,
     pub i18n: Arc<I18n>,
 }
 

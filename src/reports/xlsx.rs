@@ -7,11 +7,9 @@ use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 use tokio::sync::mpsc::Receiver;
 
 use super::Reader;
-use crate::bot::render::{mask_email, mask_inn, mask_person};
 use crate::domain::diary::Kind;
 use crate::domain::prospect::products_from_text;
 use crate::domain::report::{ActivityReport, ActivityRow, ReportScope};
-use crate::domain::requisites::Phone;
 use crate::store::{EntryLine, ExportLine, HandoffLine};
 
 /// Excel's last row is 1 048 576; one is the header.
@@ -212,11 +210,15 @@ pub fn activity(
         sheet.write_datetime_with_format(r, 0, local(reader, e.happened_at), &formats.date)?;
         sheet.write_string(r, 1, &e.region_code)?;
         sheet.write_string(r, 2, &e.author)?;
-        sheet.write_string(r, 3, &e.company)?;
-        sheet.write_string(r, 4, shown_inn(reader, &e.inn))?;
+        sheet.write_string(r, 3, reader.disclosure.company(&e.company, &e.inn))?;
+        sheet.write_string(r, 4, reader.disclosure.inn(&e.inn))?;
         sheet.write_string(r, 5, kinds(&e.kind))?;
         sheet.write_string(r, 6, outcomes(&e.outcome))?;
-        sheet.write_string(r, 7, cell_text(&e.summary))?;
+        let mut people: Vec<&str> = e.contact_person.as_deref().into_iter().collect();
+        if e.inn.len() == 12 {
+            people.push(&e.company);
+        }
+        sheet.write_string(r, 7, cell_text(&reader.disclosure.free_text(&e.summary, &people)))?;
         written += 1;
     }
     // Past Excel's last row the reader stops; the store sees the channel close and stops too.
@@ -248,8 +250,8 @@ pub fn activity(
         let r = handed + 1;
         sheet.write_datetime_with_format(r, 0, local(reader, h.created_at), &formats.date)?;
         sheet.write_string(r, 1, &h.region_code)?;
-        sheet.write_string(r, 2, &h.company)?;
-        sheet.write_string(r, 3, shown_inn(reader, &h.inn))?;
+        sheet.write_string(r, 2, reader.disclosure.company(&h.company, &h.inn))?;
+        sheet.write_string(r, 3, reader.disclosure.inn(&h.inn))?;
         sheet.write_string(r, 4, reader.t(&format!("product-{}", h.product)))?;
         sheet.write_string(r, 5, &h.from_name)?;
         sheet.write_string(r, 6, reader.t(&format!("report-hstate-{}", h.state)))?;
@@ -276,15 +278,6 @@ pub fn activity(
     }
     finish_table(summary, summary_rows + 1, 2)?;
     Ok(workbook.save_to_buffer()?)
-}
-
-fn mask_phone(phone: &str) -> String {
-    Phone::parse(phone).map(|p| p.masked()).unwrap_or_else(|_| "***".into())
-}
-
-/// A sole proprietor's INN is personal data: masked unless contacts may be shown (SPEC §10).
-fn shown_inn(reader: &Reader, inn: &str) -> String {
-    if reader.show_contacts { inn.to_owned() } else { mask_inn(inn) }
 }
 
 /// The cards of a division (or all) as one sheet; contacts as `CONTACTS_IN_CHAT` allows.
@@ -317,7 +310,7 @@ pub fn export(reader: &Reader, mut cards: Receiver<ExportLine>) -> anyhow::Resul
     let sheet = workbook.add_worksheet_with_constant_memory()?;
     sheet.set_name(reader.t("export-sheet"))?;
     table_header(sheet, &formats, &columns)?;
-    let show = reader.show_contacts;
+    let pd = reader.disclosure;
     let mut written = 0u32;
     while written < MAX_DATA_ROWS {
         let Some(c) = cards.blocking_recv() else { break };
@@ -325,17 +318,17 @@ pub fn export(reader: &Reader, mut cards: Receiver<ExportLine>) -> anyhow::Resul
         let products: Vec<String> =
             products_from_text(&c.products).into_iter().map(|p| reader.t(&format!("product-{p}"))).collect();
         sheet.write_number(r, 0, c.id as f64)?;
-        sheet.write_string(r, 1, &c.name)?;
-        sheet.write_string(r, 2, shown_inn(reader, &c.inn))?;
+        sheet.write_string(r, 1, pd.company(&c.name, &c.inn))?;
+        sheet.write_string(r, 2, pd.inn(&c.inn))?;
         let texts = [
             (3, c.kpp.clone()),
             (4, c.ogrn.clone()),
             (5, c.industry.clone()),
             (6, c.city.clone()),
-            (7, c.contact_person.as_deref().map(|p| if show { p.to_owned() } else { mask_person(p) })),
+            (7, c.contact_person.as_deref().map(|p| pd.person(p))),
             (8, c.position.clone()),
-            (9, c.phone.as_deref().map(|p| if show { p.to_owned() } else { mask_phone(p) })),
-            (10, c.email.as_deref().map(|e| if show { e.to_owned() } else { mask_email(e) })),
+            (9, c.phone.as_deref().map(|p| pd.phone_text(p))),
+            (10, c.email.as_deref().map(|e| pd.email(e))),
             (11, Some(products.join(", "))),
             (12, Some(reader.t(&format!("status-{}", c.status)))),
             (13, Some(c.owner_name.clone())),

@@ -8,9 +8,9 @@ use chrono::{DateTime, Utc};
 
 use super::sql::{BeginWrite, Pool, SqlStore, instant, on_pool, secs};
 use super::{StoreError, StoreResult};
-use crate::domain::access::Lang;
+use crate::domain::access::{Audience, Lang};
 use crate::domain::followup::Followup;
-use crate::domain::ids::TelegramId;
+use crate::domain::ids::{RegionCode, TelegramId};
 use crate::domain::prospect::ProspectId;
 
 /// An item to put in the outbox.
@@ -22,6 +22,8 @@ pub struct NewOutgoing {
     pub text: Option<String>,
     pub markup: Option<String>,
     pub dedupe_key: String,
+    /// Whose data it carries: the recipient's rights are checked again when it is sent.
+    pub audience: Audience,
 }
 
 /// An item claimed for sending.
@@ -34,6 +36,8 @@ pub struct Outgoing {
     pub text: Option<String>,
     pub markup: Option<String>,
     pub attempts: i64,
+    /// [`Audience::key`] as stored.
+    pub audience: Option<String>,
 }
 
 #[async_trait]
@@ -74,8 +78,9 @@ pub trait DeliveryStore: Send + Sync {
     async fn set_unreachable(&self, id: TelegramId, unreachable: bool) -> StoreResult<bool>;
 }
 
-const FOLLOWUP_SELECT: &str = "SELECT f.id, f.prospect_id, p.name AS prospect_name, p.contact_person, \
-    p.phone, f.agreed, f.due_at, f.owner_id, u.lang AS owner_lang, r.tz AS owner_tz, f.state \
+const FOLLOWUP_SELECT: &str = "SELECT f.id, f.prospect_id, p.name AS prospect_name, p.inn AS prospect_inn, \
+    p.region_code, p.contact_person, p.phone, f.agreed, f.due_at, f.owner_id, u.full_name AS owner_name, \
+    u.lang AS owner_lang, r.tz AS owner_tz, f.state \
     FROM followups f JOIN prospects p ON p.id = f.prospect_id JOIN users u ON u.telegram_id = f.owner_id \
     LEFT JOIN regions r ON r.code = u.region_code";
 
@@ -84,11 +89,14 @@ struct FollowupRow {
     id: i64,
     prospect_id: i64,
     prospect_name: String,
+    prospect_inn: String,
+    region_code: String,
     contact_person: Option<String>,
     phone: Option<String>,
     agreed: String,
     due_at: i64,
     owner_id: i64,
+    owner_name: String,
     owner_lang: String,
     owner_tz: Option<String>,
     state: String,
@@ -102,12 +110,16 @@ impl TryFrom<FollowupRow> for Followup {
             id: row.id,
             prospect: ProspectId(row.prospect_id),
             prospect_name: row.prospect_name,
+            prospect_inn: row.prospect_inn,
+            region: RegionCode::parse(&row.region_code)
+                .map_err(|_| StoreError::Corrupt(format!("follow-up {}", row.id)))?,
             contact_person: row.contact_person,
             phone: row.phone,
             agreed: row.agreed,
             due_at: instant(row.due_at),
             owner: TelegramId::new(row.owner_id)
                 .map_err(|_| StoreError::Corrupt(format!("follow-up {}", row.id)))?,
+            owner_name: row.owner_name,
             owner_lang: row.owner_lang.parse().unwrap_or(Lang::Ru),
             owner_tz: row.owner_tz,
             state: row.state,
@@ -127,8 +139,9 @@ impl DeliveryStore for SqlStore {
              WHERE state IN ('pending', 'snoozed') AND due_at <= $1 ORDER BY due_at LIMIT $2 {lock}) \
              AND state IN ('pending', 'snoozed') RETURNING id, owner_id, due_at"
         );
-        let queue = "INSERT INTO outbox (kind, chat_id, ref_id, dedupe_key, next_attempt_at, created_at) \
-                     VALUES ('reminder', $1, $2, $3, $4, $4) ON CONFLICT (dedupe_key) DO NOTHING";
+        let queue = "INSERT INTO outbox (kind, chat_id, ref_id, dedupe_key, next_attempt_at, created_at, audience) \
+                     VALUES ('reminder', $1, $2, $3, $4, $4, (SELECT p.region_code FROM followups f \
+                     JOIN prospects p ON p.id = f.prospect_id WHERE f.id = $2)) ON CONFLICT (dedupe_key) DO NOTHING";
         let queued = on_pool!(self, p => async {
             let mut tx = p.begin_write().await?;
             let due: Vec<(i64, i64, i64)> = sqlx::query_as(&claim).bind(secs(now)).bind(limit).fetch_all(&mut *tx).await?;
@@ -149,7 +162,7 @@ impl DeliveryStore for SqlStore {
 
     async fn enqueue(&self, items: &[NewOutgoing], now: DateTime<Utc>) -> StoreResult<u64> {
         let sql = "INSERT INTO outbox (kind, chat_id, ref_id, text, markup, dedupe_key, next_attempt_at, \
-                   created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (dedupe_key) DO NOTHING";
+                   created_at, audience) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) ON CONFLICT (dedupe_key) DO NOTHING";
         let queued = on_pool!(self, p => async {
             let mut tx = p.begin_write().await?;
             let mut queued = 0;
@@ -162,6 +175,7 @@ impl DeliveryStore for SqlStore {
                     .bind(item.markup.as_deref())
                     .bind(&item.dedupe_key)
                     .bind(secs(now))
+                    .bind(item.audience.key())
                     .execute(&mut *tx)
                     .await?
                     .rows_affected();
@@ -188,7 +202,7 @@ impl DeliveryStore for SqlStore {
         let sql = format!(
             "UPDATE outbox SET state = 'sending', claimed_by = $2, claimed_until = $3, attempts = attempts + 1 \
              WHERE id IN (SELECT id FROM outbox WHERE {ready} ORDER BY next_attempt_at, id LIMIT $4 {lock}) \
-             AND {ready} RETURNING id, kind, chat_id, ref_id, text, markup, attempts"
+             AND {ready} RETURNING id, kind, chat_id, ref_id, text, markup, attempts, audience"
         );
         let mut items: Vec<Outgoing> = on_pool!(self, p => sqlx::query_as(&sql)
             .bind(secs(now))

@@ -29,6 +29,8 @@ pub struct EntryLine {
     pub kind: String,
     pub outcome: String,
     pub summary: String,
+    /// The card's contact person, whose name the summary must not carry into a masked file.
+    pub contact_person: Option<String>,
 }
 
 /// One hand-off touched in the period (sent, taken or closed in it).
@@ -381,7 +383,7 @@ impl ReportStore for SqlStore {
     ) -> StoreResult<u64> {
         let sql = format!(
             "SELECT i.happened_at, p.region_code, u.full_name AS author, p.name AS company, p.inn, \
-             i.kind, i.outcome, i.summary FROM interactions i \
+             i.kind, i.outcome, i.summary, p.contact_person FROM interactions i \
              JOIN prospects p ON p.id = i.prospect_id JOIN users u ON u.telegram_id = i.author_id \
              WHERE i.happened_at >= $2 AND i.happened_at < $3 AND {} ORDER BY i.happened_at, i.id",
             entries_scoped(region)
