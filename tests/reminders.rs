@@ -57,7 +57,7 @@ both_backends! {
         app.clock.set(at("2026-11-28T07:00:10Z"));
         let reminder = app.tg.next(anna.id).await;
         assert!(reminder.visible.contains("ООО «Ромашка»"), "{}", reminder.visible);
-        assert!(reminder.visible.contains("Контакт: И. Сидоров, +7 9** ***-**-89"), "{}", reminder.visible);
+        assert!(reminder.visible.contains("Контакт: Сидоров И., +7 9** ***-**-89"), "{}", reminder.visible);
         assert!(reminder.visible.contains("Срок: 28.11.2026 10:00"), "{}", reminder.visible);
         assert!(!reminder.visible.contains("опозданием"));
         let labels: Vec<String> = reminder.buttons().into_iter().map(|(l, _)| l).collect();

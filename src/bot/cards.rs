@@ -123,7 +123,8 @@ async fn results(
     if !nav.is_empty() {
         rows.push(nav);
     }
-    let query: String = query_text.chars().take(100).collect();
+    // The query echoed back is free text: a phone or an e-mail searched for stays hidden.
+    let query: String = render::disclosure(ctx).free_text(query_text, &[]).chars().take(100).collect();
     Ok((ctx.i18n.get(lang, "find-title", Args::new().text("query", query)), InlineKeyboardMarkup::new(rows)))
 }
 

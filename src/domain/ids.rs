@@ -134,6 +134,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn names_with_format_characters_are_refused() {
+        // A right-to-left override makes «Иван» read backwards; zero-width joiners hide in text.
+        for bad in ["Ив\u{202E}ан Петров", "Иван\u{200D} Петров", "\u{FEFF}Иван", "Иван\u{2066}"]
+        {
+            assert_eq!(FullName::parse(bad), Err(ParseError::FullName), "{bad:?}");
+            assert_eq!(RegionName::parse(bad), Err(ParseError::RegionName), "{bad:?}");
+        }
+        assert!(FullName::parse("Римский-Корсаков Николай").is_ok());
+    }
+
+    #[test]
     fn telegram_ids_are_positive_numbers() {
         assert_eq!(TelegramId::parse(" 42 ").unwrap().get(), 42);
         assert_eq!(TelegramId::parse("0"), Err(ParseError::TelegramId));

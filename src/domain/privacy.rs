@@ -415,6 +415,17 @@ mod tests {
     }
 
     #[test]
+    fn company_names_contacts_and_summaries_refuse_or_drop_format_characters() {
+        use crate::domain::requisites::CompanyName;
+        assert!(CompanyName::parse("ООО «Ро\u{202E}машка»").is_err());
+        assert!(crate::domain::prospect::short_text("Смирнов\u{200B} Олег").is_none());
+        assert_eq!(
+            crate::domain::diary::summary("Договорились\u{202E} о встрече").unwrap(),
+            "Договорились о встрече"
+        );
+    }
+
+    #[test]
     fn show_mode_keeps_everything_but_format_characters() {
         let d = Disclosure(ContactsInChat::Show);
         assert_eq!(d.person("Смирнов Олег"), "Смирнов Олег");

@@ -16,7 +16,9 @@ pub enum RequisiteError {
     Kpp,
     #[error("an OGRN is 13 digits, an OGRNIP 15, with a valid check digit")]
     Ogrn,
-    #[error("a phone is a Russian number such as 8 912 345-67-89 or an international one starting with +")]
+    #[error(
+        "a phone is a Russian number such as 8 999 123-45-67 (an extension may follow), or an international one starting with + and the country code"
+    )]
     Phone,
     #[error("an e-mail looks like name@example.ru")]
     Email,

@@ -5,6 +5,8 @@
 //! at a server where the user may create databases (each test gets its own, dropped after).
 #![allow(dead_code)]
 
+pub mod pd;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -201,6 +203,11 @@ impl TestApp {
     pub async fn finish(mut self) {
         self.stop_app().await;
         self.store.close().await;
+        // Every end-to-end test in mask mode (the default) is also a personal-data scan.
+        if self.config.contacts_in_chat == prospect_diary::config::ContactsInChat::Mask {
+            let needles = pd::Needles::read(&self.db.url).await;
+            pd::assert_nothing_personal(&self.tg, &needles);
+        }
         self.tg.shutdown();
         self.db.drop_database().await;
     }

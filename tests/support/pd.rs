@@ -1,0 +1,221 @@
+//! The personal-data scan (SPEC §10, issue 17 item 7): in `mask` mode nothing the bot sent
+//! through Telegram — a message, a caption, a button label, an alert, an edit, a document's
+//! cells — may carry a contact's or a sole proprietor's full name, a phone number in any format,
+//! or an e-mail address. The needles are read from the test's own database: every card's
+//! contacts, and every phone and e-mail typed into free text (summaries, agreements, reasons).
+
+use std::collections::HashSet;
+
+use prospect_diary::domain::privacy::{mask_person, mask_sole_proprietor};
+use prospect_diary::telegram_fake::FakeTelegram;
+use serde_json::Value;
+use sqlx::Row;
+
+/// What may not leave through Telegram.
+#[derive(Debug, Default)]
+pub struct Needles {
+    /// Words of people's names that a masked form never shows (first names, patronymics).
+    pub words: HashSet<String>,
+    /// Phone numbers, as their last ten digits.
+    pub phones: HashSet<String>,
+    /// E-mail addresses, in lower case.
+    pub emails: HashSet<String>,
+}
+
+fn fold(word: &str) -> String {
+    word.to_lowercase().replace('ё', "е")
+}
+
+fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric() && c != '-').filter(|w| !w.is_empty()).map(fold)
+}
+
+impl Needles {
+    /// The words of `name` that its masked form does not show.
+    fn name(&mut self, name: &str, masked: &str) {
+        let shown: HashSet<String> = words(masked).collect();
+        for word in words(name) {
+            if word.chars().count() >= 3
+                && !shown.contains(&word)
+                && !["оглы", "кызы"].contains(&word.as_str())
+            {
+                self.words.insert(word);
+            }
+        }
+    }
+
+    /// Phones and e-mails typed into free text.
+    fn free_text(&mut self, text: &str) {
+        for token in text.split_whitespace() {
+            let token = token.trim_matches(|c: char| !c.is_alphanumeric() && c != '@');
+            if token.contains('@') && token.rsplit('@').next().is_some_and(|d| d.contains('.')) {
+                self.emails.insert(token.to_lowercase());
+            }
+        }
+        for run in digit_runs(text) {
+            if run.len() >= 10 {
+                self.phones.insert(run[run.len() - 10..].to_owned());
+            }
+        }
+    }
+
+    /// Everything personal in the test's database.
+    pub async fn read(url: &str) -> Needles {
+        let mut needles = Needles::default();
+        let mut staff_words: HashSet<String> = HashSet::new();
+        let mut company_words: HashSet<String> = HashSet::new();
+        let rows = query(url, "SELECT full_name FROM users").await;
+        for row in &rows {
+            staff_words.extend(words(&row[0]));
+        }
+        let cards = query(url, "SELECT name, inn, COALESCE(contact_person, ''), COALESCE(phone, ''), COALESCE(email, '') FROM prospects").await;
+        for card in &cards {
+            let (name, inn, person, phone, email) = (&card[0], &card[1], &card[2], &card[3], &card[4]);
+            if inn.len() == 12 {
+                needles.name(name, &mask_sole_proprietor(name));
+            } else {
+                company_words.extend(words(name));
+            }
+            if !person.is_empty() {
+                needles.name(person, &mask_person(person));
+            }
+            let digits: String = phone
+                .split(";ext=")
+                .next()
+                .unwrap_or_default()
+                .chars()
+                .filter(char::is_ascii_digit)
+                .collect();
+            if digits.len() >= 10 {
+                needles.phones.insert(digits[digits.len() - 10..].to_owned());
+            }
+            if !email.is_empty() {
+                needles.emails.insert(email.to_lowercase());
+            }
+        }
+        for sql in [
+            "SELECT summary FROM interactions",
+            "SELECT agreed FROM followups",
+            "SELECT COALESCE(reason, '') FROM handoffs",
+        ] {
+            for row in query(url, sql).await {
+                needles.free_text(&row[0]);
+            }
+        }
+        // A word that is also a colleague's name or a company's is no personal data of a client.
+        needles.words.retain(|w| !staff_words.contains(w) && !company_words.contains(w));
+        needles
+    }
+
+    /// The first piece of personal data found in `text`, if any.
+    pub fn find_in(&self, text: &str) -> Option<String> {
+        self.findings(text).into_iter().next()
+    }
+
+    /// Every piece of personal data found in `text`.
+    pub fn findings(&self, text: &str) -> Vec<String> {
+        let lowered = fold(text);
+        let mut found: Vec<String> =
+            words(text).filter(|w| self.words.contains(w)).map(|w| format!("the name word {w:?}")).collect();
+        found.extend(
+            self.emails.iter().filter(|e| lowered.contains(e.as_str())).map(|e| format!("the e-mail {e:?}")),
+        );
+        for run in digit_runs(text) {
+            found.extend(
+                self.phones.iter().filter(|p| run.contains(p.as_str())).map(|p| format!("the phone {p:?}")),
+            );
+        }
+        found
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty() && self.phones.is_empty() && self.emails.is_empty()
+    }
+}
+
+/// The digits of each run of digits and phone punctuation, as a phone is typed in any format.
+fn digit_runs(text: &str) -> Vec<String> {
+    let mut runs = vec![];
+    let mut current = String::new();
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            current.push(c);
+        } else if !"+()-. \u{a0}".contains(c) && !current.is_empty() {
+            runs.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.is_empty() {
+        runs.push(current);
+    }
+    runs
+}
+
+/// Rows of strings from the test database (SQLite or PostgreSQL).
+async fn query(url: &str, sql: &str) -> Vec<Vec<String>> {
+    let texts = |row: &dyn Fn(usize) -> Option<String>, n: usize| {
+        (0..n).map(|i| row(i).unwrap_or_default()).collect::<Vec<_>>()
+    };
+    let columns = sql.split(" FROM ").next().unwrap_or_default().matches(',').count() + 1;
+    if url.starts_with("sqlite:") {
+        let pool = sqlx::SqlitePool::connect(url).await.expect("open the test database");
+        let rows = sqlx::query(sql).fetch_all(&pool).await.expect(sql);
+        pool.close().await;
+        rows.iter().map(|r| texts(&|i| r.try_get::<String, _>(i).ok(), columns)).collect()
+    } else {
+        let pool = sqlx::PgPool::connect(url).await.expect("open the test database");
+        let rows = sqlx::query(sql).fetch_all(&pool).await.expect(sql);
+        pool.close().await;
+        rows.iter().map(|r| texts(&|i| r.try_get::<String, _>(i).ok(), columns)).collect()
+    }
+}
+
+fn strings(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::String(s) => out.push(s.clone()),
+        Value::Array(items) => items.iter().for_each(|v| strings(v, out)),
+        Value::Object(map) => map.values().for_each(|v| strings(v, out)),
+        _ => {}
+    }
+}
+
+/// The text cells of a workbook.
+fn workbook_cells(bytes: &[u8]) -> Vec<String> {
+    use calamine::{Reader, Xlsx};
+    let Ok(mut book) = Xlsx::new(std::io::Cursor::new(bytes.to_vec())) else {
+        return vec!["<a document that is not a readable workbook>".into()];
+    };
+    let mut cells = vec![];
+    for name in book.sheet_names() {
+        if let Ok(range) = book.worksheet_range(&name) {
+            cells.extend(range.used_cells().map(|(_, _, cell)| cell.to_string()));
+        }
+    }
+    cells
+}
+
+/// Everything the bot sent through the fake Telegram, as text, with where it was.
+pub fn everything_sent(tg: &FakeTelegram) -> Vec<(String, String)> {
+    let mut found = vec![];
+    for call in tg.calls() {
+        let mut texts = vec![];
+        strings(&call.params, &mut texts);
+        found.extend(texts.into_iter().map(|t| (call.method.clone(), t)));
+    }
+    for message in tg.outgoing_since(0).0 {
+        if let (Some(file), Some(name)) = (&message.file, &message.file_name)
+            && name.ends_with(".xlsx")
+        {
+            found.extend(workbook_cells(file).into_iter().map(|c| (format!("document {name}"), c)));
+        }
+    }
+    found
+}
+
+/// Fails the test on the first piece of personal data the bot sent through Telegram.
+pub fn assert_nothing_personal(tg: &FakeTelegram, needles: &Needles) {
+    for (place, text) in everything_sent(tg) {
+        if let Some(what) = needles.find_in(&text) {
+            panic!("personal data went through Telegram in mask mode: {what} in {place}: {text:?}");
+        }
+    }
+}
