@@ -2,16 +2,20 @@
 //! the tests and the demo call with their own store, clock and shutdown signal.
 
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
-use teloxide::dispatching::Dispatcher;
+use teloxide::dispatching::{Dispatcher, ShutdownToken};
 use teloxide::error_handlers::LoggingErrorHandler;
 use teloxide::prelude::*;
+use teloxide::types::Me;
 use teloxide::update_listeners::Polling;
 
-use tokio::sync::Notify;
+use teloxide::{ApiError, RequestError};
+use tokio::sync::{Notify, watch};
 use tokio_cron_scheduler::{Job, JobScheduler};
 
 use crate::bot::{self, Ctx};
@@ -31,7 +35,10 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()> + Send) -> a
         .with_context(|| format!("cannot open the database {:?}", config.database_url))?;
     let store = Arc::new(store);
     let result = serve(config, store.clone(), Arc::new(SystemClock), shutdown).await;
-    store.close().await;
+    // A handler abandoned at the end of the shutdown grace may still hold a connection.
+    if tokio::time::timeout(Duration::from_secs(2), store.close()).await.is_err() {
+        tracing::warn!("the database did not close in 2 s; exiting anyway");
+    }
     result
 }
 
@@ -44,6 +51,10 @@ pub fn make_bot(config: &Config) -> Bot {
 }
 
 /// Serves updates until `shutdown` resolves, then finishes the updates in hand and returns.
+///
+/// Stopping is bounded: after `SHUTDOWN_GRACE_SECS` it returns anyway, logging what was still in
+/// hand, so a stop during a Telegram outage cannot linger (and poll again beside its
+/// replacement once the network is back). Unsent notifications stay in the outbox.
 pub async fn serve(
     config: Config,
     store: Arc<dyn Store>,
@@ -54,6 +65,14 @@ pub async fn serve(
         anyhow::bail!("TELOXIDE_TOKEN is not set: put the bot token in .env (see .env.example)");
     }
     let bot = make_bot(&config);
+    tokio::pin!(shutdown);
+    // Nothing is sent before Telegram accepts the token: with a wrong one, the delivery loop
+    // would mark the whole outbox failed.
+    let me = tokio::select! {
+        me = connect(&bot) => me?,
+        () = &mut shutdown => return Ok(()),
+    };
+    let grace = Duration::from_secs(config.shutdown_grace_secs.into());
     let ctx = Ctx { store, clock, i18n: Arc::new(I18n::new()), config: Arc::new(config) };
     prune_updates(&ctx).await?;
     let pruner = tokio::spawn({
@@ -70,10 +89,92 @@ pub async fn serve(
         }
     });
     let workers = start_workers(&bot, &ctx).await?;
-    let result = dispatch(bot, ctx, shutdown).await;
+    let delivery = workers.delivery.abort_handle();
+    let in_hand = InHand::default();
+    let (stop, stopped) = watch::channel(false);
+    let serving = dispatch(bot, ctx.clone(), me, in_hand.clone(), stopped);
+    tokio::pin!(serving);
+    let started = tokio::select! {
+        result = &mut serving => Some(result),
+        () = &mut shutdown => None,
+    };
+    let result = match started {
+        // The listener ended on its own.
+        Some(result) => {
+            workers.stop().await;
+            result
+        }
+        None => {
+            tracing::info!(grace_secs = grace.as_secs(), "shutting down: finishing the updates in hand");
+            let _ = stop.send(true);
+            let listening = AtomicBool::new(true);
+            let delivering = AtomicBool::new(true);
+            let stopping = async {
+                let (result, ()) = tokio::join!(
+                    async {
+                        let result = (&mut serving).await;
+                        listening.store(false, Ordering::Relaxed);
+                        result
+                    },
+                    async {
+                        workers.stop().await;
+                        delivering.store(false, Ordering::Relaxed);
+                    },
+                );
+                result
+            };
+            match tokio::time::timeout(grace, stopping).await {
+                Ok(result) => result,
+                Err(_) => {
+                    delivery.abort();
+                    let unsent = unsent_count(&ctx).await;
+                    tracing::warn!(
+                        grace_secs = grace.as_secs(),
+                        updates_in_hand = in_hand.count(),
+                        telegram_listener =
+                            if listening.load(Ordering::Relaxed) { "still stopping" } else { "stopped" },
+                        delivery = if delivering.load(Ordering::Relaxed) { "still sending" } else { "stopped" },
+                        outbox_unsent = %unsent.map_or_else(|| "unknown".to_owned(), |n| n.to_string()),
+                        "the shutdown grace is over: exiting with this still in hand; unsent notifications \
+                         stay in the outbox and go out after the next start"
+                    );
+                    Ok(())
+                }
+            }
+        }
+    };
     pruner.abort();
-    workers.stop().await;
     result
+}
+
+/// Outbox items not sent yet (waiting, or claimed and not settled), for the log of a cut-short stop.
+async fn unsent_count(ctx: &Ctx) -> Option<i64> {
+    let counts = tokio::time::timeout(Duration::from_secs(2), ctx.store.outbox_counts()).await.ok()?.ok()?;
+    Some(counts.iter().filter(|(state, _)| state == "pending" || state == "sending").map(|(_, n)| n).sum())
+}
+
+/// Counts the updates being handled, for the log of a cut-short stop.
+#[derive(Clone, Default)]
+struct InHand(Arc<AtomicUsize>);
+
+/// Held for as long as one update is being handled (it travels in the handler's dependencies).
+struct Handling(Arc<AtomicUsize>);
+
+impl InHand {
+    fn enter(&self) -> Handling {
+        self.0.fetch_add(1, Ordering::Relaxed);
+        Handling(self.0.clone())
+    }
+
+    fn count(&self) -> usize {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+impl Drop for Handling {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 /// The scheduler that queues due work, and the delivery loop that sends it.
@@ -126,46 +227,105 @@ async fn prune_updates(ctx: &Ctx) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn dispatch(bot: Bot, ctx: Ctx, shutdown: impl Future<Output = ()> + Send) -> anyhow::Result<()> {
-    let me = bot.get_me().await.context("Telegram did not accept the bot token")?;
-    tracing::info!(bot = %me.username(), "connected to Telegram");
-    bot::register_default_commands(&bot, &ctx).await?;
+/// The longest wait between two `getMe` attempts while Telegram is unreachable.
+const CONNECT_BACKOFF_MAX: Duration = Duration::from_secs(30);
 
-    let listener = Polling::builder(bot.clone())
-        .timeout(Duration::from_secs(ctx.config.poll_timeout_secs.into()))
-        .delete_webhook()
-        .await
-        .build();
-    let mut dispatcher = Dispatcher::builder(bot, bot::schema())
-        .dependencies(dptree::deps![ctx])
-        .default_handler(|_| async {})
-        .error_handler(LoggingErrorHandler::with_custom_text("an update handler failed"))
-        .build();
-    let token = dispatcher.shutdown_token();
-    let serving =
-        dispatcher.dispatch_with_listener(listener, LoggingErrorHandler::with_custom_text("update listener"));
-    tokio::pin!(serving);
-    tokio::select! {
-        () = &mut serving => return Ok(()),
-        () = shutdown => {}
+/// Dispatches updates until `stop` turns true, then finishes the updates in hand.
+async fn dispatch(
+    bot: Bot,
+    ctx: Ctx,
+    mut me: Me,
+    in_hand: InHand,
+    mut stop: watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    let stopped = async move {
+        // A dropped sender means nobody can ask to stop: serve until the listener ends.
+        if stop.wait_for(|stop| *stop).await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::pin!(stopped);
+    loop {
+        tracing::info!(bot = %me.username(), "connected to Telegram");
+        if let Err(e) = bot::register_default_commands(&bot, &ctx).await {
+            tracing::warn!(error = %e, "cannot set the bot's command list now; it is set again at the next start");
+        }
+        let listener = Polling::builder(bot.clone())
+            .timeout(Duration::from_secs(ctx.config.poll_timeout_secs.into()))
+            .delete_webhook()
+            .await
+            .build();
+        let in_hand = in_hand.clone();
+        let schema = dptree::entry().map(move || in_hand.enter()).chain(bot::schema());
+        let mut dispatcher = Dispatcher::builder(bot.clone(), schema)
+            .dependencies(dptree::deps![ctx.clone()])
+            .default_handler(|_| async {})
+            .error_handler(LoggingErrorHandler::with_custom_text("an update handler failed"))
+            .build();
+        let token = dispatcher.shutdown_token();
+        let serving = dispatcher
+            .try_dispatch_with_listener(listener, LoggingErrorHandler::with_custom_text("update listener"));
+        tokio::pin!(serving);
+        let error = tokio::select! {
+            result = &mut serving => match result {
+                Ok(()) => return Ok(()),
+                // The dispatcher's own getMe: Telegram went away again right after answering ours.
+                Err(e) => e,
+            },
+            () = &mut stopped => {
+                finish(&token, serving).await;
+                return Ok(());
+            }
+        };
+        tracing::warn!(error = %error, "Telegram is unreachable, retrying");
+        me = tokio::select! {
+            me = connect(&bot) => me?,
+            () = &mut stopped => return Ok(()),
+        };
     }
-    tracing::info!("shutting down: finishing the updates in hand");
+}
+
+/// Stops the dispatcher: it takes no new updates and finishes those in hand.
+async fn finish<E>(token: &ShutdownToken, mut serving: Pin<&mut impl Future<Output = Result<(), E>>>) {
     loop {
         match token.shutdown() {
             Ok(done) => {
-                let ((), ()) = tokio::join!(done, &mut serving);
-                break;
+                let ((), _) = tokio::join!(done, serving.as_mut());
+                return;
             }
             // The dispatcher has not started yet: give it a moment, then stop it.
             Err(_) => {
                 tokio::select! {
-                    () = &mut serving => break,
+                    _ = serving.as_mut() => return,
                     () = tokio::time::sleep(Duration::from_millis(20)) => {}
                 }
             }
         }
     }
-    Ok(())
+}
+
+/// Asks Telegram who the bot is until it answers: network errors, 5xx and 429 are retried with
+/// backoff, so a bot started during an outage (with no supervisor to restart it) serves once
+/// Telegram is back. Only a refused token (401) stops start-up.
+async fn connect(bot: &Bot) -> anyhow::Result<Me> {
+    let mut backoff = Duration::from_secs(1);
+    loop {
+        let error = match bot.get_me().await {
+            Ok(me) => return Ok(me),
+            Err(e) => e,
+        };
+        let wait = match &error {
+            RequestError::Api(ApiError::InvalidToken) => {
+                return Err(error).context("Telegram did not accept the bot token: check TELOXIDE_TOKEN");
+            }
+            RequestError::RetryAfter(secs) => secs.duration(),
+            _ => backoff,
+        };
+        // The error never carries the token: teloxide hides it in request URLs.
+        tracing::warn!(error = %error, retry_in_secs = wait.as_secs(), "Telegram is unreachable, retrying");
+        tokio::time::sleep(wait).await;
+        backoff = (backoff * 2).min(CONNECT_BACKOFF_MAX);
+    }
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -47,7 +47,13 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum RouteCommand {
     /// `route set MSK credit -1001234567890`: checks with Telegram that the bot is in that group.
-    Set { region: String, product: String, chat_id: String },
+    Set {
+        region: String,
+        product: String,
+        /// A group's id, which is always negative: without this clap reads it as an option.
+        #[arg(allow_negative_numbers = true)]
+        chat_id: String,
+    },
     /// List the routes.
     List,
 }
@@ -273,5 +279,27 @@ pub async fn route(
                 .collect();
             Ok(if lines.is_empty() { "no routes yet".into() } else { lines.join("\n") })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_group_id_is_negative_and_is_read_as_the_chat_id() {
+        let cli = Cli::try_parse_from(["prospect-diary", "route", "set", "77", "credit", "-1001234567890"])
+            .expect("the README's form parses");
+        match cli.command {
+            Some(Command::Route(RouteCommand::Set { region, product, chat_id })) => {
+                assert_eq!(
+                    (region.as_str(), product.as_str(), chat_id.as_str()),
+                    ("77", "credit", "-1001234567890")
+                );
+            }
+            other => panic!("parsed as {other:?}"),
+        }
+        // Anything else that starts with a hyphen is still an unknown option, not a chat id.
+        assert!(Cli::try_parse_from(["prospect-diary", "route", "set", "77", "credit", "-x"]).is_err());
     }
 }

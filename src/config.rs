@@ -32,6 +32,9 @@ pub struct Config {
     pub outbox_rate_per_second: u32,
     /// This instance's name in outbox claims.
     pub instance_id: String,
+    /// How long a stop may take: after this many seconds the process exits with whatever is
+    /// still in hand (unsent notifications stay in the outbox).
+    pub shutdown_grace_secs: u32,
 }
 
 impl fmt::Debug for Config {
@@ -48,6 +51,7 @@ impl fmt::Debug for Config {
             .field("jobs_interval_secs", &self.jobs_interval_secs)
             .field("outbox_rate_per_second", &self.outbox_rate_per_second)
             .field("instance_id", &self.instance_id)
+            .field("shutdown_grace_secs", &self.shutdown_grace_secs)
             .finish()
     }
 }
@@ -99,6 +103,7 @@ impl Config {
             outbox_rate_per_second: number("OUTBOX_RATE_PER_SECOND", 30)?.max(1),
             instance_id: get("INSTANCE_ID")
                 .unwrap_or_else(|| format!("pd-{}", uuid::Uuid::new_v4().simple())),
+            shutdown_grace_secs: number("SHUTDOWN_GRACE_SECS", 20)?,
         })
     }
 
@@ -123,6 +128,7 @@ mod tests {
         assert_eq!(config.collision_window_days, 14);
         assert_eq!(config.handoff_sla_hours, 4);
         assert_eq!(config.contacts_in_chat, ContactsInChat::Mask);
+        assert_eq!(config.shutdown_grace_secs, 20);
         assert!(!format!("{config:?}").contains("SECRET"));
     }
 

@@ -1,9 +1,19 @@
 //! Thin entry point: parse the command line, read the configuration, hand over.
 
+use std::time::Duration;
+
 use clap::Parser;
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Runtime::new()?;
+    let result = runtime.block_on(start());
+    // A stop cut short by the shutdown grace leaves tasks behind (a request to an unreachable
+    // Telegram, a DNS lookup on a blocking thread): they must not hold the exit.
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    result
+}
+
+async fn start() -> anyhow::Result<()> {
     // A missing .env is normal; its keys may come from the real environment instead.
     let _ = dotenvy::dotenv();
     tracing_subscriber::fmt()

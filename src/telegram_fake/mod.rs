@@ -16,7 +16,7 @@ use serde_json::Value;
 use tokio::sync::Notify;
 
 pub use entities::visible_text;
-pub use state::{Call, Failure, Outgoing, OutgoingKind, TgUser};
+pub use state::{Call, Failure, Outage, Outgoing, OutgoingKind, TgUser};
 
 use state::Shared;
 
@@ -121,6 +121,11 @@ impl FakeTelegram {
         for _ in 0..count {
             state.failures.push_back((method.map(str::to_ascii_lowercase), failure.clone()));
         }
+    }
+
+    /// Starts an outage (every method fails, or nothing answers) or, with `None`, ends it.
+    pub fn set_outage(&self, outage: Option<Outage>) {
+        self.shared.lock().outage = outage;
     }
 
     /// Every call the bot made, in order.

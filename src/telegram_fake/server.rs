@@ -15,7 +15,9 @@ use serde_json::{Value, json};
 
 use super::TOKEN;
 use super::entities::visible_text;
-use super::state::{Call, Chat, Failure, Outgoing, OutgoingKind, Shared, State, bot_json, commands_key};
+use super::state::{
+    Call, Chat, Failure, Outage, Outgoing, OutgoingKind, Shared, State, bot_json, commands_key,
+};
 
 type Files = HashMap<String, (String, Vec<u8>)>;
 
@@ -72,7 +74,19 @@ async fn handle(
         Ok(body) => body,
         Err(e) => return e.into_response(),
     };
-    let result = match injected_failure(&shared, &method) {
+    let outage = shared.lock().outage.clone();
+    let failure = match outage {
+        Some(Outage::Unreachable) => {
+            // Like a network partition: no answer while it lasts; the bot's own timeout decides.
+            while matches!(shared.lock().outage, Some(Outage::Unreachable)) {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            return failure_err(Failure::Status(502)).into_response();
+        }
+        Some(Outage::Failing(failure)) => Some(failure_err(failure)),
+        None => injected_failure(&shared, &method),
+    };
+    let result = match failure {
         Some(err) => Err(err),
         None if method == "getupdates" => get_updates(&shared, &params).await,
         None => {
@@ -100,7 +114,11 @@ fn injected_failure(shared: &Shared, method: &str) -> Option<ApiErr> {
         None => method != "getupdates",
     })?;
     let (_, failure) = state.failures.remove(position)?;
-    Some(match failure {
+    Some(failure_err(failure))
+}
+
+fn failure_err(failure: Failure) -> ApiErr {
+    match failure {
         Failure::Status(code) => {
             let text = match code {
                 502 => "Bad Gateway",
@@ -114,7 +132,7 @@ fn injected_failure(shared: &Shared, method: &str) -> Option<ApiErr> {
             description: format!("Too Many Requests: retry after {secs}"),
             retry_after: Some(secs),
         },
-    })
+    }
 }
 
 const JSON_FIELDS: &[&str] = &[

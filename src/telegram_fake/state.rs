@@ -32,6 +32,15 @@ pub enum Failure {
     RetryAfter(u32),
 }
 
+/// A Telegram outage that lasts until it is switched off.
+#[derive(Debug, Clone)]
+pub enum Outage {
+    /// Every call, `getUpdates` included, is answered with this failure (e.g. 502).
+    Failing(Failure),
+    /// Telegram cannot be reached: calls get no answer while it lasts (and a 502 after).
+    Unreachable,
+}
+
 /// One request the bot made and how it was answered.
 #[derive(Debug, Clone)]
 pub struct Call {
@@ -122,6 +131,7 @@ pub(super) struct State {
     pub blocked: HashSet<i64>,
     pub callbacks: BTreeMap<String, bool>,
     pub failures: VecDeque<(Option<String>, Failure)>,
+    pub outage: Option<Outage>,
     pub calls: Vec<Call>,
     pub commands: HashMap<String, Vec<(String, String)>>,
     pub outgoing: Vec<Outgoing>,
