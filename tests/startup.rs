@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use prospect_diary::clock::ManualClock;
 use prospect_diary::config::Config;
-use prospect_diary::domain::access::{NewUser, Region, Role};
+use prospect_diary::domain::access::{Audience, NewUser, Region, Role};
 use prospect_diary::domain::directory;
 use prospect_diary::domain::ids::{FullName, RegionCode, TelegramId};
 use prospect_diary::store::{self, DeliveryStore, NewOutgoing, SqlStore, Store};
@@ -73,6 +73,7 @@ async fn queue_notices(store: &SqlStore, people: &[TgUser], per_person: usize) -
                 text: Some(text.clone()),
                 markup: None,
                 dedupe_key: format!("test:{n}:{}", person.id),
+                audience: Audience::Region(RegionCode::parse("MSK").unwrap()),
             });
             texts.push(text);
         }
