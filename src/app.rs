@@ -64,6 +64,12 @@ pub async fn serve(
     if config.token.trim().is_empty() {
         anyhow::bail!("TELOXIDE_TOKEN is not set: put the bot token in .env (see .env.example)");
     }
+    if config.disclosure().shows_contacts() {
+        tracing::warn!(
+            "CONTACTS_IN_CHAT=show: contacts' names, phones and e-mails go through Telegram in full; \
+             a Russian bank may not do this (SPEC §10, 149-FZ art. 10) — use mask"
+        );
+    }
     let bot = make_bot(&config);
     tokio::pin!(shutdown);
     // Nothing is sent before Telegram accepts the token: with a wrong one, the delivery loop
