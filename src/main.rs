@@ -16,6 +16,12 @@ fn main() -> anyhow::Result<()> {
 async fn start() -> anyhow::Result<()> {
     // A missing .env is normal; its keys may come from the real environment instead.
     let _ = dotenvy::dotenv();
+    let cli = prospect_diary::cli::Cli::parse();
+    if let Some(prospect_diary::cli::Command::Demo { database }) = cli.command {
+        // The demo needs no configuration, and its own database; its terminal is the chat, so
+        // it logs to a file of its own.
+        return prospect_diary::demo::run(database).await;
+    }
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
@@ -23,11 +29,6 @@ async fn start() -> anyhow::Result<()> {
                 .unwrap_or_else(|_| "info,sqlx=warn,tokio_cron_scheduler=warn".into()),
         )
         .init();
-    let cli = prospect_diary::cli::Cli::parse();
-    if let Some(prospect_diary::cli::Command::Demo { database }) = cli.command {
-        // The demo needs no configuration, and its own database.
-        return prospect_diary::demo::run(database).await;
-    }
     let config = prospect_diary::config::Config::from_env()?;
     prospect_diary::cli::execute(cli, config).await
 }
