@@ -282,6 +282,26 @@ both_backends! {
         app.finish().await;
     }
 
+    async fn menu_labels_typed_without_their_emoji_are_the_menu_items(app) {
+        divisions(&app).await;
+        let anna = app.add_user(1001, "Анна Петрова", Role::Specialist, Some("MSK")).await;
+        let ask = app.say(&anna, "Новая компания").await;
+        assert!(ask.visible.starts_with("Введите название компании"), "{}", ask.visible);
+        // Inside a flow the same words are an answer: a company may be called «Поиск».
+        let ask_inn = app.say(&anna, "Поиск").await;
+        assert!(ask_inn.visible.starts_with("Введите ИНН"), "{}", ask_inn.visible);
+        app.say(&anna, "/cancel").await;
+        let mine = app.say(&anna, "  мои   КОМПАНИИ ").await;
+        assert_eq!(mine.visible, "У вас пока нет компаний. Добавить — /new.");
+        let find = app.say(&anna, "Поиск").await;
+        assert!(find.visible.starts_with("Что найти?"), "{}", find.visible);
+        app.say(&anna, "/cancel").await;
+        // «е» for «ё», and another role's item is refused as the command would be.
+        assert_eq!(app.say(&anna, "Отчет").await.visible, "Эта команда вам недоступна.");
+        assert_eq!(app.say(&anna, "Новая").await.visible, "Не удалось распознать сообщение. Список команд — /help.");
+        app.finish().await;
+    }
+
     async fn owners_and_managers_edit_cards_and_every_change_is_audited(app) {
         divisions(&app).await;
         let anna = app.add_user(1001, "Анна Петрова", Role::Specialist, Some("MSK")).await;
