@@ -14,6 +14,22 @@ async fn setup(app: &TestApp) {
     app.add_region("VVO", "Владивосток", "Asia/Vladivostok").await;
 }
 
+/// The first message to `user` after they write `text` that `wanted` accepts.
+async fn answer(
+    app: &TestApp,
+    user: &prospect_diary::telegram_fake::TgUser,
+    text: &str,
+    wanted: impl Fn(&prospect_diary::telegram_fake::Outgoing) -> bool,
+) -> prospect_diary::telegram_fake::Outgoing {
+    app.tg.send_text(user, text);
+    loop {
+        let next = app.tg.next(user.id).await;
+        if wanted(&next) {
+            return next;
+        }
+    }
+}
+
 both_backends! {
     async fn an_entry_is_written_step_by_step_and_the_next_contact_is_read_in_the_region_zone(app) {
         setup(&app).await;
@@ -193,6 +209,31 @@ both_backends! {
         let mine = app.say(&anna, "📋 Мои компании").await;
         let order: Vec<String> = mine.buttons().into_iter().map(|(l, _)| l).collect();
         assert!(order[0].starts_with("Гамма") && order[1].starts_with("Бета") && order[2].starts_with("Альфа"), "{order:?}");
+        app.finish().await;
+    }
+
+    async fn overdue_next_contacts_are_marked_and_list_dates_say_what_they_are(app) {
+        setup(&app).await;
+        let anna = app.add_user(1001, "Анна Петрова", Role::Specialist, Some("MSK")).await;
+        let later = app.add_prospect(1001, "Бета", &inn(1), None, None).await;
+        let sooner = app.add_prospect(1001, "Гамма", &inn(2), None, None).await;
+        let now = support::start_time();
+        let user = app.store.user(prospect_diary::domain::ids::TelegramId::new(1001).unwrap()).await.unwrap().unwrap();
+        prospect_diary::domain::base::schedule(app.store.as_ref(), &user, ProspectId(later), now + Span::days(5), now).await.unwrap();
+        prospect_diary::domain::base::schedule(app.store.as_ref(), &user, ProspectId(sooner), now + Span::hours(1), now).await.unwrap();
+
+        let card = app.say(&anna, &format!("/card {sooner}")).await;
+        assert!(card.visible.contains("Следующий контакт: 27.11.2026 11:00\n"), "not overdue yet: {}", card.visible);
+        app.clock.advance(Span::hours(2));
+        // The reminder of the overdue contact may come in between: answers are picked by kind.
+        let found = answer(&app, &anna, "/find гамма", |o| o.visible.starts_with("Найдено")).await;
+        assert_eq!(found.buttons()[0].0, "Гамма · новый · ⚠️ контакт просрочен: 27.11 11:00");
+        let found = answer(&app, &anna, "/find бета", |o| o.visible.starts_with("Найдено")).await;
+        assert_eq!(found.buttons()[0].0, "Бета · новый · след. контакт 02.12 10:00");
+        let card = answer(&app, &anna, &format!("/card {sooner}"), |o| o.visible.contains("Гамма · №")).await;
+        assert!(card.visible.contains("Следующий контакт: 27.11.2026 11:00 — ⚠️ просрочен"), "{}", card.visible);
+        let card = answer(&app, &anna, &format!("/card {later}"), |o| o.visible.contains("Бета · №")).await;
+        assert!(!card.visible.contains("просрочен"), "{}", card.visible);
         app.finish().await;
     }
 
