@@ -132,7 +132,7 @@ both_backends! {
         let december = app.tg.next(anna.id).await;
         app.tg.press(&anna, &december, "w:d:20261224");
         let times = app.tg.next(anna.id).await;
-        assert!(times.visible.starts_with("24.12.2026"), "{}", times.visible);
+        assert!(times.visible.starts_with("ООО «Ромашка», 24.12.2026: выберите время"), "{}", times.visible);
         app.tg.press(&anna, &times, &times.button("14:00"));
         let confirm = app.tg.next(anna.id).await;
         assert!(confirm.visible.contains("Следующий контакт: 24.12.2026 14:00"), "{}", confirm.visible);
@@ -209,6 +209,107 @@ both_backends! {
         let mine = app.say(&anna, "📋 Мои компании").await;
         let order: Vec<String> = mine.buttons().into_iter().map(|(l, _)| l).collect();
         assert!(order[0].starts_with("Гамма") && order[1].starts_with("Бета") && order[2].starts_with("Альфа"), "{order:?}");
+        app.finish().await;
+    }
+
+    async fn a_next_contact_more_than_a_year_ahead_is_confirmed_and_nothing_typed_is_lost(app) {
+        setup(&app).await;
+        let anna = app.add_user(1001, "Анна Петрова", Role::Specialist, Some("MSK")).await;
+        let id = app.add_prospect(1001, "ООО «Бета»", "7707083893", None, None).await;
+        let kinds = app.say(&anna, &format!("/log {id}")).await;
+        app.tg.press(&anna, &kinds, &kinds.button("Звонок"));
+        let outcomes = app.tg.next(anna.id).await;
+        app.tg.press(&anna, &outcomes, &outcomes.button("Нейтральный"));
+        app.tg.next(anna.id).await;
+        let products = app.say(&anna, "Обсудили лизинг, перезвонить после праздников").await;
+        app.tg.press(&anna, &products, &products.button("Лизинг"));
+        let products = app.tg.next(anna.id).await;
+        app.tg.press(&anna, &products, &products.button("Готово"));
+        app.tg.next(anna.id).await;
+
+        // A slip of the year is not taken silently: the person is asked.
+        let far = app.say(&anna, "01.01.2099 10:00").await;
+        assert_eq!(far.visible, "ООО «Бета»: следующий контакт 01.01.2099 10:00 — больше чем через год. Всё верно? Если нет, напишите другую дату или нажмите «Указать другую».");
+        let labels: Vec<String> = far.buttons().into_iter().map(|(l, _)| l).collect();
+        assert_eq!(labels, ["✅ Да, верно", "✏️ Указать другую", "Отмена"]);
+        app.tg.press(&anna, &far, &far.button("Указать другую"));
+        let again = app.tg.next(anna.id).await;
+        assert!(again.visible.starts_with("Когда следующий контакт?"), "{}", again.visible);
+        // Another far moment, typed at the question, replaces the first; a near one goes on.
+        let far = app.say(&anna, "01.02.2099").await;
+        assert!(far.visible.contains("01.02.2099 10:00 — больше чем через год"), "{}", far.visible);
+        let confirm = app.say(&anna, "25.12 15:30").await;
+        assert!(confirm.visible.contains("Следующий контакт: 25.12.2026 15:30"), "{}", confirm.visible);
+        app.tg.press(&anna, &confirm, "l:x");
+        app.tg.next(anna.id).await;
+
+        // Confirmed, the far moment is kept with everything typed before it.
+        let kinds = app.say(&anna, &format!("/log {id}")).await;
+        app.tg.press(&anna, &kinds, &kinds.button("Встреча"));
+        let outcomes = app.tg.next(anna.id).await;
+        app.tg.press(&anna, &outcomes, &outcomes.button("Нейтральный"));
+        app.tg.next(anna.id).await;
+        let products = app.say(&anna, "Договор на 2099 год").await;
+        app.tg.press(&anna, &products, &products.button("Готово"));
+        let when = app.tg.next(anna.id).await;
+        // The calendar leads to the same question.
+        app.tg.press(&anna, &when, "w:c:209901");
+        let month = app.tg.next(anna.id).await;
+        app.tg.press(&anna, &month, "w:d:20990105");
+        let times = app.tg.next(anna.id).await;
+        app.tg.press(&anna, &times, &times.button("11:00"));
+        let far = app.tg.next(anna.id).await;
+        assert!(far.visible.contains("05.01.2099 11:00 — больше чем через год"), "{}", far.visible);
+        // The confirmation cannot be skipped by a forged Save.
+        app.tg.press(&anna, &far, "l:save");
+        app.tg.wait_callbacks_answered().await;
+        assert_eq!(app.store.entry_count(ProspectId(id)).await.unwrap(), 0);
+        app.tg.press(&anna, &far, &far.button("Да, верно"));
+        let confirm = app.tg.next(anna.id).await;
+        assert!(confirm.visible.contains("Встреча, результат: нейтральный"), "{}", confirm.visible);
+        assert!(confirm.visible.contains("Договор на 2099 год"), "{}", confirm.visible);
+        assert!(confirm.visible.contains("Следующий контакт: 05.01.2099 11:00"), "{}", confirm.visible);
+        app.tg.press(&anna, &confirm, &confirm.button("Записать"));
+        assert_eq!(app.tg.next(anna.id).await.visible, "Запись добавлена в дневник.");
+        let card = app.tg.next(anna.id).await;
+        let saved = app.store.prospect(ProspectId(id), None).await.unwrap().unwrap();
+        assert_eq!(saved.next_contact.unwrap().to_rfc3339(), "2099-01-05T08:00:00+00:00");
+
+        // Scheduling from the card asks the same, and keeps the moment once confirmed.
+        app.tg.press(&anna, &card, &card.button("Назначить контакт"));
+        app.tg.next(anna.id).await;
+        let far = app.say(&anna, "01.01.2099").await;
+        assert!(far.visible.starts_with("ООО «Бета»: следующий контакт 01.01.2099 10:00 — больше чем через год"), "{}", far.visible);
+        app.tg.press(&anna, &far, &far.button("Указать другую"));
+        let again = app.tg.next(anna.id).await;
+        assert!(again.visible.starts_with("ООО «Бета»: когда связаться?"), "{}", again.visible);
+        let far = app.say(&anna, "01.01.2099").await;
+        app.tg.press(&anna, &far, &far.button("Да, верно"));
+        assert_eq!(app.tg.next(anna.id).await.visible, "Следующий контакт назначен на 01.01.2099 10:00.");
+        let saved = app.store.prospect(ProspectId(id), None).await.unwrap().unwrap();
+        assert_eq!(saved.next_contact.unwrap().to_rfc3339(), "2099-01-01T07:00:00+00:00");
+        app.finish().await;
+    }
+
+    async fn the_date_picker_keeps_the_company_in_its_question(app) {
+        setup(&app).await;
+        let anna = app.add_user(1001, "Анна Петрова", Role::Specialist, Some("MSK")).await;
+        let id = app.add_prospect(1001, "ООО «Бета»", "7707083893", None, None).await;
+        let card = app.say(&anna, &format!("/card {id}")).await;
+        app.tg.press(&anna, &card, &card.button("Назначить контакт"));
+        let ask = app.tg.next(anna.id).await;
+        assert!(ask.visible.starts_with("ООО «Бета»: когда связаться?"), "{}", ask.visible);
+        app.tg.press(&anna, &ask, &ask.button("Календарь"));
+        let month = app.tg.next(anna.id).await;
+        assert!(month.visible.starts_with("ООО «Бета»: выберите день следующего контакта"), "{}", month.visible);
+        app.tg.press(&anna, &month, &month.button("›"));
+        let december = app.tg.next(anna.id).await;
+        assert!(december.visible.starts_with("ООО «Бета»:"), "{}", december.visible);
+        app.tg.press(&anna, &december, "w:d:20261224");
+        let times = app.tg.next(anna.id).await;
+        assert!(times.visible.starts_with("ООО «Бета», 24.12.2026: выберите время"), "{}", times.visible);
+        let done = app.say(&anna, "15:30").await;
+        assert_eq!(done.visible, "Следующий контакт назначен на 24.12.2026 15:30.");
         app.finish().await;
     }
 

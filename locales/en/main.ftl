@@ -264,7 +264,11 @@ log-quick-3days = In 3 days
 log-quick-monday = Monday 10:00
 log-quick-none = No next contact
 log-calendar = 📅 Calendar
-log-choose-time = { $date }: choose a time or type it, e.g. 15:30.
+log-choose-day = { $name }: choose the day of the next contact or type a date, e.g. 25.12 15:30.
+log-choose-time = { $name }, { $date }: choose a time or type it, e.g. 15:30.
+log-far = { $name }: the next contact { $when } is more than a year ahead. Is that right? If not, type another date or press "Choose another".
+log-far-yes = ✅ Yes, that's right
+log-far-again = ✏️ Choose another
 log-confirm =
     Please check the entry:
     { $kind }, outcome: { $outcome }

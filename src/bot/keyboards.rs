@@ -69,6 +69,9 @@ pub enum Action {
     Month(i32, u32),
     Day(NaiveDate),
     Time(u32, u32),
+    /// A next contact more than a year ahead: keep it, or choose again.
+    FarConfirm,
+    FarReenter,
     Noop,
     /// A reminder's buttons: an hour later, tomorrow at 10:00.
     Snooze(i64),
@@ -158,6 +161,8 @@ impl Action {
             Action::Month(year, month) => format!("w:c:{year:04}{month:02}"),
             Action::Day(date) => format!("w:d:{}", date.format("%Y%m%d")),
             Action::Time(h, m) => format!("w:t:{h:02}{m:02}"),
+            Action::FarConfirm => "w:fy".into(),
+            Action::FarReenter => "w:fn".into(),
             Action::Noop => "w:-".into(),
             Action::Snooze(id) => format!("r:s:{id}"),
             Action::Tomorrow(id) => format!("r:t:{id}"),
@@ -242,6 +247,8 @@ impl Action {
                 chrono::NaiveTime::from_hms_opt(h, m, 0)?;
                 Action::Time(h, m)
             }
+            ["w", "fy"] => Action::FarConfirm,
+            ["w", "fn"] => Action::FarReenter,
             ["w", "-"] => Action::Noop,
             ["r", "s", fid] => Action::Snooze(id(fid)?),
             ["r", "t", fid] => Action::Tomorrow(id(fid)?),
@@ -335,6 +342,8 @@ mod tests {
             Action::Month(2026, 12),
             Action::Day(NaiveDate::from_ymd_opt(2026, 12, 31).unwrap()),
             Action::Time(9, 30),
+            Action::FarConfirm,
+            Action::FarReenter,
             Action::Noop,
             Action::Snooze(max),
             Action::Tomorrow(max),

@@ -68,6 +68,8 @@ async fn route_message(bot: &Bot, ctx: &Ctx, caller: &Caller, msg: &Message) -> 
         State::LogCard => diary::on_card_text(bot, ctx, caller, text).await,
         State::Log { draft, step } => diary::on_text(bot, ctx, caller, draft, step, text).await,
         State::Schedule { id, day } => diary::on_schedule_text(bot, ctx, caller, id, day, text).await,
+        // Another moment typed instead of confirming the far one.
+        State::ScheduleFar { id, .. } => diary::on_schedule_text(bot, ctx, caller, id, None, text).await,
         State::AwaitFind => {
             flow::clear(ctx, caller.chat).await?;
             cards::find(bot, ctx, caller, text).await
@@ -215,6 +217,8 @@ async fn route_callback(
         | Action::Month(..)
         | Action::Day(_)
         | Action::Time(..)
+        | Action::FarConfirm
+        | Action::FarReenter
         | Action::Noop) => diary::on_action(bot, ctx, caller, message, action).await,
         action @ (Action::Snooze(_) | Action::Tomorrow(_)) => {
             reminders::on_action(bot, ctx, caller, message, action).await
