@@ -315,6 +315,9 @@ both_backends! {
         app.tg.next(anna.id).await;
         let wrong = app.say(&anna, "123").await;
         assert!(wrong.visible.starts_with("Телефон — российский номер"), "{}", wrong.visible);
+        // Asked again with the same buttons: the field can still be cleared or the edit left.
+        let labels: Vec<String> = wrong.buttons().into_iter().map(|(l, _)| l).collect();
+        assert_eq!(labels, ["Очистить поле", "Отмена"], "{}", wrong.visible);
         let saved = app.say(&anna, "+7 (999) 000-11-22").await;
         assert_eq!(saved.visible, "Изменения сохранены.");
         let card = app.tg.next(anna.id).await;
