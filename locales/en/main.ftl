@@ -369,6 +369,7 @@ handoff-taken-open-chat = The lead is yours. To get the card, open a private cha
 handoff-open-chat = Open a private chat with the bot, send /start, then press this button again.
 handoff-decline-ask = Why are you declining lead No. { $id } ({ $name })? Choose a reason or type your own.
 handoff-lost-ask = Why was lead No. { $id } ({ $name }) lost? Choose a reason or type your own.
+handoff-reason-cancelled = Cancelled: lead No. { $id } is unchanged.
 handoff-reason-in-private = Please give the reason in your private chat with the bot.
 handoff-reason-length = Please keep the reason short, up to 500 characters.
 handoff-settled = Lead No. { $id }: the decision is saved.

@@ -85,6 +85,8 @@ pub enum Action {
     Won(i64),
     Lost(i64),
     Reason(i64, u8),
+    /// The reason question left without deciding: the lead stays as it was.
+    ReasonCancel(i64),
     HandoffShow(i64),
     HandoffsPage(u32),
     /// A page of a card's audit trail (head office).
@@ -173,6 +175,7 @@ impl Action {
             Action::Won(id) => format!("h:w:{id}"),
             Action::Lost(id) => format!("h:l:{id}"),
             Action::Reason(id, n) => format!("h:r:{id}:{n}"),
+            Action::ReasonCancel(id) => format!("h:rx:{id}"),
             Action::HandoffShow(id) => format!("h:s:{id}"),
             Action::HandoffsPage(page) => format!("h:pg:{page}"),
             Action::AuditPage(id, page) => format!("ra:{id}:{page}"),
@@ -259,6 +262,7 @@ impl Action {
             ["h", "w", hid] => Action::Won(id(hid)?),
             ["h", "l", hid] => Action::Lost(id(hid)?),
             ["h", "r", hid, n] => Action::Reason(id(hid)?, n.parse().ok()?),
+            ["h", "rx", hid] => Action::ReasonCancel(id(hid)?),
             ["h", "s", hid] => Action::HandoffShow(id(hid)?),
             ["h", "pg", page] => Action::HandoffsPage(page.parse().ok()?),
             ["ra", pid, page] => Action::AuditPage(id(pid)?, page.parse().ok()?),
@@ -354,6 +358,7 @@ mod tests {
             Action::Won(max),
             Action::Lost(max),
             Action::Reason(max, u8::MAX),
+            Action::ReasonCancel(max),
             Action::HandoffShow(max),
             Action::HandoffsPage(u32::MAX),
             Action::AuditPage(max, u32::MAX),

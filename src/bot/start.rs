@@ -230,6 +230,7 @@ async fn route_callback(
         | Action::Won(_)
         | Action::Lost(_)
         | Action::Reason(..)
+        | Action::ReasonCancel(_)
         | Action::HandoffShow(_)
         | Action::HandoffsPage(_)) => handoffs::on_action(bot, ctx, caller, message, action).await,
         action @ (Action::AuditPage(..) | Action::Export(_)) => {
