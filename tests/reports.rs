@@ -227,10 +227,15 @@ both_backends! {
         assert!(matches!(entries[1][0], Data::DateTime(_)), "{:?}", entries[1][0]);
         assert_eq!(text(&entries[1][3]), "ООО «Ромашка»");
         assert_eq!(text(&entries[1][5]), "звонок");
+        // The division reads as on the figure sheets: by name, not by code.
+        assert_eq!(text(&entries[0][1]), "Подразделение");
+        assert!(entries[1..].iter().all(|r| text(&r[1]) == "Москва"), "{entries:?}");
         let flat: String = entries.iter().flatten().map(|c| c.to_string()).collect();
         assert!(!flat.contains("Сидоров") && !flat.contains("9123456789") && !flat.contains("ivan@"), "contacts leak");
         let handoffs = sheet(&mut book, "Передачи");
         assert_eq!(handoffs.len(), 1 + 3);
+        assert!(handoffs[1..].iter().all(|r| text(&r[1]) == "Москва"), "{handoffs:?}");
+        assert!(people_rows[1..].iter().all(|r| text(&r[0]) == "Москва"), "{people_rows:?}");
         let summary_rows = sheet(&mut book, "Сводка");
         let contacts = summary_rows.iter().find(|r| r[0] == Data::String("Контакты".into())).unwrap();
         assert_eq!(number(&contacts[1]), 6.0);
@@ -252,7 +257,10 @@ both_backends! {
         assert_eq!(book.sheet_names(), ["Сводка", "По подразделениям", "По специалистам", "Записи дневника", "Передачи"]);
         let people_rows = sheet(&mut book, "По специалистам");
         assert!(people_rows.iter().any(|r| r[1] == Data::String("Олег Ким".into())));
-        assert_eq!(sheet(&mut book, "Записи дневника").len(), 1 + 7);
+        let entries = sheet(&mut book, "Записи дневника");
+        assert_eq!(entries.len(), 1 + 7);
+        let divisions: std::collections::BTreeSet<String> = entries[1..].iter().map(|r| text(&r[1])).collect();
+        assert_eq!(divisions.into_iter().collect::<Vec<_>>(), ["Владивосток", "Москва"]);
         app.finish().await;
     }
 
@@ -327,6 +335,7 @@ both_backends! {
         assert_eq!(text(&romashka[7]), "И. Сидоров");
         assert_eq!(text(&romashka[9]), "+7 9** ***-**-89");
         assert!(matches!(romashka[15], Data::DateTime(_)));
+        assert_eq!(text(&romashka[14]), "Москва");
         let trail = app.store.audit_by_actor(TelegramId::new(1009).unwrap()).await.unwrap();
         let exported = trail.iter().find(|r| r.action == "exported").expect("the export is audited");
         assert_eq!(exported.subject.as_deref(), Some("region:MSK"));
