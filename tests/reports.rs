@@ -152,11 +152,28 @@ async fn seed(app: &TestApp) -> People {
     People { anna, olga, head, cards: vec![p1, p2, p3, p4, old] }
 }
 
+/// The next message to `user` that is not a notice about a waiting lead: the seeded hand-offs
+/// nobody took are escalated to the manager whenever the jobs get to them.
+async fn next_but_notices(app: &TestApp, user: &TgUser) -> Outgoing {
+    loop {
+        let next = app.tg.next(user.id).await;
+        if !next.visible.starts_with("⚠️ Заявка") {
+            return next;
+        }
+    }
+}
+
+/// `user` writes `text`; the bot's answer, past any notice about a waiting lead.
+async fn say(app: &TestApp, user: &TgUser, text: &str) -> Outgoing {
+    app.tg.send_text(user, text);
+    next_but_notices(app, user).await
+}
+
 /// The text, the workbook and the chart the bot sends for one command.
 async fn three(app: &TestApp, user: &TgUser, command: &str) -> (Outgoing, Outgoing, Outgoing) {
-    let text = app.say(user, command).await;
-    let document = app.tg.next(user.id).await;
-    let photo = app.tg.next(user.id).await;
+    let text = say(app, user, command).await;
+    let document = next_but_notices(app, user).await;
+    let photo = next_but_notices(app, user).await;
     assert_eq!(document.kind, OutgoingKind::Document, "{document:?}");
     assert_eq!(photo.kind, OutgoingKind::Photo, "{photo:?}");
     (text, document, photo)
@@ -193,6 +210,15 @@ fn png_size(out: &Outgoing) -> (u32, u32) {
     let mut pixels = vec![0; reader.output_buffer_size().expect("a size")];
     let info = reader.next_frame(&mut pixels).expect("a decodable frame");
     (info.width, info.height)
+}
+
+/// The title a chart carries (the same words it draws at its top).
+fn png_title(out: &Outgoing) -> String {
+    let bytes = out.file.clone().expect("a picture");
+    let reader = png::Decoder::new(Cursor::new(bytes)).read_info().expect("a PNG");
+    let info = reader.info();
+    let title = info.utf8_text.iter().find(|t| t.keyword == "Title").expect("a title");
+    title.get_text().expect("readable text")
 }
 
 both_backends! {
@@ -240,16 +266,19 @@ both_backends! {
         let contacts = summary_rows.iter().find(|r| r[0] == Data::String("Контакты".into())).unwrap();
         assert_eq!(number(&contacts[1]), 6.0);
 
+        // Readable on a phone: wider than 1000 px; titled with the period and the division.
         let (w, h) = png_size(&photo);
-        assert!(w >= 600 && (150..3000).contains(&h), "{w}×{h}");
+        assert!(w > 1000 && (220..3000).contains(&h), "{w}×{h}");
+        assert_eq!(png_title(&photo), "Контакты за 23.11.2026–29.11.2026 — Подразделение: Москва");
         app.finish().await;
     }
 
     async fn head_office_sees_every_division_and_each_specialist(app) {
         let people = seed(&app).await;
-        let (summary, document, _) = three(&app, &people.head, "/report").await;
+        let (summary, document, photo) = three(&app, &people.head, "/report").await;
         let s = &summary.visible;
         assert!(s.contains("Подразделение: все подразделения"), "{s}");
+        assert!(png_title(&photo).ends_with("— Подразделение: все подразделения"), "{}", png_title(&photo));
         assert!(s.contains("Контактов: 7"), "{s}");
         assert!(s.contains("• Москва — новых 3, контактов 6"), "{s}");
         assert!(s.contains("• Владивосток — новых 1, контактов 1"), "{s}");
@@ -268,17 +297,17 @@ both_backends! {
         let people = seed(&app).await;
         let (summary, _, _) = three(&app, &people.olga, "/report 20.11.2026 20.11.2026").await;
         assert!(summary.visible.contains("Контактов: 1 (звонки 1"), "{}", summary.visible);
-        let wrong = app.say(&people.olga, "/report 2026-13").await;
+        let wrong = say(&app, &people.olga, "/report 2026-13").await;
         assert!(wrong.visible.starts_with("Не удалось распознать период. Укажите: week"), "{}", wrong.visible);
-        let reversed = app.say(&people.olga, "/report 10.11.2026 01.11.2026").await;
+        let reversed = say(&app, &people.olga, "/report 10.11.2026 01.11.2026").await;
         assert!(reversed.visible.contains("раньше даты начала"), "{}", reversed.visible);
         app.finish().await;
     }
 
     async fn data_quality_ranks_specialists_with_the_cards_own_completeness(app) {
         let people = seed(&app).await;
-        let summary = app.say(&people.olga, "/quality").await;
-        let chart = app.tg.next(people.olga.id).await;
+        let summary = say(&app, &people.olga, "/quality").await;
+        let chart = next_but_notices(&app, &people.olga).await;
         let s = &summary.visible;
         assert!(s.contains("Карточек: 4, средняя полнота 41 %"), "{s}");
         assert!(s.contains("ИНН 100 %, контактное лицо 25 %, телефон 25 %, e-mail 25 %, отрасль 25 %, следующий контакт 50 %"), "{s}");
@@ -287,7 +316,8 @@ both_backends! {
         let boris = s.find("• Борис Орлов — карточек 1, полнота 33 %").expect(s);
         assert!(anna < boris, "ranked best first: {s}");
         assert_eq!(chart.kind, OutgoingKind::Photo);
-        png_size(&chart);
+        assert!(png_size(&chart).0 > 1000);
+        assert!(png_title(&chart).ends_with("— Подразделение: Москва"), "{}", png_title(&chart));
         // The card shows the same number the report averages.
         let card = app.say(&people.anna, &format!("/card {}", people.cards[0])).await;
         assert!(card.visible.contains("83 %"), "{}", card.visible);
@@ -306,12 +336,12 @@ both_backends! {
             let refused = app.say(&people.anna, command).await;
             assert_eq!(refused.visible, "Эта команда вам недоступна.", "{command}");
         }
-        let audit = app.say(&people.olga, "/audit 1").await;
+        let audit = say(&app, &people.olga, "/audit 1").await;
         assert_eq!(audit.visible, "Эта команда вам недоступна.");
         app.tg.assert_silent(people.anna.id, Duration::from_millis(500)).await;
         assert!(app.tg.calls_of("sendDocument").is_empty() && app.tg.calls_of("sendPhoto").is_empty());
 
-        let hello = app.say(&people.olga, "/help").await;
+        let hello = say(&app, &people.olga, "/help").await;
         let before = app.tg.calls_of("sendDocument").len();
         app.tg.press(&people.olga, &hello, "rx:VVO");
         app.tg.press(&people.olga, &hello, "rx:*");
@@ -325,7 +355,7 @@ both_backends! {
 
     async fn export_sends_the_division_masked_and_is_audited(app) {
         let people = seed(&app).await;
-        let export = app.say(&people.olga, "/export").await;
+        let export = say(&app, &people.olga, "/export").await;
         assert_eq!(export.kind, OutgoingKind::Document);
         assert_eq!(export.visible, "Компании: Москва, 4 карточки");
         let mut book = workbook(&export);
@@ -367,7 +397,7 @@ both_backends! {
         assert!(second.visible.contains("Стр. 2 из 2"), "{}", second.visible);
         assert!(second.visible.contains("Анна Петрова: создал карточку"), "{}", second.visible);
         // A manager's forged press is refused.
-        let hello = app.say(&people.olga, "/help").await;
+        let hello = say(&app, &people.olga, "/help").await;
         app.tg.press(&people.olga, &hello, &format!("ra:{card}:0"));
         app.tg.wait_callbacks_answered().await;
         let refused = app.tg.calls_of("answerCallbackQuery").pop().unwrap();
@@ -377,25 +407,20 @@ both_backends! {
 
     async fn the_monday_report_reaches_managers_and_head_office_once(app) {
         let people = seed(&app).await;
-        app.say(&people.olga, "/start").await;
+        say(&app, &people.olga, "/start").await;
         app.say(&people.head, "/start").await;
         // Monday 30.11.2026 09:00 in Moscow.
         app.clock.set(at("2026-11-30T06:00:05Z"));
         // The seeded hand-offs nobody took are escalated to the manager too: skip those notices.
-        let summary = loop {
-            let next = app.tg.next(people.olga.id).await;
-            if !next.visible.starts_with("⚠️ Заявка") {
-                break next;
-            }
-        };
+        let summary = next_but_notices(&app, &people.olga).await;
         assert!(summary.visible.starts_with("📅 Еженедельный отчёт"), "{}", summary.visible);
         assert!(summary.visible.contains("Отчёт о работе за 23.11.2026–29.11.2026"), "{}", summary.visible);
         assert!(summary.visible.contains("Контактов: 6"), "{}", summary.visible);
-        let document = app.tg.next(people.olga.id).await;
+        let document = next_but_notices(&app, &people.olga).await;
         assert_eq!(document.kind, OutgoingKind::Document);
         let mut book = workbook(&document);
         assert_eq!(sheet(&mut book, "Записи дневника").len(), 1 + 6);
-        let photo = app.tg.next(people.olga.id).await;
+        let photo = next_but_notices(&app, &people.olga).await;
         assert_eq!(photo.kind, OutgoingKind::Photo);
 
         let head = app.tg.next(people.head.id).await;
