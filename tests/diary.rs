@@ -14,6 +14,22 @@ async fn setup(app: &TestApp) {
     app.add_region("VVO", "Владивосток", "Asia/Vladivostok").await;
 }
 
+/// The first message to `user` after they write `text` that `wanted` accepts.
+async fn answer(
+    app: &TestApp,
+    user: &prospect_diary::telegram_fake::TgUser,
+    text: &str,
+    wanted: impl Fn(&prospect_diary::telegram_fake::Outgoing) -> bool,
+) -> prospect_diary::telegram_fake::Outgoing {
+    app.tg.send_text(user, text);
+    loop {
+        let next = app.tg.next(user.id).await;
+        if wanted(&next) {
+            return next;
+        }
+    }
+}
+
 both_backends! {
     async fn an_entry_is_written_step_by_step_and_the_next_contact_is_read_in_the_region_zone(app) {
         setup(&app).await;
@@ -116,7 +132,7 @@ both_backends! {
         let december = app.tg.next(anna.id).await;
         app.tg.press(&anna, &december, "w:d:20261224");
         let times = app.tg.next(anna.id).await;
-        assert!(times.visible.starts_with("24.12.2026"), "{}", times.visible);
+        assert!(times.visible.starts_with("ООО «Ромашка», 24.12.2026: выберите время"), "{}", times.visible);
         app.tg.press(&anna, &times, &times.button("14:00"));
         let confirm = app.tg.next(anna.id).await;
         assert!(confirm.visible.contains("Следующий контакт: 24.12.2026 14:00"), "{}", confirm.visible);
@@ -193,6 +209,132 @@ both_backends! {
         let mine = app.say(&anna, "📋 Мои компании").await;
         let order: Vec<String> = mine.buttons().into_iter().map(|(l, _)| l).collect();
         assert!(order[0].starts_with("Гамма") && order[1].starts_with("Бета") && order[2].starts_with("Альфа"), "{order:?}");
+        app.finish().await;
+    }
+
+    async fn a_next_contact_more_than_a_year_ahead_is_confirmed_and_nothing_typed_is_lost(app) {
+        setup(&app).await;
+        let anna = app.add_user(1001, "Анна Петрова", Role::Specialist, Some("MSK")).await;
+        let id = app.add_prospect(1001, "ООО «Бета»", "7707083893", None, None).await;
+        let kinds = app.say(&anna, &format!("/log {id}")).await;
+        app.tg.press(&anna, &kinds, &kinds.button("Звонок"));
+        let outcomes = app.tg.next(anna.id).await;
+        app.tg.press(&anna, &outcomes, &outcomes.button("Нейтральный"));
+        app.tg.next(anna.id).await;
+        let products = app.say(&anna, "Обсудили лизинг, перезвонить после праздников").await;
+        app.tg.press(&anna, &products, &products.button("Лизинг"));
+        let products = app.tg.next(anna.id).await;
+        app.tg.press(&anna, &products, &products.button("Готово"));
+        app.tg.next(anna.id).await;
+
+        // A slip of the year is not taken silently: the person is asked.
+        let far = app.say(&anna, "01.01.2099 10:00").await;
+        assert_eq!(far.visible, "ООО «Бета»: следующий контакт 01.01.2099 10:00 — больше чем через год. Всё верно? Если нет, напишите другую дату или нажмите «Указать другую».");
+        let labels: Vec<String> = far.buttons().into_iter().map(|(l, _)| l).collect();
+        assert_eq!(labels, ["✅ Да, верно", "✏️ Указать другую", "Отмена"]);
+        app.tg.press(&anna, &far, &far.button("Указать другую"));
+        let again = app.tg.next(anna.id).await;
+        assert!(again.visible.starts_with("Когда следующий контакт?"), "{}", again.visible);
+        // Another far moment, typed at the question, replaces the first; a near one goes on.
+        let far = app.say(&anna, "01.02.2099").await;
+        assert!(far.visible.contains("01.02.2099 10:00 — больше чем через год"), "{}", far.visible);
+        let confirm = app.say(&anna, "25.12 15:30").await;
+        assert!(confirm.visible.contains("Следующий контакт: 25.12.2026 15:30"), "{}", confirm.visible);
+        app.tg.press(&anna, &confirm, "l:x");
+        app.tg.next(anna.id).await;
+
+        // Confirmed, the far moment is kept with everything typed before it.
+        let kinds = app.say(&anna, &format!("/log {id}")).await;
+        app.tg.press(&anna, &kinds, &kinds.button("Встреча"));
+        let outcomes = app.tg.next(anna.id).await;
+        app.tg.press(&anna, &outcomes, &outcomes.button("Нейтральный"));
+        app.tg.next(anna.id).await;
+        let products = app.say(&anna, "Договор на 2099 год").await;
+        app.tg.press(&anna, &products, &products.button("Готово"));
+        let when = app.tg.next(anna.id).await;
+        // The calendar leads to the same question.
+        app.tg.press(&anna, &when, "w:c:209901");
+        let month = app.tg.next(anna.id).await;
+        app.tg.press(&anna, &month, "w:d:20990105");
+        let times = app.tg.next(anna.id).await;
+        app.tg.press(&anna, &times, &times.button("11:00"));
+        let far = app.tg.next(anna.id).await;
+        assert!(far.visible.contains("05.01.2099 11:00 — больше чем через год"), "{}", far.visible);
+        // The confirmation cannot be skipped by a forged Save.
+        app.tg.press(&anna, &far, "l:save");
+        app.tg.wait_callbacks_answered().await;
+        assert_eq!(app.store.entry_count(ProspectId(id)).await.unwrap(), 0);
+        app.tg.press(&anna, &far, &far.button("Да, верно"));
+        let confirm = app.tg.next(anna.id).await;
+        assert!(confirm.visible.contains("Встреча, результат: нейтральный"), "{}", confirm.visible);
+        assert!(confirm.visible.contains("Договор на 2099 год"), "{}", confirm.visible);
+        assert!(confirm.visible.contains("Следующий контакт: 05.01.2099 11:00"), "{}", confirm.visible);
+        app.tg.press(&anna, &confirm, &confirm.button("Записать"));
+        assert_eq!(app.tg.next(anna.id).await.visible, "Запись добавлена в дневник.");
+        let card = app.tg.next(anna.id).await;
+        let saved = app.store.prospect(ProspectId(id), None).await.unwrap().unwrap();
+        assert_eq!(saved.next_contact.unwrap().to_rfc3339(), "2099-01-05T08:00:00+00:00");
+
+        // Scheduling from the card asks the same, and keeps the moment once confirmed.
+        app.tg.press(&anna, &card, &card.button("Назначить контакт"));
+        app.tg.next(anna.id).await;
+        let far = app.say(&anna, "01.01.2099").await;
+        assert!(far.visible.starts_with("ООО «Бета»: следующий контакт 01.01.2099 10:00 — больше чем через год"), "{}", far.visible);
+        app.tg.press(&anna, &far, &far.button("Указать другую"));
+        let again = app.tg.next(anna.id).await;
+        assert!(again.visible.starts_with("ООО «Бета»: когда связаться?"), "{}", again.visible);
+        let far = app.say(&anna, "01.01.2099").await;
+        app.tg.press(&anna, &far, &far.button("Да, верно"));
+        assert_eq!(app.tg.next(anna.id).await.visible, "Следующий контакт назначен на 01.01.2099 10:00.");
+        let saved = app.store.prospect(ProspectId(id), None).await.unwrap().unwrap();
+        assert_eq!(saved.next_contact.unwrap().to_rfc3339(), "2099-01-01T07:00:00+00:00");
+        app.finish().await;
+    }
+
+    async fn the_date_picker_keeps_the_company_in_its_question(app) {
+        setup(&app).await;
+        let anna = app.add_user(1001, "Анна Петрова", Role::Specialist, Some("MSK")).await;
+        let id = app.add_prospect(1001, "ООО «Бета»", "7707083893", None, None).await;
+        let card = app.say(&anna, &format!("/card {id}")).await;
+        app.tg.press(&anna, &card, &card.button("Назначить контакт"));
+        let ask = app.tg.next(anna.id).await;
+        assert!(ask.visible.starts_with("ООО «Бета»: когда связаться?"), "{}", ask.visible);
+        app.tg.press(&anna, &ask, &ask.button("Календарь"));
+        let month = app.tg.next(anna.id).await;
+        assert!(month.visible.starts_with("ООО «Бета»: выберите день следующего контакта"), "{}", month.visible);
+        app.tg.press(&anna, &month, &month.button("›"));
+        let december = app.tg.next(anna.id).await;
+        assert!(december.visible.starts_with("ООО «Бета»:"), "{}", december.visible);
+        app.tg.press(&anna, &december, "w:d:20261224");
+        let times = app.tg.next(anna.id).await;
+        assert!(times.visible.starts_with("ООО «Бета», 24.12.2026: выберите время"), "{}", times.visible);
+        let done = app.say(&anna, "15:30").await;
+        assert_eq!(done.visible, "Следующий контакт назначен на 24.12.2026 15:30.");
+        app.finish().await;
+    }
+
+    async fn overdue_next_contacts_are_marked_and_list_dates_say_what_they_are(app) {
+        setup(&app).await;
+        let anna = app.add_user(1001, "Анна Петрова", Role::Specialist, Some("MSK")).await;
+        let later = app.add_prospect(1001, "Бета", &inn(1), None, None).await;
+        let sooner = app.add_prospect(1001, "Гамма", &inn(2), None, None).await;
+        let now = support::start_time();
+        let user = app.store.user(prospect_diary::domain::ids::TelegramId::new(1001).unwrap()).await.unwrap().unwrap();
+        prospect_diary::domain::base::schedule(app.store.as_ref(), &user, ProspectId(later), now + Span::days(5), now).await.unwrap();
+        prospect_diary::domain::base::schedule(app.store.as_ref(), &user, ProspectId(sooner), now + Span::hours(1), now).await.unwrap();
+
+        let card = app.say(&anna, &format!("/card {sooner}")).await;
+        assert!(card.visible.contains("Следующий контакт: 27.11.2026 11:00\n"), "not overdue yet: {}", card.visible);
+        app.clock.advance(Span::hours(2));
+        // The reminder of the overdue contact may come in between: answers are picked by kind.
+        let found = answer(&app, &anna, "/find гамма", |o| o.visible.starts_with("Найдено")).await;
+        assert_eq!(found.buttons()[0].0, "Гамма · новый · ⚠️ контакт просрочен: 27.11 11:00");
+        let found = answer(&app, &anna, "/find бета", |o| o.visible.starts_with("Найдено")).await;
+        assert_eq!(found.buttons()[0].0, "Бета · новый · след. контакт 02.12 10:00");
+        let card = answer(&app, &anna, &format!("/card {sooner}"), |o| o.visible.contains("Гамма · №")).await;
+        assert!(card.visible.contains("Следующий контакт: 27.11.2026 11:00 — ⚠️ просрочен"), "{}", card.visible);
+        let card = answer(&app, &anna, &format!("/card {later}"), |o| o.visible.contains("Бета · №")).await;
+        assert!(!card.visible.contains("просрочен"), "{}", card.visible);
         app.finish().await;
     }
 

@@ -266,6 +266,14 @@ both_backends! {
         let from = answers_so_far(&app).await;
         app.tg.press(loser, &elsewhere, &format!("h:l:{hid}"));
         assert_eq!(answer_after(&app, from).await, vec!["Эта кнопка — для кредитных инспекторов и руководителя подразделения.".to_owned()]);
+        // The question can be left: the lead stays taken, and asked again later.
+        app.tg.press(winner, &yours, &yours.button("Сделка не состоялась"));
+        let ask = app.tg.next(winner.id).await;
+        app.tg.press(winner, &ask, &ask.button("Отмена"));
+        let left = app.tg.next(winner.id).await;
+        assert_eq!(left.visible, format!("Отменено: заявка № {hid} осталась без изменений."));
+        assert!(left.buttons().is_empty());
+        assert_eq!(state_of(&app, hid).await, HandoffState::Accepted);
         app.tg.press(winner, &yours, &yours.button("Сделка не состоялась"));
         let ask = app.tg.next(winner.id).await;
         assert!(ask.visible.starts_with(&format!("Почему сделка по заявке № {hid} (ООО «Ромашка») не состоялась?")), "{}", ask.visible);

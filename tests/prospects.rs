@@ -243,6 +243,65 @@ both_backends! {
         app.finish().await;
     }
 
+    async fn a_mistyped_inn_and_an_ogrn_of_the_wrong_kind_are_explained_as_such(app) {
+        divisions(&app).await;
+        let anna = app.add_user(1001, "Анна Петрова", Role::Specialist, Some("MSK")).await;
+        app.say(&anna, "/new").await;
+        app.say(&anna, "ИП Пупкин").await;
+        // Only the check digit is wrong (…893 is right): the person is told just that.
+        let typo = app.say(&anna, "7707083894").await;
+        assert_eq!(typo.visible, "В ИНН не сходится контрольная цифра — вероятно, опечатка. Проверьте номер и введите его ещё раз.");
+        app.tg.next(anna.id).await;
+        let short = app.say(&anna, "77070838").await;
+        assert_eq!(short.visible, "ИНН — 10 цифр для организации или 12 для ИП, с верными контрольными цифрами.");
+        app.tg.next(anna.id).await;
+        // A sole proprietor: a company's 13-digit OGRN is refused, the 15-digit OGRNIP taken.
+        let ask_ogrn = app.say(&anna, "500100732259").await;
+        assert!(ask_ogrn.visible.contains("ОГРН"), "{}", ask_ogrn.visible);
+        let wrong = app.say(&anna, "1027700132195").await;
+        assert_eq!(wrong.visible, "У индивидуального предпринимателя (ИНН из 12 цифр) — ОГРНИП из 15 цифр, а введён ОГРН организации из 13 цифр. Проверьте номер.");
+        let again = app.tg.next(anna.id).await;
+        assert!(again.visible.starts_with("Введите ОГРН"), "{}", again.visible);
+        let ask_industry = app.say(&anna, "304500116000157").await;
+        assert!(ask_industry.visible.contains("отрасль"), "{}", ask_industry.visible);
+        app.say(&anna, "/cancel").await;
+
+        // A company's card: a sole proprietor's OGRNIP is refused when editing too.
+        let id = app.add_prospect(1001, "ООО «Ромашка»", "7707083893", None, None).await;
+        let card = app.say(&anna, &format!("/card {id}")).await;
+        app.tg.press(&anna, &card, &card.button("Изменить"));
+        let fields = app.tg.next(anna.id).await;
+        app.tg.press(&anna, &fields, &fields.button("ОГРН"));
+        app.tg.next(anna.id).await;
+        let wrong = app.say(&anna, "304500116000157").await;
+        assert!(wrong.visible.starts_with("У организации (ИНН из 10 цифр) — ОГРН из 13 цифр, а введён ОГРНИП предпринимателя из 15 цифр."), "{}", wrong.visible);
+        assert_eq!(wrong.buttons().len(), 2, "{:?}", wrong.buttons());
+        assert_eq!(app.say(&anna, "1027700132195").await.visible, "Изменения сохранены.");
+        let card = app.tg.next(anna.id).await;
+        assert!(card.visible.contains("ОГРН 1027700132195"), "{}", card.visible);
+        app.finish().await;
+    }
+
+    async fn menu_labels_typed_without_their_emoji_are_the_menu_items(app) {
+        divisions(&app).await;
+        let anna = app.add_user(1001, "Анна Петрова", Role::Specialist, Some("MSK")).await;
+        let ask = app.say(&anna, "Новая компания").await;
+        assert!(ask.visible.starts_with("Введите название компании"), "{}", ask.visible);
+        // Inside a flow the same words are an answer: a company may be called «Поиск».
+        let ask_inn = app.say(&anna, "Поиск").await;
+        assert!(ask_inn.visible.starts_with("Введите ИНН"), "{}", ask_inn.visible);
+        app.say(&anna, "/cancel").await;
+        let mine = app.say(&anna, "  мои   КОМПАНИИ ").await;
+        assert_eq!(mine.visible, "У вас пока нет компаний. Добавить — /new.");
+        let find = app.say(&anna, "Поиск").await;
+        assert!(find.visible.starts_with("Что найти?"), "{}", find.visible);
+        app.say(&anna, "/cancel").await;
+        // «е» for «ё», and another role's item is refused as the command would be.
+        assert_eq!(app.say(&anna, "Отчет").await.visible, "Эта команда вам недоступна.");
+        assert_eq!(app.say(&anna, "Новая").await.visible, "Не удалось распознать сообщение. Список команд — /help.");
+        app.finish().await;
+    }
+
     async fn owners_and_managers_edit_cards_and_every_change_is_audited(app) {
         divisions(&app).await;
         let anna = app.add_user(1001, "Анна Петрова", Role::Specialist, Some("MSK")).await;
@@ -256,6 +315,9 @@ both_backends! {
         app.tg.next(anna.id).await;
         let wrong = app.say(&anna, "123").await;
         assert!(wrong.visible.starts_with("Телефон — российский номер"), "{}", wrong.visible);
+        // Asked again with the same buttons: the field can still be cleared or the edit left.
+        let labels: Vec<String> = wrong.buttons().into_iter().map(|(l, _)| l).collect();
+        assert_eq!(labels, ["Очистить поле", "Отмена"], "{}", wrong.visible);
         let saved = app.say(&anna, "+7 (999) 000-11-22").await;
         assert_eq!(saved.visible, "Изменения сохранены.");
         let card = app.tg.next(anna.id).await;

@@ -154,11 +154,28 @@ async fn seed(app: &TestApp) -> People {
     People { anna, olga, head, cards: vec![p1, p2, p3, p4, old] }
 }
 
+/// The next message to `user` that is not a notice about a waiting lead: the seeded hand-offs
+/// nobody took are escalated to the manager whenever the jobs get to them.
+async fn next_but_notices(app: &TestApp, user: &TgUser) -> Outgoing {
+    loop {
+        let next = app.tg.next(user.id).await;
+        if !next.visible.starts_with("⚠️ Заявка") {
+            return next;
+        }
+    }
+}
+
+/// `user` writes `text`; the bot's answer, past any notice about a waiting lead.
+async fn say(app: &TestApp, user: &TgUser, text: &str) -> Outgoing {
+    app.tg.send_text(user, text);
+    next_but_notices(app, user).await
+}
+
 /// The text, the workbook and the chart the bot sends for one command.
 async fn three(app: &TestApp, user: &TgUser, command: &str) -> (Outgoing, Outgoing, Outgoing) {
-    let text = app.say(user, command).await;
-    let document = app.tg.next(user.id).await;
-    let photo = app.tg.next(user.id).await;
+    let text = say(app, user, command).await;
+    let document = next_but_notices(app, user).await;
+    let photo = next_but_notices(app, user).await;
     assert_eq!(document.kind, OutgoingKind::Document, "{document:?}");
     assert_eq!(photo.kind, OutgoingKind::Photo, "{photo:?}");
     (text, document, photo)
@@ -197,6 +214,15 @@ fn png_size(out: &Outgoing) -> (u32, u32) {
     (info.width, info.height)
 }
 
+/// The title a chart carries (the same words it draws at its top).
+fn png_title(out: &Outgoing) -> String {
+    let bytes = out.file.clone().expect("a picture");
+    let reader = png::Decoder::new(Cursor::new(bytes)).read_info().expect("a PNG");
+    let info = reader.info();
+    let title = info.utf8_text.iter().find(|t| t.keyword == "Title").expect("a title");
+    title.get_text().expect("readable text")
+}
+
 both_backends! {
     async fn a_manager_gets_the_week_of_their_division_as_text_workbook_and_chart(app) {
         let people = seed(&app).await;
@@ -229,24 +255,32 @@ both_backends! {
         assert!(matches!(entries[1][0], Data::DateTime(_)), "{:?}", entries[1][0]);
         assert_eq!(text(&entries[1][3]), "ООО «Ромашка»");
         assert_eq!(text(&entries[1][5]), "звонок");
+        // The division reads as on the figure sheets: by name, not by code.
+        assert_eq!(text(&entries[0][1]), "Подразделение");
+        assert!(entries[1..].iter().all(|r| text(&r[1]) == "Москва"), "{entries:?}");
         let flat: String = entries.iter().flatten().map(|c| c.to_string()).collect();
         assert!(!flat.contains("Сидоров") && !flat.contains("9123456789") && !flat.contains("ivan@"), "contacts leak");
         let handoffs = sheet(&mut book, "Передачи");
         assert_eq!(handoffs.len(), 1 + 3);
+        assert!(handoffs[1..].iter().all(|r| text(&r[1]) == "Москва"), "{handoffs:?}");
+        assert!(people_rows[1..].iter().all(|r| text(&r[0]) == "Москва"), "{people_rows:?}");
         let summary_rows = sheet(&mut book, "Сводка");
         let contacts = summary_rows.iter().find(|r| r[0] == Data::String("Контакты".into())).unwrap();
         assert_eq!(number(&contacts[1]), 6.0);
 
+        // Readable on a phone: wider than 1000 px; titled with the period and the division.
         let (w, h) = png_size(&photo);
-        assert!(w >= 600 && (150..3000).contains(&h), "{w}×{h}");
+        assert!(w > 1000 && (220..3000).contains(&h), "{w}×{h}");
+        assert_eq!(png_title(&photo), "Контакты за 23.11.2026–29.11.2026 — Подразделение: Москва");
         app.finish().await;
     }
 
     async fn head_office_sees_every_division_and_each_specialist(app) {
         let people = seed(&app).await;
-        let (summary, document, _) = three(&app, &people.head, "/report").await;
+        let (summary, document, photo) = three(&app, &people.head, "/report").await;
         let s = &summary.visible;
         assert!(s.contains("Подразделение: все подразделения"), "{s}");
+        assert!(png_title(&photo).ends_with("— Подразделение: все подразделения"), "{}", png_title(&photo));
         assert!(s.contains("Контактов: 7"), "{s}");
         assert!(s.contains("• Москва — новых 3, контактов 6"), "{s}");
         assert!(s.contains("• Владивосток — новых 1, контактов 1"), "{s}");
@@ -254,7 +288,10 @@ both_backends! {
         assert_eq!(book.sheet_names(), ["Сводка", "По подразделениям", "По специалистам", "Записи дневника", "Передачи"]);
         let people_rows = sheet(&mut book, "По специалистам");
         assert!(people_rows.iter().any(|r| r[1] == Data::String("Олег Ким".into())));
-        assert_eq!(sheet(&mut book, "Записи дневника").len(), 1 + 7);
+        let entries = sheet(&mut book, "Записи дневника");
+        assert_eq!(entries.len(), 1 + 7);
+        let divisions: std::collections::BTreeSet<String> = entries[1..].iter().map(|r| text(&r[1])).collect();
+        assert_eq!(divisions.into_iter().collect::<Vec<_>>(), ["Владивосток", "Москва"]);
         app.finish().await;
     }
 
@@ -262,17 +299,17 @@ both_backends! {
         let people = seed(&app).await;
         let (summary, _, _) = three(&app, &people.olga, "/report 20.11.2026 20.11.2026").await;
         assert!(summary.visible.contains("Контактов: 1 (звонки 1"), "{}", summary.visible);
-        let wrong = app.say(&people.olga, "/report 2026-13").await;
+        let wrong = say(&app, &people.olga, "/report 2026-13").await;
         assert!(wrong.visible.starts_with("Не удалось распознать период. Укажите: week"), "{}", wrong.visible);
-        let reversed = app.say(&people.olga, "/report 10.11.2026 01.11.2026").await;
+        let reversed = say(&app, &people.olga, "/report 10.11.2026 01.11.2026").await;
         assert!(reversed.visible.contains("раньше даты начала"), "{}", reversed.visible);
         app.finish().await;
     }
 
     async fn data_quality_ranks_specialists_with_the_cards_own_completeness(app) {
         let people = seed(&app).await;
-        let summary = app.say(&people.olga, "/quality").await;
-        let chart = app.tg.next(people.olga.id).await;
+        let summary = say(&app, &people.olga, "/quality").await;
+        let chart = next_but_notices(&app, &people.olga).await;
         let s = &summary.visible;
         assert!(s.contains("Карточек: 4, средняя полнота 41 %"), "{s}");
         assert!(s.contains("ИНН 100 %, контактное лицо 25 %, телефон 25 %, e-mail 25 %, отрасль 25 %, следующий контакт 50 %"), "{s}");
@@ -281,7 +318,8 @@ both_backends! {
         let boris = s.find("• Борис Орлов — карточек 1, полнота 33 %").expect(s);
         assert!(anna < boris, "ranked best first: {s}");
         assert_eq!(chart.kind, OutgoingKind::Photo);
-        png_size(&chart);
+        assert!(png_size(&chart).0 > 1000);
+        assert!(png_title(&chart).ends_with("— Подразделение: Москва"), "{}", png_title(&chart));
         // The card shows the same number the report averages.
         let card = app.say(&people.anna, &format!("/card {}", people.cards[0])).await;
         assert!(card.visible.contains("83 %"), "{}", card.visible);
@@ -300,12 +338,12 @@ both_backends! {
             let refused = app.say(&people.anna, command).await;
             assert_eq!(refused.visible, "Эта команда вам недоступна.", "{command}");
         }
-        let audit = app.say(&people.olga, "/audit 1").await;
+        let audit = say(&app, &people.olga, "/audit 1").await;
         assert_eq!(audit.visible, "Эта команда вам недоступна.");
         app.tg.assert_silent(people.anna.id, Duration::from_millis(500)).await;
         assert!(app.tg.calls_of("sendDocument").is_empty() && app.tg.calls_of("sendPhoto").is_empty());
 
-        let hello = app.say(&people.olga, "/help").await;
+        let hello = say(&app, &people.olga, "/help").await;
         let before = app.tg.calls_of("sendDocument").len();
         app.tg.press(&people.olga, &hello, "rx:VVO");
         app.tg.press(&people.olga, &hello, "rx:*");
@@ -319,7 +357,7 @@ both_backends! {
 
     async fn export_sends_the_division_masked_and_is_audited(app) {
         let people = seed(&app).await;
-        let export = app.say(&people.olga, "/export").await;
+        let export = say(&app, &people.olga, "/export").await;
         assert_eq!(export.kind, OutgoingKind::Document);
         assert_eq!(export.visible, "Компании: Москва, 4 карточки");
         let mut book = workbook(&export);
@@ -329,6 +367,7 @@ both_backends! {
         assert_eq!(text(&romashka[7]), "Сидоров И.");
         assert_eq!(text(&romashka[9]), "+7 9** ***-**-89");
         assert!(matches!(romashka[15], Data::DateTime(_)));
+        assert_eq!(text(&romashka[14]), "Москва");
         let trail = app.store.audit_by_actor(TelegramId::new(1009).unwrap()).await.unwrap();
         let exported = trail.iter().find(|r| r.action == "exported").expect("the export is audited");
         assert_eq!(exported.subject.as_deref(), Some("region:MSK"));
@@ -360,7 +399,7 @@ both_backends! {
         assert!(second.visible.contains("Стр. 2 из 2"), "{}", second.visible);
         assert!(second.visible.contains("Анна Петрова: создал карточку"), "{}", second.visible);
         // A manager's forged press is refused.
-        let hello = app.say(&people.olga, "/help").await;
+        let hello = say(&app, &people.olga, "/help").await;
         app.tg.press(&people.olga, &hello, &format!("ra:{card}:0"));
         app.tg.wait_callbacks_answered().await;
         let refused = app.tg.calls_of("answerCallbackQuery").pop().unwrap();
@@ -370,25 +409,20 @@ both_backends! {
 
     async fn the_monday_report_reaches_managers_and_head_office_once(app) {
         let people = seed(&app).await;
-        app.say(&people.olga, "/start").await;
+        say(&app, &people.olga, "/start").await;
         app.say(&people.head, "/start").await;
         // Monday 30.11.2026 09:00 in Moscow.
         app.clock.set(at("2026-11-30T06:00:05Z"));
         // The seeded hand-offs nobody took are escalated to the manager too: skip those notices.
-        let summary = loop {
-            let next = app.tg.next(people.olga.id).await;
-            if !next.visible.starts_with("⚠️ Заявка") {
-                break next;
-            }
-        };
+        let summary = next_but_notices(&app, &people.olga).await;
         assert!(summary.visible.starts_with("📅 Еженедельный отчёт"), "{}", summary.visible);
         assert!(summary.visible.contains("Отчёт о работе за 23.11.2026–29.11.2026"), "{}", summary.visible);
         assert!(summary.visible.contains("Контактов: 6"), "{}", summary.visible);
-        let document = app.tg.next(people.olga.id).await;
+        let document = next_but_notices(&app, &people.olga).await;
         assert_eq!(document.kind, OutgoingKind::Document);
         let mut book = workbook(&document);
         assert_eq!(sheet(&mut book, "Записи дневника").len(), 1 + 6);
-        let photo = app.tg.next(people.olga.id).await;
+        let photo = next_but_notices(&app, &people.olga).await;
         assert_eq!(photo.kind, OutgoingKind::Photo);
 
         let head = app.tg.next(people.head.id).await;

@@ -270,17 +270,8 @@ pub async fn on_action(
                 show((ctx.i18n.t(lang, "edit-products"), markup)).await?;
             } else {
                 flow::save(ctx, caller.chat, &State::EditField { id, field }).await?;
-                let text = ctx.i18n.get(
-                    lang,
-                    "edit-ask",
-                    Args::new().text("field", render::field(ctx, lang, field)),
-                );
-                let mut buttons = vec![];
-                if field != Field::Name {
-                    buttons.push(Action::EditClear.button(ctx.i18n.t(lang, "card-clear")));
-                }
-                buttons.push(Action::EditCancel(id).button(ctx.i18n.t(lang, "new-cancel")));
-                reply::send_with(bot, caller.chat, text, grid(buttons, 2)).await?;
+                let (text, markup) = edit_question(ctx, caller, id, field);
+                reply::send_with(bot, caller.chat, text, markup).await?;
             }
         }
         Action::EditClear => {
@@ -314,6 +305,19 @@ pub async fn on_action(
         _ => return Ok(Answer::stale(ctx, lang)),
     }
     Ok(Answer::done())
+}
+
+/// The question for a new value of `field`, with Clear (except for the name) and Cancel; asked
+/// again the same way after a wrong value.
+fn edit_question(ctx: &Ctx, caller: &Caller, id: i64, field: Field) -> (String, InlineKeyboardMarkup) {
+    let lang = caller.user.lang;
+    let text = ctx.i18n.get(lang, "edit-ask", Args::new().text("field", render::field(ctx, lang, field)));
+    let mut buttons = vec![];
+    if field != Field::Name {
+        buttons.push(Action::EditClear.button(ctx.i18n.t(lang, "card-clear")));
+    }
+    buttons.push(Action::EditCancel(id).button(ctx.i18n.t(lang, "new-cancel")));
+    (text, grid(buttons, 2))
 }
 
 fn products_keyboard(
@@ -370,9 +374,8 @@ pub async fn on_edit_text(
                 }
                 _ => reply::explain_requisite(ctx, lang, &e),
             };
-            let ask =
-                ctx.i18n.get(lang, "edit-ask", Args::new().text("field", render::field(ctx, lang, field)));
-            reply::send(bot, caller.chat, format!("{err}\n\n{ask}")).await?;
+            let (ask, markup) = edit_question(ctx, caller, id, field);
+            reply::send_with(bot, caller.chat, format!("{err}\n\n{ask}"), markup).await?;
             Ok(())
         }
     }

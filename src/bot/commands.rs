@@ -164,9 +164,32 @@ impl Command {
             .map(|e| (e.command, String::new()))
     }
 
+    /// A menu label typed by hand: without its emoji, in any case, `е` for `ё` («новая
+    /// компания», «Отчет»), in either language.
+    pub fn from_typed_label(text: &str, ctx: &Ctx) -> Option<Command> {
+        let typed = bare_label(text);
+        if typed.is_empty() {
+            return None;
+        }
+        CATALOGUE
+            .iter()
+            .find(|e| {
+                e.menu.is_some_and(|label| {
+                    Lang::ALL.iter().any(|lang| bare_label(&ctx.i18n.t(*lang, label)) == typed)
+                })
+            })
+            .map(|e| e.command)
+    }
+
     pub fn allowed_for(self, role: Role) -> bool {
         CATALOGUE.iter().any(|e| e.command == self && e.roles.contains(&role))
     }
+}
+
+/// A label's words: leading emoji and punctuation dropped, lower case, `ё` as `е`.
+fn bare_label(text: &str) -> String {
+    let words: String = text.chars().skip_while(|c| !c.is_alphanumeric()).collect();
+    words.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase().replace('ё', "е")
 }
 
 fn entries_for(role: Role) -> impl Iterator<Item = &'static Entry> {

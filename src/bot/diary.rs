@@ -175,6 +175,35 @@ fn times(ctx: &Ctx, caller: &Caller) -> InlineKeyboardMarkup {
     markup
 }
 
+/// The card's name, for the picker's questions: a person with two chats open sees which
+/// company the date is for.
+async fn company(ctx: &Ctx, caller: &Caller, id: ProspectId) -> anyhow::Result<String> {
+    Ok(base::visible(ctx.store.as_ref(), &caller.user, id).await?.name.as_str().to_owned())
+}
+
+/// A moment more than a year ahead, shown back to be confirmed or chosen again.
+async fn far_question(
+    ctx: &Ctx,
+    caller: &Caller,
+    id: ProspectId,
+    due: DateTime<Utc>,
+) -> anyhow::Result<(String, InlineKeyboardMarkup)> {
+    let lang = caller.user.lang;
+    let text = ctx.i18n.get(
+        lang,
+        "log-far",
+        Args::new()
+            .text("name", company(ctx, caller, id).await?)
+            .text("when", render::when(due, caller.tz())),
+    );
+    let buttons = vec![
+        Action::FarConfirm.button(ctx.i18n.t(lang, "log-far-yes")),
+        Action::FarReenter.button(ctx.i18n.t(lang, "log-far-again")),
+        cancel(ctx, caller),
+    ];
+    Ok((text, grid(buttons, 1)))
+}
+
 fn at(tz: chrono_tz::Tz, day: NaiveDate, h: u32, m: u32) -> Option<DateTime<Utc>> {
     let time = NaiveTime::from_hms_opt(h, m, 0)?;
     tz.from_local_datetime(&day.and_time(time)).earliest().map(|t| t.with_timezone(&Utc))
@@ -258,6 +287,10 @@ async fn ask(
             (ctx.i18n.t(lang, "log-ask-products"), markup)
         }
         LogStep::Next => (ctx.i18n.t(lang, "log-ask-next"), when_keyboard(ctx, caller, true)),
+        LogStep::Far => {
+            let due = draft.next.and_then(|s| DateTime::from_timestamp(s, 0)).unwrap_or_default();
+            far_question(ctx, caller, ProspectId(draft.prospect), due).await?
+        }
         LogStep::Confirm => {
             let buttons = vec![Action::LogSave.button(ctx.i18n.t(lang, "log-save")), cancel(ctx, caller)];
             let prospect =
@@ -301,12 +334,9 @@ pub async fn on_text(
                 ask(bot, ctx, caller, &draft, step, None).await
             }
         },
-        LogStep::Next => match typed_when(ctx, caller, draft.day, text) {
-            Ok(due) => {
-                draft.next = Some(due.timestamp());
-                draft.day = None;
-                step_to(bot, ctx, caller, draft, LogStep::Confirm, None).await
-            }
+        // At the far question, another typed moment replaces the far one.
+        LogStep::Next | LogStep::Far => match typed_when(ctx, caller, draft.day, text) {
+            Ok(due) => next_chosen(bot, ctx, caller, draft, due, None).await,
             Err(e) => {
                 reply::send(bot, caller.chat, reply::explain_diary(ctx, lang, &e)).await?;
                 ask(bot, ctx, caller, &draft, step, None).await
@@ -314,6 +344,22 @@ pub async fn on_text(
         },
         other => ask(bot, ctx, caller, &draft, other, None).await,
     }
+}
+
+/// The next contact is chosen: on to the entry's summary, or first to the far question when it
+/// is more than a year ahead.
+async fn next_chosen(
+    bot: &Bot,
+    ctx: &Ctx,
+    caller: &Caller,
+    mut draft: LogDraft,
+    due: DateTime<Utc>,
+    message: Option<MessageId>,
+) -> HandlerResult {
+    draft.next = Some(due.timestamp());
+    draft.day = None;
+    let step = if diary::far_ahead(due, ctx.clock.now()) { LogStep::Far } else { LogStep::Confirm };
+    step_to(bot, ctx, caller, draft, step, message).await
 }
 
 /// A typed moment; after a calendar day was picked, a bare time like `15:30` is enough.
@@ -338,7 +384,8 @@ fn typed_when(
     diary::parse_when(text, now, tz)
 }
 
-/// Picker presses shared by the diary and scheduling: returns the chosen moment once there is one.
+/// Picker presses shared by the diary and scheduling on card `prospect`: returns the chosen
+/// moment once there is one.
 async fn pick(
     bot: &Bot,
     ctx: &Ctx,
@@ -346,6 +393,7 @@ async fn pick(
     message: Option<MessageId>,
     action: &Action,
     day: &mut Option<NaiveDate>,
+    prospect: ProspectId,
 ) -> anyhow::Result<Option<Result<DateTime<Utc>, diary::DiaryError>>> {
     let lang = caller.user.lang;
     let now = ctx.clock.now();
@@ -361,14 +409,12 @@ async fn pick(
             Ok(Some(Ok(diary::quick_when(choice, now, tz))))
         }
         Action::Month(year, month) => {
-            show(
-                bot,
-                caller,
-                message,
-                ctx.i18n.t(lang, "log-ask-next"),
-                calendar(ctx, caller, *year, *month),
-            )
-            .await?;
+            let text = ctx.i18n.get(
+                lang,
+                "log-choose-day",
+                Args::new().text("name", company(ctx, caller, prospect).await?),
+            );
+            show(bot, caller, message, text, calendar(ctx, caller, *year, *month)).await?;
             Ok(None)
         }
         Action::Day(date) => {
@@ -376,7 +422,9 @@ async fn pick(
             let text = ctx.i18n.get(
                 lang,
                 "log-choose-time",
-                Args::new().text("date", date.format("%d.%m.%Y").to_string()),
+                Args::new()
+                    .text("name", company(ctx, caller, prospect).await?)
+                    .text("date", date.format("%d.%m.%Y").to_string()),
             );
             show(bot, caller, message, text, times(ctx, caller)).await?;
             Ok(None)
@@ -420,16 +468,34 @@ pub async fn on_action(
     }
     match flow::load(ctx, caller.chat).await? {
         State::Log { draft, step } => on_log_action(bot, ctx, caller, message, action, draft, step).await,
-        State::Schedule { id, mut day } => {
-            if action == Action::LogCancel {
-                flow::clear(ctx, caller.chat).await?;
-                show(bot, caller, message, ctx.i18n.t(lang, "cancel-done"), InlineKeyboardMarkup::default())
-                    .await?;
-                return Ok(Answer::done());
+        State::Schedule { .. } | State::ScheduleFar { .. } if action == Action::LogCancel => {
+            flow::clear(ctx, caller.chat).await?;
+            show(bot, caller, message, ctx.i18n.t(lang, "cancel-done"), InlineKeyboardMarkup::default())
+                .await?;
+            Ok(Answer::done())
+        }
+        State::ScheduleFar { id, due } => match action {
+            Action::FarConfirm => {
+                let due = DateTime::from_timestamp(due, 0).ok_or(diary::DiaryError::When)?;
+                schedule(bot, ctx, caller, id, due, message).await?;
+                Ok(Answer::done())
             }
-            match pick(bot, ctx, caller, message, &action, &mut day).await? {
+            Action::FarReenter => {
+                flow::save(ctx, caller.chat, &State::Schedule { id, day: None }).await?;
+                let text = ctx.i18n.get(
+                    lang,
+                    "schedule-ask",
+                    Args::new().text("name", company(ctx, caller, ProspectId(id)).await?),
+                );
+                show(bot, caller, message, text, when_keyboard(ctx, caller, false)).await?;
+                Ok(Answer::done())
+            }
+            _ => Ok(stale()),
+        },
+        State::Schedule { id, mut day } => {
+            match pick(bot, ctx, caller, message, &action, &mut day, ProspectId(id)).await? {
                 Some(Ok(due)) => {
-                    schedule(bot, ctx, caller, id, due, message).await?;
+                    schedule_or_confirm(bot, ctx, caller, id, due, message).await?;
                     Ok(Answer::done())
                 }
                 Some(Err(e)) => Ok(Answer::alert(reply::explain_diary(ctx, lang, &e))),
@@ -441,6 +507,23 @@ pub async fn on_action(
         }
         _ => Ok(stale()),
     }
+}
+
+/// Schedules `due`, or first asks to confirm it when it is more than a year ahead.
+async fn schedule_or_confirm(
+    bot: &Bot,
+    ctx: &Ctx,
+    caller: &Caller,
+    id: i64,
+    due: DateTime<Utc>,
+    message: Option<MessageId>,
+) -> HandlerResult {
+    if !diary::far_ahead(due, ctx.clock.now()) {
+        return schedule(bot, ctx, caller, id, due, message).await;
+    }
+    flow::save(ctx, caller.chat, &State::ScheduleFar { id, due: due.timestamp() }).await?;
+    let (text, markup) = far_question(ctx, caller, ProspectId(id), due).await?;
+    show(bot, caller, message, text, markup).await
 }
 
 async fn schedule(
@@ -471,7 +554,7 @@ pub async fn on_schedule_text(
     text: &str,
 ) -> HandlerResult {
     match typed_when(ctx, caller, day, text) {
-        Ok(due) => schedule(bot, ctx, caller, id, due, None).await,
+        Ok(due) => schedule_or_confirm(bot, ctx, caller, id, due, None).await,
         Err(e) => {
             reply::send(bot, caller.chat, reply::explain_diary(ctx, caller.user.lang, &e)).await?;
             Ok(())
@@ -520,18 +603,22 @@ async fn on_log_action(
             LogStep::Next,
         ) => {
             let mut day = draft.day;
-            match pick(bot, ctx, caller, message, &picker, &mut day).await? {
-                Some(Ok(due)) => {
-                    draft.next = Some(due.timestamp());
-                    draft.day = None;
-                    step_to(bot, ctx, caller, draft, LogStep::Confirm, message).await?;
-                }
+            let prospect = ProspectId(draft.prospect);
+            match pick(bot, ctx, caller, message, &picker, &mut day, prospect).await? {
+                Some(Ok(due)) => next_chosen(bot, ctx, caller, draft, due, message).await?,
                 Some(Err(e)) => return Ok(Answer::alert(reply::explain_diary(ctx, lang, &e))),
                 None => {
                     draft.day = day;
                     flow::save(ctx, caller.chat, &State::Log { draft, step }).await?;
                 }
             }
+        }
+        (Action::FarConfirm, LogStep::Far) => {
+            step_to(bot, ctx, caller, draft, LogStep::Confirm, message).await?
+        }
+        (Action::FarReenter, LogStep::Far) => {
+            draft.next = None;
+            step_to(bot, ctx, caller, draft, LogStep::Next, message).await?
         }
         (Action::LogSave, LogStep::Confirm) => save(bot, ctx, caller, draft, message).await?,
         _ => return Ok(Answer::stale(ctx, lang)),

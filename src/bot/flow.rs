@@ -63,6 +63,11 @@ pub enum State {
         id: i64,
         day: Option<chrono::NaiveDate>,
     },
+    /// Scheduling chose a moment more than a year ahead (a Unix second): awaiting confirmation.
+    ScheduleFar {
+        id: i64,
+        due: i64,
+    },
     /// An officer declining a lead (or closing it as lost): awaiting the reason.
     HandoffReason {
         id: i64,
@@ -112,6 +117,8 @@ codes! {
         Summary = "summary",
         Products = "products",
         Next = "next",
+        // A next contact more than a year ahead: awaiting "yes, that is right" or another one.
+        Far = "far",
         Confirm = "confirm",
     }
 }

@@ -206,6 +206,7 @@ pub async fn on_action(
         Action::Won(id) => close(bot, ctx, caller, message, id, Closing::Won, None).await,
         Action::Lost(id) => return ask_reason(bot, ctx, caller, id, true).await,
         Action::Reason(id, n) => return chosen_reason(bot, ctx, caller, message, id, n).await,
+        Action::ReasonCancel(id) => return cancel_reason(bot, ctx, caller, message, id).await,
         Action::HandoffShow(id) => show(bot, ctx, caller, message, id).await,
         Action::HandoffsPage(page) => {
             let (text, markup) = list_page(ctx, caller, page).await?;
@@ -331,11 +332,12 @@ async fn ask_reason(bot: &Bot, ctx: &Ctx, caller: &Caller, id: i64, lost: bool) 
     let (name, _) = leads::company(ctx, lang, &h);
     let key = if lost { "handoff-lost-ask" } else { "handoff-decline-ask" };
     let text = ctx.i18n.get(lang, key, Args::new().text("id", h.id.to_string()).text("name", name));
-    let buttons = leads::reasons(lost)
+    let mut buttons: Vec<_> = leads::reasons(lost)
         .iter()
         .enumerate()
         .map(|(n, reason)| Action::Reason(h.id, n as u8).button(ctx.i18n.t(lang, reason)))
         .collect();
+    buttons.push(Action::ReasonCancel(h.id).button(ctx.i18n.t(lang, "new-cancel")));
     // The flow is saved first, so a reason typed the moment the question arrives is heard.
     flow::save(ctx, caller.chat, &State::HandoffReason { id: h.id, lost }).await?;
     if reply::send_with(bot, caller.chat, text, grid(buttons, 1)).await.is_err() {
@@ -374,6 +376,26 @@ async fn chosen_reason(
             reply::close(bot, caller.chat, message, answer.text.clone().unwrap_or_default()).await?;
             Ok(answer)
         }
+    }
+}
+
+/// Cancel on the reason question: the lead stays as it was, and its buttons still work.
+async fn cancel_reason(
+    bot: &Bot,
+    ctx: &Ctx,
+    caller: &Caller,
+    message: Option<MessageId>,
+    id: i64,
+) -> anyhow::Result<Answer> {
+    let lang = caller.user.lang;
+    match flow::load(ctx, caller.chat).await? {
+        State::HandoffReason { id: awaited, .. } if awaited == id => {
+            flow::clear(ctx, caller.chat).await?;
+            let text = ctx.i18n.get(lang, "handoff-reason-cancelled", Args::new().text("id", id.to_string()));
+            reply::close(bot, caller.chat, message, text).await?;
+            Ok(Answer::done())
+        }
+        _ => Ok(Answer::stale(ctx, lang)),
     }
 }
 

@@ -69,6 +69,9 @@ pub enum Action {
     Month(i32, u32),
     Day(NaiveDate),
     Time(u32, u32),
+    /// A next contact more than a year ahead: keep it, or choose again.
+    FarConfirm,
+    FarReenter,
     Noop,
     /// A reminder's buttons: an hour later, tomorrow at 10:00.
     Snooze(i64),
@@ -82,6 +85,8 @@ pub enum Action {
     Won(i64),
     Lost(i64),
     Reason(i64, u8),
+    /// The reason question left without deciding: the lead stays as it was.
+    ReasonCancel(i64),
     HandoffShow(i64),
     HandoffsPage(u32),
     /// A page of a card's audit trail (head office).
@@ -158,6 +163,8 @@ impl Action {
             Action::Month(year, month) => format!("w:c:{year:04}{month:02}"),
             Action::Day(date) => format!("w:d:{}", date.format("%Y%m%d")),
             Action::Time(h, m) => format!("w:t:{h:02}{m:02}"),
+            Action::FarConfirm => "w:fy".into(),
+            Action::FarReenter => "w:fn".into(),
             Action::Noop => "w:-".into(),
             Action::Snooze(id) => format!("r:s:{id}"),
             Action::Tomorrow(id) => format!("r:t:{id}"),
@@ -168,6 +175,7 @@ impl Action {
             Action::Won(id) => format!("h:w:{id}"),
             Action::Lost(id) => format!("h:l:{id}"),
             Action::Reason(id, n) => format!("h:r:{id}:{n}"),
+            Action::ReasonCancel(id) => format!("h:rx:{id}"),
             Action::HandoffShow(id) => format!("h:s:{id}"),
             Action::HandoffsPage(page) => format!("h:pg:{page}"),
             Action::AuditPage(id, page) => format!("ra:{id}:{page}"),
@@ -242,6 +250,8 @@ impl Action {
                 chrono::NaiveTime::from_hms_opt(h, m, 0)?;
                 Action::Time(h, m)
             }
+            ["w", "fy"] => Action::FarConfirm,
+            ["w", "fn"] => Action::FarReenter,
             ["w", "-"] => Action::Noop,
             ["r", "s", fid] => Action::Snooze(id(fid)?),
             ["r", "t", fid] => Action::Tomorrow(id(fid)?),
@@ -252,6 +262,7 @@ impl Action {
             ["h", "w", hid] => Action::Won(id(hid)?),
             ["h", "l", hid] => Action::Lost(id(hid)?),
             ["h", "r", hid, n] => Action::Reason(id(hid)?, n.parse().ok()?),
+            ["h", "rx", hid] => Action::ReasonCancel(id(hid)?),
             ["h", "s", hid] => Action::HandoffShow(id(hid)?),
             ["h", "pg", page] => Action::HandoffsPage(page.parse().ok()?),
             ["ra", pid, page] => Action::AuditPage(id(pid)?, page.parse().ok()?),
@@ -335,6 +346,8 @@ mod tests {
             Action::Month(2026, 12),
             Action::Day(NaiveDate::from_ymd_opt(2026, 12, 31).unwrap()),
             Action::Time(9, 30),
+            Action::FarConfirm,
+            Action::FarReenter,
             Action::Noop,
             Action::Snooze(max),
             Action::Tomorrow(max),
@@ -345,6 +358,7 @@ mod tests {
             Action::Won(max),
             Action::Lost(max),
             Action::Reason(max, u8::MAX),
+            Action::ReasonCancel(max),
             Action::HandoffShow(max),
             Action::HandoffsPage(u32::MAX),
             Action::AuditPage(max, u32::MAX),

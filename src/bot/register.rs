@@ -160,7 +160,10 @@ fn accept(draft: &mut Draft, step: NewStep, text: &str) -> Result<(), RequisiteE
             let inn = Inn::parse(draft.inn.as_deref().unwrap_or_default())?;
             draft.kpp = Some(Kpp::parse(text, &inn)?.as_str().to_owned());
         }
-        NewStep::Ogrn => draft.ogrn = Some(Ogrn::parse(text)?.as_str().to_owned()),
+        NewStep::Ogrn => {
+            let inn = Inn::parse(draft.inn.as_deref().unwrap_or_default())?;
+            draft.ogrn = Some(Ogrn::parse(text, &inn)?.as_str().to_owned());
+        }
         NewStep::Industry => draft.industry = Some(short(text)?),
         NewStep::City => draft.city = Some(short(text)?),
         NewStep::Contact => draft.contact = Some(short(text)?),
@@ -266,7 +269,7 @@ fn build(caller: &Caller, d: &Draft) -> Result<NewProspect, RequisiteError> {
     let inn = Inn::parse(d.inn.as_deref().unwrap_or_default())?;
     let details = Details {
         kpp: d.kpp.as_deref().map(|k| Kpp::parse(k, &inn)).transpose()?,
-        ogrn: d.ogrn.as_deref().map(Ogrn::parse).transpose()?,
+        ogrn: d.ogrn.as_deref().map(|o| Ogrn::parse(o, &inn)).transpose()?,
         industry: d.industry.clone(),
         city: d.city.clone(),
         contact_person: d.contact.clone(),

@@ -1,7 +1,7 @@
 //! How prospects, entries and dates read in a chat. Everything typed by people is escaped
 //! here; personal data reads as `domain::privacy` decides for `CONTACTS_IN_CHAT` (SPEC §10).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Tz;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
@@ -173,8 +173,14 @@ pub fn card(
         "card-owner",
         Args::new().text("owner", &p.owner_name).text("region", region_label),
     ));
-    let next = p.next_contact.map(|at| when(at, tz)).unwrap_or_else(|| ctx.i18n.t(lang, "none-yet"));
-    head.push(ctx.i18n.get(lang, "card-next", Args::new().text("when", next)));
+    let next = match p.next_contact {
+        Some(at) => {
+            let key = if at < ctx.clock.now() { "card-next-overdue" } else { "card-next" };
+            ctx.i18n.get(lang, key, Args::new().text("when", when(at, tz)))
+        }
+        None => ctx.i18n.get(lang, "card-next", Args::new().text("when", ctx.i18n.t(lang, "none-yet"))),
+    };
+    head.push(next);
     head.push(ctx.i18n.get(
         lang,
         "card-completeness",
@@ -212,10 +218,19 @@ pub fn card(
     (parts.join("\n\n"), InlineKeyboardMarkup::new(rows))
 }
 
-/// A result row: name, status and next contact.
+/// A result row: name, status and next contact, said as such (and marked when overdue).
 pub fn list_button(ctx: &Ctx, lang: Lang, tz: Tz, p: &Prospect) -> InlineKeyboardButton {
-    let next = p.next_contact.map(|at| format!(" · {}", when(at, tz))).unwrap_or_default();
+    let next = p.next_contact.map(|at| format!(" · {}", next_label(ctx, lang, tz, at))).unwrap_or_default();
     let label = format!("{} · {}{next}", company(ctx, p), status(ctx, lang, p.status));
     let label: String = label.chars().take(60).collect();
     Action::Open(p.id.0).button(label)
+}
+
+/// `след. контакт 05.12 10:00` (the year only when it is not this one), or overdue.
+fn next_label(ctx: &Ctx, lang: Lang, tz: Tz, at: DateTime<Utc>) -> String {
+    let now = ctx.clock.now();
+    let local = at.with_timezone(&tz);
+    let format = if local.year() == now.with_timezone(&tz).year() { "%d.%m %H:%M" } else { "%d.%m.%Y %H:%M" };
+    let key = if at < now { "list-next-overdue" } else { "list-next" };
+    ctx.i18n.get(lang, key, Args::new().text("when", local.format(format).to_string()))
 }

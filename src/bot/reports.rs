@@ -110,7 +110,7 @@ pub async fn quality(bot: &Bot, ctx: &Ctx, caller: &Caller) -> HandlerResult {
     let region_name = caller.region.as_ref().map(|r| r.name.as_str());
     let summary = text::quality(&reader, &report, region_name);
     reply::send(bot, caller.chat, summary).await?;
-    let chart = text::quality_chart(&reader, &report)?;
+    let chart = text::quality_chart(&reader, &report, region_name)?;
     let date = now.with_timezone(&caller.tz()).format("%Y-%m-%d").to_string();
     let caption = ctx.i18n.get(
         caller.user.lang,

@@ -49,47 +49,18 @@ async fn route_message(bot: &Bot, ctx: &Ctx, caller: &Caller, msg: &Message) -> 
     let lang = caller.user.lang;
     let text = msg.text().unwrap_or_default();
     if let Some((command, args)) = Command::parse(text, ctx, lang) {
-        if !command.allowed_for(caller.user.role) {
-            reply::send(bot, caller.chat, ctx.i18n.t(lang, "not-allowed")).await?;
-            return Ok(());
-        }
-        // A new flow would replace the one in progress and lose what was typed: ask to finish
-        // or cancel it first.
-        let starts_flow = match command {
-            Command::New | Command::Log => true,
-            Command::Users => args.eq_ignore_ascii_case("add"),
-            Command::Find => args.trim().is_empty(),
-            _ => false,
-        };
-        if starts_flow && flow::load(ctx, caller.chat).await? != State::Idle {
-            reply::send(bot, caller.chat, ctx.i18n.t(lang, "flow-busy")).await?;
-            return Ok(());
-        }
-        return match command {
-            Command::Start => start(bot, ctx, caller).await,
-            Command::Help => help(bot, ctx, caller).await,
-            Command::Lang => choose_lang(bot, ctx, caller, &args).await,
-            Command::Cancel => cancel(bot, ctx, caller).await,
-            Command::Users => users::open(bot, ctx, caller, &args).await,
-            Command::New => register::begin(bot, ctx, caller).await,
-            Command::Find => find_or_ask(bot, ctx, caller, &args).await,
-            Command::Card => cards::card_command(bot, ctx, caller, &args).await,
-            Command::My => cards::my(bot, ctx, caller).await,
-            Command::Log => diary::begin(bot, ctx, caller, &args).await,
-            Command::Today => reminders::today(bot, ctx, caller).await,
-            Command::Handoffs => handoffs::list(bot, ctx, caller).await,
-            Command::Routes => routes::open(bot, ctx, caller, &args).await,
-            Command::Report => reports::report(bot, ctx, caller, &args).await,
-            Command::Quality => reports::quality(bot, ctx, caller).await,
-            Command::Audit => reports::audit(bot, ctx, caller, &args).await,
-            Command::Export => reports::export(bot, ctx, caller).await,
-        };
+        return run(bot, ctx, caller, command, &args).await;
     }
     match flow::load(ctx, caller.chat).await? {
-        State::Idle => {
-            reply::send(bot, caller.chat, ctx.i18n.t(lang, "unknown-input")).await?;
-            Ok(())
-        }
+        // A menu label typed by hand is the menu item, unless a flow awaits an answer: there
+        // the same words may be the answer.
+        State::Idle => match Command::from_typed_label(text, ctx) {
+            Some(command) => run(bot, ctx, caller, command, "").await,
+            None => {
+                reply::send(bot, caller.chat, ctx.i18n.t(lang, "unknown-input")).await?;
+                Ok(())
+            }
+        },
         State::NewProspect { draft, step, editing } => {
             register::on_text(bot, ctx, caller, draft, step, editing, text).await
         }
@@ -97,6 +68,8 @@ async fn route_message(bot: &Bot, ctx: &Ctx, caller: &Caller, msg: &Message) -> 
         State::LogCard => diary::on_card_text(bot, ctx, caller, text).await,
         State::Log { draft, step } => diary::on_text(bot, ctx, caller, draft, step, text).await,
         State::Schedule { id, day } => diary::on_schedule_text(bot, ctx, caller, id, day, text).await,
+        // Another moment typed instead of confirming the far one.
+        State::ScheduleFar { id, .. } => diary::on_schedule_text(bot, ctx, caller, id, None, text).await,
         State::AwaitFind => {
             flow::clear(ctx, caller.chat).await?;
             cards::find(bot, ctx, caller, text).await
@@ -107,6 +80,46 @@ async fn route_message(bot: &Bot, ctx: &Ctx, caller: &Caller, msg: &Message) -> 
             Ok(())
         }
         state => users::on_text(bot, ctx, caller, state, text).await,
+    }
+}
+
+/// Runs a command the person typed or chose from the menu.
+async fn run(bot: &Bot, ctx: &Ctx, caller: &Caller, command: Command, args: &str) -> HandlerResult {
+    let lang = caller.user.lang;
+    if !command.allowed_for(caller.user.role) {
+        reply::send(bot, caller.chat, ctx.i18n.t(lang, "not-allowed")).await?;
+        return Ok(());
+    }
+    // A new flow would replace the one in progress and lose what was typed: ask to finish
+    // or cancel it first.
+    let starts_flow = match command {
+        Command::New | Command::Log => true,
+        Command::Users => args.eq_ignore_ascii_case("add"),
+        Command::Find => args.trim().is_empty(),
+        _ => false,
+    };
+    if starts_flow && flow::load(ctx, caller.chat).await? != State::Idle {
+        reply::send(bot, caller.chat, ctx.i18n.t(lang, "flow-busy")).await?;
+        return Ok(());
+    }
+    match command {
+        Command::Start => start(bot, ctx, caller).await,
+        Command::Help => help(bot, ctx, caller).await,
+        Command::Lang => choose_lang(bot, ctx, caller, args).await,
+        Command::Cancel => cancel(bot, ctx, caller).await,
+        Command::Users => users::open(bot, ctx, caller, args).await,
+        Command::New => register::begin(bot, ctx, caller).await,
+        Command::Find => find_or_ask(bot, ctx, caller, args).await,
+        Command::Card => cards::card_command(bot, ctx, caller, args).await,
+        Command::My => cards::my(bot, ctx, caller).await,
+        Command::Log => diary::begin(bot, ctx, caller, args).await,
+        Command::Today => reminders::today(bot, ctx, caller).await,
+        Command::Handoffs => handoffs::list(bot, ctx, caller).await,
+        Command::Routes => routes::open(bot, ctx, caller, args).await,
+        Command::Report => reports::report(bot, ctx, caller, args).await,
+        Command::Quality => reports::quality(bot, ctx, caller).await,
+        Command::Audit => reports::audit(bot, ctx, caller, args).await,
+        Command::Export => reports::export(bot, ctx, caller).await,
     }
 }
 
@@ -204,6 +217,8 @@ async fn route_callback(
         | Action::Month(..)
         | Action::Day(_)
         | Action::Time(..)
+        | Action::FarConfirm
+        | Action::FarReenter
         | Action::Noop) => diary::on_action(bot, ctx, caller, message, action).await,
         action @ (Action::Snooze(_) | Action::Tomorrow(_)) => {
             reminders::on_action(bot, ctx, caller, message, action).await
@@ -215,6 +230,7 @@ async fn route_callback(
         | Action::Won(_)
         | Action::Lost(_)
         | Action::Reason(..)
+        | Action::ReasonCancel(_)
         | Action::HandoffShow(_)
         | Action::HandoffsPage(_)) => handoffs::on_action(bot, ctx, caller, message, action).await,
         action @ (Action::AuditPage(..) | Action::Export(_)) => {

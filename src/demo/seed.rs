@@ -135,7 +135,7 @@ fn prospect(
     let inn = Inn::parse(&if sole { person_inn(office, number) } else { company_inn(office, number) })?;
     let kpp = (!sole && n % 3 != 2).then(|| Kpp::parse(&format!("{office}01001"), &inn)).transpose()?;
     let year = 2004 + (n as u32 * 3) % 18;
-    let ogrn = (n % 4 != 3).then(|| Ogrn::parse(&ogrn(sole, year, office, number))).transpose()?;
+    let ogrn = (n % 4 != 3).then(|| Ogrn::parse(&ogrn(sole, year, office, number), &inn)).transpose()?;
     let (contact, position) = match c.name.strip_prefix("ИП ") {
         Some(name) => (name.to_owned(), Some("Индивидуальный предприниматель")),
         None => {

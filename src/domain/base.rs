@@ -299,7 +299,7 @@ pub fn parse_field(field: Field, text: &str, inn: &Inn) -> Result<Option<String>
     let value = match field {
         Field::Name => CompanyName::parse(text)?.as_str().to_owned(),
         Field::Kpp => Kpp::parse(text, inn)?.as_str().to_owned(),
-        Field::Ogrn => Ogrn::parse(text)?.as_str().to_owned(),
+        Field::Ogrn => Ogrn::parse(text, inn)?.as_str().to_owned(),
         Field::Phone => Phone::parse(text)?.as_str().to_owned(),
         Field::Email => Email::parse(text)?.as_str().to_owned(),
         Field::Industry | Field::City | Field::ContactPerson | Field::Position => {

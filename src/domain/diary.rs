@@ -172,6 +172,15 @@ pub fn parse_when(text: &str, now: DateTime<Utc>, tz: Tz) -> Result<DateTime<Utc
     Ok(at)
 }
 
+/// A next contact further ahead than this is kept only once the person confirms it:
+/// «01.01.2099» is more likely a slip than a plan.
+pub const FAR_AHEAD_DAYS: i64 = 365;
+
+/// Whether `due` is more than a year after `now`, and so is to be confirmed.
+pub fn far_ahead(due: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    due - now > Duration::days(FAR_AHEAD_DAYS)
+}
+
 /// Quick choices for the next contact, in the region's zone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum QuickWhen {
@@ -234,6 +243,16 @@ mod tests {
         {
             assert_eq!(parse_when(bad, now(), Moscow), Err(DiaryError::When), "{bad}");
         }
+    }
+
+    #[test]
+    fn only_a_contact_more_than_a_year_ahead_is_far() {
+        assert!(far_ahead(parse_when("01.01.2099 10:00", now(), Moscow).unwrap(), now()));
+        assert!(far_ahead(now() + Duration::days(366), now()));
+        assert!(!far_ahead(now() + Duration::days(365), now()));
+        assert!(!far_ahead(parse_when("20.01", now(), Moscow).unwrap(), now()));
+        // The quick choices are never far.
+        assert!(!far_ahead(quick_when(QuickWhen::NextMonday, now(), Moscow), now()));
     }
 
     #[test]

@@ -10,12 +10,21 @@ use thiserror::Error;
 pub enum RequisiteError {
     #[error("an INN is 10 digits for a company or 12 for a sole proprietor, with valid check digits")]
     Inn,
+    /// The INN has the right number of digits but a check digit does not match: a typo.
+    #[error("the INN's check digit does not match")]
+    InnCheckDigit,
     #[error(
         "a KPP is 9 characters: 4 digits, 2 digits or capital letters, 3 digits; only for a 10-digit INN"
     )]
     Kpp,
     #[error("an OGRN is 13 digits, an OGRNIP 15, with a valid check digit")]
     Ogrn,
+    /// A company's 13-digit OGRN given for a sole proprietor (12-digit INN).
+    #[error("a sole proprietor has a 15-digit OGRNIP, not a company's 13-digit OGRN")]
+    OgrnipExpected,
+    /// A sole proprietor's 15-digit OGRNIP given for a company (10-digit INN).
+    #[error("a company has a 13-digit OGRN, not a sole proprietor's 15-digit OGRNIP")]
+    OgrnExpected,
     #[error(
         "a phone is a Russian number such as 8 999 123-45-67 (an extension may follow), or an international one starting with + and the country code"
     )]
@@ -46,6 +55,8 @@ pub const INN12_WEIGHTS_2: [u32; 11] = [3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8];
 pub struct Inn(String);
 
 impl Inn {
+    /// A number of the wrong shape is `Inn`; the right shape with a wrong check digit is
+    /// `InnCheckDigit`, so a typo can be told apart from a number that is not an INN at all.
     pub fn parse(text: &str) -> Result<Self, RequisiteError> {
         let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
         let d = digits(&text).ok_or(RequisiteError::Inn)?;
@@ -55,9 +66,9 @@ impl Inn {
                 check_digit(&d[..10], &INN12_WEIGHTS_1) == d[10]
                     && check_digit(&d[..11], &INN12_WEIGHTS_2) == d[11]
             }
-            _ => false,
+            _ => return Err(RequisiteError::Inn),
         };
-        if valid { Ok(Self(text)) } else { Err(RequisiteError::Inn) }
+        if valid { Ok(Self(text)) } else { Err(RequisiteError::InnCheckDigit) }
     }
 
     /// A 12-digit INN belongs to a person: a sole proprietor (personal data, SPEC §10).
@@ -103,12 +114,13 @@ impl Kpp {
     }
 }
 
-/// State registration number: OGRN (13 digits) or OGRNIP (15), check digit verified.
+/// State registration number: OGRN (13 digits) of a company or OGRNIP (15) of a sole
+/// proprietor, check digit verified and of the same kind as the INN it goes with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ogrn(String);
 
 impl Ogrn {
-    pub fn parse(text: &str) -> Result<Self, RequisiteError> {
+    pub fn parse(text: &str, inn: &Inn) -> Result<Self, RequisiteError> {
         let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
         if !text.chars().all(|c| c.is_ascii_digit()) {
             return Err(RequisiteError::Ogrn);
@@ -121,7 +133,14 @@ impl Ogrn {
         let number: u64 = body.parse().map_err(|_| RequisiteError::Ogrn)?;
         let expected = (number % divisor % 10) as u32;
         let last = text.chars().last().and_then(|c| c.to_digit(10));
-        if last == Some(expected) { Ok(Self(text)) } else { Err(RequisiteError::Ogrn) }
+        if last != Some(expected) {
+            return Err(RequisiteError::Ogrn);
+        }
+        match (text.len(), inn.is_sole_proprietor()) {
+            (13, true) => Err(RequisiteError::OgrnipExpected),
+            (15, false) => Err(RequisiteError::OgrnExpected),
+            _ => Ok(Self(text)),
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -323,7 +342,7 @@ mod tests {
             prop_assert!(Inn::parse(&inn).is_ok());
             let last = inn.chars().last().unwrap().to_digit(10).unwrap();
             prop_assume!(other != last);
-            prop_assert!(Inn::parse(&replace_last(&inn, other)).is_err());
+            prop_assert_eq!(Inn::parse(&replace_last(&inn, other)), Err(RequisiteError::InnCheckDigit));
         }
 
         #[test]
@@ -336,21 +355,47 @@ mod tests {
             prop_assume!(other != current);
             chars[pos] = char::from_digit(other, 10).unwrap();
             let broken: String = chars.into_iter().collect();
-            prop_assert!(Inn::parse(&broken).is_err());
+            prop_assert_eq!(Inn::parse(&broken), Err(RequisiteError::InnCheckDigit));
         }
 
         #[test]
-        fn every_valid_ogrn_passes_and_any_other_check_digit_fails(
+        fn digits_of_another_length_are_not_an_inn_at_all(text in "[0-9]{1,9}|[0-9]{11}|[0-9]{13,20}") {
+            prop_assert_eq!(Inn::parse(&text), Err(RequisiteError::Inn));
+        }
+
+        #[test]
+        fn every_valid_ogrn_passes_for_its_kind_of_inn_and_any_other_check_digit_fails(
             body in prop_oneof![proptest::collection::vec(0u32..10, 12), proptest::collection::vec(0u32..10, 14)],
             other in 0u32..10,
+            inn_body in proptest::collection::vec(0u32..10, 10),
         ) {
             let text: String = body.iter().map(|d| char::from_digit(*d, 10).unwrap()).collect();
-            let divisor = if body.len() == 12 { 11 } else { 13 };
+            let company = body.len() == 12;
+            let divisor = if company { 11 } else { 13 };
             let check = (text.parse::<u64>().unwrap() % divisor % 10) as u32;
             let ogrn = format!("{text}{check}");
-            prop_assert!(Ogrn::parse(&ogrn).is_ok(), "{}", ogrn);
+            // An INN of the same kind: 10 digits for a company's OGRN, 12 for an OGRNIP.
+            let inn_body = if company { &inn_body[..9] } else { &inn_body[..] };
+            let inn = Inn::parse(&with_inn_checks(inn_body)).unwrap();
+            prop_assert!(Ogrn::parse(&ogrn, &inn).is_ok(), "{}", ogrn);
             prop_assume!(other != check);
-            prop_assert!(Ogrn::parse(&replace_last(&ogrn, other)).is_err());
+            prop_assert_eq!(Ogrn::parse(&replace_last(&ogrn, other), &inn), Err(RequisiteError::Ogrn));
+        }
+
+        #[test]
+        fn an_ogrn_of_the_other_kind_than_the_inn_is_refused_saying_which_is_expected(
+            body in prop_oneof![proptest::collection::vec(0u32..10, 12), proptest::collection::vec(0u32..10, 14)],
+            inn_body in proptest::collection::vec(0u32..10, 10),
+        ) {
+            let text: String = body.iter().map(|d| char::from_digit(*d, 10).unwrap()).collect();
+            let company_ogrn = body.len() == 12;
+            let divisor = if company_ogrn { 11 } else { 13 };
+            let ogrn = format!("{text}{}", text.parse::<u64>().unwrap() % divisor % 10);
+            // The INN of the other kind: 12 digits for a company's OGRN, 10 for an OGRNIP.
+            let inn_body = if company_ogrn { &inn_body[..] } else { &inn_body[..9] };
+            let inn = Inn::parse(&with_inn_checks(inn_body)).unwrap();
+            let expected = if company_ogrn { RequisiteError::OgrnipExpected } else { RequisiteError::OgrnExpected };
+            prop_assert_eq!(Ogrn::parse(&ogrn, &inn), Err(expected));
         }
     }
 
@@ -375,15 +420,18 @@ mod tests {
     fn known_numbers_are_accepted() {
         assert!(Inn::parse("7707083893").is_ok()); // Sberbank
         assert!(Inn::parse("500100732259").is_ok());
-        assert!(Inn::parse("7707083894").is_err());
-        assert!(Inn::parse("77070838").is_err());
-        assert!(Ogrn::parse("1027700132195").is_ok());
-        assert!(Ogrn::parse("304500116000157").is_ok());
+        assert_eq!(Inn::parse("7707083894"), Err(RequisiteError::InnCheckDigit));
+        assert_eq!(Inn::parse("77070838"), Err(RequisiteError::Inn));
+        assert_eq!(Inn::parse("77070838ab"), Err(RequisiteError::Inn));
         let company = Inn::parse("7707083893").unwrap();
+        let person = Inn::parse("500100732259").unwrap();
+        assert!(Ogrn::parse("1027700132195", &company).is_ok());
+        assert!(Ogrn::parse("304500116000157", &person).is_ok());
+        assert_eq!(Ogrn::parse("1027700132195", &person), Err(RequisiteError::OgrnipExpected));
+        assert_eq!(Ogrn::parse("304500116000157", &company), Err(RequisiteError::OgrnExpected));
         assert!(Kpp::parse("773601001", &company).is_ok());
         assert!(Kpp::parse("7736AB001", &company).is_ok());
         assert!(Kpp::parse("77360100", &company).is_err());
-        let person = Inn::parse("500100732259").unwrap();
         assert!(Kpp::parse("773601001", &person).is_err());
     }
 

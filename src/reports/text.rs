@@ -127,8 +127,9 @@ pub fn activity_chart(reader: &Reader, report: &ActivityReport) -> anyhow::Resul
         "report-chart-title",
         Args::new().markup("period", report.period.label()),
     );
+    let division = scope_line(reader, &report.scope, report.rows.first().map(|r| r.region_name.as_str()));
     let series = [reader.t("report-col-contacts"), reader.t("report-col-positive")];
-    chart::bars(&title, &series, &bars, None, false)
+    chart::bars(&title, &division, &series, &bars, None, false)
 }
 
 fn local_date(reader: &Reader, at: DateTime<Utc>) -> String {
@@ -186,7 +187,11 @@ pub fn quality(reader: &Reader, report: &QualityReport, region_name: Option<&str
 }
 
 /// The data-quality chart: groups ranked by average completeness.
-pub fn quality_chart(reader: &Reader, report: &QualityReport) -> anyhow::Result<Vec<u8>> {
+pub fn quality_chart(
+    reader: &Reader,
+    report: &QualityReport,
+    region_name: Option<&str>,
+) -> anyhow::Result<Vec<u8>> {
     let bars: Vec<Bar> =
         report.rows.iter().map(|r| Bar { label: r.label.clone(), values: vec![r.completeness()] }).collect();
     let bars = if bars.len() > chart::MAX_BARS { bars[..chart::MAX_BARS].to_vec() } else { bars };
@@ -195,5 +200,6 @@ pub fn quality_chart(reader: &Reader, report: &QualityReport) -> anyhow::Result<
         "quality-chart-title",
         Args::new().markup("date", local_date(reader, report.at)),
     );
-    chart::bars(&title, &[reader.t("quality-col-completeness")], &bars, Some(100.0), true)
+    let division = scope_line(reader, &report.scope, region_name);
+    chart::bars(&title, &division, &[reader.t("quality-col-completeness")], &bars, Some(100.0), true)
 }

@@ -208,7 +208,7 @@ pub fn activity(
         let Some(e) = entries.blocking_recv() else { break };
         let r = written + 1;
         sheet.write_datetime_with_format(r, 0, local(reader, e.happened_at), &formats.date)?;
-        sheet.write_string(r, 1, &e.region_code)?;
+        sheet.write_string(r, 1, &e.region_name)?;
         sheet.write_string(r, 2, &e.author)?;
         sheet.write_string(r, 3, reader.disclosure.company(&e.company, &e.inn))?;
         sheet.write_string(r, 4, reader.disclosure.inn(&e.inn))?;
@@ -249,7 +249,7 @@ pub fn activity(
         let Some(h) = handoffs.blocking_recv() else { break };
         let r = handed + 1;
         sheet.write_datetime_with_format(r, 0, local(reader, h.created_at), &formats.date)?;
-        sheet.write_string(r, 1, &h.region_code)?;
+        sheet.write_string(r, 1, &h.region_name)?;
         sheet.write_string(r, 2, reader.disclosure.company(&h.company, &h.inn))?;
         sheet.write_string(r, 3, reader.disclosure.inn(&h.inn))?;
         sheet.write_string(r, 4, reader.t(&format!("product-{}", h.product)))?;
@@ -301,7 +301,7 @@ pub fn export(reader: &Reader, mut cards: Receiver<ExportLine>) -> anyhow::Resul
             ("export-col-products", 28.0),
             ("report-col-state", 18.0),
             ("export-col-owner", 26.0),
-            ("report-col-region", 12.0),
+            ("report-col-region", 20.0),
             ("export-col-created", 17.0),
             ("export-col-updated", 17.0),
             ("export-col-next", 17.0),
@@ -332,7 +332,7 @@ pub fn export(reader: &Reader, mut cards: Receiver<ExportLine>) -> anyhow::Resul
             (11, Some(products.join(", "))),
             (12, Some(reader.t(&format!("status-{}", c.status)))),
             (13, Some(c.owner_name.clone())),
-            (14, Some(c.region_code.clone())),
+            (14, Some(c.region_name.clone())),
         ];
         for (col, text) in texts {
             if let Some(text) = text {

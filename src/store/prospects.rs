@@ -161,7 +161,7 @@ impl TryFrom<ProspectRow> for Prospect {
         let inn = Inn::parse(&row.inn).map_err(|_| corrupt("inn"))?;
         let details = Details {
             kpp: row.kpp.as_deref().and_then(|k| Kpp::parse(k, &inn).ok()),
-            ogrn: row.ogrn.as_deref().and_then(|o| Ogrn::parse(o).ok()),
+            ogrn: row.ogrn.as_deref().and_then(|o| Ogrn::parse(o, &inn).ok()),
             industry: row.industry,
             city: row.city,
             contact_person: row.contact_person,

@@ -22,7 +22,8 @@ use crate::domain::requisites::{INN10_WEIGHTS, INN12_WEIGHTS_1, INN12_WEIGHTS_2}
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct EntryLine {
     pub happened_at: i64,
-    pub region_code: String,
+    /// The division's name (its code if the division is gone), as the figure sheets show it.
+    pub region_name: String,
     pub author: String,
     pub company: String,
     pub inn: String,
@@ -38,7 +39,7 @@ pub struct EntryLine {
 pub struct HandoffLine {
     pub id: i64,
     pub created_at: i64,
-    pub region_code: String,
+    pub region_name: String,
     pub company: String,
     pub inn: String,
     pub product: String,
@@ -66,7 +67,7 @@ pub struct ExportLine {
     pub products: String,
     pub status: String,
     pub owner_name: String,
-    pub region_code: String,
+    pub region_name: String,
     pub created_at: i64,
     pub updated_at: i64,
     pub next_contact: Option<i64>,
@@ -114,6 +115,9 @@ pub trait ReportStore: Send + Sync {
     /// Claims the weekly report of `scope` for `week`; `true` for the first claimant only.
     async fn claim_report_week(&self, scope: &str, week: &str, now: DateTime<Utc>) -> StoreResult<bool>;
 }
+
+/// A card's division by name, as every sheet shows it (`regions r` joined on `p.region_code`).
+const REGION_NAME: &str = "COALESCE(r.name, p.region_code) AS region_name";
 
 /// `CAST($n AS TEXT) IS NULL` lets one text serve both "every region" and "this region".
 fn scoped(column: &str, n: u8) -> String {
@@ -382,9 +386,10 @@ impl ReportStore for SqlStore {
         sink: Sender<EntryLine>,
     ) -> StoreResult<u64> {
         let sql = format!(
-            "SELECT i.happened_at, p.region_code, u.full_name AS author, p.name AS company, p.inn, \
+            "SELECT i.happened_at, {REGION_NAME}, u.full_name AS author, p.name AS company, p.inn, \
              i.kind, i.outcome, i.summary, p.contact_person FROM interactions i \
              JOIN prospects p ON p.id = i.prospect_id JOIN users u ON u.telegram_id = i.author_id \
+             LEFT JOIN regions r ON r.code = p.region_code \
              WHERE i.happened_at >= $2 AND i.happened_at < $3 AND {} ORDER BY i.happened_at, i.id",
             entries_scoped(region)
         );
@@ -400,9 +405,10 @@ impl ReportStore for SqlStore {
     ) -> StoreResult<u64> {
         let within = |c: &str| format!("(h.{c} >= $2 AND h.{c} < $3)");
         let sql = format!(
-            "SELECT h.id, h.created_at, h.region_code, p.name AS company, p.inn, h.product, \
-             uf.full_name AS from_name, h.state, ut.full_name AS taken_name, h.taken_at, h.closed_at \
-             FROM handoffs h JOIN prospects p ON p.id = h.prospect_id \
+            "SELECT h.id, h.created_at, COALESCE(r.name, h.region_code) AS region_name, p.name AS company, \
+             p.inn, h.product, uf.full_name AS from_name, h.state, ut.full_name AS taken_name, h.taken_at, \
+             h.closed_at FROM handoffs h JOIN prospects p ON p.id = h.prospect_id \
+             LEFT JOIN regions r ON r.code = h.region_code \
              JOIN users uf ON uf.telegram_id = h.from_id LEFT JOIN users ut ON ut.telegram_id = h.taken_by \
              WHERE ({} OR {} OR {}) AND {} ORDER BY h.created_at, h.id",
             within("created_at"),
@@ -417,9 +423,10 @@ impl ReportStore for SqlStore {
         let sql = format!(
             "SELECT p.id, p.name, p.inn, p.kpp, p.ogrn, p.industry, p.city, p.contact_person, \
              p.position, p.phone, p.email, p.products, p.status, u.full_name AS owner_name, \
-             p.region_code, p.created_at, p.updated_at, \
+             {REGION_NAME}, p.created_at, p.updated_at, \
              (SELECT MIN(f.due_at) FROM followups f WHERE f.prospect_id = p.id AND f.state IN {OPEN}) \
              AS next_contact FROM prospects p JOIN users u ON u.telegram_id = p.owner_id \
+             LEFT JOIN regions r ON r.code = p.region_code \
              WHERE {} ORDER BY p.id",
             scoped("p.region_code", 1)
         );
