@@ -101,13 +101,18 @@ async fn a_person_tries_the_bot_in_the_terminal_without_telegram() {
     term.say("9", "Когда следующий контакт?").await;
     term.say("завтра 11:00", "Проверьте запись").await;
     term.say("1", "Запись добавлена в дневник").await;
-    term.expect("передана в кредитный отдел: кредит, заявка №").await;
     term.expect("Статус: передан в кредитный отдел").await;
+    // The lead's facts for the credit chat's card, picked with buttons.
+    term.expect("Какую сумму обсуждали?").await;
+    term.say("1", "На какой срок?").await;
+    term.say("1", "Насколько срочно это клиенту?").await;
+    term.say("1", "передана в кредитный отдел: кредит, заявка №").await;
 
     // The lead card arrives in the credit chat; an officer takes it there.
     term.say(":as kirill", "Вы: Кирилл Лебедев").await;
     term.say(":chat credit", "Вы смотрите чат «Кредитный отдел · Москва»").await;
     term.expect("ООО «Демо Тест 🚀», ИНН 7707083893").await;
+    term.expect("Сумма: до 5 млн ₽ · срок: до 1 года · срочность: срочно").await;
     term.expect("[1] ✅ Взять").await;
     term.say("1", "Взята в работу: Кирилл Лебедев").await;
     term.say(":chat me", "Вы в личном чате с ботом").await;

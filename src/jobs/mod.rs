@@ -36,9 +36,20 @@ const REPORT_LEASE_SECS: i64 = 15 * 60;
 pub async fn tick(ctx: &Ctx) -> anyhow::Result<()> {
     let now = ctx.clock.now();
     while ctx.store.queue_due_followups(now, 500).await? == 500 {}
+    held_leads(ctx).await?;
     waiting_leads(ctx).await?;
     digests(ctx).await?;
     weekly::queue(ctx).await
+}
+
+/// Leads whose specialist did not give the facts within the wait: their cards go to the chat
+/// with what was given, so no lead is lost to an unanswered question.
+pub async fn held_leads(ctx: &Ctx) -> anyhow::Result<()> {
+    let now = ctx.clock.now();
+    for h in ctx.store.held_handoffs(Some(now), None, 500).await? {
+        ctx.store.release_handoff(h.id, &lead_post(&h), now).await?;
+    }
+    Ok(())
 }
 
 /// Leads nobody took: after `HANDOFF_SLA_HOURS` a reminder in the chat; after twice that, the
@@ -402,6 +413,18 @@ async fn lead_posted(ctx: &Ctx, handoff: i64, message: MessageId) -> anyhow::Res
         ctx.store.enqueue(&[lead_edit(&h)], ctx.clock.now()).await?;
     }
     Ok(())
+}
+
+/// The outbox item that posts a lead's card to its chat; the deliverer keeps its message.
+pub fn lead_post(h: &Handoff) -> NewOutgoing {
+    NewOutgoing {
+        kind: "lead",
+        chat_id: h.chat_id,
+        ref_id: Some(h.id),
+        text: None,
+        markup: None,
+        dedupe_key: format!("handoff:{}:lead", h.id),
+    }
 }
 
 /// The outbox item that shows a lead's new state on its card in the chat.
