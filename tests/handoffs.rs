@@ -10,11 +10,13 @@ mod support;
 use std::time::Duration;
 
 use chrono::Duration as Span;
+use prospect_diary::clock::Clock;
 use prospect_diary::domain::access::Role;
-use prospect_diary::domain::handoff::{HandoffFilter, HandoffState, Route};
+use prospect_diary::domain::handoff::{self, Closing, HandoffFilter, HandoffState, Route};
 use prospect_diary::domain::ids::{RegionCode, TelegramId};
 use prospect_diary::domain::prospect::{Product, ProspectId, Status};
-use prospect_diary::store::{HandoffStore, ProspectStore, Store};
+use prospect_diary::jobs;
+use prospect_diary::store::{DeliveryStore, HandoffStore, ProspectStore, Store};
 use prospect_diary::telegram_fake::{Outgoing, TgUser};
 use support::TestApp;
 
@@ -113,6 +115,18 @@ async fn pick_facts(app: &TestApp, who: &TgUser, question: &Outgoing, labels: &[
         shown = app.tg.next(who.id).await;
     }
     shown
+}
+
+/// Waits until the outbox has nothing left to send.
+async fn outbox_idle(app: &TestApp) {
+    for _ in 0..750 {
+        let counts = app.store.outbox_counts().await.unwrap();
+        if !counts.iter().any(|(state, n)| (state == "pending" || state == "sending") && *n > 0) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("the outbox was not delivered within 15 s: {:?}", app.store.outbox_counts().await);
 }
 
 /// The next message to `chat` that `wanted` accepts; the ones before it are skipped.
@@ -549,6 +563,34 @@ both_backends! {
         assert!(lead.visible.contains("ООО «Лютик»"), "{}", lead.visible);
         assert!(lead.visible.contains("Сумма: не обсуждали · срок: не указано · срочность: не указано"), "{}", lead.visible);
         assert_eq!(app.say(&people.anna, "/cancel").await.visible, "Сейчас нечего отменять.");
+        app.finish().await;
+    }
+
+    async fn a_quick_take_then_won_edits_the_card_once_and_telegram_refuses_nothing(app) {
+        let (people, id) = setup(&app).await;
+        let card = app.say(&people.anna, &format!("/card {id}")).await;
+        app.tg.press(&people.anna, &card, &card.button("Передать в кредитный отдел"));
+        let choose = app.tg.next(people.anna.id).await;
+        app.tg.press(&people.anna, &choose, &choose.button("Кредит"));
+        let question = app.tg.next(people.anna.id).await;
+        pick_facts(&app, &people.anna, &question, &["30–100 млн ₽", "до 1 года", "в течение месяца"]).await;
+        let lead = app.tg.next(CREDIT_CHAT).await;
+        let hid = app.store.handoffs(&HandoffFilter::Prospect(ProspectId(id)), 10).await.unwrap()[0].id;
+        // Taken and won in a moment: both edits of the card are queued before either is sent, and
+        // each is rendered from the lead as it stands when sent — won.
+        let boris = app.store.user(TelegramId::new(people.boris.id).unwrap()).await.unwrap().unwrap();
+        let now = app.clock.now();
+        let taken = handoff::take(app.store.as_ref(), &boris, hid, now).await.unwrap();
+        let won = handoff::close(app.store.as_ref(), &boris, hid, Closing::Won, None, now).await.unwrap();
+        app.store.enqueue(&[jobs::lead_edit(&taken), jobs::lead_edit(&won)], now).await.unwrap();
+        let edited = app.tg.next(CREDIT_CHAT).await;
+        assert_eq!(edited.message_id, lead.message_id);
+        assert!(edited.visible.contains("🏆 Сделка состоялась: Борис Кредитов"), "{}", edited.visible);
+        outbox_idle(&app).await;
+        let refused: Vec<_> = app.tg.calls().into_iter().filter_map(|c| c.error.map(|e| (c.method, e))).collect();
+        assert_eq!(refused, vec![], "Telegram refused nothing");
+        assert_eq!(app.tg.calls_of("editMessageText").iter().filter(|c| c.params["chat_id"] == CREDIT_CHAT).count(), 1);
+        app.tg.assert_silent(CREDIT_CHAT, Duration::from_millis(300)).await;
         app.finish().await;
     }
 

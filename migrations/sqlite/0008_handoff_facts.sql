@@ -9,5 +9,8 @@ ALTER TABLE handoffs ADD COLUMN urgency TEXT CHECK (urgency IN ('urgent', 'month
 -- While set, the lead card waits for the specialist's answers; at this moment it goes to the
 -- chat with what was given. NULL once the card is queued.
 ALTER TABLE handoffs ADD COLUMN held_until BIGINT;
+-- What the lead card in the chat shows (text and buttons), so an edit that would change
+-- nothing is not sent: Telegram refuses it.
+ALTER TABLE handoffs ADD COLUMN card_shown TEXT;
 ALTER TABLE handoffs DROP COLUMN need;
 CREATE INDEX handoffs_held ON handoffs (held_until) WHERE held_until IS NOT NULL;

@@ -278,6 +278,16 @@ impl Deliverer {
             ctx.store.outbox_sent(item.id, ctx.clock.now()).await?;
             return Ok(());
         };
+        // Telegram refuses an edit that changes nothing (two quick steps of a lead both render
+        // its latest state): such an edit is not sent, and costs none of the group's messages.
+        let shown = lead_card_shown(&item, &rendered);
+        if rendered.edit.is_some()
+            && let (Some(handoff), Some(shown)) = (item.ref_id, &shown)
+            && ctx.store.lead_card_shown(handoff).await?.as_ref() == Some(shown)
+        {
+            ctx.store.outbox_sent(item.id, ctx.clock.now()).await?;
+            return Ok(());
+        }
         self.pace.lock().await.wait(item.chat_id).await;
         let chat = ChatId(item.chat_id);
         let sent = match rendered.edit {
@@ -287,11 +297,21 @@ impl Deliverer {
                     .parse_mode(ParseMode::Html)
                     .reply_markup(rendered.markup.unwrap_or_default());
                 match request.await {
-                    Ok(_) | Err(RequestError::Api(ApiError::MessageNotModified)) => Ok(None),
+                    Ok(_) | Err(RequestError::Api(ApiError::MessageNotModified)) => {
+                        if let (Some(handoff), Some(shown)) = (item.ref_id, &shown) {
+                            ctx.store.set_lead_card_shown(handoff, shown).await?;
+                        }
+                        Ok(None)
+                    }
                     Err(e) => Err(e),
                 }
             }
             None => {
+                // Edits need the card's message, known only once this post succeeded: what it
+                // shows can be kept before it goes.
+                if let (Some(handoff), Some(shown)) = (item.ref_id, &shown) {
+                    ctx.store.set_lead_card_shown(handoff, shown).await?;
+                }
                 let mut request = bot.send_message(chat, rendered.text).parse_mode(ParseMode::Html);
                 if let Some(markup) = rendered.markup {
                     request = request.reply_markup(markup);
@@ -413,6 +433,16 @@ async fn lead_posted(ctx: &Ctx, handoff: i64, message: MessageId) -> anyhow::Res
         ctx.store.enqueue(&[lead_edit(&h)], ctx.clock.now()).await?;
     }
     Ok(())
+}
+
+/// What a lead card (its post or an edit) shows, as kept to compare the next edit with; `None`
+/// for any other item.
+fn lead_card_shown(item: &Outgoing, rendered: &render::Rendered) -> Option<String> {
+    if !matches!(item.kind.as_str(), "lead" | "lead_edit") {
+        return None;
+    }
+    let markup = rendered.markup.as_ref().and_then(markup_json).unwrap_or_default();
+    Some(format!("{}\n{markup}", rendered.text))
 }
 
 /// The outbox item that posts a lead's card to its chat; the deliverer keeps its message.

@@ -90,6 +90,9 @@ pub trait HandoffStore: Send + Sync {
         from: Option<TelegramId>,
         limit: i64,
     ) -> StoreResult<Vec<Handoff>>;
+    /// What the lead card in the chat shows now (as last sent), if it was sent.
+    async fn lead_card_shown(&self, id: i64) -> StoreResult<Option<String>>;
+    async fn set_lead_card_shown(&self, id: i64, shown: &str) -> StoreResult<()>;
     /// Pending hand-offs made before `before` whose `stage` has not happened yet.
     async fn waiting_handoffs(
         &self,
@@ -505,5 +508,18 @@ impl HandoffStore for SqlStore {
             .fetch_all(p)
             .await)?;
         rows(found)
+    }
+
+    async fn lead_card_shown(&self, id: i64) -> StoreResult<Option<String>> {
+        let sql = "SELECT card_shown FROM handoffs WHERE id = $1";
+        let shown: Option<Option<String>> =
+            on_pool!(self, p => sqlx::query_scalar(sql).bind(id).fetch_optional(p).await)?;
+        Ok(shown.flatten())
+    }
+
+    async fn set_lead_card_shown(&self, id: i64, shown: &str) -> StoreResult<()> {
+        let sql = "UPDATE handoffs SET card_shown = $2 WHERE id = $1";
+        on_pool!(self, p => sqlx::query(sql).bind(id).bind(shown).execute(p).await.map(drop))?;
+        Ok(())
     }
 }
