@@ -476,7 +476,7 @@ both_backends! {
         app.finish().await;
     }
 
-    async fn a_lead_nobody_takes_is_reminded_in_the_chat_then_the_manager_is_told(app) {
+    async fn a_lead_nobody_takes_is_reminded_in_the_chat_then_the_manager_is_told_how_long_it_waited(app) {
         let (people, id) = setup(&app).await;
         let user = app.store.user(TelegramId::new(people.anna.id).unwrap()).await.unwrap().unwrap();
         let h = prospect_diary::domain::handoff::hand_off(
@@ -493,20 +493,21 @@ both_backends! {
         assert_eq!(app.store.handoff(h.id).await.unwrap().unwrap().state, HandoffState::Pending);
         app.tg.assert_silent(CREDIT_CHAT, Duration::from_millis(500)).await;
 
-        app.clock.advance(Span::minutes(2));
+        // The jobs did not run for a while (an outage): the reminder says how long it really waited.
+        app.clock.advance(Span::hours(2));
         prospect_diary::jobs::tick(&ctx).await.unwrap();
         prospect_diary::jobs::tick(&ctx).await.unwrap();
         let reminder = app.tg.next(CREDIT_CHAT).await;
         assert_eq!(
             reminder.visible,
-            format!("⏰ Заявка № {} (ООО «Ромашка», кредит) ждёт решения уже 4 часа. Возьмите её в работу или отклоните, пожалуйста.", h.id)
+            format!("⏰ Заявка № {} (ООО «Ромашка», кредит) ждёт решения уже 5 часов. Возьмите её в работу или отклоните, пожалуйста.", h.id)
         );
         app.tg.assert_silent(people.misha.id, Duration::from_millis(500)).await;
 
-        app.clock.advance(Span::hours(4));
+        app.clock.advance(Span::hours(16));
         prospect_diary::jobs::tick(&ctx).await.unwrap();
         let told = app.tg.next(people.misha.id).await;
-        assert!(told.visible.starts_with(&format!("⚠️ Заявка № {} по компании ООО «Ромашка» (кредит, специалист Анна Петрова) уже 8 часов не взята в работу.", h.id)), "{}", told.visible);
+        assert!(told.visible.starts_with(&format!("⚠️ Заявка № {} по компании ООО «Ромашка» (кредит, специалист Анна Петрова) уже 21 час не взята в работу.", h.id)), "{}", told.visible);
         app.clock.advance(Span::hours(10));
         prospect_diary::jobs::tick(&ctx).await.unwrap();
         app.tg.assert_silent(CREDIT_CHAT, Duration::from_millis(500)).await;

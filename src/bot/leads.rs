@@ -5,6 +5,7 @@
 //! typed by people — the client's need is told by the facts the specialist picked with buttons;
 //! the officer reads the entries on the card, in private.
 
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
@@ -13,7 +14,7 @@ use super::keyboards::{Action, grid};
 use super::render::{product, when};
 use crate::domain::access::{Lang, Region};
 use crate::domain::handoff::{
-    AmountBand, FACTS_WAIT_MINUTES, Fact, Handoff, HandoffState, LeadFacts, Question, TermBand, Urgency,
+    self, AmountBand, FACTS_WAIT_MINUTES, Fact, Handoff, HandoffState, LeadFacts, Question, TermBand, Urgency,
 };
 use crate::i18n::Args;
 
@@ -196,8 +197,9 @@ pub fn lead_card(ctx: &Ctx, h: &Handoff, region: &Region) -> (String, InlineKeyb
     (lead_text(ctx, lang, h, region, true), markup)
 }
 
-/// The reminder in the chat for a lead nobody took within the agreed hours.
-pub fn lead_reminder(ctx: &Ctx, h: &Handoff, hours: u32) -> String {
+/// The reminder in the chat for a lead nobody took within the agreed hours, saying how long it
+/// has waited by `now`.
+pub fn lead_reminder(ctx: &Ctx, h: &Handoff, now: DateTime<Utc>) -> String {
     let (name, _) = company(ctx, GROUP_LANG, h);
     ctx.i18n.get(
         GROUP_LANG,
@@ -206,12 +208,18 @@ pub fn lead_reminder(ctx: &Ctx, h: &Handoff, hours: u32) -> String {
             .text("id", h.id.to_string())
             .text("name", name)
             .text("product", product(ctx, GROUP_LANG, h.product))
-            .num("hours", i64::from(hours)),
+            .num("hours", handoff::waited_hours(h, now)),
     )
 }
 
-/// The manager's notice of a lead nobody took within twice the agreed hours.
-pub fn lead_overdue(ctx: &Ctx, lang: Lang, h: &Handoff, hours: u32) -> (String, InlineKeyboardMarkup) {
+/// The manager's notice of a lead nobody took within twice the agreed hours, saying how long it
+/// has waited by `now`.
+pub fn lead_overdue(
+    ctx: &Ctx,
+    lang: Lang,
+    h: &Handoff,
+    now: DateTime<Utc>,
+) -> (String, InlineKeyboardMarkup) {
     let text = ctx.i18n.get(
         lang,
         "lead-overdue",
@@ -220,7 +228,7 @@ pub fn lead_overdue(ctx: &Ctx, lang: Lang, h: &Handoff, hours: u32) -> (String, 
             .text("name", &h.prospect_name)
             .text("product", product(ctx, lang, h.product))
             .text("who", &h.from_name)
-            .num("hours", i64::from(hours)),
+            .num("hours", handoff::waited_hours(h, now)),
     );
     let markup = InlineKeyboardMarkup::new([[show_button(ctx, lang, h)]]);
     (text, markup)

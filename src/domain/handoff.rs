@@ -314,6 +314,11 @@ pub fn may_close(user: &User, h: &Handoff) -> bool {
     may_act(user, h) && (user.role == Role::Manager || h.taken_by == Some(user.telegram_id))
 }
 
+/// How long a lead has waited for a decision, in whole hours.
+pub fn waited_hours(h: &Handoff, now: DateTime<Utc>) -> i64 {
+    (now - h.created_at).num_hours().max(0)
+}
+
 /// Hands a prospect off for one product, to the chat its division routes that product to. Its
 /// card is held for the specialist's facts (see the module's note).
 pub async fn hand_off(
@@ -587,6 +592,17 @@ mod tests {
         assert_eq!(facts.next_question(), Some(Question::Urgency));
         facts.urgency = Some(Urgency::Urgent);
         assert_eq!(facts.next_question(), None);
+    }
+
+    #[test]
+    fn a_lead_waits_as_long_as_since_it_was_made() {
+        let mut h = lead(None);
+        h.created_at = "2026-11-27T07:00:00Z".parse().unwrap();
+        let at = |t: &str| t.parse::<DateTime<Utc>>().unwrap();
+        assert_eq!(waited_hours(&h, at("2026-11-27T11:00:00Z")), 4);
+        assert_eq!(waited_hours(&h, at("2026-11-27T13:59:00Z")), 6);
+        assert_eq!(waited_hours(&h, at("2026-11-28T04:30:00Z")), 21);
+        assert_eq!(waited_hours(&h, at("2026-11-27T06:00:00Z")), 0, "a clock behind says nothing odd");
     }
 
     #[test]
