@@ -309,11 +309,13 @@ both_backends! {
         let edited = app.tg.next(CREDIT_CHAT).await;
         assert!(edited.visible.contains(&format!("✅ Взята в работу: {winner_name}")), "{}", edited.visible);
         assert!(edited.buttons().is_empty(), "no buttons once taken");
-        // The winner gets the card in private, with the entry to read; the loser nothing.
+        // The winner gets the card in private, with the entry to read, and no warning about the
+        // specialist's contact: the lead was handed to them. The loser gets nothing.
         let card = app.tg.next(winner.id).await;
         assert!(card.visible.contains("ООО «Ромашка»"), "{}", card.visible);
         assert!(card.visible.contains("П. Смирнов"), "contacts as configured (masked): {}", card.visible);
         assert!(card.visible.contains("Нужен кредит на пополнение оборотных средств"), "{}", card.visible);
+        assert!(!card.visible.contains("Согласуйте"), "{}", card.visible);
         let yours = app.tg.next(winner.id).await;
         assert!(yours.visible.starts_with(&format!("Заявка № {hid} закреплена за вами")), "{}", yours.visible);
         app.tg.assert_silent(loser.id, Duration::from_millis(300)).await;
@@ -342,6 +344,10 @@ both_backends! {
         assert!(news.visible.contains("Причина: Клиент получил кредит в другом банке <дешевле>"), "{}", news.visible);
         let prospect = app.store.prospect(ProspectId(id), None).await.unwrap().unwrap();
         assert_eq!(prospect.status, Status::Declined);
+
+        // A colleague of the specialist is still warned before disturbing the company.
+        let colleague = app.say(&people.ivan, &format!("/card {id}")).await;
+        assert!(colleague.visible.contains("Согласуйте дальнейшие действия с коллегой"), "{}", colleague.visible);
 
         // The card's history shows it.
         app.tg.send_text(&people.anna, &format!("/card {id}"));

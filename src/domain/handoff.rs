@@ -314,6 +314,12 @@ pub fn may_close(user: &User, h: &Handoff) -> bool {
     may_act(user, h) && (user.role == Role::Manager || h.taken_by == Some(user.telegram_id))
 }
 
+/// Whether `user` is the one a lead of this prospect was handed to. The specialist's contact
+/// is why they hold it, not a colleague's talks to be warned about (SPEC §5).
+pub fn handed_to(user: &User, handoffs: &[Handoff]) -> bool {
+    handoffs.iter().any(|h| h.taken_by == Some(user.telegram_id))
+}
+
 /// How long a lead has waited for a decision, in whole hours.
 pub fn waited_hours(h: &Handoff, now: DateTime<Utc>) -> i64 {
     (now - h.created_at).num_hours().max(0)
@@ -603,6 +609,14 @@ mod tests {
         assert_eq!(waited_hours(&h, at("2026-11-27T13:59:00Z")), 6);
         assert_eq!(waited_hours(&h, at("2026-11-28T04:30:00Z")), 21);
         assert_eq!(waited_hours(&h, at("2026-11-27T06:00:00Z")), 0, "a clock behind says nothing odd");
+    }
+
+    #[test]
+    fn only_the_officer_who_took_a_lead_is_the_one_it_was_handed_to() {
+        let leads = [lead(Some(1)), lead(None)];
+        assert!(handed_to(&user(Role::CreditOfficer, Some("MSK"), 1), &leads));
+        assert!(!handed_to(&user(Role::CreditOfficer, Some("MSK"), 2), &leads));
+        assert!(!handed_to(&user(Role::Specialist, Some("MSK"), 10), &leads), "the specialist who made it");
     }
 
     #[test]
