@@ -1,23 +1,33 @@
-//! Hand-offs end to end (SPEC §6): a positive entry or the card's button posts a lead to the
-//! credit officers' chat; only the division's officers and manager may act on it; the first Take
-//! wins; decline and lost ask for a reason in private; waiting leads are reminded and escalated;
-//! and nothing personal ever reaches the group.
+//! Hand-offs end to end (SPEC §6): a positive entry or the card's button hands a company off;
+//! the specialist picks the lead's facts with buttons, and its card goes to the credit officers'
+//! chat with them (or without them once the wait is over: never lost); only the division's
+//! officers and manager may act on it; the first Take wins; decline and lost ask for a reason in
+//! private; waiting leads are reminded and escalated; and nothing typed by people ever reaches
+//! the group.
 
 mod support;
 
 use std::time::Duration;
 
 use chrono::Duration as Span;
+use prospect_diary::clock::Clock;
 use prospect_diary::domain::access::Role;
-use prospect_diary::domain::handoff::{HandoffFilter, HandoffState, Route};
+use prospect_diary::domain::handoff::{self, Closing, HandoffFilter, HandoffState, Route};
 use prospect_diary::domain::ids::{RegionCode, TelegramId};
 use prospect_diary::domain::prospect::{Product, ProspectId, Status};
-use prospect_diary::store::{HandoffStore, ProspectStore, Store};
+use prospect_diary::jobs;
+use prospect_diary::store::{DeliveryStore, HandoffStore, ProspectStore, Store};
 use prospect_diary::telegram_fake::{Outgoing, TgUser};
 use support::TestApp;
 
 const CREDIT_CHAT: i64 = -100500;
 const VVO_CHAT: i64 = -100900;
+
+/// What a specialist typed about a call: people's names and phones in shapes no pattern
+/// catches (dots as separators, a secretary's name, a husband's).
+const SUMMARY: &str = "Нужен кредит на пополнение оборотных средств, 30 млн. Петр Смирнов ждёт звонка по \
+                       +7 912 345-67-45, тел. 8.912.555.01.77, пишите на smirnov@romashka.ru. Секретарь \
+                       Мухина Агафья; муж Никодим просил не звонить после 18.";
 
 struct People {
     anna: TgUser,
@@ -74,7 +84,7 @@ async fn setup(app: &TestApp) -> (People, i64) {
 }
 
 /// `/log` with a positive call about credit and no next contact; returns the bot's messages
-/// after saving.
+/// after saving: the saved line, the card, the question about the lead's facts.
 async fn log_positive(app: &TestApp, who: &TgUser, id: i64, summary: &str) -> Vec<Outgoing> {
     let kinds = app.say(who, &format!("/log {id}")).await;
     app.tg.press(who, &kinds, &kinds.button("Звонок"));
@@ -94,6 +104,29 @@ async fn log_positive(app: &TestApp, who: &TgUser, id: i64, summary: &str) -> Ve
         after.push(app.tg.next(who.id).await);
     }
     after
+}
+
+/// Picks the lead's facts on its question, one button a step (by label); returns the closing
+/// message once the last is picked.
+async fn pick_facts(app: &TestApp, who: &TgUser, question: &Outgoing, labels: &[&str]) -> Outgoing {
+    let mut shown = question.clone();
+    for label in labels {
+        app.tg.press(who, &shown, &shown.button(label));
+        shown = app.tg.next(who.id).await;
+    }
+    shown
+}
+
+/// Waits until the outbox has nothing left to send.
+async fn outbox_idle(app: &TestApp) {
+    for _ in 0..750 {
+        let counts = app.store.outbox_counts().await.unwrap();
+        if !counts.iter().any(|(state, n)| (state == "pending" || state == "sending") && *n > 0) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("the outbox was not delivered within 15 s: {:?}", app.store.outbox_counts().await);
 }
 
 /// The next message to `chat` that `wanted` accepts; the ones before it are skipped.
@@ -122,7 +155,8 @@ async fn state_of(app: &TestApp, id: i64) -> HandoffState {
     app.store.handoff(id).await.unwrap().unwrap().state
 }
 
-/// Nothing the bot sent to a group carries the contact person, the phone or the e-mail.
+/// Nothing the bot sent to a group carries the contact person, the phone or the e-mail, nor
+/// anything of what people typed in the entries (`SUMMARY`).
 fn assert_no_personal_data_in_groups(app: &TestApp) {
     let (all, _) = app.tg.outgoing_since(0);
     let groups: Vec<&Outgoing> = all.iter().filter(|o| o.chat_id < 0).collect();
@@ -138,6 +172,13 @@ fn assert_no_personal_data_in_groups(app: &TestApp) {
             "romashka.ru",
             "П. Смирнов",
             "Смирнов П.",
+            "Мухин",
+            "Агафь",
+            "Никодим",
+            "8.912",
+            "555.01.77",
+            "оборотных",
+            "ждёт звонка",
         ] {
             assert!(!o.text.contains(secret), "{secret:?} reached group {}: {}", o.chat_id, o.text);
         }
@@ -151,7 +192,7 @@ both_backends! {
         let now = support::start_time();
         for round in 0..5 {
             let h = prospect_diary::domain::handoff::hand_off(
-                app.store.as_ref(), &anna, ProspectId(id), Product::Credit, "", now,
+                app.store.as_ref(), &anna, ProspectId(id), Product::Credit, now,
             )
             .await
             .unwrap();
@@ -186,27 +227,47 @@ both_backends! {
 
     async fn a_positive_entry_hands_off_and_the_first_of_two_officers_takes_it(app) {
         let (people, id) = setup(&app).await;
-        let summary = "Нужен кредит на пополнение оборотных средств, 30 млн. Петр Смирнов ждёт звонка \
-                       по +7 912 345-67-45, пишите на smirnov@romashka.ru";
-        let after = log_positive(&app, &people.anna, id, summary).await;
+        let after = log_positive(&app, &people.anna, id, SUMMARY).await;
         assert_eq!(after[0].visible, "Запись добавлена в дневник.");
-        assert!(after[1].visible.starts_with("📨 Компания ООО «Ромашка» передана в кредитный отдел: кредит, заявка №"), "{}", after[1].visible);
-        assert!(after[2].visible.contains("Статус: передан в кредитный отдел"), "{}", after[2].visible);
-        assert!(after[2].visible.contains("Заявки в кредитный отдел:"), "{}", after[2].visible);
-
-        let lead = app.tg.next(CREDIT_CHAT).await;
+        assert!(after[1].visible.contains("Статус: передан в кредитный отдел"), "{}", after[1].visible);
+        assert!(after[1].visible.contains("Заявки в кредитный отдел:"), "{}", after[1].visible);
         let handoffs = app.store.handoffs(&HandoffFilter::Prospect(ProspectId(id)), 10).await.unwrap();
         assert_eq!(handoffs.len(), 1);
         let hid = handoffs[0].id;
-        assert!(lead.visible.contains(&format!("Заявка № {hid}: кредит")), "{}", lead.visible);
-        assert!(lead.visible.contains("ООО «Ромашка», ИНН 7707083893"), "{}", lead.visible);
-        assert!(
-            lead.visible.contains("Нужен кредит на пополнение оборотных средств, 30 млн. [скрыто] [скрыто] ждёт \
-                                   звонка по [скрыто], пишите на [скрыто]"),
-            "{}",
-            lead.visible
+        // The lead's facts are asked last, with buttons; its card waits for them.
+        let question = &after[2];
+        assert!(question.visible.starts_with(&format!("📨 Заявка № {hid} в кредитный отдел: ООО «Ромашка», кредит.")), "{}", question.visible);
+        assert!(question.visible.contains("Если не ответить за 10 минут, заявка уйдёт с тем, что выбрано."), "{}", question.visible);
+        assert!(question.visible.ends_with("Какую сумму обсуждали?"), "{}", question.visible);
+        let labels: Vec<String> = question.buttons().into_iter().map(|(label, _)| label).collect();
+        assert_eq!(
+            labels,
+            ["до 5 млн ₽", "5–30 млн ₽", "30–100 млн ₽", "свыше 100 млн ₽", "не обсуждали", "Отправить без уточнений"]
         );
-        assert!(lead.visible.contains(&format!("Специалист: Анна Петрова, Москва, 27.11.2026 10:00. Карточка № {id}")), "{}", lead.visible);
+        app.tg.assert_silent(CREDIT_CHAT, Duration::from_millis(300)).await;
+        app.tg.press(&people.anna, question, &question.button("5–30 млн ₽"));
+        let term = app.tg.next(people.anna.id).await;
+        assert!(term.visible.ends_with("Сумма: 5–30 млн ₽\nНа какой срок?"), "{}", term.visible);
+        // Someone else's lead is not theirs to describe: a forged press changes nothing.
+        let elsewhere = app.say(&people.ivan, "/handoffs").await;
+        let from = answers_so_far(&app).await;
+        app.tg.press(&people.ivan, &elsewhere, &format!("h:f:{hid}:t:gt3"));
+        assert_eq!(answer_after(&app, from).await, vec!["Эта кнопка уже неактуальна.".to_owned()]);
+        let made = pick_facts(&app, &people.anna, &term, &["1–3 года", "срочно"]).await;
+        assert!(made.visible.starts_with(&format!("📨 Компания ООО «Ромашка» передана в кредитный отдел: кредит, заявка № {hid}.")), "{}", made.visible);
+        assert!(made.visible.ends_with("Сумма: 5–30 млн ₽ · срок: 1–3 года · срочность: срочно"), "{}", made.visible);
+
+        // The card in the chat: the facts picked, the company, the specialist, the division, the
+        // card's number; nothing of the entry's text.
+        let lead = app.tg.next(CREDIT_CHAT).await;
+        assert_eq!(
+            lead.visible,
+            format!(
+                "📨 Заявка № {hid}: кредит\nООО «Ромашка», ИНН 7707083893\n\
+                 Сумма: 5–30 млн ₽ · срок: 1–3 года · срочность: срочно\n\
+                 Специалист: Анна Петрова, Москва, 27.11.2026 10:00. Карточка № {id}"
+            )
+        );
         assert_eq!(app.tg.outgoing(VVO_CHAT).len(), 0, "another division's chat gets nothing");
 
         // A specialist, an officer of another division and a stranger change nothing.
@@ -249,10 +310,13 @@ both_backends! {
         let edited = app.tg.next(CREDIT_CHAT).await;
         assert!(edited.visible.contains(&format!("✅ Взята в работу: {winner_name}")), "{}", edited.visible);
         assert!(edited.buttons().is_empty(), "no buttons once taken");
-        // The winner gets the card in private, the loser nothing.
+        // The winner gets the card in private, with the entry to read, and no warning about the
+        // specialist's contact: the lead was handed to them. The loser gets nothing.
         let card = app.tg.next(winner.id).await;
         assert!(card.visible.contains("ООО «Ромашка»"), "{}", card.visible);
         assert!(card.visible.contains("Смирнов П."), "contacts as configured (masked): {}", card.visible);
+        assert!(card.visible.contains("Нужен кредит на пополнение оборотных средств"), "{}", card.visible);
+        assert!(!card.visible.contains("Согласуйте"), "{}", card.visible);
         let yours = app.tg.next(winner.id).await;
         assert!(yours.visible.starts_with(&format!("Заявка № {hid} закреплена за вами")), "{}", yours.visible);
         app.tg.assert_silent(loser.id, Duration::from_millis(300)).await;
@@ -290,6 +354,10 @@ both_backends! {
         let prospect = app.store.prospect(ProspectId(id), None).await.unwrap().unwrap();
         assert_eq!(prospect.status, Status::Declined);
 
+        // A colleague of the specialist is still warned before disturbing the company.
+        let colleague = app.say(&people.ivan, &format!("/card {id}")).await;
+        assert!(colleague.visible.contains("Согласуйте дальнейшие действия с коллегой"), "{}", colleague.visible);
+
         // The card's history shows it.
         app.tg.send_text(&people.anna, &format!("/card {id}"));
         let card = until(&app, people.anna.id, |o| o.visible.contains("Заявки в кредитный отдел:")).await;
@@ -311,11 +379,24 @@ both_backends! {
         let choose = app.tg.next(people.anna.id).await;
         assert!(choose.visible.contains("По какому продукту передать компанию ООО «Ромашка»?"), "{}", choose.visible);
         app.tg.press(&people.anna, &choose, &choose.button("Кредит"));
-        assert_eq!(app.tg.next(people.anna.id).await.visible, "Заявка отправлена.");
+        let question = app.tg.next(people.anna.id).await;
+        assert!(question.visible.ends_with("Какую сумму обсуждали?"), "{}", question.visible);
+        let hid = app.store.handoffs(&HandoffFilter::Prospect(ProspectId(id)), 10).await.unwrap()[0].id;
+        // The specialist sends it on without the facts: the card says what was not given.
+        app.tg.press(&people.anna, &question, &question.button("Отправить без уточнений"));
         let made = app.tg.next(people.anna.id).await;
         assert!(made.visible.contains("передана в кредитный отдел"), "{}", made.visible);
+        assert!(made.visible.ends_with("Сумма: не указано · срок: не указано · срочность: не указано"), "{}", made.visible);
         let lead = app.tg.next(CREDIT_CHAT).await;
-        let hid = app.store.handoffs(&HandoffFilter::Prospect(ProspectId(id)), 10).await.unwrap()[0].id;
+        assert!(lead.visible.contains("\nСумма: не указано · срок: не указано · срочность: не указано\n"), "{}", lead.visible);
+        // Once the card went, its facts stay as they went.
+        let from = answers_so_far(&app).await;
+        app.tg.press(&people.anna, &made, &format!("h:f:{hid}:a:lt5"));
+        assert_eq!(
+            answer_after(&app, from).await,
+            vec![format!("Заявка № {hid} уже в чате кредитного отдела — с тем, что было выбрано.")]
+        );
+        assert_eq!(app.store.handoff(hid).await.unwrap().unwrap().facts.amount, None);
 
         // Never a second open hand-off for the same product: not offered, and a forged press fails.
         let from = answers_so_far(&app).await;
@@ -380,7 +461,10 @@ both_backends! {
         app.tg.press(&people.anna, &card, &card.button("Передать в кредитный отдел"));
         let choose = app.tg.next(people.anna.id).await;
         app.tg.press(&people.anna, &choose, &choose.button("Кредит"));
+        let question = app.tg.next(people.anna.id).await;
+        pick_facts(&app, &people.anna, &question, &["свыше 100 млн ₽", "свыше 3 лет", "не срочно"]).await;
         let lead = until(&app, CREDIT_CHAT, |o| !o.buttons().is_empty()).await;
+        assert!(lead.visible.contains("Сумма: свыше 100 млн ₽ · срок: свыше 3 лет · срочность: не срочно"), "{}", lead.visible);
         let second = app.store.handoffs(&HandoffFilter::Prospect(ProspectId(id)), 10).await.unwrap()[0].id;
         assert_ne!(second, hid);
         app.tg.press(&people.vera, &lead, &lead.button("Отклонить"));
@@ -407,42 +491,122 @@ both_backends! {
         app.finish().await;
     }
 
-    async fn a_lead_nobody_takes_is_reminded_in_the_chat_then_the_manager_is_told(app) {
+    async fn a_lead_nobody_takes_is_reminded_in_the_chat_then_the_manager_is_told_how_long_it_waited(app) {
         let (people, id) = setup(&app).await;
         let user = app.store.user(TelegramId::new(people.anna.id).unwrap()).await.unwrap().unwrap();
         let h = prospect_diary::domain::handoff::hand_off(
-            app.store.as_ref(), &user, ProspectId(id), Product::Credit, "Кредит", support::start_time(),
+            app.store.as_ref(), &user, ProspectId(id), Product::Credit, support::start_time(),
         )
         .await
         .unwrap();
         let ctx = app.ctx(app.store.clone(), "test");
+        // Nobody answered the facts question: the card went when the wait was over.
         app.clock.advance(Span::hours(3) + Span::minutes(59));
         prospect_diary::jobs::tick(&ctx).await.unwrap();
+        let card = app.tg.next(CREDIT_CHAT).await;
+        assert!(card.visible.contains("Сумма: не указано · срок: не указано · срочность: не указано"), "{}", card.visible);
         assert_eq!(app.store.handoff(h.id).await.unwrap().unwrap().state, HandoffState::Pending);
         app.tg.assert_silent(CREDIT_CHAT, Duration::from_millis(500)).await;
 
-        app.clock.advance(Span::minutes(2));
+        // The jobs did not run for a while (an outage): the reminder says how long it really waited.
+        app.clock.advance(Span::hours(2));
         prospect_diary::jobs::tick(&ctx).await.unwrap();
         prospect_diary::jobs::tick(&ctx).await.unwrap();
         let reminder = app.tg.next(CREDIT_CHAT).await;
         assert_eq!(
             reminder.visible,
-            format!("⏰ Заявка № {} (ООО «Ромашка», кредит) ждёт решения уже 4 часа. Возьмите её в работу или отклоните, пожалуйста.", h.id)
+            format!("⏰ Заявка № {} (ООО «Ромашка», кредит) ждёт решения уже 5 часов. Возьмите её в работу или отклоните, пожалуйста.", h.id)
         );
         app.tg.assert_silent(people.misha.id, Duration::from_millis(500)).await;
 
-        app.clock.advance(Span::hours(4));
+        app.clock.advance(Span::hours(16));
         prospect_diary::jobs::tick(&ctx).await.unwrap();
         let told = app.tg.next(people.misha.id).await;
-        assert!(told.visible.starts_with(&format!("⚠️ Заявка № {} по компании ООО «Ромашка» (кредит, специалист Анна Петрова) уже 8 часов не взята в работу.", h.id)), "{}", told.visible);
+        assert!(told.visible.starts_with(&format!("⚠️ Заявка № {} по компании ООО «Ромашка» (кредит, специалист Анна Петрова) уже 21 час не взята в работу.", h.id)), "{}", told.visible);
         app.clock.advance(Span::hours(10));
         prospect_diary::jobs::tick(&ctx).await.unwrap();
         app.tg.assert_silent(CREDIT_CHAT, Duration::from_millis(500)).await;
         app.tg.assert_silent(people.misha.id, Duration::from_millis(300)).await;
         app.tg.assert_silent(people.boris.id, Duration::from_millis(100)).await;
-        // This lead was made in the domain directly, so its card was never queued: one reminder.
-        assert_eq!(app.tg.outgoing(CREDIT_CHAT).len(), 1, "one reminder");
+        assert_eq!(app.tg.outgoing(CREDIT_CHAT).len(), 2, "the card and one reminder");
         assert_no_personal_data_in_groups(&app);
+        app.finish().await;
+    }
+
+    async fn a_lead_whose_facts_are_not_given_goes_without_them_after_the_wait_or_on_cancel(app) {
+        let (people, id) = setup(&app).await;
+        let ctx = app.ctx(app.store.clone(), "test");
+        let after = log_positive(&app, &people.anna, id, "Клиенту нужен кредит").await;
+        let question = &after[2];
+        let hid = app.store.handoffs(&HandoffFilter::Prospect(ProspectId(id)), 10).await.unwrap()[0].id;
+        // The specialist picks the amount and leaves.
+        app.tg.press(&people.anna, question, &question.button("до 5 млн ₽"));
+        let term = app.tg.next(people.anna.id).await;
+        app.clock.advance(Span::minutes(9));
+        prospect_diary::jobs::tick(&ctx).await.unwrap();
+        app.tg.assert_silent(CREDIT_CHAT, Duration::from_millis(500)).await;
+        app.clock.advance(Span::minutes(2));
+        prospect_diary::jobs::tick(&ctx).await.unwrap();
+        let lead = app.tg.next(CREDIT_CHAT).await;
+        assert!(lead.visible.contains(&format!("Заявка № {hid}: кредит")), "{}", lead.visible);
+        assert!(lead.visible.contains("Сумма: до 5 млн ₽ · срок: не указано · срочность: не указано"), "{}", lead.visible);
+        // A late answer changes nothing, and the question closes with what went.
+        let from = answers_so_far(&app).await;
+        app.tg.press(&people.anna, &term, &term.button("1–3 года"));
+        assert_eq!(
+            answer_after(&app, from).await,
+            vec![format!("Заявка № {hid} уже в чате кредитного отдела — с тем, что было выбрано.")]
+        );
+        let closed = app.tg.next(people.anna.id).await;
+        assert!(closed.visible.ends_with("Сумма: до 5 млн ₽ · срок: не указано · срочность: не указано"), "{}", closed.visible);
+        assert!(closed.buttons().iter().all(|(_, data)| data.starts_with("h:s:")), "{:?}", closed.buttons());
+        assert_eq!(app.store.handoff(hid).await.unwrap().unwrap().facts.term, None);
+
+        // /cancel sends a waiting lead on at once.
+        let other = app.add_prospect(people.anna.id, "ООО «Лютик»", &support::inn(7), None, None).await;
+        let card = app.say(&people.anna, &format!("/card {other}")).await;
+        app.tg.press(&people.anna, &card, &card.button("Передать в кредитный отдел"));
+        let choose = app.tg.next(people.anna.id).await;
+        app.tg.press(&people.anna, &choose, &choose.button("Кредит"));
+        let question = app.tg.next(people.anna.id).await;
+        app.tg.press(&people.anna, &question, &question.button("не обсуждали"));
+        app.tg.next(people.anna.id).await;
+        let second = app.store.handoffs(&HandoffFilter::Prospect(ProspectId(other)), 10).await.unwrap()[0].id;
+        app.tg.assert_silent(CREDIT_CHAT, Duration::from_millis(300)).await;
+        let cancelled = app.say(&people.anna, "/cancel").await;
+        assert_eq!(cancelled.visible, format!("Заявка № {second} отправлена в кредитный отдел с тем, что было выбрано."));
+        let lead = app.tg.next(CREDIT_CHAT).await;
+        assert!(lead.visible.contains("ООО «Лютик»"), "{}", lead.visible);
+        assert!(lead.visible.contains("Сумма: не обсуждали · срок: не указано · срочность: не указано"), "{}", lead.visible);
+        assert_eq!(app.say(&people.anna, "/cancel").await.visible, "Сейчас нечего отменять.");
+        app.finish().await;
+    }
+
+    async fn a_quick_take_then_won_edits_the_card_once_and_telegram_refuses_nothing(app) {
+        let (people, id) = setup(&app).await;
+        let card = app.say(&people.anna, &format!("/card {id}")).await;
+        app.tg.press(&people.anna, &card, &card.button("Передать в кредитный отдел"));
+        let choose = app.tg.next(people.anna.id).await;
+        app.tg.press(&people.anna, &choose, &choose.button("Кредит"));
+        let question = app.tg.next(people.anna.id).await;
+        pick_facts(&app, &people.anna, &question, &["30–100 млн ₽", "до 1 года", "в течение месяца"]).await;
+        let lead = app.tg.next(CREDIT_CHAT).await;
+        let hid = app.store.handoffs(&HandoffFilter::Prospect(ProspectId(id)), 10).await.unwrap()[0].id;
+        // Taken and won in a moment: both edits of the card are queued before either is sent, and
+        // each is rendered from the lead as it stands when sent — won.
+        let boris = app.store.user(TelegramId::new(people.boris.id).unwrap()).await.unwrap().unwrap();
+        let now = app.clock.now();
+        let taken = handoff::take(app.store.as_ref(), &boris, hid, now).await.unwrap();
+        let won = handoff::close(app.store.as_ref(), &boris, hid, Closing::Won, None, now).await.unwrap();
+        app.store.enqueue(&[jobs::lead_edit(&taken), jobs::lead_edit(&won)], now).await.unwrap();
+        let edited = app.tg.next(CREDIT_CHAT).await;
+        assert_eq!(edited.message_id, lead.message_id);
+        assert!(edited.visible.contains("🏆 Сделка состоялась: Борис Кредитов"), "{}", edited.visible);
+        outbox_idle(&app).await;
+        let refused: Vec<_> = app.tg.calls().into_iter().filter_map(|c| c.error.map(|e| (c.method, e))).collect();
+        assert_eq!(refused, vec![], "Telegram refused nothing");
+        assert_eq!(app.tg.calls_of("editMessageText").iter().filter(|c| c.params["chat_id"] == CREDIT_CHAT).count(), 1);
+        app.tg.assert_silent(CREDIT_CHAT, Duration::from_millis(300)).await;
         app.finish().await;
     }
 
@@ -454,6 +618,8 @@ both_backends! {
         app.tg.press(&people.anna, &card, &card.button("Передать в кредитный отдел"));
         let choose = app.tg.next(people.anna.id).await;
         app.tg.press(&people.anna, &choose, &choose.button("Кредит"));
+        let question = app.tg.next(people.anna.id).await;
+        app.tg.press(&people.anna, &question, &question.button("Отправить без уточнений"));
         let expected = "не удалось отправить в чат кредитного отдела -100500";
         let told = until(&app, people.anna.id, |o| o.visible.contains(expected)).await;
         assert!(told.visible.starts_with("⚠️ Заявку №"), "{}", told.visible);
@@ -470,6 +636,8 @@ both_backends! {
         app.tg.press(&people.anna, &card, &card.button("Передать в кредитный отдел"));
         let choose = app.tg.next(people.anna.id).await;
         app.tg.press(&people.anna, &choose, &choose.button("Кредит"));
+        let question = app.tg.next(people.anna.id).await;
+        app.tg.press(&people.anna, &question, &question.button("Отправить без уточнений"));
         let lead = app.tg.next(CREDIT_CHAT).await;
         let hid = app.store.handoffs(&HandoffFilter::Prospect(ProspectId(id)), 10).await.unwrap()[0].id;
 
@@ -502,7 +670,7 @@ both_backends! {
         for n in 0..12 {
             let id = app.add_prospect(people.anna.id, &format!("ООО «Компания {n}»"), &support::inn(100 + n), None, None).await;
             prospect_diary::domain::handoff::hand_off(
-                app.store.as_ref(), &anna, ProspectId(id), Product::Credit, "", support::start_time(),
+                app.store.as_ref(), &anna, ProspectId(id), Product::Credit, support::start_time(),
             )
             .await
             .unwrap();

@@ -660,8 +660,11 @@ async fn save(
     if logged.tell_owner {
         tell_owner(ctx, caller, &logged, kind, outcome).await?;
     }
-    handoffs::after_entry(bot, ctx, caller, &logged.prospect, &entry).await?;
-    cards::send_card(bot, ctx, caller, entry.prospect, None).await
+    // Leads made by the entry are held until the specialist picks their facts, asked last so
+    // the buttons are under the newest message.
+    let made = handoffs::after_entry(ctx, caller, &logged.prospect, &entry).await?;
+    cards::send_card(bot, ctx, caller, entry.prospect, None).await?;
+    handoffs::ask_facts(bot, ctx, caller, &made).await
 }
 
 /// Tells the card's owner that a colleague wrote an entry on it (SPEC §5), through the outbox.

@@ -1,7 +1,12 @@
-//! Hand-offs in Telegram (SPEC §6): made after a positive entry or from the card, posted to the
-//! credit officers' chat through the outbox, taken or declined there, closed as won or lost in
-//! private. Every press is checked again by the domain: in the group, only the division's credit
-//! officers and manager change anything.
+//! Hand-offs in Telegram (SPEC §6): made after a positive entry or from the card, the lead's
+//! facts asked of the specialist with buttons, posted to the credit officers' chat through the
+//! outbox, taken or declined there, closed as won or lost in private. Every press is checked
+//! again by the domain: in the group, only the division's credit officers and manager change
+//! anything; a lead's facts, only the specialist who made it, while its card is held.
+//!
+//! A lead whose facts are not all picked goes to the chat with what was picked («не указано»
+//! for the rest) when the specialist presses «Отправить без уточнений» or sends /cancel, and
+//! at the latest `FACTS_WAIT_MINUTES` after it was made (the jobs release it).
 
 use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardMarkup, MessageId};
@@ -14,7 +19,7 @@ use super::{Ctx, HandlerResult, cards, leads, render, reply};
 use crate::domain::access::{Audience, Lang, Region};
 use crate::domain::base;
 use crate::domain::diary::NewEntry;
-use crate::domain::handoff::{self, Closing, Handoff, HandoffError, HandoffState};
+use crate::domain::handoff::{self, Closing, Fact, Handoff, HandoffError, HandoffState};
 use crate::domain::prospect::{Product, Prospect, ProspectId};
 use crate::i18n::Args;
 use crate::jobs;
@@ -25,21 +30,6 @@ const LIST_PAGE: i64 = 10;
 
 async fn region(ctx: &Ctx, h: &Handoff) -> anyhow::Result<Region> {
     ctx.store.region(&h.region).await?.ok_or_else(|| anyhow::anyhow!("division {} is gone", h.region))
-}
-
-/// Queues the lead card for the chat; the deliverer records its message for later edits.
-async fn post(ctx: &Ctx, h: &Handoff) -> anyhow::Result<()> {
-    let item = NewOutgoing {
-        kind: "lead",
-        chat_id: h.chat_id,
-        ref_id: Some(h.id),
-        text: None,
-        markup: None,
-        dedupe_key: format!("handoff:{}:lead", h.id),
-        audience: Audience::Region(h.region.clone()),
-    };
-    ctx.store.enqueue(&[item], ctx.clock.now()).await?;
-    Ok(())
 }
 
 /// Shows the lead's new state on its card in the chat, through the outbox: a group takes twenty
@@ -74,43 +64,106 @@ async fn tell_specialist(ctx: &Ctx, h: &Handoff) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Tells the specialist where their hand-offs went.
-async fn confirm_made(bot: &Bot, ctx: &Ctx, caller: &Caller, made: &[Handoff]) -> HandlerResult {
-    let lang = caller.user.lang;
-    for h in made {
-        let text = ctx.i18n.get(
-            lang,
-            "handoff-made",
-            Args::new()
-                .text("id", h.id.to_string())
-                .text("name", leads::name_of(ctx, h))
-                .text("product", render::product(ctx, lang, h.product)),
-        );
-        reply::send_with(
-            bot,
-            caller.chat,
-            text,
-            InlineKeyboardMarkup::new([[leads::show_button(ctx, lang, h)]]),
-        )
-        .await?;
-    }
-    Ok(())
-}
-
-/// After a diary entry: a positive one about routed products hands the prospect off.
+/// After a diary entry: a positive one about routed products hands the prospect off. The leads
+/// made are held for their facts: `ask_facts` asks for them once the card is shown.
 pub async fn after_entry(
-    bot: &Bot,
     ctx: &Ctx,
     caller: &Caller,
     prospect: &Prospect,
     entry: &NewEntry,
-) -> HandlerResult {
-    let made =
-        handoff::after_entry(ctx.store.as_ref(), &caller.user, prospect, entry, ctx.clock.now()).await?;
-    for h in &made {
-        post(ctx, h).await?;
+) -> anyhow::Result<Vec<Handoff>> {
+    Ok(handoff::after_entry(ctx.store.as_ref(), &caller.user, prospect, entry, ctx.clock.now()).await?)
+}
+
+/// Asks the specialist for the facts of each new lead, one message a lead.
+pub async fn ask_facts(bot: &Bot, ctx: &Ctx, caller: &Caller, made: &[Handoff]) -> HandlerResult {
+    for h in made {
+        let (text, markup) = leads::facts_message(ctx, caller.user.lang, h);
+        reply::send_with(bot, caller.chat, text, markup).await?;
     }
-    confirm_made(bot, ctx, caller, &made).await
+    Ok(())
+}
+
+/// A fact picked: the next question, or, with the last one, the card goes to the chat.
+async fn give_fact(
+    bot: &Bot,
+    ctx: &Ctx,
+    caller: &Caller,
+    message: Option<MessageId>,
+    id: i64,
+    fact: Fact,
+) -> anyhow::Result<Answer> {
+    let lang = caller.user.lang;
+    let h = match handoff::give_fact(ctx.store.as_ref(), &caller.user, id, fact).await {
+        Ok(h) => h,
+        Err(HandoffError::Posted(h)) => return posted(bot, ctx, caller, message, &h).await,
+        Err(e) => return Err(e.into()),
+    };
+    match leads::fact_question(ctx, lang, &h) {
+        Some((text, markup)) => {
+            reply::show(bot, caller.chat, message, text, markup).await?;
+            Ok(Answer::done())
+        }
+        None => release(bot, ctx, caller, message, &h).await,
+    }
+}
+
+/// «Отправить без уточнений»: the card goes now, with what was picked.
+async fn send_now(
+    bot: &Bot,
+    ctx: &Ctx,
+    caller: &Caller,
+    message: Option<MessageId>,
+    id: i64,
+) -> anyhow::Result<Answer> {
+    let h = handoff::own(ctx.store.as_ref(), &caller.user, id).await?;
+    release(bot, ctx, caller, message, &h).await
+}
+
+/// Ends the hold of the specialist's lead: its card is queued for the chat.
+async fn release(
+    bot: &Bot,
+    ctx: &Ctx,
+    caller: &Caller,
+    message: Option<MessageId>,
+    h: &Handoff,
+) -> anyhow::Result<Answer> {
+    if !ctx.store.release_handoff(h.id, &jobs::lead_post(h), ctx.clock.now()).await? {
+        return posted(bot, ctx, caller, message, h).await;
+    }
+    let (text, markup) = leads::handed_off(ctx, caller.user.lang, h);
+    reply::show(bot, caller.chat, message, text, markup).await?;
+    Ok(Answer::done())
+}
+
+/// A press on the question of a lead whose card went already (the wait was over): it shows
+/// what went, and says so.
+async fn posted(
+    bot: &Bot,
+    ctx: &Ctx,
+    caller: &Caller,
+    message: Option<MessageId>,
+    h: &Handoff,
+) -> anyhow::Result<Answer> {
+    let lang = caller.user.lang;
+    let h = ctx.store.handoff(h.id).await?.unwrap_or_else(|| h.clone());
+    let (text, markup) = leads::handed_off(ctx, lang, &h);
+    reply::show(bot, caller.chat, message, text, markup).await?;
+    Ok(Answer::alert(ctx.i18n.get(lang, "handoff-facts-posted", Args::new().text("id", h.id.to_string()))))
+}
+
+/// `/cancel`: the person's leads held for their facts go to the chat now, with what was
+/// picked; a line for each, to tell them.
+pub async fn send_held(ctx: &Ctx, caller: &Caller) -> anyhow::Result<Vec<String>> {
+    let lang = caller.user.lang;
+    let now = ctx.clock.now();
+    let mut lines = vec![];
+    for h in ctx.store.held_handoffs(None, Some(caller.user.telegram_id), 100).await? {
+        if ctx.store.release_handoff(h.id, &jobs::lead_post(&h), now).await? {
+            lines.push(ctx.i18n.get(lang, "handoff-sent-as-is", Args::new().text("id", h.id.to_string())));
+        }
+    }
+    Ok(lines)
 }
 
 /// `/handoffs`: a specialist's own; an officer's queue and what they hold; a manager's queue.
@@ -184,6 +237,9 @@ fn refusal(ctx: &Ctx, caller: &Caller, err: HandoffError) -> anyhow::Result<Answ
         HandoffError::AlreadyOpen => ctx.i18n.t(lang, "handoff-already-open"),
         HandoffError::Settled(h) => leads::outcome_line(ctx, lang, caller.tz(), &h, true)
             .unwrap_or_else(|| ctx.i18n.t(lang, "button-stale")),
+        HandoffError::Posted(h) => {
+            ctx.i18n.get(lang, "handoff-facts-posted", Args::new().text("id", h.id.to_string()))
+        }
         HandoffError::Store(e) => return Err(e.into()),
     };
     Ok(Answer::alert(text))
@@ -208,6 +264,8 @@ pub async fn on_action(
         Action::Reason(id, n) => return chosen_reason(bot, ctx, caller, message, id, n).await,
         Action::ReasonCancel(id) => return cancel_reason(bot, ctx, caller, message, id).await,
         Action::HandoffShow(id) => show(bot, ctx, caller, message, id).await,
+        Action::HandoffFact(id, fact) => give_fact(bot, ctx, caller, message, id, fact).await,
+        Action::HandoffSend(id) => send_now(bot, ctx, caller, message, id).await,
         Action::HandoffsPage(page) => {
             let (text, markup) = list_page(ctx, caller, page).await?;
             reply::show(bot, caller.chat, message, text, markup).await?;
@@ -268,13 +326,9 @@ async fn by_hand(
     id: ProspectId,
     product: Product,
 ) -> anyhow::Result<Answer> {
-    let store = ctx.store.as_ref();
-    // What the client needs: the latest entry's summary, as the specialist wrote it.
-    let need = store.entries(id, 0, 1).await?.into_iter().next().map(|e| e.summary).unwrap_or_default();
-    let h = handoff::hand_off(store, &caller.user, id, product, &need, ctx.clock.now()).await?;
-    post(ctx, &h).await?;
-    reply::close(bot, caller.chat, message, ctx.i18n.t(caller.user.lang, "handoff-sent")).await?;
-    confirm_made(bot, ctx, caller, std::slice::from_ref(&h)).await?;
+    let h = handoff::hand_off(ctx.store.as_ref(), &caller.user, id, product, ctx.clock.now()).await?;
+    let (text, markup) = leads::facts_message(ctx, caller.user.lang, &h);
+    reply::show(bot, caller.chat, message, text, markup).await?;
     Ok(Answer::done())
 }
 

@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use super::flow::NewStep;
 use crate::domain::access::{Lang, Role};
 use crate::domain::diary::{Kind, Outcome};
+use crate::domain::handoff::Fact;
 use crate::domain::ids::RegionCode;
 use crate::domain::prospect::{Field, Product};
 
@@ -89,6 +90,10 @@ pub enum Action {
     ReasonCancel(i64),
     HandoffShow(i64),
     HandoffsPage(u32),
+    /// A fact of the specialist's new lead, picked for its card; the card sent on without the
+    /// facts not given yet.
+    HandoffFact(i64, Fact),
+    HandoffSend(i64),
     /// A page of a card's audit trail (head office).
     AuditPage(i64, u32),
     /// Export one division (`Some(code)`) or every one (`None`).
@@ -178,6 +183,12 @@ impl Action {
             Action::ReasonCancel(id) => format!("h:rx:{id}"),
             Action::HandoffShow(id) => format!("h:s:{id}"),
             Action::HandoffsPage(page) => format!("h:pg:{page}"),
+            Action::HandoffFact(id, fact) => match fact {
+                Fact::Amount(band) => format!("h:f:{id}:a:{band}"),
+                Fact::Term(band) => format!("h:f:{id}:t:{band}"),
+                Fact::Urgency(urgency) => format!("h:f:{id}:u:{urgency}"),
+            },
+            Action::HandoffSend(id) => format!("h:fs:{id}"),
             Action::AuditPage(id, page) => format!("ra:{id}:{page}"),
             Action::Export(region) => format!("rx:{}", region.as_ref().map_or("*", |r| r.as_str())),
         }
@@ -265,6 +276,16 @@ impl Action {
             ["h", "rx", hid] => Action::ReasonCancel(id(hid)?),
             ["h", "s", hid] => Action::HandoffShow(id(hid)?),
             ["h", "pg", page] => Action::HandoffsPage(page.parse().ok()?),
+            ["h", "f", hid, kind, code] => Action::HandoffFact(
+                id(hid)?,
+                match *kind {
+                    "a" => Fact::Amount(code.parse().ok()?),
+                    "t" => Fact::Term(code.parse().ok()?),
+                    "u" => Fact::Urgency(code.parse().ok()?),
+                    _ => return None,
+                },
+            ),
+            ["h", "fs", hid] => Action::HandoffSend(id(hid)?),
             ["ra", pid, page] => Action::AuditPage(id(pid)?, page.parse().ok()?),
             ["rx", "*"] => Action::Export(None),
             ["rx", code] => Action::Export(Some(RegionCode::parse(code).ok()?)),
@@ -293,6 +314,8 @@ pub fn grid(buttons: Vec<InlineKeyboardButton>, per_row: usize) -> InlineKeyboar
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::domain::handoff::{AmountBand, TermBand, Urgency};
 
     #[test]
     fn every_action_survives_encoding_within_64_bytes() {
@@ -361,11 +384,18 @@ mod tests {
             Action::ReasonCancel(max),
             Action::HandoffShow(max),
             Action::HandoffsPage(u32::MAX),
+            Action::HandoffSend(max),
             Action::AuditPage(max, u32::MAX),
             Action::Export(None),
             Action::Export(Some(RegionCode::parse("ABCDEFGHIJKLMNOP").unwrap())),
         ];
-        for action in actions {
+        let facts = AmountBand::ALL
+            .iter()
+            .map(|b| Fact::Amount(*b))
+            .chain(TermBand::ALL.iter().map(|b| Fact::Term(*b)))
+            .chain(Urgency::ALL.iter().map(|u| Fact::Urgency(*u)))
+            .map(|fact| Action::HandoffFact(max, fact));
+        for action in actions.into_iter().chain(facts) {
             let data = action.encode();
             assert!(data.len() <= 64, "{data}");
             assert_eq!(Action::parse(&data), Some(action));
@@ -398,6 +428,16 @@ mod tests {
             "rx:",
             "rx:msk;drop",
             "rx:*:1",
+            "h:f:5:a:gold",
+            "h:f:5:x:lt5",
+            "h:f:5:t:lt5",
+            "h:f:5:u:none",
+            "h:f:0:a:lt5",
+            "h:f:-5:a:lt5",
+            "h:f:5:a",
+            "h:f:5:a:lt5:1",
+            "h:fs:0",
+            "h:fs:",
         ];
         for data in forged {
             assert_eq!(Action::parse(data), None, "{data}");

@@ -1,23 +1,25 @@
-//! How hand-offs read: the lead card in the credit officers' chat, its state once someone acted,
-//! lines of `/handoffs`, and the notices to the specialist. The lead card goes to a group, so
-//! it never carries personal data (SPEC §10): no contact person, phone or e-mail, and a sole
-//! proprietor's name and INN are hidden.
+//! How hand-offs read: the questions about a new lead's facts, the lead card in the credit
+//! officers' chat, its state once someone acted, lines of `/handoffs`, and the notices to the
+//! specialist. The lead card goes to a group, so it never carries personal data (SPEC §6, §10):
+//! no contact person, phone or e-mail, a sole proprietor's name and INN hidden, and no text
+//! typed by people — the client's need is told by the facts the specialist picked with buttons;
+//! the officer reads the entries on the card, in private.
 
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
 use super::Ctx;
-use super::keyboards::Action;
+use super::keyboards::{Action, grid};
 use super::render::{product, when};
 use crate::domain::access::{Lang, Region};
-use crate::domain::handoff::{self, Handoff, HandoffState};
-use crate::i18n::{Args, escape_html};
+use crate::domain::handoff::{
+    self, AmountBand, FACTS_WAIT_MINUTES, Fact, Handoff, HandoffState, LeadFacts, Question, TermBand, Urgency,
+};
+use crate::i18n::Args;
 
 /// Group chats read the bot in Russian, the language of the bank's staff.
 pub const GROUP_LANG: Lang = Lang::Ru;
-
-/// How much of the client's need the lead card quotes.
-const NEED_LIMIT: usize = 1500;
 
 /// The reasons offered as buttons (Fluent ids); any other reason can be typed.
 pub const DECLINE_REASONS: &[&str] =
@@ -38,13 +40,10 @@ pub fn name_of(ctx: &Ctx, h: &Handoff) -> String {
     ctx.config.disclosure().company(&h.prospect_name, h.inn.as_str())
 }
 
-/// The people's names that free text about the lead must not carry.
+/// The people's names that free text about the lead must not carry: a sole proprietor's own
+/// (phones and e-mails go whatever the names).
 fn people_of(h: &Handoff) -> Vec<&str> {
-    let mut names: Vec<&str> = h.contact_person.iter().map(String::as_str).collect();
-    if h.inn.is_sole_proprietor() {
-        names.push(&h.prospect_name);
-    }
-    names
+    if h.inn.is_sole_proprietor() { vec![h.prospect_name.as_str()] } else { vec![] }
 }
 
 /// The company as a group may see it: a sole proprietor is a person, so neither name nor INN.
@@ -81,18 +80,96 @@ pub fn outcome_line(ctx: &Ctx, lang: Lang, tz: Tz, h: &Handoff, public: bool) ->
     Some(ctx.i18n.get(lang, id, args(who, at)))
 }
 
-/// The lead's text: product, company, INN, the need, the specialist, the division, the card.
-/// For a group (`public`) the need is stripped of phones, e-mails and people's names.
+/// A fact's label: «до 5 млн ₽», «1–3 года», «срочно».
+pub fn fact_name(ctx: &Ctx, lang: Lang, fact: Fact) -> String {
+    let id = match fact {
+        Fact::Amount(band) => format!("lead-amount-{band}"),
+        Fact::Term(band) => format!("lead-term-{band}"),
+        Fact::Urgency(urgency) => format!("lead-urgency-{urgency}"),
+    };
+    ctx.i18n.t(lang, &id)
+}
+
+/// Amount, term and urgency on one line; «не указано» for what was not given.
+pub fn facts_line(ctx: &Ctx, lang: Lang, facts: &LeadFacts) -> String {
+    let name = |fact: Option<Fact>| match fact {
+        Some(fact) => fact_name(ctx, lang, fact),
+        None => ctx.i18n.t(lang, "lead-fact-unknown"),
+    };
+    ctx.i18n.get(
+        lang,
+        "lead-facts",
+        Args::new()
+            .text("amount", name(facts.amount.map(Fact::Amount)))
+            .text("term", name(facts.term.map(Fact::Term)))
+            .text("urgency", name(facts.urgency.map(Fact::Urgency))),
+    )
+}
+
+/// The question about a held lead's next fact, under what was picked so far; `None` once
+/// every fact is picked.
+pub fn fact_question(ctx: &Ctx, lang: Lang, h: &Handoff) -> Option<(String, InlineKeyboardMarkup)> {
+    let question = h.facts.next_question()?;
+    let (key, facts): (&str, Vec<Fact>) = match question {
+        Question::Amount => {
+            ("handoff-ask-amount", AmountBand::ALL.iter().map(|b| Fact::Amount(*b)).collect())
+        }
+        Question::Term => ("handoff-ask-term", TermBand::ALL.iter().map(|b| Fact::Term(*b)).collect()),
+        Question::Urgency => {
+            ("handoff-ask-urgency", Urgency::ALL.iter().map(|u| Fact::Urgency(*u)).collect())
+        }
+    };
+    let mut lines = vec![
+        ctx.i18n.get(
+            lang,
+            "handoff-facts-intro",
+            Args::new()
+                .text("id", h.id.to_string())
+                .text("name", &h.prospect_name)
+                .text("product", product(ctx, lang, h.product))
+                .num("minutes", FACTS_WAIT_MINUTES),
+        ),
+        String::new(),
+    ];
+    let picked = [
+        h.facts.amount.map(|b| ("handoff-picked-amount", Fact::Amount(b))),
+        h.facts.term.map(|b| ("handoff-picked-term", Fact::Term(b))),
+    ];
+    for (key, fact) in picked.into_iter().flatten() {
+        lines.push(ctx.i18n.get(lang, key, Args::new().text("value", fact_name(ctx, lang, fact))));
+    }
+    lines.push(ctx.i18n.t(lang, key));
+    let buttons = facts.into_iter().map(|f| Action::HandoffFact(h.id, f).button(fact_name(ctx, lang, f)));
+    let mut markup = grid(buttons.collect(), 2);
+    markup.inline_keyboard.push(vec![Action::HandoffSend(h.id).button(ctx.i18n.t(lang, "handoff-send-now"))]);
+    Some((lines.join("\n"), markup))
+}
+
+/// What the specialist reads once the lead went (or is about to go) to the chat: where, with
+/// which facts, and a button to follow it.
+pub fn handed_off(ctx: &Ctx, lang: Lang, h: &Handoff) -> (String, InlineKeyboardMarkup) {
+    let text = ctx.i18n.get(
+        lang,
+        "handoff-made",
+        Args::new()
+            .text("id", h.id.to_string())
+            .text("name", &h.prospect_name)
+            .text("product", product(ctx, lang, h.product)),
+    );
+    let text = format!("{text}\n{}", facts_line(ctx, lang, &h.facts));
+    (text, InlineKeyboardMarkup::new([[show_button(ctx, lang, h)]]))
+}
+
+/// The next question about a held lead, or its closing line.
+pub fn facts_message(ctx: &Ctx, lang: Lang, h: &Handoff) -> (String, InlineKeyboardMarkup) {
+    fact_question(ctx, lang, h).unwrap_or_else(|| handed_off(ctx, lang, h))
+}
+
+/// The lead's text: product, company, INN, the facts picked, the specialist, the division, the
+/// card; in a group (`public`) the outcome's reason is left out.
 pub fn lead_text(ctx: &Ctx, lang: Lang, h: &Handoff, region: &Region, public: bool) -> String {
     let tz = region.tz.tz();
     let (name, inn) = company(ctx, lang, h);
-    let need = if public {
-        handoff::public_text(&h.need, &people_of(h), &ctx.i18n.t(lang, "lead-hidden"))
-    } else {
-        ctx.config.disclosure().free_text(&h.need, &people_of(h))
-    };
-    let cut = need.chars().count() > NEED_LIMIT;
-    let need: String = need.chars().take(NEED_LIMIT).collect();
     let mut lines = vec![
         ctx.i18n.get(
             lang,
@@ -100,11 +177,8 @@ pub fn lead_text(ctx: &Ctx, lang: Lang, h: &Handoff, region: &Region, public: bo
             Args::new().text("id", h.id.to_string()).text("product", product(ctx, lang, h.product)),
         ),
         ctx.i18n.get(lang, "lead-company", Args::new().text("name", name).text("inn", inn)),
+        facts_line(ctx, lang, &h.facts),
     ];
-    if !need.is_empty() {
-        let need = format!("{}{}", escape_html(&need), if cut { "…" } else { "" });
-        lines.push(format!("{}\n{need}", ctx.i18n.t(lang, "lead-need")));
-    }
     lines.push(
         ctx.i18n.get(
             lang,
@@ -137,8 +211,9 @@ pub fn lead_card(ctx: &Ctx, h: &Handoff, region: &Region) -> (String, InlineKeyb
     (lead_text(ctx, lang, h, region, true), markup)
 }
 
-/// The reminder in the chat for a lead nobody took within the agreed hours.
-pub fn lead_reminder(ctx: &Ctx, h: &Handoff, hours: u32) -> String {
+/// The reminder in the chat for a lead nobody took within the agreed hours, saying how long it
+/// has waited by `now`.
+pub fn lead_reminder(ctx: &Ctx, h: &Handoff, now: DateTime<Utc>) -> String {
     let (name, _) = company(ctx, GROUP_LANG, h);
     ctx.i18n.get(
         GROUP_LANG,
@@ -147,12 +222,18 @@ pub fn lead_reminder(ctx: &Ctx, h: &Handoff, hours: u32) -> String {
             .text("id", h.id.to_string())
             .text("name", name)
             .text("product", product(ctx, GROUP_LANG, h.product))
-            .num("hours", i64::from(hours)),
+            .num("hours", handoff::waited_hours(h, now)),
     )
 }
 
-/// The manager's notice of a lead nobody took within twice the agreed hours.
-pub fn lead_overdue(ctx: &Ctx, lang: Lang, h: &Handoff, hours: u32) -> (String, InlineKeyboardMarkup) {
+/// The manager's notice of a lead nobody took within twice the agreed hours, saying how long it
+/// has waited by `now`.
+pub fn lead_overdue(
+    ctx: &Ctx,
+    lang: Lang,
+    h: &Handoff,
+    now: DateTime<Utc>,
+) -> (String, InlineKeyboardMarkup) {
     let text = ctx.i18n.get(
         lang,
         "lead-overdue",
@@ -161,7 +242,7 @@ pub fn lead_overdue(ctx: &Ctx, lang: Lang, h: &Handoff, hours: u32) -> (String, 
             .text("name", name_of(ctx, h))
             .text("product", product(ctx, lang, h.product))
             .text("who", &h.from_name)
-            .num("hours", i64::from(hours)),
+            .num("hours", handoff::waited_hours(h, now)),
     );
     let markup = InlineKeyboardMarkup::new([[show_button(ctx, lang, h)]]);
     (text, markup)

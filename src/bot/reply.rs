@@ -190,7 +190,7 @@ pub fn user_message(ctx: &Ctx, lang: Lang, err: &anyhow::Error) -> Option<String
             HandoffError::NotFound => Some(ctx.i18n.t(lang, "err-not-found")),
             HandoffError::NoRoute => Some(ctx.i18n.t(lang, "handoff-no-route")),
             HandoffError::AlreadyOpen => Some(ctx.i18n.t(lang, "handoff-already-open")),
-            HandoffError::Settled(_) => Some(ctx.i18n.t(lang, "button-stale")),
+            HandoffError::Settled(_) | HandoffError::Posted(_) => Some(ctx.i18n.t(lang, "button-stale")),
             HandoffError::Store(_) => None,
         };
     }

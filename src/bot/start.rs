@@ -232,7 +232,9 @@ async fn route_callback(
         | Action::Reason(..)
         | Action::ReasonCancel(_)
         | Action::HandoffShow(_)
-        | Action::HandoffsPage(_)) => handoffs::on_action(bot, ctx, caller, message, action).await,
+        | Action::HandoffsPage(_)
+        | Action::HandoffFact(..)
+        | Action::HandoffSend(_)) => handoffs::on_action(bot, ctx, caller, message, action).await,
         action @ (Action::AuditPage(..) | Action::Export(_)) => {
             reports::on_action(bot, ctx, caller, message, action).await
         }
@@ -304,13 +306,17 @@ async fn set_lang(bot: &Bot, ctx: &Ctx, caller: &Caller, lang: Lang) -> HandlerR
 
 async fn cancel(bot: &Bot, ctx: &Ctx, caller: &Caller) -> HandlerResult {
     let lang = caller.user.lang;
-    let text = match flow::load(ctx, caller.chat).await? {
-        State::Idle => ctx.i18n.t(lang, "cancel-nothing"),
+    // Leads waiting for their facts go to the credit chat now, with what was picked.
+    let mut lines = handoffs::send_held(ctx, caller).await?;
+    match flow::load(ctx, caller.chat).await? {
+        State::Idle if lines.is_empty() => lines.push(ctx.i18n.t(lang, "cancel-nothing")),
+        State::Idle => {}
         _ => {
             flow::clear(ctx, caller.chat).await?;
-            ctx.i18n.t(lang, "cancel-done")
+            lines.insert(0, ctx.i18n.t(lang, "cancel-done"));
         }
-    };
+    }
+    let text = lines.join("\n");
     reply::send_with(bot, caller.chat, text, main_menu(ctx, caller, lang)).await?;
     Ok(())
 }

@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use super::access::{Role, Scope, User, works_with_prospects};
 use super::audit::{AuditAction, AuditRecord};
 use super::diary::{Collision, Entry, NewEntry, status_after};
-use super::handoff::{Handoff, HandoffFilter};
+use super::handoff::{self, Handoff, HandoffFilter};
 use super::prospect::{Field, NewProspect, Product, Prospect, ProspectId, products_to_text, short_text};
 use super::requisites::{CompanyName, Email, Inn, Kpp, Ogrn, Phone, RequisiteError, normalize_name};
 use crate::store::{Store, StoreError, TextSearch};
@@ -209,10 +209,15 @@ pub async fn open_card(
 ) -> BaseResult<Card> {
     let prospect = visible(store, user, id).await?;
     store.audit(&audit(now, user, AuditAction::CardViewed, id)).await?;
-    let collision = collision(store, user, id, now, window_days).await?;
+    let handoffs = store.handoffs(&HandoffFilter::Prospect(id), 10).await?;
+    // The officer a lead was handed to works on the specialist's contact: no warning about it.
+    let collision = if handoff::handed_to(user, &handoffs) {
+        None
+    } else {
+        collision(store, user, id, now, window_days).await?
+    };
     let recent = store.entries(id, 0, 3).await?;
     let entries = store.entry_count(id).await?;
-    let handoffs = store.handoffs(&HandoffFilter::Prospect(id), 10).await?;
     Ok(Card { prospect, collision, recent, entries, handoffs })
 }
 

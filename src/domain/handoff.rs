@@ -5,8 +5,14 @@
 //! division may take or decline it; the first Take wins (the store changes the state only from
 //! `pending`); the officer who took it closes it as won or lost. Never two open hand-offs of one
 //! prospect for one product.
+//!
+//! The lead card goes to a group, so it carries no free text (SPEC §6, §10): the specialist
+//! picks its facts — amount, term, urgency — with buttons. A new hand-off is held for them at
+//! most `FACTS_WAIT_MINUTES`; then, or when the specialist sends it on, its card goes to the
+//! chat with what was given («не указано» for the rest). A held lead is never lost: it is
+//! stored, and the jobs send it when the wait is over.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -46,6 +52,79 @@ impl HandoffState {
     }
 }
 
+/// How long a new lead waits for the specialist's facts before its card goes without them.
+pub const FACTS_WAIT_MINUTES: i64 = 10;
+
+codes! {
+    /// The amount the client spoke of, in the bands credit officers sort leads by (roubles).
+    AmountBand {
+        UpTo5m = "lt5",
+        From5To30m = "5-30",
+        From30To100m = "30-100",
+        Over100m = "gt100",
+        NotDiscussed = "none",
+    }
+}
+
+codes! {
+    /// The term the client spoke of.
+    TermBand {
+        UpToYear = "lt1",
+        OneToThreeYears = "1-3",
+        OverThreeYears = "gt3",
+        NotDiscussed = "none",
+    }
+}
+
+codes! {
+    /// How soon the client needs a decision.
+    Urgency {
+        Urgent = "urgent",
+        ThisMonth = "month",
+        NotUrgent = "later",
+    }
+}
+
+/// One fact of a lead, as the specialist picked it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fact {
+    Amount(AmountBand),
+    Term(TermBand),
+    Urgency(Urgency),
+}
+
+/// What the lead card in a group says about the client's need: only values picked from these
+/// lists, never typed text. `None` is "not given".
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LeadFacts {
+    pub amount: Option<AmountBand>,
+    pub term: Option<TermBand>,
+    pub urgency: Option<Urgency>,
+}
+
+/// The facts asked for, in the order they are asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Question {
+    Amount,
+    Term,
+    Urgency,
+}
+
+impl LeadFacts {
+    /// The next fact to ask for; `None` when every one is given.
+    pub fn next_question(&self) -> Option<Question> {
+        if self.amount.is_none() {
+            Some(Question::Amount)
+        } else if self.term.is_none() {
+            Some(Question::Term)
+        } else if self.urgency.is_none() {
+            Some(Question::Urgency)
+        } else {
+            None
+        }
+    }
+}
+
 /// A hand-off to be made.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewHandoff {
@@ -54,8 +133,8 @@ pub struct NewHandoff {
     pub region: RegionCode,
     pub from: TelegramId,
     pub chat_id: i64,
-    /// What the client needs, in the specialist's words.
-    pub need: String,
+    /// Until when its card waits for the specialist's facts.
+    pub held_until: DateTime<Utc>,
 }
 
 /// A hand-off as stored, with the names its messages show.
@@ -65,15 +144,15 @@ pub struct Handoff {
     pub prospect: ProspectId,
     pub prospect_name: String,
     pub inn: Inn,
-    /// The contact person, to keep their name out of group chats.
-    pub contact_person: Option<String>,
     pub product: Product,
     pub region: RegionCode,
     pub from: TelegramId,
     pub from_name: String,
     pub chat_id: i64,
     pub message_id: Option<i64>,
-    pub need: String,
+    pub facts: LeadFacts,
+    /// While set, the card waits for the specialist's facts (at most until then).
+    pub held_until: Option<DateTime<Utc>>,
     pub state: HandoffState,
     pub taken_by: Option<TelegramId>,
     pub taken_by_name: Option<String>,
@@ -130,6 +209,9 @@ pub enum HandoffError {
     /// Someone else was first; the hand-off as it now stands.
     #[error("already handled")]
     Settled(Box<Handoff>),
+    /// The lead's card went to the chat already: its facts no longer change.
+    #[error("the lead card is posted already")]
+    Posted(Box<Handoff>),
     #[error(transparent)]
     Store(StoreError),
 }
@@ -173,13 +255,24 @@ pub fn may_close(user: &User, h: &Handoff) -> bool {
     may_act(user, h) && (user.role == Role::Manager || h.taken_by == Some(user.telegram_id))
 }
 
-/// Hands a prospect off for one product, to the chat its division routes that product to.
+/// Whether `user` is the one a lead of this prospect was handed to. The specialist's contact
+/// is why they hold it, not a colleague's talks to be warned about (SPEC §5).
+pub fn handed_to(user: &User, handoffs: &[Handoff]) -> bool {
+    handoffs.iter().any(|h| h.taken_by == Some(user.telegram_id))
+}
+
+/// How long a lead has waited for a decision, in whole hours.
+pub fn waited_hours(h: &Handoff, now: DateTime<Utc>) -> i64 {
+    (now - h.created_at).num_hours().max(0)
+}
+
+/// Hands a prospect off for one product, to the chat its division routes that product to. Its
+/// card is held for the specialist's facts (see the module's note).
 pub async fn hand_off(
     store: &dyn Store,
     user: &User,
     prospect: ProspectId,
     product: Product,
-    need: &str,
     now: DateTime<Utc>,
 ) -> HandoffResult<Handoff> {
     let prospect = base::visible(store, user, prospect).await?;
@@ -193,7 +286,7 @@ pub async fn hand_off(
         region: prospect.region.clone(),
         from: user.telegram_id,
         chat_id: route.chat_id,
-        need: need.trim().to_owned(),
+        held_until: now + Duration::minutes(FACTS_WAIT_MINUTES),
     };
     let record = AuditRecord::new(now, Some(user.telegram_id), AuditAction::HandedOff)
         .subject(format!("prospect:{}", prospect.id))
@@ -215,13 +308,31 @@ pub async fn after_entry(
     }
     let mut made = vec![];
     for product in &entry.products {
-        match hand_off(store, user, prospect.id, *product, &entry.summary, now).await {
+        match hand_off(store, user, prospect.id, *product, now).await {
             Ok(h) => made.push(h),
             Err(HandoffError::AlreadyOpen | HandoffError::NoRoute) => {}
             Err(e) => return Err(e),
         }
     }
     Ok(made)
+}
+
+/// The specialist's own lead, for giving its facts: anyone else's is not there for them.
+pub async fn own(store: &dyn Store, user: &User, id: i64) -> HandoffResult<Handoff> {
+    match store.handoff(id).await? {
+        Some(h) if user.active && h.from == user.telegram_id => Ok(h),
+        _ => Err(HandoffError::NotFound),
+    }
+}
+
+/// Records one fact of the specialist's own lead while its card is held; the lead as it now
+/// stands.
+pub async fn give_fact(store: &dyn Store, user: &User, id: i64, fact: Fact) -> HandoffResult<Handoff> {
+    let h = own(store, user, id).await?;
+    if !store.set_handoff_fact(id, fact).await? {
+        return Err(HandoffError::Posted(Box::new(h)));
+    }
+    store.handoff(id).await?.ok_or(HandoffError::NotFound)
 }
 
 /// The products a person may hand a card off for by hand: routed, not handed off already.
@@ -371,14 +482,14 @@ mod tests {
             prospect: ProspectId(7),
             prospect_name: "Ромашка".into(),
             inn: Inn::parse("7707083893").unwrap(),
-            contact_person: None,
             product: Product::Credit,
             region: RegionCode::parse("MSK").unwrap(),
             from: TelegramId::new(10).unwrap(),
             from_name: "Спец".into(),
             chat_id: -100,
             message_id: None,
-            need: String::new(),
+            facts: LeadFacts::default(),
+            held_until: None,
             state: HandoffState::Pending,
             taken_by: taken_by.map(|id| TelegramId::new(id).unwrap()),
             taken_by_name: None,
@@ -416,6 +527,37 @@ mod tests {
             "Лимит 30 000 000 руб. до 25.12.2026"
         );
         assert_eq!(public_text("звонить 8-912-345-67-45 или 345-67-45", &[], "…"), "звонить … или …");
+    }
+
+    #[test]
+    fn the_facts_are_asked_amount_then_term_then_urgency() {
+        let mut facts = LeadFacts::default();
+        assert_eq!(facts.next_question(), Some(Question::Amount));
+        facts.amount = Some(AmountBand::NotDiscussed);
+        assert_eq!(facts.next_question(), Some(Question::Term));
+        facts.term = Some(TermBand::OneToThreeYears);
+        assert_eq!(facts.next_question(), Some(Question::Urgency));
+        facts.urgency = Some(Urgency::Urgent);
+        assert_eq!(facts.next_question(), None);
+    }
+
+    #[test]
+    fn a_lead_waits_as_long_as_since_it_was_made() {
+        let mut h = lead(None);
+        h.created_at = "2026-11-27T07:00:00Z".parse().unwrap();
+        let at = |t: &str| t.parse::<DateTime<Utc>>().unwrap();
+        assert_eq!(waited_hours(&h, at("2026-11-27T11:00:00Z")), 4);
+        assert_eq!(waited_hours(&h, at("2026-11-27T13:59:00Z")), 6);
+        assert_eq!(waited_hours(&h, at("2026-11-28T04:30:00Z")), 21);
+        assert_eq!(waited_hours(&h, at("2026-11-27T06:00:00Z")), 0, "a clock behind says nothing odd");
+    }
+
+    #[test]
+    fn only_the_officer_who_took_a_lead_is_the_one_it_was_handed_to() {
+        let leads = [lead(Some(1)), lead(None)];
+        assert!(handed_to(&user(Role::CreditOfficer, Some("MSK"), 1), &leads));
+        assert!(!handed_to(&user(Role::CreditOfficer, Some("MSK"), 2), &leads));
+        assert!(!handed_to(&user(Role::Specialist, Some("MSK"), 10), &leads), "the specialist who made it");
     }
 
     #[test]

@@ -36,9 +36,20 @@ const REPORT_LEASE_SECS: i64 = 15 * 60;
 pub async fn tick(ctx: &Ctx) -> anyhow::Result<()> {
     let now = ctx.clock.now();
     while ctx.store.queue_due_followups(now, 500).await? == 500 {}
+    held_leads(ctx).await?;
     waiting_leads(ctx).await?;
     digests(ctx).await?;
     weekly::queue(ctx).await
+}
+
+/// Leads whose specialist did not give the facts within the wait: their cards go to the chat
+/// with what was given, so no lead is lost to an unanswered question.
+pub async fn held_leads(ctx: &Ctx) -> anyhow::Result<()> {
+    let now = ctx.clock.now();
+    for h in ctx.store.held_handoffs(Some(now), None, 500).await? {
+        ctx.store.release_handoff(h.id, &lead_post(&h), now).await?;
+    }
+    Ok(())
 }
 
 /// Leads nobody took: after `HANDOFF_SLA_HOURS` a reminder in the chat; after twice that, the
@@ -282,6 +293,16 @@ impl Deliverer {
             ctx.store.outbox_sent(item.id, ctx.clock.now()).await?;
             return Ok(());
         };
+        // Telegram refuses an edit that changes nothing (two quick steps of a lead both render
+        // its latest state): such an edit is not sent, and costs none of the group's messages.
+        let shown = lead_card_shown(&item, &rendered);
+        if rendered.edit.is_some()
+            && let (Some(handoff), Some(shown)) = (item.ref_id, &shown)
+            && ctx.store.lead_card_shown(handoff).await?.as_ref() == Some(shown)
+        {
+            ctx.store.outbox_sent(item.id, ctx.clock.now()).await?;
+            return Ok(());
+        }
         self.pace.lock().await.wait(item.chat_id).await;
         let chat = ChatId(item.chat_id);
         let sent = match rendered.edit {
@@ -291,11 +312,21 @@ impl Deliverer {
                     .parse_mode(ParseMode::Html)
                     .reply_markup(rendered.markup.unwrap_or_default());
                 match request.await {
-                    Ok(_) | Err(RequestError::Api(ApiError::MessageNotModified)) => Ok(None),
+                    Ok(_) | Err(RequestError::Api(ApiError::MessageNotModified)) => {
+                        if let (Some(handoff), Some(shown)) = (item.ref_id, &shown) {
+                            ctx.store.set_lead_card_shown(handoff, shown).await?;
+                        }
+                        Ok(None)
+                    }
                     Err(e) => Err(e),
                 }
             }
             None => {
+                // Edits need the card's message, known only once this post succeeded: what it
+                // shows can be kept before it goes.
+                if let (Some(handoff), Some(shown)) = (item.ref_id, &shown) {
+                    ctx.store.set_lead_card_shown(handoff, shown).await?;
+                }
                 let mut request = bot.send_message(chat, rendered.text).parse_mode(ParseMode::Html);
                 if let Some(markup) = rendered.markup {
                     request = request.reply_markup(markup);
@@ -464,6 +495,29 @@ async fn lead_posted(ctx: &Ctx, handoff: i64, message: MessageId) -> anyhow::Res
         ctx.store.enqueue(&[lead_edit(&h)], ctx.clock.now()).await?;
     }
     Ok(())
+}
+
+/// What a lead card (its post or an edit) shows, as kept to compare the next edit with; `None`
+/// for any other item.
+fn lead_card_shown(item: &Outgoing, rendered: &render::Rendered) -> Option<String> {
+    if !matches!(item.kind.as_str(), "lead" | "lead_edit") {
+        return None;
+    }
+    let markup = rendered.markup.as_ref().and_then(markup_json).unwrap_or_default();
+    Some(format!("{}\n{markup}", rendered.text))
+}
+
+/// The outbox item that posts a lead's card to its chat; the deliverer keeps its message.
+pub fn lead_post(h: &Handoff) -> NewOutgoing {
+    NewOutgoing {
+        kind: "lead",
+        chat_id: h.chat_id,
+        ref_id: Some(h.id),
+        text: None,
+        markup: None,
+        dedupe_key: format!("handoff:{}:lead", h.id),
+        audience: Audience::Region(h.region.clone()),
+    }
 }
 
 /// The outbox item that shows a lead's new state on its card in the chat.

@@ -175,7 +175,7 @@ async fn lead_item(ctx: &Ctx, item: &Outgoing) -> anyhow::Result<Option<Rendered
         );
         return Ok(None);
     }
-    let hours = ctx.config.handoff_sla_hours;
+    let now = ctx.clock.now();
     let message = h.message_id.and_then(|m| i32::try_from(m).ok());
     let rendered = match item.kind.as_str() {
         "lead" | "lead_edit" => {
@@ -191,7 +191,7 @@ async fn lead_item(ctx: &Ctx, item: &Outgoing) -> anyhow::Result<Option<Rendered
         }
         _ if h.state != HandoffState::Pending => return Ok(None),
         "lead_reminder" => {
-            let mut rendered = Rendered::message(leads::lead_reminder(ctx, &h, hours), None);
+            let mut rendered = Rendered::message(leads::lead_reminder(ctx, &h, now), None);
             rendered.reply_to = message;
             rendered
         }
@@ -200,7 +200,7 @@ async fn lead_item(ctx: &Ctx, item: &Outgoing) -> anyhow::Result<Option<Rendered
                 Ok(id) => ctx.store.user(id).await?.map(|u| u.lang).unwrap_or_default(),
                 Err(_) => Lang::default(),
             };
-            let (text, markup) = leads::lead_overdue(ctx, lang, &h, hours * 2);
+            let (text, markup) = leads::lead_overdue(ctx, lang, &h, now);
             Rendered::message(text, Some(markup))
         }
     };

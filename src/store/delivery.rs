@@ -40,6 +40,12 @@ pub struct Outgoing {
     pub audience: Option<String>,
 }
 
+/// Queues one [`NewOutgoing`]: kind, chat, ref, text, markup, dedupe key, time ($7), audience
+/// ($8). The same event is never queued twice.
+pub(super) const OUTBOX_INSERT: &str = "INSERT INTO outbox (kind, chat_id, ref_id, text, markup, dedupe_key, \
+    next_attempt_at, created_at, audience) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) \
+    ON CONFLICT (dedupe_key) DO NOTHING";
+
 #[async_trait]
 pub trait DeliveryStore: Send + Sync {
     /// Moves follow-ups due by `now` to "sent" and queues their reminders, in one transaction.
@@ -161,8 +167,7 @@ impl DeliveryStore for SqlStore {
     }
 
     async fn enqueue(&self, items: &[NewOutgoing], now: DateTime<Utc>) -> StoreResult<u64> {
-        let sql = "INSERT INTO outbox (kind, chat_id, ref_id, text, markup, dedupe_key, next_attempt_at, \
-                   created_at, audience) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) ON CONFLICT (dedupe_key) DO NOTHING";
+        let sql = OUTBOX_INSERT;
         let queued = on_pool!(self, p => async {
             let mut tx = p.begin_write().await?;
             let mut queued = 0;

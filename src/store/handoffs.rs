@@ -1,16 +1,19 @@
 //! Hand-offs and their routes in SQL. A state changes only from the state the caller saw
 //! (`WHERE state = …`), so of two officers taking the same lead at once exactly one succeeds;
-//! the prospect's status moves with the hand-off in the same transaction.
+//! the prospect's status moves with the hand-off in the same transaction. A held lead's card is
+//! queued in the same transaction that ends the hold, so it is never lost between the two.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::error::ErrorKind;
 
 use super::sql::{BeginWrite, Pool, SqlStore, insert_audit, instant, kind_of, on_pool, secs, with_audit};
-use super::{StoreError, StoreResult};
+use super::{NewOutgoing, StoreError, StoreResult};
 use crate::domain::access::AccessError;
 use crate::domain::audit::AuditRecord;
-use crate::domain::handoff::{Handoff, HandoffFilter, HandoffState, NewHandoff, Route, Waiting};
+use crate::domain::handoff::{
+    Fact, Handoff, HandoffFilter, HandoffState, LeadFacts, NewHandoff, Route, Waiting,
+};
 use crate::domain::ids::{RegionCode, TelegramId};
 use crate::domain::prospect::{Product, ProspectId};
 use crate::domain::requisites::Inn;
@@ -75,6 +78,21 @@ pub trait HandoffStore: Send + Sync {
     async fn expire_handoff(&self, id: i64, now: DateTime<Utc>) -> StoreResult<bool>;
     /// Records the lead card's message in the chat, so it can be edited later.
     async fn set_handoff_message(&self, id: i64, message_id: i64) -> StoreResult<()>;
+    /// Records one fact of a lead whose card is still held; `false` when it is not held any more.
+    async fn set_handoff_fact(&self, id: i64, fact: Fact) -> StoreResult<bool>;
+    /// Ends the hold of a lead and queues its card (`card`), in one transaction; `false` when it
+    /// was not held any more (released by someone else, or never held).
+    async fn release_handoff(&self, id: i64, card: &NewOutgoing, now: DateTime<Utc>) -> StoreResult<bool>;
+    /// Held leads: those whose wait is over by `due_by` (when given), of `from` (when given).
+    async fn held_handoffs(
+        &self,
+        due_by: Option<DateTime<Utc>>,
+        from: Option<TelegramId>,
+        limit: i64,
+    ) -> StoreResult<Vec<Handoff>>;
+    /// What the lead card in the chat shows now (as last sent), if it was sent.
+    async fn lead_card_shown(&self, id: i64) -> StoreResult<Option<String>>;
+    async fn set_lead_card_shown(&self, id: i64, shown: &str) -> StoreResult<()>;
     /// Pending hand-offs made before `before` whose `stage` has not happened yet.
     async fn waiting_handoffs(
         &self,
@@ -85,8 +103,9 @@ pub trait HandoffStore: Send + Sync {
     async fn mark_waiting(&self, id: i64, stage: Waiting, now: DateTime<Utc>) -> StoreResult<()>;
 }
 
-const HANDOFF_SELECT: &str = "SELECT h.id, h.prospect_id, p.name AS prospect_name, p.inn, p.contact_person, h.product, \
-    h.region_code, h.from_id, f.full_name AS from_name, h.chat_id, h.message_id, h.need, h.state, \
+const HANDOFF_SELECT: &str = "SELECT h.id, h.prospect_id, p.name AS prospect_name, p.inn, h.product, \
+    h.region_code, h.from_id, f.full_name AS from_name, h.chat_id, h.message_id, h.amount, h.term, h.urgency, \
+    h.held_until, h.state, \
     h.taken_by, t.full_name AS taken_by_name, h.taken_at, c.full_name AS closed_by_name, h.closed_at, h.reason, h.created_at \
     FROM handoffs h JOIN prospects p ON p.id = h.prospect_id JOIN users f ON f.telegram_id = h.from_id \
     LEFT JOIN users t ON t.telegram_id = h.taken_by \
@@ -98,14 +117,16 @@ struct HandoffRow {
     prospect_id: i64,
     prospect_name: String,
     inn: String,
-    contact_person: Option<String>,
     product: String,
     region_code: String,
     from_id: i64,
     from_name: String,
     chat_id: i64,
     message_id: Option<i64>,
-    need: String,
+    amount: Option<String>,
+    term: Option<String>,
+    urgency: Option<String>,
+    held_until: Option<i64>,
     state: String,
     taken_by: Option<i64>,
     taken_by_name: Option<String>,
@@ -126,14 +147,18 @@ impl TryFrom<HandoffRow> for Handoff {
             prospect: ProspectId(r.prospect_id),
             prospect_name: r.prospect_name.clone(),
             inn: Inn::parse(&r.inn).map_err(|_| corrupt())?,
-            contact_person: r.contact_person.clone(),
             product: r.product.parse().map_err(|_| corrupt())?,
             region: RegionCode::parse(&r.region_code).map_err(|_| corrupt())?,
             from: TelegramId::new(r.from_id).map_err(|_| corrupt())?,
             from_name: r.from_name.clone(),
             chat_id: r.chat_id,
             message_id: r.message_id,
-            need: r.need.clone(),
+            facts: LeadFacts {
+                amount: r.amount.as_deref().map(str::parse).transpose().map_err(|_| corrupt())?,
+                term: r.term.as_deref().map(str::parse).transpose().map_err(|_| corrupt())?,
+                urgency: r.urgency.as_deref().map(str::parse).transpose().map_err(|_| corrupt())?,
+            },
+            held_until: r.held_until.map(instant),
             state: r.state.parse().map_err(|_| corrupt())?,
             taken_by: r.taken_by.map(TelegramId::new).transpose().map_err(|_| corrupt())?,
             taken_by_name: r.taken_by_name,
@@ -234,7 +259,7 @@ impl HandoffStore for SqlStore {
         now: DateTime<Utc>,
         audit: &AuditRecord,
     ) -> StoreResult<Handoff> {
-        let insert = "INSERT INTO handoffs (prospect_id, product, region_code, from_id, chat_id, need, \
+        let insert = "INSERT INTO handoffs (prospect_id, product, region_code, from_id, chat_id, held_until, \
                       created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
         // A client who wants one more product stays a client.
         let status = "UPDATE prospects SET status = 'handed_off', updated_at = $2 \
@@ -246,7 +271,7 @@ impl HandoffStore for SqlStore {
                 .bind(new.region.as_str())
                 .bind(new.from.get())
                 .bind(new.chat_id)
-                .bind(&new.need)
+                .bind(secs(new.held_until))
                 .bind(secs(now))
                 .fetch_one(&mut *tx)
                 .await?;
@@ -411,7 +436,7 @@ impl HandoffStore for SqlStore {
         let column = waiting_column(stage);
         let sql = format!(
             "{HANDOFF_SELECT} WHERE h.state = 'pending' AND h.created_at <= $1 AND h.{column} IS NULL \
-             ORDER BY h.created_at, h.id LIMIT $2"
+             AND h.held_until IS NULL ORDER BY h.created_at, h.id LIMIT $2"
         );
         let found: Vec<HandoffRow> =
             on_pool!(self, p => sqlx::query_as(&sql).bind(secs(before)).bind(limit).fetch_all(p).await)?;
@@ -421,6 +446,80 @@ impl HandoffStore for SqlStore {
     async fn mark_waiting(&self, id: i64, stage: Waiting, now: DateTime<Utc>) -> StoreResult<()> {
         let sql = format!("UPDATE handoffs SET {} = $2 WHERE id = $1", waiting_column(stage));
         on_pool!(self, p => sqlx::query(&sql).bind(id).bind(secs(now)).execute(p).await.map(drop))?;
+        Ok(())
+    }
+
+    async fn set_handoff_fact(&self, id: i64, fact: Fact) -> StoreResult<bool> {
+        let (column, value) = match fact {
+            Fact::Amount(band) => ("amount", band.as_str()),
+            Fact::Term(band) => ("term", band.as_str()),
+            Fact::Urgency(urgency) => ("urgency", urgency.as_str()),
+        };
+        let sql = format!("UPDATE handoffs SET {column} = $2 WHERE id = $1 AND held_until IS NOT NULL");
+        let set = on_pool!(self, p => sqlx::query(&sql)
+            .bind(id)
+            .bind(value)
+            .execute(p)
+            .await
+            .map(|done| done.rows_affected()))?;
+        Ok(set > 0)
+    }
+
+    async fn release_handoff(&self, id: i64, card: &NewOutgoing, now: DateTime<Utc>) -> StoreResult<bool> {
+        let release = "UPDATE handoffs SET held_until = NULL WHERE id = $1 AND held_until IS NOT NULL";
+        let queue = super::delivery::OUTBOX_INSERT;
+        let released = on_pool!(self, p => async {
+            let mut tx = p.begin_write().await?;
+            if sqlx::query(release).bind(id).execute(&mut *tx).await?.rows_affected() == 0 {
+                return Ok(false);
+            }
+            sqlx::query(queue)
+                .bind(card.kind)
+                .bind(card.chat_id)
+                .bind(card.ref_id)
+                .bind(card.text.as_deref())
+                .bind(card.markup.as_deref())
+                .bind(&card.dedupe_key)
+                .bind(secs(now))
+                .bind(card.audience.key())
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok::<bool, sqlx::Error>(true)
+        }
+        .await)?;
+        Ok(released)
+    }
+
+    async fn held_handoffs(
+        &self,
+        due_by: Option<DateTime<Utc>>,
+        from: Option<TelegramId>,
+        limit: i64,
+    ) -> StoreResult<Vec<Handoff>> {
+        let sql = format!(
+            "{HANDOFF_SELECT} WHERE h.held_until IS NOT NULL AND (CAST($1 AS BIGINT) IS NULL OR h.held_until <= $1) \
+             AND (CAST($2 AS BIGINT) IS NULL OR h.from_id = $2) ORDER BY h.held_until, h.id LIMIT $3"
+        );
+        let found: Vec<HandoffRow> = on_pool!(self, p => sqlx::query_as(&sql)
+            .bind(due_by.map(secs))
+            .bind(from.map(TelegramId::get))
+            .bind(limit)
+            .fetch_all(p)
+            .await)?;
+        rows(found)
+    }
+
+    async fn lead_card_shown(&self, id: i64) -> StoreResult<Option<String>> {
+        let sql = "SELECT card_shown FROM handoffs WHERE id = $1";
+        let shown: Option<Option<String>> =
+            on_pool!(self, p => sqlx::query_scalar(sql).bind(id).fetch_optional(p).await)?;
+        Ok(shown.flatten())
+    }
+
+    async fn set_lead_card_shown(&self, id: i64, shown: &str) -> StoreResult<()> {
+        let sql = "UPDATE handoffs SET card_shown = $2 WHERE id = $1";
+        on_pool!(self, p => sqlx::query(sql).bind(id).bind(shown).execute(p).await.map(drop))?;
         Ok(())
     }
 }
