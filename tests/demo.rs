@@ -190,13 +190,18 @@ on_both_backends! {
         term.say("9", "Когда следующий контакт?").await;
         term.say("завтра 11:00", "Проверьте запись").await;
         term.say("1", "Запись добавлена в дневник").await;
-        term.expect("передана в кредитный отдел: кредит, заявка №").await;
         term.expect("Статус: передан в кредитный отдел").await;
+        // The lead's facts for the credit chat's card, picked with buttons.
+        term.expect("Какую сумму обсуждали?").await;
+        term.say("1", "На какой срок?").await;
+        term.say("1", "Насколько срочно это клиенту?").await;
+        term.say("1", "передана в кредитный отдел: кредит, заявка №").await;
 
         // The lead card arrives in the credit chat; an officer takes it there.
         term.say(":as kirill", "Вы: Лебедев Кирилл Игоревич").await;
         term.say(":chat credit", "Вы смотрите чат «Кредитный отдел · Москва»").await;
         term.expect("ООО «Демо Тест 🚀», ИНН 7707083893").await;
+        term.expect("Сумма: до 5 млн ₽ · срок: до 1 года · срочность: срочно").await;
         term.expect("[1] ✅ Взять").await;
         term.say("1", "Взята в работу: Лебедев Кирилл Игоревич").await;
         term.say(":chat me", "Вы в личном чате с ботом").await;
@@ -234,6 +239,10 @@ on_both_backends! {
             "9",
             "завтра 11:00",
             "1",
+            // The lead's facts: amount, term, urgency.
+            "1",
+            "1",
+            "1",
             ":as kirill",
             ":chat credit",
             "1",
@@ -254,9 +263,10 @@ on_both_backends! {
         }
         let saved = &turns[7].1;
         assert!(saved.contains("Запись добавлена в дневник"), "{saved}");
-        assert!(saved.contains("[→ чат «Кредитный отдел · Москва»] 📨 Заявка № 1"), "{saved}");
-        assert!(turns[9].1.contains("[1] ✅ Взять"), "{}", turns[9].1);
-        let taken = &turns[10].1;
+        let sent = &turns[10].1;
+        assert!(sent.contains("[→ чат «Кредитный отдел · Москва»] 📨 Заявка № 1"), "{sent}");
+        assert!(turns[12].1.contains("[1] ✅ Взять"), "{}", turns[12].1);
+        let taken = &turns[13].1;
         assert!(taken.contains("изменено"), "{taken}");
         assert!(taken.contains("Взята в работу: Лебедев Кирилл Игоревич"), "{taken}");
         assert!(taken.contains("[→ Петрова Анна Сергеевна]"), "the specialist is told: {taken}");
@@ -283,6 +293,9 @@ on_both_backends! {
             "9",
             "5",
             "1",
+            // «Отправить без уточнений»: the lead goes to the credit chat at once.
+            "6",
+            // The number presses the specialist's own last message: «Заявка № 1».
             "1",
         ];
         let (screen, _) = piped(&db.url, dir.path(), &script).await;
@@ -292,11 +305,11 @@ on_both_backends! {
         let fourth = &turns[2].1;
         assert!(fourth.contains("ООО «Грин Лайн Логистик»: как связывались?"), "{fourth}");
         assert!(!fourth.contains("история контактов"), "{fourth}");
-        let saved = &turns[11].1;
-        assert!(saved.contains("[→ чат «Кредитный отдел · Москва»]"), "{saved}");
-        assert!(saved.contains("   · ✅ Взять"), "another chat's buttons carry no numbers: {saved}");
-        let pressed = &turns[12].1;
-        assert!(pressed.contains("ООО «Северный ветер»: как связывались?"), "{pressed}");
+        let sent = &turns[12].1;
+        assert!(sent.contains("[→ чат «Кредитный отдел · Москва»]"), "{sent}");
+        assert!(sent.contains("   · ✅ Взять"), "another chat's buttons carry no numbers: {sent}");
+        let pressed = &turns[13].1;
+        assert!(pressed.contains("Заявка № 1") && pressed.contains("ООО «Северный ветер»"), "{pressed}");
         assert!(!pressed.contains("[всплывающее]"), "{pressed}");
         db.drop_database().await;
     }

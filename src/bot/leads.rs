@@ -125,7 +125,7 @@ pub fn fact_question(ctx: &Ctx, lang: Lang, h: &Handoff) -> Option<(String, Inli
             "handoff-facts-intro",
             Args::new()
                 .text("id", h.id.to_string())
-                .text("name", &h.prospect_name)
+                .text("name", name_of(ctx, h))
                 .text("product", product(ctx, lang, h.product))
                 .num("minutes", FACTS_WAIT_MINUTES),
         ),
@@ -153,7 +153,7 @@ pub fn handed_off(ctx: &Ctx, lang: Lang, h: &Handoff) -> (String, InlineKeyboard
         "handoff-made",
         Args::new()
             .text("id", h.id.to_string())
-            .text("name", &h.prospect_name)
+            .text("name", name_of(ctx, h))
             .text("product", product(ctx, lang, h.product)),
     );
     let text = format!("{text}\n{}", facts_line(ctx, lang, &h.facts));
