@@ -12,9 +12,9 @@ use std::time::Duration;
 use chrono::Duration as Span;
 use prospect_diary::clock::Clock;
 use prospect_diary::demo::{self, ChatName, Screen};
-use prospect_diary::domain::access::{NewUser, Region, Role};
+use prospect_diary::domain::access::{Region, Role};
 use prospect_diary::domain::directory;
-use prospect_diary::domain::ids::{FullName, RegionCode, TelegramId};
+use prospect_diary::domain::ids::RegionCode;
 use prospect_diary::domain::prospect::ProspectId;
 use prospect_diary::domain::requisites::{Inn, Ogrn};
 use prospect_diary::jobs;
@@ -339,15 +339,7 @@ on_both_backends! {
                 (1003, "Борис Орлов", Role::Specialist, Some("MSK")),
                 (1010, "Кирилл Лебедев", Role::CreditOfficer, Some("MSK")),
             ] {
-                let user = NewUser::new(
-                    TelegramId::new(id).unwrap(),
-                    FullName::parse(name).unwrap(),
-                    role,
-                    region.map(|r| RegionCode::parse(r).unwrap()),
-                    None,
-                )
-                .unwrap();
-                directory::add_user(&store, &user, now).await.unwrap();
+                support::whitelist(&store, id, name, role, region, now).await;
             }
             store.close().await;
         }

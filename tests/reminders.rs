@@ -9,9 +9,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Duration as Span, Utc};
 use prospect_diary::domain::access::Role;
-use prospect_diary::domain::base;
 use prospect_diary::domain::ids::TelegramId;
-use prospect_diary::domain::prospect::ProspectId;
 use prospect_diary::jobs::{self, Deliverer};
 use prospect_diary::store::{DeliveryStore, Store};
 use prospect_diary::telegram_fake::Failure;
@@ -19,13 +17,6 @@ use support::{TestApp, inn};
 
 fn at(text: &str) -> DateTime<Utc> {
     text.parse().unwrap()
-}
-
-async fn schedule(app: &TestApp, owner: i64, prospect: i64, due: DateTime<Utc>) {
-    let user = app.store.user(TelegramId::new(owner).unwrap()).await.unwrap().unwrap();
-    base::schedule(app.store.as_ref(), &user, ProspectId(prospect), due, support::start_time())
-        .await
-        .unwrap();
 }
 
 async fn divisions(app: &TestApp) {
@@ -43,8 +34,8 @@ both_backends! {
         let msk = app.add_prospect(1001, "ООО «Ромашка»", "7707083893", Some("89123456789"), Some("Иван Сидоров")).await;
         let vvo = app.add_prospect(2001, "Восток", &inn(5), None, None).await;
         // Tomorrow 10:00 local: 07:00 UTC in Moscow, 00:00 UTC in Vladivostok.
-        schedule(&app, 1001, msk, at("2026-11-28T07:00:00Z")).await;
-        schedule(&app, 2001, vvo, at("2026-11-28T00:00:00Z")).await;
+        app.schedule(1001, msk, at("2026-11-28T07:00:00Z")).await;
+        app.schedule(2001, vvo, at("2026-11-28T00:00:00Z")).await;
 
         app.clock.set(at("2026-11-27T23:59:00Z"));
         app.tg.assert_silent(oleg.id, Duration::from_millis(2500)).await;
@@ -70,7 +61,7 @@ both_backends! {
         let anna = app.add_user(1001, "Анна Петрова", Role::Specialist, Some("MSK")).await;
         app.say(&anna, "/start").await;
         let id = app.add_prospect(1001, "ООО «Ромашка»", "7707083893", None, None).await;
-        schedule(&app, 1001, id, at("2026-11-27T08:00:00Z")).await;
+        app.schedule(1001, id, at("2026-11-27T08:00:00Z")).await;
         app.clock.set(at("2026-11-27T08:00:05Z"));
         let reminder = app.tg.next(anna.id).await;
 
@@ -109,9 +100,9 @@ both_backends! {
         let soon = app.add_prospect(1001, "Бета", &inn(2), None, None).await;
         let later = app.add_prospect(1001, "Гамма", &inn(3), None, None).await;
         // Monday 30.11: Альфа was due on Friday, Бета at 15:00 today, Гамма tomorrow.
-        schedule(&app, 1001, late, at("2026-11-27T12:00:00Z")).await;
-        schedule(&app, 1001, soon, at("2026-11-30T12:00:00Z")).await;
-        schedule(&app, 1001, later, at("2026-12-01T12:00:00Z")).await;
+        app.schedule(1001, late, at("2026-11-27T12:00:00Z")).await;
+        app.schedule(1001, soon, at("2026-11-30T12:00:00Z")).await;
+        app.schedule(1001, later, at("2026-12-01T12:00:00Z")).await;
         app.clock.set(at("2026-11-27T11:00:00Z"));
         app.tg.assert_silent(anna.id, Duration::from_millis(1200)).await;
 
@@ -147,8 +138,8 @@ both_backends! {
         app.say(&anna, "/start").await;
         let a = app.add_prospect(1001, "Альфа", &inn(1), None, None).await;
         let b = app.add_prospect(1001, "Бета", &inn(2), None, None).await;
-        schedule(&app, 1001, a, at("2026-11-27T08:00:00Z")).await;
-        schedule(&app, 1001, b, at("2026-11-27T09:00:00Z")).await;
+        app.schedule(1001, a, at("2026-11-27T08:00:00Z")).await;
+        app.schedule(1001, b, at("2026-11-27T09:00:00Z")).await;
 
         app.stop_app().await;
         app.clock.set(at("2026-11-27T11:15:00Z"));
@@ -169,8 +160,8 @@ both_backends! {
         app.say(&anna, "/start").await;
         let a = app.add_prospect(1001, "Альфа", &inn(1), None, None).await;
         let b = app.add_prospect(1001, "Бета", &inn(2), None, None).await;
-        schedule(&app, 1001, a, at("2026-11-27T08:00:00Z")).await;
-        schedule(&app, 1001, b, at("2026-11-27T08:00:00Z")).await;
+        app.schedule(1001, a, at("2026-11-27T08:00:00Z")).await;
+        app.schedule(1001, b, at("2026-11-27T08:00:00Z")).await;
         app.tg.fail_next(Some("sendMessage"), 2, Failure::Status(502));
 
         app.clock.set(at("2026-11-27T08:00:10Z"));
@@ -193,7 +184,7 @@ both_backends! {
 
         // A 429: the item waits Telegram's retry_after, then goes out once.
         let c = app.add_prospect(1001, "Гамма", &inn(3), None, None).await;
-        schedule(&app, 1001, c, app_now(&app) + Span::seconds(30)).await;
+        app.schedule(1001, c, app_now(&app) + Span::seconds(30)).await;
         app.tg.fail_next(Some("sendMessage"), 1, Failure::RetryAfter(2));
         app.clock.advance(Span::minutes(1));
         app.tg.assert_silent(anna.id, Duration::from_millis(1500)).await;
@@ -213,7 +204,7 @@ both_backends! {
         app.say(&anna, "/start").await;
         app.say(&olga, "/start").await;
         let id = app.add_prospect(1001, "Альфа", &inn(1), None, None).await;
-        schedule(&app, 1001, id, at("2026-11-27T08:00:00Z")).await;
+        app.schedule(1001, id, at("2026-11-27T08:00:00Z")).await;
         app.tg.block(anna.id);
         app.clock.set(at("2026-11-27T08:00:10Z"));
 
@@ -299,6 +290,6 @@ async fn seed_thousand(app: &TestApp) {
         app.tg.open_chat(&app.tg.user(id, "Специалист"));
         let prospect =
             app.add_prospect(id, &format!("Компания {n}"), &inn(1000 + n as u32), None, None).await;
-        schedule(app, id, prospect, at("2026-11-27T08:00:00Z")).await;
+        app.schedule(id, prospect, at("2026-11-27T08:00:00Z")).await;
     }
 }

@@ -8,22 +8,14 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use prospect_diary::domain::access::{Audience, Placement, Role};
+use prospect_diary::domain::directory;
 use prospect_diary::domain::ids::{RegionCode, TelegramId};
-use prospect_diary::domain::prospect::ProspectId;
-use prospect_diary::domain::{base, directory};
-use prospect_diary::store::{DeliveryStore, NewOutgoing, Store};
+use prospect_diary::store::{DeliveryStore, NewOutgoing};
 use prospect_diary::telegram_fake::TgUser;
 use support::TestApp;
 
 fn at(text: &str) -> DateTime<Utc> {
     text.parse().unwrap()
-}
-
-async fn schedule(app: &TestApp, owner: i64, prospect: i64, due: DateTime<Utc>) {
-    let user = app.store.user(TelegramId::new(owner).unwrap()).await.unwrap().unwrap();
-    base::schedule(app.store.as_ref(), &user, ProspectId(prospect), due, support::start_time())
-        .await
-        .unwrap();
 }
 
 async fn disable(app: &TestApp, id: i64) {
@@ -84,7 +76,7 @@ both_backends! {
     async fn a_disabled_owners_reminder_goes_to_the_manager_marked_whose_it_was(app) {
         let (anna, boris) = two_divisions(&app).await;
         let id = app.add_prospect(1001, "ООО «Ромашка»", "7707083893", Some("89123456789"), Some("Сидоров Иван Петрович")).await;
-        schedule(&app, 1001, id, at("2026-11-28T07:00:00Z")).await;
+        app.schedule(1001, id, at("2026-11-28T07:00:00Z")).await;
         disable(&app, 1001).await;
 
         app.clock.set(at("2026-11-28T07:00:10Z"));
@@ -103,7 +95,7 @@ both_backends! {
     async fn a_person_moved_to_another_division_gets_no_reminder_about_the_old_one(app) {
         let (anna, boris) = two_divisions(&app).await;
         let id = app.add_prospect(1001, "ООО «Ромашка»", "7707083893", None, None).await;
-        schedule(&app, 1001, id, at("2026-11-28T07:00:00Z")).await;
+        app.schedule(1001, id, at("2026-11-28T07:00:00Z")).await;
         move_to(&app, 1001, "VVO").await;
 
         app.clock.set(at("2026-11-28T07:00:10Z"));

@@ -10,9 +10,9 @@ use std::time::Duration;
 
 use prospect_diary::clock::ManualClock;
 use prospect_diary::config::Config;
-use prospect_diary::domain::access::{Audience, NewUser, Region, Role};
+use prospect_diary::domain::access::{Audience, Region, Role};
 use prospect_diary::domain::directory;
-use prospect_diary::domain::ids::{FullName, RegionCode, TelegramId};
+use prospect_diary::domain::ids::RegionCode;
 use prospect_diary::store::{self, DeliveryStore, NewOutgoing, SqlStore, Store};
 use prospect_diary::telegram_fake::{Failure, FakeTelegram, Outage, TOKEN, TgUser};
 use support::{Backend, TestDb, start_time};
@@ -43,15 +43,7 @@ async fn staff(store: &SqlStore, tg: &FakeTelegram, count: i64) -> Vec<TgUser> {
     let mut people = vec![];
     for id in 1001..1001 + count {
         let name = format!("Сотрудник Номер{id}");
-        let user = NewUser::new(
-            TelegramId::new(id).unwrap(),
-            FullName::parse(&name).unwrap(),
-            Role::Specialist,
-            Some(RegionCode::parse("MSK").unwrap()),
-            None,
-        )
-        .unwrap();
-        directory::add_user(store, &user, start_time()).await.unwrap();
+        support::whitelist(store, id, &name, Role::Specialist, Some("MSK"), start_time()).await;
         let person = tg.user(id, "Сотрудник");
         tg.open_chat(&person);
         people.push(person);

@@ -140,6 +140,26 @@ pub async fn test_store(backend: Backend) -> Option<(SqlStore, TestDb)> {
     Some((store, db))
 }
 
+/// Whitelists a person on `store`, as the operator's `user add` does.
+pub async fn whitelist(
+    store: &dyn Store,
+    id: i64,
+    name: &str,
+    role: Role,
+    region: Option<&str>,
+    now: DateTime<Utc>,
+) {
+    let user = NewUser::new(
+        TelegramId::new(id).unwrap(),
+        FullName::parse(name).unwrap(),
+        role,
+        region.map(|r| RegionCode::parse(r).unwrap()),
+        None,
+    )
+    .unwrap();
+    directory::add_user(store, &user, now).await.unwrap();
+}
+
 pub fn start_time() -> DateTime<Utc> {
     "2026-11-27T07:00:00Z".parse().unwrap()
 }
@@ -255,16 +275,17 @@ impl TestApp {
 
     /// Whitelists a person and returns them as a Telegram user.
     pub async fn add_user(&self, id: i64, name: &str, role: Role, region: Option<&str>) -> TgUser {
-        let user = NewUser::new(
-            TelegramId::new(id).unwrap(),
-            FullName::parse(name).unwrap(),
-            role,
-            region.map(|r| RegionCode::parse(r).unwrap()),
-            None,
-        )
-        .unwrap();
-        directory::add_user(self.store.as_ref(), &user, start_time()).await.unwrap();
+        whitelist(self.store.as_ref(), id, name, role, region, start_time()).await;
         self.tg.user(id, name.split_whitespace().next().unwrap_or(name))
+    }
+
+    /// `owner` agrees the next contact with `prospect` at `due`, as the card's button does.
+    pub async fn schedule(&self, owner: i64, prospect: i64, due: DateTime<Utc>) {
+        let user = self.store.user(TelegramId::new(owner).unwrap()).await.unwrap().unwrap();
+        let id = prospect_diary::domain::prospect::ProspectId(prospect);
+        prospect_diary::domain::base::schedule(self.store.as_ref(), &user, id, due, start_time())
+            .await
+            .unwrap();
     }
 
     /// The user writes `text`; returns the bot's next message to them.
