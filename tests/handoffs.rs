@@ -592,6 +592,10 @@ both_backends! {
         pick_facts(&app, &people.anna, &question, &["30–100 млн ₽", "до 1 года", "в течение месяца"]).await;
         let lead = app.tg.next(CREDIT_CHAT).await;
         let hid = app.store.handoffs(&HandoffFilter::Prospect(ProspectId(id)), 10).await.unwrap()[0].id;
+        // The deliverer has kept the card's message (else a Take now would queue an edit of its own).
+        while app.store.handoff(hid).await.unwrap().unwrap().message_id.is_none() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
         // Taken and won in a moment: both edits of the card are queued before either is sent, and
         // each is rendered from the lead as it stands when sent — won.
         let boris = app.store.user(TelegramId::new(people.boris.id).unwrap()).await.unwrap().unwrap();
