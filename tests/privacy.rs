@@ -93,8 +93,13 @@ both_backends! {
         assert!(!ip.visible.contains("Василий"), "{}", ip.visible);
         let found = app.say(&anna, "/find Пупкин").await;
         assert!(found.buttons().iter().any(|(label, _)| label.starts_with("ИП Пупкин В.")), "{:?}", found.buttons());
+        let long = app.add_prospect(1001, "ООО «Северо-Западная торгово-промышленная компания»", &support::inn(9), None, None).await;
+        app.schedule(1001, long, at("2026-11-28T12:00:00Z")).await;
         let mine = app.say(&anna, "/my").await;
         assert!(!mine.visible.contains("Василий") && !mine.buttons().iter().any(|(l, _)| l.contains("Василий")));
+        // A long name gives way to the status and the date, which read whole.
+        let (label, _) = mine.buttons().into_iter().find(|(l, _)| l.starts_with("ООО «Северо-Западная")).unwrap();
+        assert!(label.contains('…') && label.ends_with("след. контакт 28.11 15:00"), "{label}");
 
         // The history and the reminder with what was agreed.
         app.tg.press(&anna, &card, &card.button("История"));

@@ -218,12 +218,22 @@ pub fn card(
     (parts.join("\n\n"), InlineKeyboardMarkup::new(rows))
 }
 
+/// How long a result's label may be before a phone's screen cuts it.
+const LIST_LABEL_CHARS: usize = 64;
+
 /// A result row: name, status and next contact, said as such (and marked when overdue).
 pub fn list_button(ctx: &Ctx, lang: Lang, tz: Tz, p: &Prospect) -> InlineKeyboardButton {
     let next = p.next_contact.map(|at| format!(" · {}", next_label(ctx, lang, tz, at))).unwrap_or_default();
-    let label = format!("{} · {}{next}", company(ctx, p), status(ctx, lang, p.status));
-    let label: String = label.chars().take(60).collect();
-    Action::Open(p.id.0).button(label)
+    let tail = format!(" · {}{next}", status(ctx, lang, p.status));
+    // A long name gives way, so the status and the date always read whole.
+    let room = LIST_LABEL_CHARS.saturating_sub(tail.chars().count()).max(12);
+    let name = company(ctx, p);
+    let name = if name.chars().count() > room {
+        format!("{}…", name.chars().take(room - 1).collect::<String>())
+    } else {
+        name
+    };
+    Action::Open(p.id.0).button(format!("{name}{tail}"))
 }
 
 /// `след. контакт 05.12 10:00` (the year only when it is not this one), or overdue.
