@@ -276,6 +276,8 @@ pub async fn run(database: Option<String>) -> anyhow::Result<()> {
         "POLL_TIMEOUT_SECS" => Some("1".into()),
         "JOBS_INTERVAL_SECS" => Some("5".into()),
         "CONTACTS_IN_CHAT" => std::env::var("CONTACTS_IN_CHAT").ok(),
+        // The page server on a free port unless one is asked for (several demos may run).
+        "HTTP_ADDR" => Some(std::env::var("HTTP_ADDR").unwrap_or_else(|_| "127.0.0.1:0".into())),
         _ => None,
     })?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

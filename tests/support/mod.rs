@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod pd;
+pub mod web;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Once};
@@ -176,6 +177,7 @@ impl TestApp {
             "POLL_TIMEOUT_SECS" => Some("5".to_owned()),
             "JOBS_INTERVAL_SECS" => Some("1".to_owned()),
             "CONTACTS_IN_CHAT" => contacts.clone(),
+            "HTTP_ADDR" => Some("127.0.0.1:0".to_owned()),
             _ => None,
         })
         .expect("test config");
