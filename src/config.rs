@@ -172,6 +172,16 @@ impl Config {
         Disclosure(self.contacts_in_chat)
     }
 
+    /// The contacts page of card `id` for the «Контакты» button: only when contacts are kept
+    /// off Telegram and the page is published. The URL carries the card number and nothing else.
+    pub fn contacts_page(&self, id: i64) -> Option<Url> {
+        if self.disclosure().shows_contacts() {
+            return None;
+        }
+        let base = self.public_url.as_ref()?;
+        Url::parse(&format!("{}/app#card={id}", base.as_str().trim_end_matches('/'))).ok()
+    }
+
     pub fn from_env() -> anyhow::Result<Self> {
         Self::from_lookup(|key| std::env::var(key).ok())
     }
@@ -212,6 +222,14 @@ mod tests {
         assert!(err.to_string().contains("PUBLIC_URL"));
         let ok =
             Config::from_lookup(|k| (k == "PUBLIC_URL").then(|| "https://crm.bank.ru/pd".into())).unwrap();
+        assert_eq!(ok.contacts_page(42).unwrap().as_str(), "https://crm.bank.ru/pd/app#card=42");
         assert_eq!(ok.public_url.unwrap().as_str(), "https://crm.bank.ru/pd");
+        let show = Config::from_lookup(|k| match k {
+            "PUBLIC_URL" => Some("https://crm.bank.ru/".into()),
+            "CONTACTS_IN_CHAT" => Some("show".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(show.contacts_page(42), None);
     }
 }

@@ -129,7 +129,8 @@ both_backends! {
         let page = http(addr, "GET", "/app", None).await;
         assert_eq!(page.status, 200);
         assert_secure_headers(&page);
-        assert!(page.body.contains("/app/app.js"));
+        // Relative, so that the page works under a path prefix at the reverse proxy.
+        assert!(page.body.contains(r#"src="app/app.js""#), "{}", page.body);
         // Nothing from another host: no third-party scripts, fonts or styles.
         for asset in ["/app", "/app/app.js", "/app/app.css"] {
             let reply = http(addr, "GET", asset, None).await;
@@ -198,6 +199,76 @@ both_backends! {
         let notice = app.tg.next(head.id).await;
         assert!(notice.visible.contains("Анна Петрова (ID 1001)"), "{}", notice.visible);
         assert!(notice.visible.contains("более 60 раз за час"), "{}", notice.visible);
+        app.finish().await;
+    }
+}
+
+/// A Telegram-opened page needs the https address the bank publishes it at.
+const PUBLIC_URL: &str = "https://crm.bank.test/pd";
+
+async fn card_carries_a_contacts_button_with_the_card_number_only(backend: support::Backend) {
+    let Some(app) = TestApp::spawn_env(backend, &[("PUBLIC_URL", PUBLIC_URL)]).await else { return };
+    let card = arrange(&app).await;
+    let anna = app.tg.user(SPECIALIST, "Анна");
+    let shown = app.say(&anna, &format!("/card {card}")).await;
+    assert_eq!(
+        shown.web_apps(),
+        vec![("📇 Контакты".to_owned(), format!("{PUBLIC_URL}/app#card={card}"))],
+        "{:?}",
+        shown.reply_markup
+    );
+    assert!(!shown.visible.contains(PHONE));
+    app.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn card_carries_a_contacts_button_sqlite() {
+    card_carries_a_contacts_button_with_the_card_number_only(support::Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn card_carries_a_contacts_button_postgres() {
+    card_carries_a_contacts_button_with_the_card_number_only(support::Backend::Postgres).await;
+}
+
+async fn no_contacts_button_without_a_public_url_or_in_show_mode(backend: support::Backend) {
+    for env in [vec![], vec![("PUBLIC_URL", PUBLIC_URL), ("CONTACTS_IN_CHAT", "show")]] {
+        let Some(app) = TestApp::spawn_env(backend, &env).await else { return };
+        let card = arrange(&app).await;
+        let anna = app.tg.user(SPECIALIST, "Анна");
+        let shown = app.say(&anna, &format!("/card {card}")).await;
+        assert!(shown.buttons().len() > 1, "the card has its buttons: {:?}", shown.buttons());
+        assert_eq!(shown.web_apps(), vec![], "{env:?}");
+        app.finish().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_contacts_button_without_a_public_url_sqlite() {
+    no_contacts_button_without_a_public_url_or_in_show_mode(support::Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_contacts_button_without_a_public_url_postgres() {
+    no_contacts_button_without_a_public_url_or_in_show_mode(support::Backend::Postgres).await;
+}
+
+both_backends! {
+    async fn the_fake_telegram_refuses_a_web_app_button_without_https(app) {
+        use teloxide::prelude::*;
+        use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo};
+        app.add_region("MSK", "Москва", "Europe/Moscow").await;
+        let anna = app.add_user(SPECIALIST, "Анна Петрова", Role::Specialist, Some("MSK")).await;
+        app.tg.open_chat(&anna);
+        let bot = prospect_diary::app::make_bot(&app.config);
+        let button = |url: &str| {
+            InlineKeyboardMarkup::new([[InlineKeyboardButton::web_app("📇", WebAppInfo { url: url.parse().unwrap() })]])
+        };
+        let plain = bot.send_message(ChatId(SPECIALIST), "x").reply_markup(button("http://crm.bank.test/app")).await;
+        assert!(plain.unwrap_err().to_string().contains("Only HTTPS links are allowed"));
+        bot.send_message(ChatId(SPECIALIST), "x").reply_markup(button("https://crm.bank.test/app")).await.unwrap();
+        let sent = app.tg.next(SPECIALIST).await;
+        assert_eq!(sent.web_apps(), vec![("📇".to_owned(), "https://crm.bank.test/app".to_owned())]);
         app.finish().await;
     }
 }

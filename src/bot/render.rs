@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo};
 
 use super::Ctx;
 use super::keyboards::Action;
@@ -209,6 +209,13 @@ pub fn card(
         row.push(Action::Edit(id).button(ctx.i18n.t(lang, "card-edit")));
     }
     rows.push(row);
+    // Full contacts on the bank's own page, not through Telegram (SPEC §10).
+    if let Some(url) = ctx.config.contacts_page(id) {
+        rows.push(vec![InlineKeyboardButton::web_app(
+            ctx.i18n.t(lang, "app-contacts-button"),
+            WebAppInfo { url },
+        )]);
+    }
     (parts.join("\n\n"), InlineKeyboardMarkup::new(rows))
 }
 

@@ -92,7 +92,7 @@
     applyTheme(params.theme);
     var card = parseInt(params.card, 10);
     if (!params.initData || !(card > 0)) { refusal(); return; }
-    fetch("/api/card", {
+    fetch("api/card", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ init_data: params.initData, card: card }),
