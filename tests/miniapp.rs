@@ -272,3 +272,47 @@ both_backends! {
         app.finish().await;
     }
 }
+
+both_backends! {
+    async fn the_credit_officer_who_took_the_lead_sees_its_contacts_and_no_other_officer_does(app) {
+        use prospect_diary::domain::handoff::{self, Route};
+        use prospect_diary::domain::ids::RegionCode;
+        use prospect_diary::domain::prospect::Product;
+        const TAKER: i64 = 1004;
+        const CREDIT_CHAT: i64 = -1001234567890;
+        let card = arrange(&app).await;
+        app.add_user(TAKER, "Жанна Взявшая", Role::CreditOfficer, Some("MSK")).await;
+        app.tg.add_group(CREDIT_CHAT, "Кредитный отдел Москва", true);
+        let now = app.clock.now();
+        let store = app.store.as_ref();
+        let route = Route { region: RegionCode::parse("MSK").unwrap(), product: Product::Credit, chat_id: CREDIT_CHAT };
+        prospect_diary::cli::save_route(store, &route, None, now).await.unwrap();
+        let user = |id: i64| async move { store.user(TelegramId::new(id).unwrap()).await.unwrap().unwrap() };
+        let h = handoff::hand_off(store, &user(SPECIALIST).await, ProspectId(card), Product::Credit, "Кредит", now)
+            .await
+            .unwrap();
+        handoff::take(store, &user(TAKER).await, h.id, now).await.unwrap();
+
+        let taker = app.open_contacts(&app.launch_data(TAKER, now), card).await;
+        assert_eq!(taker.status, 200, "{}", taker.body);
+        assert!(taker.body.contains(PHONE));
+        let before = written(&app).await;
+        let other = app.open_contacts(&app.launch_data(OFFICER, now), card).await;
+        assert_refused(&other, 403, "Нет доступа к этой карточке.");
+        assert_eq!(written(&app).await, before);
+        app.finish().await;
+    }
+
+    async fn a_refusal_reads_in_the_persons_language(app) {
+        use prospect_diary::domain::access::Lang;
+        let card = arrange(&app).await;
+        let now = app.clock.now();
+        directory::set_lang(app.store.as_ref(), TelegramId::new(OTHER_DIVISION).unwrap(), Lang::En, now).await.unwrap();
+        let denied = app.open_contacts(&app.launch_data(OTHER_DIVISION, now), card).await;
+        assert_refused(&denied, 403, "You have no access to this card.");
+        // Signed but old: the person is known, so is their language.
+        let stale = app.open_contacts(&app.launch_data(OTHER_DIVISION, now - Duration::hours(2)), card).await;
+        assert_refused(&stale, 401, "This link has expired — open the card again.");
+        app.finish().await;
+    }
+}
