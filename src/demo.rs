@@ -80,6 +80,8 @@ const HELP: &str = "\
   :chat credit   смотреть чат кредитного отдела (Москва): там появляются заявки, кнопки
                  «Взять» и «Отклонить» нажимаются от имени текущего человека (например, kirill)
   :chat me       вернуться в личный чат с ботом
+  :open НОМЕР     ссылка на страницу контактов карточки (как «📇 Контакты» в Telegram) —
+                 открыть в браузере от имени текущего человека; действует 60 минут
   :help          эта справка
   :quit          выйти (или Ctrl-D)
   ЧИСЛО          нажать кнопку с этим номером под последним сообщением
@@ -282,7 +284,8 @@ pub async fn run(database: Option<String>) -> anyhow::Result<()> {
     })?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let served: Arc<dyn Store> = store.clone();
-    let bot = tokio::spawn(app::serve(config, served, clock, async {
+    let web = config.http_bound.clone();
+    let bot = tokio::spawn(app::serve(config, served, clock.clone(), async {
         let _ = stopped.await;
     }));
 
@@ -334,6 +337,21 @@ pub async fn run(database: Option<String>) -> anyhow::Result<()> {
         }
         if line == ":help" {
             writeln!(out, "{HELP}")?;
+            continue;
+        }
+        if let Some(card) = line.strip_prefix(":open") {
+            match (card.trim().parse::<i64>(), web.get()) {
+                (Ok(card), Some(addr)) => {
+                    let launch = crate::web::init_data::sign_for(current.id, clock.now(), TOKEN);
+                    let fragment = url::form_urlencoded::Serializer::new(String::new())
+                        .append_pair("card", &card.to_string())
+                        .append_pair("tgWebAppData", &launch)
+                        .finish();
+                    writeln!(out, "http://{addr}/app#{fragment}")?;
+                }
+                (Err(_), _) => writeln!(out, "Укажите номер карточки, например :open 12")?,
+                (_, None) => writeln!(out, "Страница контактов ещё не запущена, попробуйте через секунду")?,
+            }
             continue;
         }
         if line == ":who" {
