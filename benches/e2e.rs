@@ -241,6 +241,7 @@ async fn diary_bot(
         "TELOXIDE_TOKEN" => Some(TOKEN.to_owned()),
         "TELOXIDE_API_URL" => Some(api.clone()),
         "DATABASE_URL" => Some(db.clone()),
+        "HTTP_ADDR" => Some("127.0.0.1:0".to_owned()),
         _ => None,
     })?;
     let store: Arc<dyn Store> = Arc::new(store::connect(url).await?);

@@ -24,6 +24,7 @@ use crate::config::Config;
 use crate::i18n::I18n;
 use crate::jobs;
 use crate::store::{self, Store};
+use crate::web;
 
 /// How long handled update ids are remembered for the duplicate check.
 const UPDATE_MEMORY_DAYS: i64 = 7;
@@ -70,6 +71,22 @@ pub async fn serve(
              a Russian bank may not do this (SPEC §10, 149-FZ art. 10) — use mask"
         );
     }
+    let config = Arc::new(config);
+    let i18n = Arc::new(I18n::new());
+    // Stopped when `serve` returns (dropped), whichever way it does.
+    let _web = web::start(web::WebState {
+        store: store.clone(),
+        clock: clock.clone(),
+        i18n: i18n.clone(),
+        config: config.clone(),
+    })
+    .await?;
+    if config.public_url.is_none() && !config.disclosure().shows_contacts() {
+        tracing::info!(
+            "PUBLIC_URL is not set: cards show masked contacts without the «Контакты» button \
+             (the Mini App page needs the https:// address where the reverse proxy publishes HTTP_ADDR)"
+        );
+    }
     let bot = make_bot(&config);
     tokio::pin!(shutdown);
     // Nothing is sent before Telegram accepts the token: with a wrong one, the delivery loop
@@ -79,7 +96,7 @@ pub async fn serve(
         () = &mut shutdown => return Ok(()),
     };
     let grace = Duration::from_secs(config.shutdown_grace_secs.into());
-    let ctx = Ctx { store, clock, i18n: Arc::new(I18n::new()), config: Arc::new(config) };
+    let ctx = Ctx { store, clock, i18n, config };
     prune_updates(&ctx).await?;
     let pruner = tokio::spawn({
         let ctx = ctx.clone();

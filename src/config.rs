@@ -9,6 +9,7 @@ use anyhow::{Context, bail};
 use url::Url;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/prospect-diary.db";
+pub const DEFAULT_HTTP_ADDR: &str = "127.0.0.1:8080";
 
 pub use crate::domain::privacy::ContactsInChat;
 use crate::domain::privacy::Disclosure;
@@ -35,6 +36,44 @@ pub struct Config {
     /// How long a stop may take: after this many seconds the process exits with whatever is
     /// still in hand (unsent notifications stay in the outbox).
     pub shutdown_grace_secs: u32,
+    /// Where the HTTP server (the Mini App page, `/healthz`) listens.
+    pub http_addr: String,
+    /// The `https://` address where the bank's reverse proxy publishes `http_addr`; without it
+    /// there is no Mini App button (Telegram opens only HTTPS pages).
+    pub public_url: Option<Url>,
+    /// Mini App launch data older than this is refused.
+    pub webapp_max_age_minutes: u32,
+    /// Contact pages a person may open in an hour (anti-scraping, SPEC §10).
+    pub contact_views_per_hour: u32,
+    /// Where the HTTP server did bind (with `HTTP_ADDR=…:0`, the port the system chose).
+    pub http_bound: BoundAddr,
+}
+
+/// The address the HTTP server bound, published once it listens (tests and the demo read it).
+#[derive(Clone)]
+pub struct BoundAddr(std::sync::Arc<tokio::sync::watch::Sender<Option<std::net::SocketAddr>>>);
+
+impl Default for BoundAddr {
+    fn default() -> Self {
+        Self(std::sync::Arc::new(tokio::sync::watch::channel(None).0))
+    }
+}
+
+impl BoundAddr {
+    pub fn set(&self, addr: std::net::SocketAddr) {
+        self.0.send_replace(Some(addr));
+    }
+
+    pub fn get(&self) -> Option<std::net::SocketAddr> {
+        *self.0.borrow()
+    }
+
+    /// Waits until the server listens.
+    pub async fn wait(&self) -> std::net::SocketAddr {
+        let mut rx = self.0.subscribe();
+        let bound = rx.wait_for(Option::is_some).await.expect("the sender lives in self");
+        bound.expect("waited for Some")
+    }
 }
 
 impl fmt::Debug for Config {
@@ -52,6 +91,10 @@ impl fmt::Debug for Config {
             .field("outbox_rate_per_second", &self.outbox_rate_per_second)
             .field("instance_id", &self.instance_id)
             .field("shutdown_grace_secs", &self.shutdown_grace_secs)
+            .field("http_addr", &self.http_addr)
+            .field("public_url", &self.public_url.as_ref().map(Url::as_str))
+            .field("webapp_max_age_minutes", &self.webapp_max_age_minutes)
+            .field("contact_views_per_hour", &self.contact_views_per_hour)
             .finish()
     }
 }
@@ -90,6 +133,18 @@ impl Config {
                 Some(Url::parse(v.trim()).with_context(|| format!("TELOXIDE_API_URL is not a URL: {v:?}"))?)
             }
         };
+        let public_url = match get("PUBLIC_URL") {
+            None => None,
+            Some(v) => {
+                let url = Url::parse(v.trim()).with_context(|| format!("PUBLIC_URL is not a URL: {v:?}"))?;
+                if url.scheme() != "https" {
+                    bail!(
+                        "PUBLIC_URL must be an https:// address (Telegram opens only HTTPS pages), got {v:?}"
+                    );
+                }
+                Some(url)
+            }
+        };
         Ok(Self {
             token: get("TELOXIDE_TOKEN").unwrap_or_default(),
             api_url,
@@ -104,12 +159,27 @@ impl Config {
             instance_id: get("INSTANCE_ID")
                 .unwrap_or_else(|| format!("pd-{}", uuid::Uuid::new_v4().simple())),
             shutdown_grace_secs: number("SHUTDOWN_GRACE_SECS", 20)?,
+            http_addr: get("HTTP_ADDR").map_or_else(|| DEFAULT_HTTP_ADDR.to_owned(), |v| v.trim().to_owned()),
+            public_url,
+            webapp_max_age_minutes: number("WEBAPP_MAX_AGE_MINUTES", 60)?.max(1),
+            contact_views_per_hour: number("CONTACT_VIEWS_PER_HOUR", 60)?,
+            http_bound: BoundAddr::default(),
         })
     }
 
     /// How personal data reads in what is sent through Telegram (SPEC §10).
     pub fn disclosure(&self) -> Disclosure {
         Disclosure(self.contacts_in_chat)
+    }
+
+    /// The contacts page of card `id` for the «Контакты» button: only when contacts are kept
+    /// off Telegram and the page is published. The URL carries the card number and nothing else.
+    pub fn contacts_page(&self, id: i64) -> Option<Url> {
+        if self.disclosure().shows_contacts() {
+            return None;
+        }
+        let base = self.public_url.as_ref()?;
+        Url::parse(&format!("{}/app#card={id}", base.as_str().trim_end_matches('/'))).ok()
     }
 
     pub fn from_env() -> anyhow::Result<Self> {
@@ -129,6 +199,10 @@ mod tests {
         assert_eq!(config.handoff_sla_hours, 4);
         assert_eq!(config.contacts_in_chat, ContactsInChat::Mask);
         assert_eq!(config.shutdown_grace_secs, 20);
+        assert_eq!(config.http_addr, DEFAULT_HTTP_ADDR);
+        assert_eq!(config.public_url, None);
+        assert_eq!(config.webapp_max_age_minutes, 60);
+        assert_eq!(config.contact_views_per_hour, 60);
         assert!(!format!("{config:?}").contains("SECRET"));
     }
 
@@ -139,5 +213,23 @@ mod tests {
         let pg =
             Config::from_lookup(|k| (k == "DATABASE_URL").then(|| "postgres://u:pw@h/db".into())).unwrap();
         assert!(!format!("{pg:?}").contains("pw@"));
+    }
+
+    #[test]
+    fn the_public_url_must_be_https() {
+        let err =
+            Config::from_lookup(|k| (k == "PUBLIC_URL").then(|| "http://crm.bank.ru".into())).unwrap_err();
+        assert!(err.to_string().contains("PUBLIC_URL"));
+        let ok =
+            Config::from_lookup(|k| (k == "PUBLIC_URL").then(|| "https://crm.bank.ru/pd".into())).unwrap();
+        assert_eq!(ok.contacts_page(42).unwrap().as_str(), "https://crm.bank.ru/pd/app#card=42");
+        assert_eq!(ok.public_url.unwrap().as_str(), "https://crm.bank.ru/pd");
+        let show = Config::from_lookup(|k| match k {
+            "PUBLIC_URL" => Some("https://crm.bank.ru/".into()),
+            "CONTACTS_IN_CHAT" => Some("show".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(show.contacts_page(42), None);
     }
 }

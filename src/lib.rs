@@ -13,3 +13,4 @@ pub mod jobs;
 pub mod reports;
 pub mod store;
 pub mod telegram_fake;
+pub mod web;

@@ -580,3 +580,28 @@ fn files_are_named_by_chat_and_counter_and_never_written_over() {
     assert_eq!(std::fs::read(dir.path().join("anna-1-report_MSK.xlsx")).unwrap(), b"anna");
     assert!(text.contains("файл сохранён:") && again.contains("anna-3-report_MSK.xlsx"), "{text}{again}");
 }
+
+/// `:open N` prints a local link to the contacts page with launch data signed for the person
+/// at the terminal; the page's API accepts it and shows the full contacts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_opens_the_contacts_page_of_a_card_in_a_browser() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("demo.db").display());
+    let mut term = Terminal::start(&database, dir.path()).await;
+    term.expect("демо без Telegram").await;
+    term.say(":as darya", "Вы: Волкова Дарья Михайловна").await;
+    let link = term.say(":open 1", "http://127.0.0.1:").await;
+    let link = url::Url::parse(link.trim()).unwrap();
+    assert_eq!(link.path(), "/app");
+    let fragment: std::collections::HashMap<String, String> =
+        url::form_urlencoded::parse(link.fragment().unwrap().as_bytes()).into_owned().collect();
+    assert_eq!(fragment["card"], "1");
+    let addr: std::net::SocketAddr =
+        format!("{}:{}", link.host_str().unwrap(), link.port().unwrap()).parse().unwrap();
+    let body = serde_json::json!({"init_data": fragment["tgWebAppData"], "card": 1});
+    let reply = support::web::http(addr, "POST", "/api/card", Some(&body)).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert!(reply.body.contains("\"href\":\"tel:+7"), "{}", reply.body);
+    term.say(":open один", "Укажите номер карточки").await;
+    term.say(":quit", "До свидания.").await;
+}

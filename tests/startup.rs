@@ -31,6 +31,7 @@ fn config(db: &TestDb, tg: &FakeTelegram, token: &str) -> Config {
         "POLL_TIMEOUT_SECS" => Some("5".to_owned()),
         "JOBS_INTERVAL_SECS" => Some("1".to_owned()),
         "SHUTDOWN_GRACE_SECS" => Some(GRACE_SECS.to_string()),
+        "HTTP_ADDR" => Some("127.0.0.1:0".to_owned()),
         _ => None,
     })
     .expect("test config")

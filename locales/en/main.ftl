@@ -216,6 +216,18 @@ err-not-found = The card does not exist or is not available to you.
 err-not-allowed = This action on the card is not available to you.
 err-inn-taken = A company with this INN is already registered.
 
+## The contacts page (Mini App, SPEC §10)
+
+app-contacts-button = 📇 Contacts
+app-card-number = Card No. { $id }
+app-inn = INN
+app-next = Next contact
+app-recent = Latest entries
+app-refused-stale = This link has expired — open the card again.
+app-refused-access = You have no access to this card.
+app-refused-too-many = Too many views this hour. Please try later.
+app-views-limit-notice = ⚠️ { $name } (ID { $id }) opened clients' contacts more than { $limit } times within an hour. Further views are blocked until the hour is over.
+
 ## Cards, search, my prospects
 
 card-title = <b>{ $name }</b> · No. { $id }
@@ -508,6 +520,7 @@ audit-next = Next ▶️
 audit-someone = operator
 audit-action-prospect_created = created the card
 audit-action-card_viewed = opened the card
+audit-action-contacts_viewed = opened the contacts in the app
 audit-action-card_edited = edited the card
 audit-action-entry_logged = logged a contact
 audit-action-contact_scheduled = scheduled a contact

@@ -218,6 +218,18 @@ err-not-found = Карточка не найдена или недоступна
 err-not-allowed = Это действие с карточкой вам недоступно.
 err-inn-taken = Компания с этим ИНН уже зарегистрирована.
 
+## The contacts page (Mini App, SPEC §10)
+
+app-contacts-button = 📇 Контакты
+app-card-number = Карточка № { $id }
+app-inn = ИНН
+app-next = Следующий контакт
+app-recent = Последние записи
+app-refused-stale = Ссылка устарела — откройте карточку заново.
+app-refused-access = Нет доступа к этой карточке.
+app-refused-too-many = Слишком много просмотров за час. Попробуйте позже.
+app-views-limit-notice = ⚠️ { $name } (ID { $id }) открыл(а) контакты клиентов более { $limit } раз за час. Дальнейшие просмотры до конца часа заблокированы.
+
 ## Cards, search, my prospects
 
 card-title = <b>{ $name }</b> · № { $id }
@@ -516,6 +528,7 @@ audit-next = Вперёд ▶️
 audit-someone = оператор
 audit-action-prospect_created = создал карточку
 audit-action-card_viewed = открыл карточку
+audit-action-contacts_viewed = открыл контакты в приложении
 audit-action-card_edited = изменил карточку
 audit-action-entry_logged = записал контакт
 audit-action-contact_scheduled = назначил контакт

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Datelike, Utc};
 use chrono_tz::Tz;
-use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo};
 
 use super::Ctx;
 use super::keyboards::Action;
@@ -215,6 +215,13 @@ pub fn card(
         row.push(Action::Edit(id).button(ctx.i18n.t(lang, "card-edit")));
     }
     rows.push(row);
+    // Full contacts on the bank's own page, not through Telegram (SPEC §10).
+    if let Some(url) = ctx.config.contacts_page(id) {
+        rows.push(vec![InlineKeyboardButton::web_app(
+            ctx.i18n.t(lang, "app-contacts-button"),
+            WebAppInfo { url },
+        )]);
+    }
     (parts.join("\n\n"), InlineKeyboardMarkup::new(rows))
 }
 
@@ -226,7 +233,7 @@ pub fn list_button(ctx: &Ctx, lang: Lang, tz: Tz, p: &Prospect) -> InlineKeyboar
     let next = p.next_contact.map(|at| format!(" · {}", next_label(ctx, lang, tz, at))).unwrap_or_default();
     let tail = format!(" · {}{next}", status(ctx, lang, p.status));
     // A long name gives way, so the status and the date always read whole.
-    let room = LIST_LABEL_CHARS.saturating_sub(tail.chars().count()).max(12);
+    let room = LIST_LABEL_CHARS.saturating_sub(tail.chars().count()).max(28);
     let name = company(ctx, p);
     let name = if name.chars().count() > room {
         format!("{}…", name.chars().take(room - 1).collect::<String>())

@@ -169,6 +169,7 @@ fn action_text(ctx: &Ctx, caller: &Caller, action: &str) -> String {
     const KNOWN: &[&str] = &[
         "prospect_created",
         "card_viewed",
+        "contacts_viewed",
         "card_edited",
         "entry_logged",
         "contact_scheduled",

@@ -54,6 +54,8 @@ const HELP: &str = "\
   :chat credit   смотреть чат кредитного отдела (Москва): там появляются заявки, кнопки
                  «Взять» и «Отклонить» нажимаются от имени текущего человека (например, kirill)
   :chat me       вернуться в личный чат с ботом
+  :open НОМЕР    ссылка на страницу контактов карточки (как «📇 Контакты» в Telegram) —
+                 открыть в браузере от имени текущего человека; действует 60 минут
   :help          эта справка
   :quit          выйти (или Ctrl-D)
   ЧИСЛО          нажать кнопку с этим номером под последним сообщением бота в этом чате
@@ -113,6 +115,9 @@ struct Session {
     viewing: i64,
     cursor: usize,
     answers: usize,
+    /// Where the contacts page listens, once it does.
+    web: crate::config::BoundAddr,
+    clock: Arc<dyn Clock>,
 }
 
 impl Session {
@@ -167,6 +172,23 @@ impl Session {
         }
     }
 
+    /// `:open N`: a local link to card N's contacts page, with launch data signed for the
+    /// current person as Telegram would sign it.
+    fn open_page(&mut self, card: &str) -> std::io::Result<()> {
+        match (card.trim().parse::<i64>(), self.web.get()) {
+            (Ok(card), Some(addr)) => {
+                let launch = crate::web::init_data::sign_for(self.person.id, self.clock.now(), TOKEN);
+                let fragment = url::form_urlencoded::Serializer::new(String::new())
+                    .append_pair("card", &card.to_string())
+                    .append_pair("tgWebAppData", &launch)
+                    .finish();
+                writeln!(self.out, "http://{addr}/app#{fragment}")
+            }
+            (Err(_), _) => writeln!(self.out, "Укажите номер карточки, например :open 12"),
+            (_, None) => writeln!(self.out, "Страница контактов ещё не запущена, попробуйте через секунду"),
+        }
+    }
+
     fn who_am_i(&mut self) -> std::io::Result<()> {
         let name = self.screen.title(self.person.id);
         writeln!(self.out, "Вы: {name} ({})", self.person.role)
@@ -184,6 +206,10 @@ impl Session {
     }
 
     fn command(&mut self, line: &str) -> anyhow::Result<Step> {
+        if let Some(card) = line.strip_prefix(":open") {
+            self.open_page(card)?;
+            return Ok(Step::Local);
+        }
         if let Some(which) = line.strip_prefix(":chat") {
             match which.trim() {
                 "credit" | "кредит" => {
@@ -290,11 +316,14 @@ pub async fn run(database: Option<String>) -> anyhow::Result<()> {
         "POLL_TIMEOUT_SECS" => Some("1".into()),
         "JOBS_INTERVAL_SECS" => Some("5".into()),
         "CONTACTS_IN_CHAT" => std::env::var("CONTACTS_IN_CHAT").ok(),
+        // The page server on a free port unless one is asked for (several demos may run).
+        "HTTP_ADDR" => Some(std::env::var("HTTP_ADDR").unwrap_or_else(|_| "127.0.0.1:0".into())),
         _ => None,
     })?;
+    let web = config.http_bound.clone();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let served: Arc<dyn Store> = store.clone();
-    let bot = tokio::spawn(app::serve(config, served.clone(), clock, async {
+    let bot = tokio::spawn(app::serve(config, served.clone(), clock.clone(), async {
         let _ = stopped.await;
     }));
 
@@ -310,6 +339,8 @@ pub async fn run(database: Option<String>) -> anyhow::Result<()> {
         viewing: person.id,
         cursor: 0,
         answers: 0,
+        web,
+        clock,
     };
     writeln!(
         session.out,

@@ -18,6 +18,8 @@ pub enum AuditAction {
     LanguageChanged,
     ProspectCreated,
     CardViewed,
+    /// Full contacts opened in the bank's own page (SPEC §10).
+    ContactsViewed,
     CardEdited,
     Searched,
     EntryLogged,
@@ -46,6 +48,7 @@ impl AuditAction {
             AuditAction::LanguageChanged => "language_changed",
             AuditAction::ProspectCreated => "prospect_created",
             AuditAction::CardViewed => "card_viewed",
+            AuditAction::ContactsViewed => "contacts_viewed",
             AuditAction::CardEdited => "card_edited",
             AuditAction::Searched => "searched",
             AuditAction::EntryLogged => "entry_logged",

@@ -7,6 +7,7 @@
 pub mod access;
 pub mod audit;
 pub mod base;
+pub mod contacts;
 pub mod diary;
 pub mod directory;
 pub mod followup;

@@ -24,7 +24,7 @@ pub use sql::SqlStore;
 use crate::domain::access::{
     AccessError, AccessRequest, Lang, NewUser, Placement, Region, RequestState, User,
 };
-use crate::domain::audit::AuditRecord;
+use crate::domain::audit::{AuditAction, AuditRecord};
 use crate::domain::ids::{RegionCode, TelegramId};
 
 #[derive(Debug, thiserror::Error)]
@@ -108,6 +108,13 @@ pub trait Store: ProspectStore + DeliveryStore + HandoffStore + ReportStore + Se
     async fn audit(&self, record: &AuditRecord) -> StoreResult<()>;
     async fn audit_by_actor(&self, actor: TelegramId) -> StoreResult<Vec<AuditRecord>>;
     async fn audit_by_subject(&self, subject: &str) -> StoreResult<Vec<AuditRecord>>;
+    /// How many `action` lines `actor` has since `since` (an hourly allowance).
+    async fn audit_count_since(
+        &self,
+        actor: TelegramId,
+        action: AuditAction,
+        since: DateTime<Utc>,
+    ) -> StoreResult<i64>;
 
     // The bot's bookkeeping.
     async fn dialogue(&self, chat_id: i64) -> StoreResult<Option<String>>;

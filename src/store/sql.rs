@@ -12,7 +12,7 @@ use super::{Backend, Store, StoreError, StoreResult};
 use crate::domain::access::{
     AccessError, AccessRequest, Lang, NewUser, Placement, Region, RequestState, User,
 };
-use crate::domain::audit::AuditRecord;
+use crate::domain::audit::{AuditAction, AuditRecord};
 use crate::domain::ids::{FullName, RegionCode, TelegramId};
 
 pub(super) enum Pool {
@@ -479,6 +479,22 @@ impl Store for SqlStore {
                    WHERE subject = $1 ORDER BY at, id";
         let rows: Vec<AuditRow> = on_pool!(self, p => sqlx::query_as(sql).bind(subject).fetch_all(p).await)?;
         Ok(rows.into_iter().map(AuditRecord::from).collect())
+    }
+
+    async fn audit_count_since(
+        &self,
+        actor: TelegramId,
+        action: AuditAction,
+        since: DateTime<Utc>,
+    ) -> StoreResult<i64> {
+        let sql = "SELECT COUNT(*) FROM audit_log WHERE actor_id = $1 AND at >= $2 AND action = $3";
+        let (count,): (i64,) = on_pool!(self, p => sqlx::query_as(sql)
+            .bind(actor.get())
+            .bind(secs(since))
+            .bind(action.as_str())
+            .fetch_one(p)
+            .await)?;
+        Ok(count)
     }
 
     async fn dialogue(&self, chat_id: i64) -> StoreResult<Option<String>> {

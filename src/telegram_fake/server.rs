@@ -404,6 +404,14 @@ fn check_markup(markup: &Option<Value>) -> Result<(), ApiErr> {
                     "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard",
                 ));
             }
+            if let Some(web_app) = button.get("web_app") {
+                let url = web_app.get("url").and_then(Value::as_str).unwrap_or_default();
+                if !url.starts_with("https://") {
+                    return Err(bad(&format!(
+                        "inline keyboard button Web App URL '{url}' is invalid: Only HTTPS links are allowed"
+                    )));
+                }
+            }
             if let Some(data) = button.get("callback_data") {
                 let len = data.as_str().map(str::len).unwrap_or(0);
                 if !(1..=64).contains(&len) {
@@ -414,6 +422,17 @@ fn check_markup(markup: &Option<Value>) -> Result<(), ApiErr> {
     }
     if count > 100 {
         return Err(bad("reply markup is too long"));
+    }
+    Ok(())
+}
+
+/// Telegram takes `web_app` buttons in private chats only.
+fn check_web_app_chat(markup: &Option<Value>, chat_id: i64) -> Result<(), ApiErr> {
+    let rows = markup.as_ref().and_then(|m| m.get("inline_keyboard")).and_then(Value::as_array);
+    let has_web_app =
+        rows.into_iter().flatten().filter_map(Value::as_array).flatten().any(|b| b.get("web_app").is_some());
+    if has_web_app && chat_id < 0 {
+        return Err(bad("BUTTON_TYPE_INVALID"));
     }
     Ok(())
 }
@@ -463,6 +482,7 @@ fn send_message(state: &mut State, params: &Value) -> Result<Value, ApiErr> {
     let visible = check_text(text, text_param(params, "parse_mode"), 4096, "message is too long")?;
     let markup = markup_param(params);
     check_markup(&markup)?;
+    check_web_app_chat(&markup, chat_id)?;
     take_rate(state, chat_id)?;
     let message_id = state.message_id(chat_id);
     let mut message = json!({"message_id": message_id, "date": chrono::Utc::now().timestamp(),
@@ -524,6 +544,7 @@ fn edit_text(state: &mut State, params: &Value) -> Result<Value, ApiErr> {
     }
     let visible = check_text(text, parse_mode, 4096, "MESSAGE_TOO_LONG")?;
     check_markup(&markup)?;
+    check_web_app_chat(&markup, chat_id)?;
     let raw = raw_key(text, parse_mode);
     if message.get("_raw") == Some(&raw) && message.get("reply_markup") == markup.as_ref() {
         return Err(bad(NOT_MODIFIED));

@@ -92,6 +92,21 @@ impl Outgoing {
             .collect()
     }
 
+    /// `web_app` buttons as (label, the page's URL), row by row.
+    pub fn web_apps(&self) -> Vec<(String, String)> {
+        let rows =
+            self.reply_markup.as_ref().and_then(|m| m.get("inline_keyboard")).and_then(Value::as_array);
+        rows.into_iter()
+            .flatten()
+            .filter_map(Value::as_array)
+            .flatten()
+            .filter_map(|b| {
+                let url = b.get("web_app")?.get("url")?.as_str()?.to_owned();
+                Some((b["text"].as_str().unwrap_or_default().to_owned(), url))
+            })
+            .collect()
+    }
+
     /// The callback data of the first button whose label contains `label`.
     pub fn button(&self, label: &str) -> String {
         self.buttons()

@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod pd;
+pub mod web;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Once};
@@ -180,7 +181,14 @@ impl TestApp {
 
     /// With `CONTACTS_IN_CHAT` set (`show` or `mask`).
     pub async fn spawn_with(backend: Backend, contacts: Option<&str>) -> Option<TestApp> {
-        let contacts = contacts.map(str::to_owned);
+        let env: Vec<(&str, &str)> = contacts.map(|c| ("CONTACTS_IN_CHAT", c)).into_iter().collect();
+        Self::spawn_env(backend, &env).await
+    }
+
+    /// With these configuration keys set (`PUBLIC_URL`, `CONTACTS_IN_CHAT`, …) over the tests' own.
+    pub async fn spawn_env(backend: Backend, env: &[(&str, &str)]) -> Option<TestApp> {
+        let env: Vec<(String, String)> =
+            env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
         let _ = tracing_subscriber::fmt()
             .with_env_filter("warn,prospect_diary=info")
             .with_test_writer()
@@ -189,14 +197,19 @@ impl TestApp {
         let tg = FakeTelegram::start().await.expect("start the fake Telegram");
         let url = db.url.clone();
         let api = tg.url().to_owned();
-        let config = Config::from_lookup(|key| match key {
-            "TELOXIDE_TOKEN" => Some(prospect_diary::telegram_fake::TOKEN.to_owned()),
-            "TELOXIDE_API_URL" => Some(api.clone()),
-            "DATABASE_URL" => Some(url.clone()),
-            "POLL_TIMEOUT_SECS" => Some("5".to_owned()),
-            "JOBS_INTERVAL_SECS" => Some("1".to_owned()),
-            "CONTACTS_IN_CHAT" => contacts.clone(),
-            _ => None,
+        let config = Config::from_lookup(|key| {
+            if let Some((_, value)) = env.iter().find(|(k, _)| k == key) {
+                return Some(value.clone());
+            }
+            match key {
+                "TELOXIDE_TOKEN" => Some(prospect_diary::telegram_fake::TOKEN.to_owned()),
+                "TELOXIDE_API_URL" => Some(api.clone()),
+                "DATABASE_URL" => Some(url.clone()),
+                "POLL_TIMEOUT_SECS" => Some("5".to_owned()),
+                "JOBS_INTERVAL_SECS" => Some("1".to_owned()),
+                "HTTP_ADDR" => Some("127.0.0.1:0".to_owned()),
+                _ => None,
+            }
         })
         .expect("test config");
         let store = Arc::new(store::connect(&db.url).await.expect("open the test store"));

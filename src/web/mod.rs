@@ -1,0 +1,96 @@
+//! The HTTP channel: one server in the binary on `HTTP_ADDR`, published by the bank's reverse
+//! proxy at `PUBLIC_URL` (SPEC §8, §10). It serves `/healthz`, the Mini App page (`/app`, static
+//! files embedded in the binary) and its API (`/api/card`), which shows a card's full contacts
+//! so they go from the bank to the phone and never through Telegram.
+//!
+//! Like the bot, it only translates: requests into domain calls, results into JSON. Every
+//! response carries `no-store` and a strict content security policy; logs never carry the
+//! launch data or personal data.
+
+mod card;
+pub mod init_data;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use tokio::task::JoinHandle;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::i18n::I18n;
+use crate::store::Store;
+
+/// What the handlers share.
+#[derive(Clone)]
+pub struct WebState {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    pub i18n: Arc<I18n>,
+    pub config: Arc<Config>,
+}
+
+const APP_HTML: &str = include_str!("assets/app.html");
+const APP_JS: &str = include_str!("assets/app.js");
+const APP_CSS: &str = include_str!("assets/app.css");
+
+/// Telegram's web clients may frame the page; nothing else may.
+const CSP: &str = "default-src 'self'; frame-ancestors https://web.telegram.org https://*.telegram.org";
+
+pub fn router(state: WebState) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/app", get(|| async { asset("text/html; charset=utf-8", APP_HTML) }))
+        .route("/app/app.js", get(|| async { asset("text/javascript; charset=utf-8", APP_JS) }))
+        .route("/app/app.css", get(|| async { asset("text/css; charset=utf-8", APP_CSS) }))
+        .route("/api/card", post(card::contacts))
+        .layer(axum::middleware::map_response(secure_headers))
+        .with_state(state)
+}
+
+fn asset(content_type: &'static str, body: &'static str) -> Response {
+    ([(header::CONTENT_TYPE, content_type)], body).into_response()
+}
+
+async fn secure_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    response
+}
+
+/// The running server; dropping it stops it.
+pub struct WebServer {
+    pub addr: SocketAddr,
+    task: JoinHandle<()>,
+}
+
+impl Drop for WebServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Binds `HTTP_ADDR` and serves in the background; the bound address is published in
+/// `config.http_bound`.
+pub async fn start(state: WebState) -> anyhow::Result<WebServer> {
+    let listener = tokio::net::TcpListener::bind(&state.config.http_addr)
+        .await
+        .with_context(|| format!("cannot listen on HTTP_ADDR={}", state.config.http_addr))?;
+    let addr = listener.local_addr()?;
+    state.config.http_bound.set(addr);
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let task = tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!(error = %e, "the HTTP server stopped");
+        }
+    });
+    tracing::info!(%addr, "HTTP server listening");
+    Ok(WebServer { addr, task })
+}
