@@ -248,7 +248,7 @@ async fn card_view(state: &WebState, user: &User, found: &Contacts) -> anyhow::R
     }
     if let Some(phone) = &d.phone {
         let href = Some(format!("tel:{}", phone.as_str()));
-        rows.push(Row { label: t("field-phone"), value: phone.as_str().to_owned(), href });
+        rows.push(Row { label: t("field-phone"), value: phone.display(), href });
     }
     if let Some(email) = &d.email {
         let href = Some(format!("mailto:{}", email.as_str()));
