@@ -102,7 +102,7 @@ both_backends! {
         assert_eq!(body["title"], "ООО Ромашка");
         let rows = body["rows"].as_array().unwrap();
         let row = |label: &str| rows.iter().find(|r| r["label"] == label).unwrap_or_else(|| panic!("no {label} in {rows:?}"));
-        assert_eq!(row("Телефон")["value"], PHONE);
+        assert_eq!(row("Телефон")["value"], "+7 912 345-67-89", "as people read it");
         assert_eq!(row("Телефон")["href"], format!("tel:{PHONE}"));
         assert_eq!(row("E-mail")["href"], format!("mailto:{EMAIL}"));
         assert_eq!(row("Контактное лицо")["value"], "Смирнов Олег Иванович");
