@@ -221,6 +221,35 @@ async fn card_carries_a_contacts_button_with_the_card_number_only(backend: suppo
     app.finish().await;
 }
 
+/// The reminder shows masked contacts too, so it carries the same button.
+async fn a_reminder_carries_the_contacts_button(backend: support::Backend) {
+    let Some(app) = TestApp::spawn_env(backend, &[("PUBLIC_URL", PUBLIC_URL)]).await else { return };
+    let card = arrange(&app).await;
+    let anna = app.tg.user(SPECIALIST, "Анна");
+    app.tg.open_chat(&anna);
+    let due = app.clock.now() + Duration::hours(1);
+    app.schedule(SPECIALIST, card, due).await;
+    app.clock.set(due + Duration::seconds(5));
+    let reminder = app.tg.next(SPECIALIST).await;
+    assert!(reminder.visible.contains("Пора связаться"), "{}", reminder.visible);
+    assert!(!reminder.visible.contains(PHONE), "{}", reminder.visible);
+    assert_eq!(
+        reminder.web_apps(),
+        vec![("📇 Контакты".to_owned(), format!("{PUBLIC_URL}/app#card={card}"))]
+    );
+    app.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reminder_carries_the_contacts_button_sqlite() {
+    a_reminder_carries_the_contacts_button(support::Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reminder_carries_the_contacts_button_postgres() {
+    a_reminder_carries_the_contacts_button(support::Backend::Postgres).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn card_carries_a_contacts_button_sqlite() {
     card_carries_a_contacts_button_with_the_card_number_only(support::Backend::Sqlite).await;

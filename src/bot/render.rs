@@ -215,14 +215,15 @@ pub fn card(
         row.push(Action::Edit(id).button(ctx.i18n.t(lang, "card-edit")));
     }
     rows.push(row);
-    // Full contacts on the bank's own page, not through Telegram (SPEC §10).
-    if let Some(url) = ctx.config.contacts_page(id) {
-        rows.push(vec![InlineKeyboardButton::web_app(
-            ctx.i18n.t(lang, "app-contacts-button"),
-            WebAppInfo { url },
-        )]);
-    }
+    rows.extend(contacts_button(ctx, lang, id).map(|b| vec![b]));
     (parts.join("\n\n"), InlineKeyboardMarkup::new(rows))
+}
+
+/// «📇 Контакты»: the card's full contacts on the bank's own page, not through Telegram (SPEC
+/// §10); none when the page is not published or contacts are shown in chat anyway.
+pub fn contacts_button(ctx: &Ctx, lang: Lang, prospect: i64) -> Option<InlineKeyboardButton> {
+    let url = ctx.config.contacts_page(prospect)?;
+    Some(InlineKeyboardButton::web_app(ctx.i18n.t(lang, "app-contacts-button"), WebAppInfo { url }))
 }
 
 /// How long a result's label may be before a phone's screen cuts it.

@@ -83,6 +83,7 @@ pub fn reminder(
         Action::LogOn(pid).button(ctx.i18n.t(lang, "card-log")),
         Action::Open(pid).button(ctx.i18n.t(lang, "card-open")),
     ]];
+    rows.extend(crate::bot::render::contacts_button(ctx, lang, pid).map(|b| vec![b]));
     // Moving the follow-up is its owner's to do.
     if cover.is_none() {
         rows.push(vec![
