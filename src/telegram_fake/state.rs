@@ -76,14 +76,16 @@ pub struct Outgoing {
 }
 
 impl Outgoing {
-    /// Inline buttons as (label, callback data), row by row.
-    pub fn buttons(&self) -> Vec<(String, String)> {
+    /// The inline keyboard's buttons, row by row, as sent.
+    fn inline_buttons(&self) -> impl Iterator<Item = &Value> {
         let rows =
             self.reply_markup.as_ref().and_then(|m| m.get("inline_keyboard")).and_then(Value::as_array);
-        rows.into_iter()
-            .flatten()
-            .filter_map(Value::as_array)
-            .flatten()
+        rows.into_iter().flatten().filter_map(Value::as_array).flatten()
+    }
+
+    /// Inline buttons as (label, callback data), row by row.
+    pub fn buttons(&self) -> Vec<(String, String)> {
+        self.inline_buttons()
             .map(|b| {
                 let text = b["text"].as_str().unwrap_or_default().to_owned();
                 let data = b["callback_data"].as_str().unwrap_or_default().to_owned();
@@ -94,12 +96,7 @@ impl Outgoing {
 
     /// `web_app` buttons as (label, the page's URL), row by row.
     pub fn web_apps(&self) -> Vec<(String, String)> {
-        let rows =
-            self.reply_markup.as_ref().and_then(|m| m.get("inline_keyboard")).and_then(Value::as_array);
-        rows.into_iter()
-            .flatten()
-            .filter_map(Value::as_array)
-            .flatten()
+        self.inline_buttons()
             .filter_map(|b| {
                 let url = b.get("web_app")?.get("url")?.as_str()?.to_owned();
                 Some((b["text"].as_str().unwrap_or_default().to_owned(), url))
