@@ -43,7 +43,7 @@ pub fn name_of(ctx: &Ctx, h: &Handoff) -> String {
 /// The people's names that free text about the lead must not carry: a sole proprietor's own
 /// (phones and e-mails go whatever the names).
 fn people_of(h: &Handoff) -> Vec<&str> {
-    if h.inn.is_sole_proprietor() { vec![h.prospect_name.as_str()] } else { vec![] }
+    crate::domain::privacy::people(None, &h.prospect_name, h.inn.as_str())
 }
 
 /// The company as a group may see it: a sole proprietor is a person, so neither name nor INN.

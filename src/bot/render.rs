@@ -58,11 +58,7 @@ pub fn company(ctx: &Ctx, p: &Prospect) -> String {
 /// The people's names that free text about `p` must not carry: the contact person's, and a
 /// sole proprietor's own.
 pub fn people_of(p: &Prospect) -> Vec<&str> {
-    let mut names: Vec<&str> = p.details.contact_person.as_deref().into_iter().collect();
-    if p.inn.is_sole_proprietor() {
-        names.push(p.name.as_str());
-    }
-    names
+    crate::domain::privacy::people(p.details.contact_person.as_deref(), p.name.as_str(), p.inn.as_str())
 }
 
 /// One line per detail that is filled in.

@@ -81,6 +81,16 @@ impl Disclosure {
     }
 }
 
+/// The people's names that free text about a company must not carry: its contact person's,
+/// and a sole proprietor's own (a 12-digit INN belongs to a person).
+pub fn people<'a>(contact: Option<&'a str>, company: &'a str, inn: &str) -> Vec<&'a str> {
+    let mut names: Vec<&str> = contact.into_iter().collect();
+    if inn.len() == 12 {
+        names.push(company);
+    }
+    names
+}
+
 /// A Unicode format character (category Cf): right-to-left overrides, zero-width joiners and
 /// the like, which make text read differently than it is.
 pub fn is_format_char(c: char) -> bool {

@@ -38,10 +38,8 @@ fn company(ctx: &Ctx, f: &Followup) -> String {
 
 /// What was agreed, as a chat may show it: phones, e-mails and the people's names redacted.
 fn agreed(ctx: &Ctx, f: &Followup) -> String {
-    let mut names: Vec<&str> = f.contact_person.as_deref().into_iter().collect();
-    if f.prospect_inn.len() == 12 {
-        names.push(&f.prospect_name);
-    }
+    let names =
+        crate::domain::privacy::people(f.contact_person.as_deref(), &f.prospect_name, &f.prospect_inn);
     ctx.config.disclosure().free_text(&f.agreed, &names)
 }
 

@@ -214,10 +214,7 @@ pub fn activity(
         sheet.write_string(r, 4, reader.disclosure.inn(&e.inn))?;
         sheet.write_string(r, 5, kinds(&e.kind))?;
         sheet.write_string(r, 6, outcomes(&e.outcome))?;
-        let mut people: Vec<&str> = e.contact_person.as_deref().into_iter().collect();
-        if e.inn.len() == 12 {
-            people.push(&e.company);
-        }
+        let people = crate::domain::privacy::people(e.contact_person.as_deref(), &e.company, &e.inn);
         sheet.write_string(r, 7, cell_text(&reader.disclosure.free_text(&e.summary, &people)))?;
         written += 1;
     }
