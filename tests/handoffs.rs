@@ -15,7 +15,6 @@ use prospect_diary::domain::access::Role;
 use prospect_diary::domain::handoff::{self, Closing, HandoffFilter, HandoffState, Route};
 use prospect_diary::domain::ids::{RegionCode, TelegramId};
 use prospect_diary::domain::prospect::{Product, ProspectId, Status};
-use prospect_diary::jobs;
 use prospect_diary::store::{DeliveryStore, HandoffStore, ProspectStore, Store};
 use prospect_diary::telegram_fake::{Outgoing, TgUser};
 use support::TestApp;
@@ -206,8 +205,8 @@ both_backends! {
             let (boris, vera) = (TelegramId::new(people.boris.id).unwrap(), TelegramId::new(people.vera.id).unwrap());
             let (for_boris, for_vera) = (record(people.boris.id), record(people.vera.id));
             let (a, b) = tokio::join!(
-                app.store.take_handoff(h.id, boris, now, &for_boris),
-                app.store.take_handoff(h.id, vera, now, &for_vera),
+                app.store.take_handoff(h.id, boris, now, &for_boris, &[]),
+                app.store.take_handoff(h.id, vera, now, &for_vera, &[]),
             );
             assert!(a.unwrap() ^ b.unwrap(), "round {round}: exactly one take succeeds");
             let taken = app.store.handoff(h.id).await.unwrap().unwrap();
@@ -216,7 +215,7 @@ both_backends! {
             let holder = taken.taken_by.unwrap();
             let closing = record(holder.get());
             let closed = app.store.finish_handoff(
-                h.id, HandoffState::Accepted, HandoffState::Lost, holder, Some("тест"), now, &closing,
+                h.id, HandoffState::Accepted, HandoffState::Lost, holder, Some("тест"), now, &closing, &[],
             )
             .await
             .unwrap();
@@ -602,7 +601,7 @@ both_backends! {
         let now = app.clock.now();
         let taken = handoff::take(app.store.as_ref(), &boris, hid, now).await.unwrap();
         let won = handoff::close(app.store.as_ref(), &boris, hid, Closing::Won, None, now).await.unwrap();
-        app.store.enqueue(&[jobs::lead_edit(&taken), jobs::lead_edit(&won)], now).await.unwrap();
+        app.store.enqueue(&[prospect_diary::domain::notice::lead_edit(&taken), prospect_diary::domain::notice::lead_edit(&won)], now).await.unwrap();
         let edited = app.tg.next(CREDIT_CHAT).await;
         assert_eq!(edited.message_id, lead.message_id);
         assert!(edited.visible.contains("🏆 Сделка состоялась: Борис Кредитов"), "{}", edited.visible);

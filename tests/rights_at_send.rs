@@ -58,6 +58,7 @@ fn item(kind: &'static str, chat: i64, audience: Audience, key: &str) -> NewOutg
         markup: None,
         dedupe_key: key.to_owned(),
         audience,
+        notice: None,
     }
 }
 

@@ -67,6 +67,7 @@ async fn queue_notices(store: &SqlStore, people: &[TgUser], per_person: usize) -
                 markup: None,
                 dedupe_key: format!("test:{n}:{}", person.id),
                 audience: Audience::Region(RegionCode::parse("MSK").unwrap()),
+                notice: None,
             });
             texts.push(text);
         }

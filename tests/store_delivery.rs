@@ -17,6 +17,7 @@ fn notice(key: &str) -> NewOutgoing {
         markup: None,
         dedupe_key: key.into(),
         audience: Audience::Staff,
+        notice: None,
     }
 }
 

@@ -12,13 +12,11 @@ use super::keyboards::{Action, Quick, grid};
 use super::register::{self, toggle};
 use super::start::Answer;
 use super::{Ctx, HandlerResult, cards, handoffs, render, reply};
-use crate::domain::access::{Audience, works_with_prospects};
-use crate::domain::base::{self, BaseError, Logged};
+use crate::domain::access::works_with_prospects;
+use crate::domain::base::{self, BaseError};
 use crate::domain::diary::{self, Kind, NewEntry, Outcome, QuickWhen};
 use crate::domain::prospect::{Prospect, ProspectId};
 use crate::i18n::{Args, escape_html};
-use crate::jobs;
-use crate::store::NewOutgoing;
 
 /// `/log [card]`: starts an entry on a card, or asks which one.
 pub async fn begin(bot: &Bot, ctx: &Ctx, caller: &Caller, args: &str) -> HandlerResult {
@@ -657,51 +655,8 @@ async fn save(
     let logged = base::log_entry(ctx.store.as_ref(), &caller.user, &entry, now).await?;
     flow::clear(ctx, caller.chat).await?;
     show(bot, caller, message, ctx.i18n.t(lang, "log-saved"), InlineKeyboardMarkup::default()).await?;
-    if logged.tell_owner {
-        tell_owner(ctx, caller, &logged, kind, outcome).await?;
-    }
     // Leads made by the entry are held until the specialist picks their facts, asked last so
     // the buttons are under the newest message.
-    let made = handoffs::after_entry(ctx, caller, &logged.prospect, &entry).await?;
     cards::send_card(bot, ctx, caller, entry.prospect, None).await?;
-    handoffs::ask_facts(bot, ctx, caller, &made).await
-}
-
-/// Tells the card's owner that a colleague wrote an entry on it (SPEC §5), through the outbox.
-async fn tell_owner(
-    ctx: &Ctx,
-    caller: &Caller,
-    logged: &Logged,
-    kind: Kind,
-    outcome: Outcome,
-) -> HandlerResult {
-    let prospect = &logged.prospect;
-    // Only an owner who still works with this card (same division, same kind of role) is told.
-    let owner = match ctx.store.user(prospect.owner).await? {
-        Some(owner) if owner.active && base::may_log(&owner, prospect) => owner,
-        _ => return Ok(()),
-    };
-    let lang = owner.lang;
-    let text = ctx.i18n.get(
-        lang,
-        "log-owner-told",
-        Args::new()
-            .text("author", caller.user.full_name.as_str())
-            .text("name", render::company(ctx, prospect))
-            .text("kind", render::kind(ctx, lang, kind))
-            .text("outcome", render::outcome(ctx, lang, outcome)),
-    );
-    let markup =
-        InlineKeyboardMarkup::new([[Action::Open(prospect.id.0).button(ctx.i18n.t(lang, "card-open"))]]);
-    let notice = NewOutgoing {
-        kind: "notice",
-        chat_id: owner.telegram_id.get(),
-        ref_id: Some(prospect.id.0),
-        text: Some(text),
-        markup: jobs::markup_json(&markup),
-        dedupe_key: format!("entry:{}:owner", logged.entry_id),
-        audience: Audience::Region(prospect.region.clone()),
-    };
-    ctx.store.enqueue(&[notice], ctx.clock.now()).await?;
-    Ok(())
+    handoffs::ask_facts(bot, ctx, caller, &logged.handoffs).await
 }

@@ -16,63 +16,18 @@ use super::gate::Caller;
 use super::keyboards::{Action, grid};
 use super::start::Answer;
 use super::{Ctx, HandlerResult, cards, leads, render, reply};
-use crate::domain::access::{Audience, Lang, Region};
+use crate::domain::access::{Lang, Region};
 use crate::domain::base;
-use crate::domain::diary::NewEntry;
 use crate::domain::handoff::{self, Closing, Fact, Handoff, HandoffError, HandoffState};
-use crate::domain::prospect::{Product, Prospect, ProspectId};
+use crate::domain::notice;
+use crate::domain::prospect::{Product, ProspectId};
 use crate::i18n::Args;
-use crate::jobs;
-use crate::store::NewOutgoing;
 
 /// How many hand-offs a page of `/handoffs` lists.
 const LIST_PAGE: i64 = 10;
 
 async fn region(ctx: &Ctx, h: &Handoff) -> anyhow::Result<Region> {
     ctx.store.region(&h.region).await?.ok_or_else(|| anyhow::anyhow!("division {} is gone", h.region))
-}
-
-/// Shows the lead's new state on its card in the chat, through the outbox: a group takes twenty
-/// messages a minute, and a lost edit would leave Take on a lead someone holds.
-async fn refresh_lead(ctx: &Ctx, h: &Handoff) -> anyhow::Result<()> {
-    ctx.store.enqueue(&[jobs::lead_edit(h)], ctx.clock.now()).await?;
-    Ok(())
-}
-
-/// Tells the specialist what became of their lead, through the outbox.
-async fn tell_specialist(ctx: &Ctx, h: &Handoff) -> anyhow::Result<()> {
-    let Some(specialist) = ctx.store.user(h.from).await? else { return Ok(()) };
-    if !specialist.active {
-        return Ok(());
-    }
-    let tz = match &specialist.region {
-        Some(code) => ctx.store.region(code).await?.map(|r| r.tz.tz()),
-        None => None,
-    };
-    let tz = tz.unwrap_or(chrono_tz::Europe::Moscow);
-    let (text, markup) = leads::specialist_notice(ctx, specialist.lang, tz, h);
-    let item = NewOutgoing {
-        kind: "notice",
-        chat_id: specialist.telegram_id.get(),
-        ref_id: Some(h.prospect.0),
-        text: Some(text),
-        markup: jobs::markup_json(&markup),
-        dedupe_key: format!("handoff:{}:{}", h.id, h.state),
-        audience: Audience::Region(h.region.clone()),
-    };
-    ctx.store.enqueue(&[item], ctx.clock.now()).await?;
-    Ok(())
-}
-
-/// After a diary entry: a positive one about routed products hands the prospect off. The leads
-/// made are held for their facts: `ask_facts` asks for them once the card is shown.
-pub async fn after_entry(
-    ctx: &Ctx,
-    caller: &Caller,
-    prospect: &Prospect,
-    entry: &NewEntry,
-) -> anyhow::Result<Vec<Handoff>> {
-    Ok(handoff::after_entry(ctx.store.as_ref(), &caller.user, prospect, entry, ctx.clock.now()).await?)
 }
 
 /// Asks the specialist for the facts of each new lead, one message a lead.
@@ -94,7 +49,7 @@ async fn give_fact(
     fact: Fact,
 ) -> anyhow::Result<Answer> {
     let lang = caller.user.lang;
-    let h = match handoff::give_fact(ctx.store.as_ref(), &caller.user, id, fact).await {
+    let h = match handoff::give_fact(ctx.store.as_ref(), &caller.user, id, fact, ctx.clock.now()).await {
         Ok(h) => h,
         Err(HandoffError::Posted(h)) => return posted(bot, ctx, caller, message, &h).await,
         Err(e) => return Err(e.into()),
@@ -128,7 +83,11 @@ async fn release(
     message: Option<MessageId>,
     h: &Handoff,
 ) -> anyhow::Result<Answer> {
-    if !ctx.store.release_handoff(h.id, &jobs::lead_post(h), ctx.clock.now()).await? {
+    if !ctx
+        .store
+        .release_handoff(h.id, &notice::lead_card(h.id, h.chat_id, &h.region), ctx.clock.now())
+        .await?
+    {
         return posted(bot, ctx, caller, message, h).await;
     }
     let (text, markup) = leads::handed_off(ctx, caller.user.lang, h);
@@ -159,7 +118,7 @@ pub async fn send_held(ctx: &Ctx, caller: &Caller) -> anyhow::Result<Vec<String>
     let now = ctx.clock.now();
     let mut lines = vec![];
     for h in ctx.store.held_handoffs(None, Some(caller.user.telegram_id), 100).await? {
-        if ctx.store.release_handoff(h.id, &jobs::lead_post(&h), now).await? {
+        if ctx.store.release_handoff(h.id, &notice::lead_card(h.id, h.chat_id, &h.region), now).await? {
             lines.push(ctx.i18n.get(lang, "handoff-sent-as-is", Args::new().text("id", h.id.to_string())));
         }
     }
@@ -341,13 +300,11 @@ async fn take(
 ) -> anyhow::Result<Answer> {
     let lang = caller.user.lang;
     let h = handoff::take(ctx.store.as_ref(), &caller.user, id, ctx.clock.now()).await?;
-    refresh_lead(ctx, &h).await?;
     if caller.group.is_none() {
         let region = region(ctx, &h).await?;
         let (text, markup) = view(ctx, caller, &h, &region);
         reply::show(bot, caller.chat, message, text, markup).await?;
     }
-    tell_specialist(ctx, &h).await?;
     // The officer gets the full card in private; one who never opened a chat with the bot is
     // asked to, and finds the lead in /handoffs afterwards.
     let private = async {
@@ -517,8 +474,6 @@ async fn settle(
 ) -> anyhow::Result<Answer> {
     let lang: Lang = caller.user.lang;
     flow::clear(ctx, caller.chat).await?;
-    refresh_lead(ctx, h).await?;
-    tell_specialist(ctx, h).await?;
     let line = leads::outcome_line(ctx, lang, caller.tz(), h, false).unwrap_or_default();
     let text = ctx.i18n.get(lang, "handoff-settled", Args::new().text("id", h.id.to_string())) + "\n" + &line;
     reply::show(bot, caller.chat, message, text, InlineKeyboardMarkup::default()).await?;

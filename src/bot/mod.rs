@@ -11,6 +11,7 @@ mod gate;
 mod handoffs;
 pub(crate) mod keyboards;
 pub(crate) mod leads;
+pub(crate) mod notices;
 mod register;
 mod reminders;
 pub(crate) mod render;

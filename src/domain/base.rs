@@ -10,7 +10,7 @@ use super::diary::{Collision, Entry, NewEntry, status_after};
 use super::handoff::{self, Handoff, HandoffFilter};
 use super::prospect::{Field, NewProspect, Product, Prospect, ProspectId, products_to_text, short_text};
 use super::requisites::{CompanyName, Email, Inn, Kpp, Ogrn, Phone, RequisiteError, normalize_name};
-use crate::store::{Store, StoreError, TextSearch};
+use crate::store::{EntryWrite, Store, StoreError, TextSearch};
 
 /// Why a request on the base was not carried out; each is explained to the person.
 #[derive(Debug, thiserror::Error)]
@@ -365,13 +365,20 @@ pub async fn set_products(
     edit(store, user, id, Field::Products, Some(products_to_text(products)), now).await
 }
 
-/// What follows a diary entry: the updated card, and the owner to tell when it is a colleague's.
+/// A diary entry as written, with what it set off.
+#[derive(Debug, Clone)]
 pub struct Logged {
     pub entry_id: i64,
+    /// The card as it now stands.
     pub prospect: Prospect,
-    pub tell_owner: bool,
+    /// The leads the entry made, held for the specialist's facts.
+    pub handoffs: Vec<Handoff>,
 }
 
+/// Logs a diary entry (SPEC §5, §6), the use case whole: the entry with its follow-up and the
+/// card's new status, the hand-offs a positive entry about routed products makes (their lead
+/// cards queued), the owner's notice when a colleague wrote it, and the audit lines — one
+/// transaction, so a failure leaves nothing half-done.
 pub async fn log_entry(
     store: &dyn Store,
     user: &User,
@@ -385,10 +392,24 @@ pub async fn log_entry(
     let status = status_after(prospect.status, entry);
     let record = audit(now, user, AuditAction::EntryLogged, entry.prospect)
         .details(format!("{} {} -> {}", entry.kind, entry.outcome, status));
-    let entry_id = store.add_entry(entry, status, now, &record).await?;
+    let handoffs = handoff::made_by(store, user, &prospect, entry, now).await?;
+    // Only an owner who still works with this card (same division, same kind of role) is told.
+    let tell_owner = match store.user(prospect.owner).await? {
+        Some(owner)
+            if owner.telegram_id != user.telegram_id && owner.active && may_log(&owner, &prospect) =>
+        {
+            Some((owner.telegram_id, prospect.region.clone()))
+        }
+        _ => None,
+    };
+    let write = EntryWrite { entry, status, audit: &record, handoffs, tell_owner };
+    let written = store.record_entry(&write, now).await?;
     let prospect = visible(store, user, entry.prospect).await?;
-    let tell_owner = prospect.owner != user.telegram_id;
-    Ok(Logged { entry_id, prospect, tell_owner })
+    let mut handoffs = vec![];
+    for id in written.handoffs {
+        handoffs.extend(store.handoff(id).await?);
+    }
+    Ok(Logged { entry_id: written.entry, prospect, handoffs })
 }
 
 /// Agrees the next contact without a diary entry (the card's "schedule" button).

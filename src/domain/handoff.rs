@@ -21,9 +21,10 @@ use super::audit::{AuditAction, AuditRecord};
 use super::base::{self, BaseError};
 use super::diary::{NewEntry, Outcome};
 use super::ids::{RegionCode, TelegramId};
+use super::notice::{self, Notice};
 use super::prospect::{Product, Prospect, ProspectId, codes};
 use super::requisites::Inn;
-use crate::store::{Store, StoreError};
+use crate::store::{NewOutgoing, Store, StoreError};
 
 /// Where a division's hand-offs of one product go.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -266,8 +267,30 @@ pub fn waited_hours(h: &Handoff, now: DateTime<Utc>) -> i64 {
     (now - h.created_at).num_hours().max(0)
 }
 
-/// Hands a prospect off for one product, to the chat its division routes that product to. Its
-/// card is held for the specialist's facts (see the module's note).
+/// The hand-off of `prospect` for `product` to `chat_id`, with its audit line. Its card is held
+/// for the specialist's facts (see the module's note).
+fn new_handoff(
+    user: &User,
+    prospect: &Prospect,
+    product: Product,
+    chat_id: i64,
+    now: DateTime<Utc>,
+) -> (NewHandoff, AuditRecord) {
+    let new = NewHandoff {
+        prospect: prospect.id,
+        product,
+        region: prospect.region.clone(),
+        from: user.telegram_id,
+        chat_id,
+        held_until: now + Duration::minutes(FACTS_WAIT_MINUTES),
+    };
+    let record = AuditRecord::new(now, Some(user.telegram_id), AuditAction::HandedOff)
+        .subject(format!("prospect:{}", prospect.id))
+        .details(format!("{product} -> chat {chat_id}"));
+    (new, record)
+}
+
+/// Hands a prospect off for one product, to the chat its division routes that product to.
 pub async fn hand_off(
     store: &dyn Store,
     user: &User,
@@ -280,41 +303,32 @@ pub async fn hand_off(
         return Err(HandoffError::NotAllowed);
     }
     let route = store.route(&prospect.region, product).await?.ok_or(HandoffError::NoRoute)?;
-    let new = NewHandoff {
-        prospect: prospect.id,
-        product,
-        region: prospect.region.clone(),
-        from: user.telegram_id,
-        chat_id: route.chat_id,
-        held_until: now + Duration::minutes(FACTS_WAIT_MINUTES),
-    };
-    let record = AuditRecord::new(now, Some(user.telegram_id), AuditAction::HandedOff)
-        .subject(format!("prospect:{}", prospect.id))
-        .details(format!("{product} -> chat {}", route.chat_id));
+    let (new, record) = new_handoff(user, &prospect, product, route.chat_id, now);
     Ok(store.create_handoff(&new, now, &record).await?)
 }
 
-/// The hand-offs a positive entry makes: one per product discussed that has a route and is not
-/// handed off already. Products without a route are left to the specialist.
-pub async fn after_entry(
+/// The hand-offs a positive entry makes: one per product discussed that its division routes.
+/// Products without a route are left to the specialist; one handed off already is left as it
+/// is (the store skips it). The caller has checked that `user` may write on the card.
+pub async fn made_by(
     store: &dyn Store,
     user: &User,
     prospect: &Prospect,
     entry: &NewEntry,
     now: DateTime<Utc>,
-) -> HandoffResult<Vec<Handoff>> {
-    if entry.outcome != Outcome::Positive {
+) -> Result<Vec<(NewHandoff, AuditRecord)>, StoreError> {
+    if entry.outcome != Outcome::Positive || entry.products.is_empty() {
         return Ok(vec![]);
     }
-    let mut made = vec![];
-    for product in &entry.products {
-        match hand_off(store, user, prospect.id, *product, now).await {
-            Ok(h) => made.push(h),
-            Err(HandoffError::AlreadyOpen | HandoffError::NoRoute) => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(made)
+    let routes = store.routes().await?;
+    Ok(entry
+        .products
+        .iter()
+        .filter_map(|product| {
+            let route = routes.iter().find(|r| r.region == prospect.region && r.product == *product)?;
+            Some(new_handoff(user, prospect, *product, route.chat_id, now))
+        })
+        .collect())
 }
 
 /// The specialist's own lead, for giving its facts: anyone else's is not there for them.
@@ -327,9 +341,15 @@ pub async fn own(store: &dyn Store, user: &User, id: i64) -> HandoffResult<Hando
 
 /// Records one fact of the specialist's own lead while its card is held; the lead as it now
 /// stands.
-pub async fn give_fact(store: &dyn Store, user: &User, id: i64, fact: Fact) -> HandoffResult<Handoff> {
+pub async fn give_fact(
+    store: &dyn Store,
+    user: &User,
+    id: i64,
+    fact: Fact,
+    now: DateTime<Utc>,
+) -> HandoffResult<Handoff> {
     let h = own(store, user, id).await?;
-    if !store.set_handoff_fact(id, fact).await? {
+    if !store.set_handoff_fact(id, fact, now).await? {
         return Err(HandoffError::Posted(Box::new(h)));
     }
     store.handoff(id).await?.ok_or(HandoffError::NotFound)
@@ -373,6 +393,17 @@ async fn settled(store: &dyn Store, id: i64) -> HandoffError {
     }
 }
 
+/// What a lead's step to `to` tells, queued with the step itself: its card in the chat shows the
+/// new state, and its specialist, while still on staff, hears of it.
+async fn step_notices(store: &dyn Store, h: &Handoff, to: HandoffState) -> HandoffResult<Vec<NewOutgoing>> {
+    let moved = Handoff { state: to, ..h.clone() };
+    let mut notices = vec![notice::lead_edit(&moved)];
+    if store.user(h.from).await?.is_some_and(|u| u.active) {
+        notices.push(Notice::LeadNews { handoff: h.id, state: to }.to(h.from, &h.region));
+    }
+    Ok(notices)
+}
+
 /// Takes a pending lead. Of two officers pressing at once, exactly one succeeds; the other
 /// learns who was first.
 pub async fn take(store: &dyn Store, user: &User, id: i64, now: DateTime<Utc>) -> HandoffResult<Handoff> {
@@ -381,7 +412,8 @@ pub async fn take(store: &dyn Store, user: &User, id: i64, now: DateTime<Utc>) -
         return Err(HandoffError::NotAllowed);
     }
     let record = audit(now, user, AuditAction::HandoffTaken, &h);
-    if !store.take_handoff(id, user.telegram_id, now, &record).await? {
+    let notices = step_notices(store, &h, HandoffState::Accepted).await?;
+    if !store.take_handoff(id, user.telegram_id, now, &record, &notices).await? {
         return Err(settled(store, id).await);
     }
     store.handoff(id).await?.ok_or(HandoffError::NotFound)
@@ -401,8 +433,9 @@ pub async fn decline(
     }
     let record = audit(now, user, AuditAction::HandoffDeclined, &h);
     let to = HandoffState::Declined;
+    let notices = step_notices(store, &h, to).await?;
     if !store
-        .finish_handoff(id, HandoffState::Pending, to, user.telegram_id, Some(reason), now, &record)
+        .finish_handoff(id, HandoffState::Pending, to, user.telegram_id, Some(reason), now, &record, &notices)
         .await?
     {
         return Err(settled(store, id).await);
@@ -428,7 +461,11 @@ pub async fn close(
         Closing::Lost => HandoffState::Lost,
     };
     let record = audit(now, user, AuditAction::HandoffClosed, &h).details(format!("handoff {} {to}", h.id));
-    if !store.finish_handoff(id, HandoffState::Accepted, to, user.telegram_id, reason, now, &record).await? {
+    let notices = step_notices(store, &h, to).await?;
+    if !store
+        .finish_handoff(id, HandoffState::Accepted, to, user.telegram_id, reason, now, &record, &notices)
+        .await?
+    {
         return Err(settled(store, id).await);
     }
     store.handoff(id).await?.ok_or(HandoffError::NotFound)

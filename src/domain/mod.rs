@@ -13,6 +13,7 @@ pub mod directory;
 pub mod followup;
 pub mod handoff;
 pub mod ids;
+pub mod notice;
 pub mod privacy;
 pub mod prospect;
 pub mod report;

@@ -20,8 +20,9 @@ use tokio::time::Instant;
 use crate::bot::Ctx;
 use crate::domain::access::{Audience, Role, manages, may_receive};
 use crate::domain::diary::is_working_day;
-use crate::domain::handoff::{Handoff, HandoffState, Waiting};
+use crate::domain::handoff::{HandoffState, Waiting};
 use crate::domain::ids::TelegramId;
+use crate::domain::notice;
 use crate::store::{NewOutgoing, Outgoing};
 
 pub use render::{reminder, today};
@@ -47,7 +48,7 @@ pub async fn tick(ctx: &Ctx) -> anyhow::Result<()> {
 pub async fn held_leads(ctx: &Ctx) -> anyhow::Result<()> {
     let now = ctx.clock.now();
     for h in ctx.store.held_handoffs(Some(now), None, 500).await? {
-        ctx.store.release_handoff(h.id, &lead_post(&h), now).await?;
+        ctx.store.release_handoff(h.id, &notice::lead_card(h.id, h.chat_id, &h.region), now).await?;
     }
     Ok(())
 }
@@ -66,6 +67,7 @@ pub async fn waiting_leads(ctx: &Ctx) -> anyhow::Result<()> {
             markup: None,
             dedupe_key: format!("handoff:{}:reminder", h.id),
             audience: Audience::Region(h.region.clone()),
+            notice: None,
         };
         ctx.store.enqueue(&[item], now).await?;
         ctx.store.mark_waiting(h.id, Waiting::Reminder, now).await?;
@@ -83,6 +85,7 @@ pub async fn waiting_leads(ctx: &Ctx) -> anyhow::Result<()> {
                 markup: None,
                 dedupe_key: format!("handoff:{}:overdue:{}", h.id, m.telegram_id),
                 audience: Audience::Region(h.region.clone()),
+                notice: None,
             })
             .collect();
         if items.is_empty() {
@@ -134,6 +137,7 @@ pub async fn digests(ctx: &Ctx) -> anyhow::Result<()> {
                 markup: Some(serde_json::to_string(&markup)?),
                 dedupe_key: format!("digest:{date}:{}", user.telegram_id),
                 audience: Audience::Region(region.code.clone()),
+                notice: None,
             });
         }
         ctx.store.enqueue(&items, now).await?;
@@ -445,6 +449,7 @@ async fn withhold(ctx: &Ctx, item: &Outgoing) -> anyhow::Result<()> {
                 m.telegram_id
             ),
             audience: Audience::Region(followup.region.clone()),
+            notice: None,
         })
         .collect();
     if managers.is_empty() {
@@ -479,6 +484,7 @@ async fn unreachable(ctx: &Ctx, chat_id: i64) -> anyhow::Result<()> {
             markup: None,
             dedupe_key: format!("unreachable:{id}:{}:{}", m.telegram_id, now.timestamp()),
             audience: user.region.clone().map_or(Audience::Staff, Audience::Region),
+            notice: None,
         })
         .collect();
     ctx.store.enqueue(&items, now).await?;
@@ -492,7 +498,7 @@ async fn lead_posted(ctx: &Ctx, handoff: i64, message: MessageId) -> anyhow::Res
     if let Some(h) = ctx.store.handoff(handoff).await?
         && h.state != HandoffState::Pending
     {
-        ctx.store.enqueue(&[lead_edit(&h)], ctx.clock.now()).await?;
+        ctx.store.enqueue(&[notice::lead_edit(&h)], ctx.clock.now()).await?;
     }
     Ok(())
 }
@@ -505,32 +511,6 @@ fn lead_card_shown(item: &Outgoing, rendered: &render::Rendered) -> Option<Strin
     }
     let markup = rendered.markup.as_ref().and_then(markup_json).unwrap_or_default();
     Some(format!("{}\n{markup}", rendered.text))
-}
-
-/// The outbox item that posts a lead's card to its chat; the deliverer keeps its message.
-pub fn lead_post(h: &Handoff) -> NewOutgoing {
-    NewOutgoing {
-        kind: "lead",
-        chat_id: h.chat_id,
-        ref_id: Some(h.id),
-        text: None,
-        markup: None,
-        dedupe_key: format!("handoff:{}:lead", h.id),
-        audience: Audience::Region(h.region.clone()),
-    }
-}
-
-/// The outbox item that shows a lead's new state on its card in the chat.
-pub fn lead_edit(h: &Handoff) -> NewOutgoing {
-    NewOutgoing {
-        kind: "lead_edit",
-        chat_id: h.chat_id,
-        ref_id: Some(h.id),
-        text: None,
-        markup: None,
-        dedupe_key: format!("handoff:{}:edit:{}", h.id, h.state),
-        audience: Audience::Region(h.region.clone()),
-    }
 }
 
 /// A lead card the credit chat cannot get (the bot was removed from it, say): the specialist
@@ -557,6 +537,7 @@ async fn lead_undelivered(ctx: &Ctx, item: &Outgoing) -> anyhow::Result<()> {
             markup: None,
             dedupe_key: format!("handoff:{}:undelivered:{}", h.id, u.telegram_id),
             audience: Audience::Region(h.region.clone()),
+            notice: None,
         })
         .collect();
     ctx.store.enqueue(&items, now).await?;

@@ -12,6 +12,7 @@ use crate::domain::access::{Lang, User};
 use crate::domain::followup::{Followup, minutes_late};
 use crate::domain::handoff::{Handoff, HandoffState};
 use crate::domain::ids::TelegramId;
+use crate::domain::notice::{self, Notice};
 use crate::i18n::{Args, escape_html};
 use crate::store::Outgoing;
 
@@ -143,6 +144,13 @@ pub async fn outgoing(ctx: &Ctx, item: &Outgoing) -> anyhow::Result<Option<Rende
     }
     if LEAD_KINDS.contains(&item.kind.as_str()) {
         return lead_item(ctx, item).await;
+    }
+    if item.kind == notice::KIND {
+        let Some(notice) = item.notice.as_deref().and_then(Notice::parse) else { return Ok(None) };
+        let Ok(id) = TelegramId::new(item.chat_id) else { return Ok(None) };
+        let Some(reader) = ctx.store.user(id).await? else { return Ok(None) };
+        let rendered = crate::bot::notices::render(ctx, notice, &reader).await?;
+        return Ok(rendered.map(|(text, markup)| Rendered::message(text, Some(markup))));
     }
     let markup = item.markup.as_deref().and_then(|m| serde_json::from_str(m).ok());
     Ok(item.text.clone().map(|text| Rendered::message(text, markup)))

@@ -77,6 +77,7 @@ pub async fn queue(ctx: &Ctx) -> anyhow::Result<()> {
                 markup: None,
                 dedupe_key: format!("{key}:summary"),
                 audience: scope.audience(),
+                notice: None,
             });
             for part in ["workbook", "chart"] {
                 let spec = ReportSpec {
@@ -94,6 +95,7 @@ pub async fn queue(ctx: &Ctx) -> anyhow::Result<()> {
                     markup: None,
                     dedupe_key: format!("{key}:{part}"),
                     audience: scope.audience(),
+                    notice: None,
                 });
             }
         }

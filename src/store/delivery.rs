@@ -24,6 +24,8 @@ pub struct NewOutgoing {
     pub dedupe_key: String,
     /// Whose data it carries: the recipient's rights are checked again when it is sent.
     pub audience: Audience,
+    /// A domain [`Notice`](crate::domain::notice::Notice) as JSON, rendered when sent.
+    pub notice: Option<String>,
 }
 
 /// An item claimed for sending.
@@ -38,13 +40,36 @@ pub struct Outgoing {
     pub attempts: i64,
     /// [`Audience::key`] as stored.
     pub audience: Option<String>,
+    pub notice: Option<String>,
 }
 
-/// Queues one [`NewOutgoing`]: kind, chat, ref, text, markup, dedupe key, time ($7), audience
-/// ($8). The same event is never queued twice.
+/// Queues one [`NewOutgoing`]: kind, chat, ref, text, markup, dedupe key, due ($7), created
+/// ($8), audience ($9), notice ($10). The same event is never queued twice.
 pub(super) const OUTBOX_INSERT: &str = "INSERT INTO outbox (kind, chat_id, ref_id, text, markup, dedupe_key, \
-    next_attempt_at, created_at, audience) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) \
+    next_attempt_at, created_at, audience, notice) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
     ON CONFLICT (dedupe_key) DO NOTHING";
+
+/// Queues `$item` (a [`NewOutgoing`]) through `$executor` (an open transaction, so it is saved
+/// with the change it reports), due at `$due`; yields the rows added (0 when queued before).
+macro_rules! queue_item {
+    ($executor:expr, $item:expr, $due:expr, $now:expr) => {
+        sqlx::query($crate::store::delivery::OUTBOX_INSERT)
+            .bind($item.kind)
+            .bind($item.chat_id)
+            .bind($item.ref_id)
+            .bind($item.text.as_deref())
+            .bind($item.markup.as_deref())
+            .bind(&$item.dedupe_key)
+            .bind($crate::store::sql::secs($due))
+            .bind($crate::store::sql::secs($now))
+            .bind($item.audience.key())
+            .bind($item.notice.as_deref())
+            .execute($executor)
+            .await
+            .map(|done| done.rows_affected())
+    };
+}
+pub(super) use queue_item;
 
 #[async_trait]
 pub trait DeliveryStore: Send + Sync {
@@ -167,23 +192,11 @@ impl DeliveryStore for SqlStore {
     }
 
     async fn enqueue(&self, items: &[NewOutgoing], now: DateTime<Utc>) -> StoreResult<u64> {
-        let sql = OUTBOX_INSERT;
         let queued = on_pool!(self, p => async {
             let mut tx = p.begin_write().await?;
             let mut queued = 0;
             for item in items {
-                queued += sqlx::query(sql)
-                    .bind(item.kind)
-                    .bind(item.chat_id)
-                    .bind(item.ref_id)
-                    .bind(item.text.as_deref())
-                    .bind(item.markup.as_deref())
-                    .bind(&item.dedupe_key)
-                    .bind(secs(now))
-                    .bind(item.audience.key())
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
+                queued += queue_item!(&mut *tx, item, now, now)?;
             }
             tx.commit().await?;
             Ok::<u64, sqlx::Error>(queued)
@@ -207,7 +220,7 @@ impl DeliveryStore for SqlStore {
         let sql = format!(
             "UPDATE outbox SET state = 'sending', claimed_by = $2, claimed_until = $3, attempts = attempts + 1 \
              WHERE id IN (SELECT id FROM outbox WHERE {ready} ORDER BY next_attempt_at, id LIMIT $4 {lock}) \
-             AND {ready} RETURNING id, kind, chat_id, ref_id, text, markup, attempts, audience"
+             AND {ready} RETURNING id, kind, chat_id, ref_id, text, markup, attempts, audience, notice"
         );
         let mut items: Vec<Outgoing> = on_pool!(self, p => sqlx::query_as(&sql)
             .bind(secs(now))

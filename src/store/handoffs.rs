@@ -1,12 +1,14 @@
 //! Hand-offs and their routes in SQL. A state changes only from the state the caller saw
 //! (`WHERE state = …`), so of two officers taking the same lead at once exactly one succeeds;
-//! the prospect's status moves with the hand-off in the same transaction. A held lead's card is
-//! queued in the same transaction that ends the hold, so it is never lost between the two.
+//! the prospect's status moves with the hand-off in the same transaction. A new hand-off's lead
+//! card is queued in the transaction that makes it, due when the wait for the specialist's facts
+//! ends; ending the hold early only makes it due now. A lead is never lost between the two.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::error::ErrorKind;
 
+use super::delivery::queue_item;
 use super::sql::{BeginWrite, Pool, SqlStore, insert_audit, instant, kind_of, on_pool, secs, with_audit};
 use super::{NewOutgoing, StoreError, StoreResult};
 use crate::domain::access::AccessError;
@@ -17,6 +19,43 @@ use crate::domain::handoff::{
 use crate::domain::ids::{RegionCode, TelegramId};
 use crate::domain::prospect::{Product, ProspectId};
 use crate::domain::requisites::Inn;
+
+/// Makes `$new` (a [`NewHandoff`]) in the open transaction `$tx`, unless the prospect has an
+/// open hand-off of that product: the hand-off, the prospect's status, and its lead card queued
+/// for when the wait for the specialist's facts ends. Yields the new id, or `None`.
+macro_rules! insert_handoff {
+    ($tx:ident, $new:expr, $now:expr) => {
+        async {
+            let insert = "INSERT INTO handoffs (prospect_id, product, region_code, from_id, chat_id, \
+                held_until, created_at) SELECT $1, $2, $3, $4, $5, $6, $7 WHERE NOT EXISTS (SELECT 1 \
+                FROM handoffs WHERE prospect_id = $1 AND product = $2 AND state IN ('pending', 'accepted')) \
+                RETURNING id";
+            // A client who wants one more product stays a client.
+            let status = "UPDATE prospects SET status = 'handed_off', updated_at = $2 \
+                WHERE id = $1 AND status NOT IN ('client', 'archived')";
+            let new: &$crate::domain::handoff::NewHandoff = $new;
+            let id: Option<i64> = sqlx::query_scalar(insert)
+                .bind(new.prospect.0)
+                .bind(new.product.as_str())
+                .bind(new.region.as_str())
+                .bind(new.from.get())
+                .bind(new.chat_id)
+                .bind($crate::store::sql::secs(new.held_until))
+                .bind($crate::store::sql::secs($now))
+                .fetch_optional(&mut *$tx)
+                .await?;
+            if let Some(id) = id {
+                let at = $crate::store::sql::secs($now);
+                sqlx::query(status).bind(new.prospect.0).bind(at).execute(&mut *$tx).await?;
+                let card = $crate::domain::notice::lead_card(id, new.chat_id, &new.region);
+                $crate::store::delivery::queue_item!(&mut *$tx, card, new.held_until, $now)?;
+            }
+            Ok::<Option<i64>, sqlx::Error>(id)
+        }
+        .await
+    };
+}
+pub(super) use insert_handoff;
 
 #[async_trait]
 pub trait HandoffStore: Send + Sync {
@@ -58,6 +97,7 @@ pub trait HandoffStore: Send + Sync {
         by: TelegramId,
         now: DateTime<Utc>,
         audit: &AuditRecord,
+        notices: &[NewOutgoing],
     ) -> StoreResult<bool>;
     /// Moves a hand-off from `from` to a final state (declined, won, lost); `false` when it was
     /// no longer in `from`. Won makes the prospect a client; the last open one declined or lost
@@ -72,6 +112,7 @@ pub trait HandoffStore: Send + Sync {
         reason: Option<&str>,
         now: DateTime<Utc>,
         audit: &AuditRecord,
+        notices: &[NewOutgoing],
     ) -> StoreResult<bool>;
     /// Ends a pending hand-off that cannot reach its chat; the company is interested again, so
     /// it can be handed off once the route is fixed. `false` when it was no longer pending.
@@ -79,7 +120,7 @@ pub trait HandoffStore: Send + Sync {
     /// Records the lead card's message in the chat, so it can be edited later.
     async fn set_handoff_message(&self, id: i64, message_id: i64) -> StoreResult<()>;
     /// Records one fact of a lead whose card is still held; `false` when it is not held any more.
-    async fn set_handoff_fact(&self, id: i64, fact: Fact) -> StoreResult<bool>;
+    async fn set_handoff_fact(&self, id: i64, fact: Fact, now: DateTime<Utc>) -> StoreResult<bool>;
     /// Ends the hold of a lead and queues its card (`card`), in one transaction; `false` when it
     /// was not held any more (released by someone else, or never held).
     async fn release_handoff(&self, id: i64, card: &NewOutgoing, now: DateTime<Utc>) -> StoreResult<bool>;
@@ -259,31 +300,24 @@ impl HandoffStore for SqlStore {
         now: DateTime<Utc>,
         audit: &AuditRecord,
     ) -> StoreResult<Handoff> {
-        let insert = "INSERT INTO handoffs (prospect_id, product, region_code, from_id, chat_id, held_until, \
-                      created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
-        // A client who wants one more product stays a client.
-        let status = "UPDATE prospects SET status = 'handed_off', updated_at = $2 \
-                      WHERE id = $1 AND status NOT IN ('client', 'archived')";
-        let result = with_audit!(self, audit, |tx| async {
-            let id: i64 = sqlx::query_scalar(insert)
-                .bind(new.prospect.0)
-                .bind(new.product.as_str())
-                .bind(new.region.as_str())
-                .bind(new.from.get())
-                .bind(new.chat_id)
-                .bind(secs(new.held_until))
-                .bind(secs(now))
-                .fetch_one(&mut *tx)
-                .await?;
-            sqlx::query(status).bind(new.prospect.0).bind(secs(now)).execute(&mut *tx).await?;
-            Ok::<i64, sqlx::Error>(id)
+        let result = on_pool!(self, p => async {
+            let mut tx = p.begin_write().await?;
+            let id = insert_handoff!(tx, new, now)?;
+            // An open one exists: nothing is written, not even the audit line.
+            if id.is_some() {
+                insert_audit!(&mut *tx, audit)?;
+                tx.commit().await?;
+            }
+            Ok::<Option<i64>, sqlx::Error>(id)
         }
         .await);
         let id = match result {
+            Ok(Some(id)) => id,
+            Ok(None) => return Err(StoreError::Duplicate("handoffs_open_unique")),
             Err(e) if kind_of(&e) == Some(ErrorKind::UniqueViolation) => {
                 return Err(StoreError::Duplicate("handoffs_open_unique"));
             }
-            other => other?,
+            Err(e) => return Err(e.into()),
         };
         self.handoff(id).await?.ok_or_else(|| StoreError::Corrupt(format!("hand-off {id} vanished")))
     }
@@ -344,6 +378,7 @@ impl HandoffStore for SqlStore {
         by: TelegramId,
         now: DateTime<Utc>,
         audit: &AuditRecord,
+        notices: &[NewOutgoing],
     ) -> StoreResult<bool> {
         let sql = "UPDATE handoffs SET state = 'accepted', taken_by = $2, taken_at = $3 \
                    WHERE id = $1 AND state = 'pending'";
@@ -354,6 +389,9 @@ impl HandoffStore for SqlStore {
                 return Ok(false);
             }
             insert_audit!(&mut *tx, audit)?;
+            for item in notices {
+                queue_item!(&mut *tx, item, now, now)?;
+            }
             tx.commit().await?;
             Ok::<bool, sqlx::Error>(true)
         }
@@ -370,6 +408,7 @@ impl HandoffStore for SqlStore {
         reason: Option<&str>,
         now: DateTime<Utc>,
         audit: &AuditRecord,
+        notices: &[NewOutgoing],
     ) -> StoreResult<bool> {
         let sql = "UPDATE handoffs SET state = $3, closed_by = $4, closed_at = $5, reason = $6 \
                    WHERE id = $1 AND state = $2 RETURNING prospect_id";
@@ -395,6 +434,9 @@ impl HandoffStore for SqlStore {
             let Some(prospect) = prospect else { return Ok(false) };
             sqlx::query(status).bind(prospect).bind(secs(now)).execute(&mut *tx).await?;
             insert_audit!(&mut *tx, audit)?;
+            for item in notices {
+                queue_item!(&mut *tx, item, now, now)?;
+            }
             tx.commit().await?;
             Ok::<bool, sqlx::Error>(true)
         }
@@ -449,16 +491,18 @@ impl HandoffStore for SqlStore {
         Ok(())
     }
 
-    async fn set_handoff_fact(&self, id: i64, fact: Fact) -> StoreResult<bool> {
+    async fn set_handoff_fact(&self, id: i64, fact: Fact, now: DateTime<Utc>) -> StoreResult<bool> {
         let (column, value) = match fact {
             Fact::Amount(band) => ("amount", band.as_str()),
             Fact::Term(band) => ("term", band.as_str()),
             Fact::Urgency(urgency) => ("urgency", urgency.as_str()),
         };
-        let sql = format!("UPDATE handoffs SET {column} = $2 WHERE id = $1 AND held_until IS NOT NULL");
+        // Once the wait is over the card may be going out: what it shows no longer changes.
+        let sql = format!("UPDATE handoffs SET {column} = $2 WHERE id = $1 AND held_until > $3");
         let set = on_pool!(self, p => sqlx::query(&sql)
             .bind(id)
             .bind(value)
+            .bind(secs(now))
             .execute(p)
             .await
             .map(|done| done.rows_affected()))?;
@@ -467,23 +511,17 @@ impl HandoffStore for SqlStore {
 
     async fn release_handoff(&self, id: i64, card: &NewOutgoing, now: DateTime<Utc>) -> StoreResult<bool> {
         let release = "UPDATE handoffs SET held_until = NULL WHERE id = $1 AND held_until IS NOT NULL";
-        let queue = super::delivery::OUTBOX_INSERT;
+        // The card was queued with the hand-off, due when the wait ends: it is due now. (A lead
+        // held before cards were queued so gets its card here.)
+        let now_due = "UPDATE outbox SET next_attempt_at = $2 WHERE dedupe_key = $1 AND state = 'pending' \
+                       AND next_attempt_at > $2";
         let released = on_pool!(self, p => async {
             let mut tx = p.begin_write().await?;
             if sqlx::query(release).bind(id).execute(&mut *tx).await?.rows_affected() == 0 {
                 return Ok(false);
             }
-            sqlx::query(queue)
-                .bind(card.kind)
-                .bind(card.chat_id)
-                .bind(card.ref_id)
-                .bind(card.text.as_deref())
-                .bind(card.markup.as_deref())
-                .bind(&card.dedupe_key)
-                .bind(secs(now))
-                .bind(card.audience.key())
-                .execute(&mut *tx)
-                .await?;
+            queue_item!(&mut *tx, card, now, now)?;
+            sqlx::query(now_due).bind(&card.dedupe_key).bind(secs(now)).execute(&mut *tx).await?;
             tx.commit().await?;
             Ok::<bool, sqlx::Error>(true)
         }

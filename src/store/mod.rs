@@ -5,6 +5,7 @@
 //! `sqlite.rs` and `postgres.rs`. Region scoping is part of each query, never left to the caller.
 
 mod delivery;
+mod diary;
 mod handoffs;
 mod postgres;
 mod prospects;
@@ -16,6 +17,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 pub use delivery::{DeliveryStore, NewOutgoing, Outgoing};
+pub use diary::{DiaryStore, EntryWrite, EntryWritten};
 pub use handoffs::HandoffStore;
 pub use prospects::{ProspectStore, TextSearch};
 pub use reports::{AuditLine, EntryLine, ExportLine, HandoffLine, ReportStore};
@@ -55,7 +57,9 @@ pub enum Backend {
 }
 
 #[async_trait]
-pub trait Store: ProspectStore + DeliveryStore + HandoffStore + ReportStore + Send + Sync {
+pub trait Store:
+    ProspectStore + DiaryStore + DeliveryStore + HandoffStore + ReportStore + Send + Sync
+{
     fn backend(&self) -> Backend;
 
     // Divisions.

@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::error::ErrorKind;
 
+use super::diary::{DiaryStore, EntryWrite};
 use super::sql::{BeginWrite, Pool, SqlStore, insert_audit, instant, kind_of, on_pool, secs, with_audit};
 use super::{StoreError, StoreResult};
 use crate::domain::audit::AuditRecord;
@@ -507,64 +508,8 @@ impl ProspectStore for SqlStore {
         now: DateTime<Utc>,
         audit: &AuditRecord,
     ) -> StoreResult<i64> {
-        let insert = "INSERT INTO interactions (prospect_id, author_id, kind, outcome, summary, \
-            products, happened_at, next_contact_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, \
-            $8, $9) RETURNING id";
-        // An entry closes the author's own open follow-ups; a colleague's entry closes them only
-        // when it agrees a new next contact, which replaces them. A colleague's unanswered call
-        // does not silence the owner's reminder.
-        let close = "UPDATE followups SET state = 'done', updated_at = $2 \
-            WHERE prospect_id = $1 AND state IN ('pending', 'sent', 'snoozed') AND (owner_id = $3 OR $4)";
-        let open = "INSERT INTO followups (prospect_id, owner_id, due_at, agreed, state, \
-            interaction_id, created_at, updated_at) VALUES ($1, $2, $3, $4, 'pending', $5, $6, $6)";
-        // Only talks that have not gone further move on: a hand-off made meanwhile is kept.
-        let move_on = "UPDATE prospects SET status = CASE WHEN status IN ('new', 'in_talks') THEN $2 \
-                       ELSE status END, updated_by = $3, updated_at = $4 WHERE id = $1";
-        let agreed: String = entry.summary.chars().take(200).collect();
-        let id = on_pool!(self, p => async {
-            let mut tx = p.begin_write().await?;
-            let (id,): (i64,) = sqlx::query_as(insert)
-                .bind(entry.prospect.0)
-                .bind(entry.author.get())
-                .bind(entry.kind.as_str())
-                .bind(entry.outcome.as_str())
-                .bind(&entry.summary)
-                .bind(products_to_text(&entry.products))
-                .bind(secs(entry.happened_at))
-                .bind(entry.next_contact.map(secs))
-                .bind(secs(now))
-                .fetch_one(&mut *tx)
-                .await?;
-            sqlx::query(close)
-                .bind(entry.prospect.0)
-                .bind(secs(now))
-                .bind(entry.author.get())
-                .bind(entry.next_contact.is_some())
-                .execute(&mut *tx)
-                .await?;
-            if let Some(due) = entry.next_contact {
-                sqlx::query(open)
-                    .bind(entry.prospect.0)
-                    .bind(entry.author.get())
-                    .bind(secs(due))
-                    .bind(&agreed)
-                    .bind(id)
-                    .bind(secs(now))
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            sqlx::query(move_on)
-                .bind(entry.prospect.0)
-                .bind(status.as_str())
-                .bind(entry.author.get())
-                .bind(secs(now))
-                .execute(&mut *tx)
-                .await?;
-            insert_audit!(&mut *tx, audit)?;
-            tx.commit().await?;
-            Ok::<i64, sqlx::Error>(id)
-        }.await)?;
-        Ok(id)
+        let write = EntryWrite { entry, status, audit, handoffs: vec![], tell_owner: None };
+        Ok(self.record_entry(&write, now).await?.entry)
     }
 
     async fn schedule_followup(

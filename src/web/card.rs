@@ -213,6 +213,7 @@ async fn tell_head_office(state: &WebState, user: &User) -> anyhow::Result<()> {
             markup: None,
             dedupe_key: format!("contact-views:{}:{hour}:{}", user.telegram_id, u.telegram_id),
             audience: Audience::Staff,
+            notice: None,
         })
         .collect();
     if items.is_empty() {

@@ -1,0 +1,63 @@
+//! How the domain's notices read in Telegram. The jobs render each one when it is sent, in the
+//! reader's language, from what is stored then; `None` when what it reported is gone.
+
+use teloxide::types::InlineKeyboardMarkup;
+
+use super::keyboards::Action;
+use super::{Ctx, leads, render};
+use crate::domain::access::User;
+use crate::domain::diary::Entry;
+use crate::domain::notice::Notice;
+use crate::domain::prospect::{Prospect, ProspectId};
+use crate::i18n::Args;
+
+/// `notice` as `reader` gets it.
+pub async fn render(
+    ctx: &Ctx,
+    notice: Notice,
+    reader: &User,
+) -> anyhow::Result<Option<(String, InlineKeyboardMarkup)>> {
+    Ok(match notice {
+        Notice::ColleagueEntry { prospect, entry } => {
+            let id = ProspectId(prospect);
+            let (Some(prospect), Some(entry)) =
+                (ctx.store.prospect(id, None).await?, ctx.store.entry(id, entry).await?)
+            else {
+                return Ok(None);
+            };
+            Some(colleague_entry(ctx, reader, &prospect, &entry))
+        }
+        Notice::LeadNews { handoff, state } => {
+            let Some(mut h) = ctx.store.handoff(handoff).await? else { return Ok(None) };
+            // The lead may have moved on since; this notice tells of the step it was queued for.
+            h.state = state;
+            let tz = match &reader.region {
+                Some(code) => ctx.store.region(code).await?.map(|r| r.tz.tz()),
+                None => None,
+            };
+            Some(leads::specialist_notice(ctx, reader.lang, tz.unwrap_or(chrono_tz::Europe::Moscow), &h))
+        }
+    })
+}
+
+/// A colleague wrote an entry on the reader's card (SPEC §5).
+fn colleague_entry(
+    ctx: &Ctx,
+    reader: &User,
+    prospect: &Prospect,
+    entry: &Entry,
+) -> (String, InlineKeyboardMarkup) {
+    let lang = reader.lang;
+    let text = ctx.i18n.get(
+        lang,
+        "log-owner-told",
+        Args::new()
+            .text("author", entry.author_name.as_str())
+            .text("name", render::company(ctx, prospect))
+            .text("kind", render::kind(ctx, lang, entry.kind))
+            .text("outcome", render::outcome(ctx, lang, entry.outcome)),
+    );
+    let markup =
+        InlineKeyboardMarkup::new([[Action::Open(prospect.id.0).button(ctx.i18n.t(lang, "card-open"))]]);
+    (text, markup)
+}

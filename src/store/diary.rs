@@ -1,0 +1,121 @@
+//! A diary entry and everything it sets off, written in one transaction: the entry, the card's
+//! follow-ups and status, its audit line, the hand-offs it makes (each with its audit line and
+//! its lead card, queued for when the wait for the specialist's facts ends), and the owner's
+//! notice. All of it is saved, or none of it.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::StoreResult;
+use super::delivery::queue_item;
+use super::handoffs::insert_handoff;
+use super::sql::{BeginWrite, Pool, SqlStore, insert_audit, on_pool, secs};
+use crate::domain::audit::AuditRecord;
+use crate::domain::diary::NewEntry;
+use crate::domain::handoff::NewHandoff;
+use crate::domain::ids::{RegionCode, TelegramId};
+use crate::domain::notice::Notice;
+use crate::domain::prospect::{Status, products_to_text};
+
+/// What one diary entry writes.
+#[derive(Debug, Clone)]
+pub struct EntryWrite<'a> {
+    pub entry: &'a NewEntry,
+    /// The card's status after it.
+    pub status: Status,
+    pub audit: &'a AuditRecord,
+    /// The hand-offs it makes, each with its audit line. One whose product is handed off
+    /// already (by a colleague a moment ago) is left out, with its audit line.
+    pub handoffs: Vec<(NewHandoff, AuditRecord)>,
+    /// The card's owner and division, when the owner is to be told of a colleague's entry.
+    pub tell_owner: Option<(TelegramId, RegionCode)>,
+}
+
+/// What was written: the entry's id and the hand-offs made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryWritten {
+    pub entry: i64,
+    pub handoffs: Vec<i64>,
+}
+
+#[async_trait]
+pub trait DiaryStore: Send + Sync {
+    /// Writes a diary entry with all it sets off, in one transaction.
+    async fn record_entry(&self, write: &EntryWrite<'_>, now: DateTime<Utc>) -> StoreResult<EntryWritten>;
+}
+
+#[async_trait]
+impl DiaryStore for SqlStore {
+    async fn record_entry(&self, write: &EntryWrite<'_>, now: DateTime<Utc>) -> StoreResult<EntryWritten> {
+        let entry = write.entry;
+        let insert = "INSERT INTO interactions (prospect_id, author_id, kind, outcome, summary, \
+            products, happened_at, next_contact_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, \
+            $8, $9) RETURNING id";
+        // An entry closes the author's own open follow-ups; a colleague's entry closes them only
+        // when it agrees a new next contact, which replaces them. A colleague's unanswered call
+        // does not silence the owner's reminder.
+        let close = "UPDATE followups SET state = 'done', updated_at = $2 \
+            WHERE prospect_id = $1 AND state IN ('pending', 'sent', 'snoozed') AND (owner_id = $3 OR $4)";
+        let open = "INSERT INTO followups (prospect_id, owner_id, due_at, agreed, state, \
+            interaction_id, created_at, updated_at) VALUES ($1, $2, $3, $4, 'pending', $5, $6, $6)";
+        // Only talks that have not gone further move on: a hand-off made meanwhile is kept.
+        let move_on = "UPDATE prospects SET status = CASE WHEN status IN ('new', 'in_talks') THEN $2 \
+                       ELSE status END, updated_by = $3, updated_at = $4 WHERE id = $1";
+        let agreed: String = entry.summary.chars().take(200).collect();
+        let written = on_pool!(self, p => async {
+            let mut tx = p.begin_write().await?;
+            let (id,): (i64,) = sqlx::query_as(insert)
+                .bind(entry.prospect.0)
+                .bind(entry.author.get())
+                .bind(entry.kind.as_str())
+                .bind(entry.outcome.as_str())
+                .bind(&entry.summary)
+                .bind(products_to_text(&entry.products))
+                .bind(secs(entry.happened_at))
+                .bind(entry.next_contact.map(secs))
+                .bind(secs(now))
+                .fetch_one(&mut *tx)
+                .await?;
+            sqlx::query(close)
+                .bind(entry.prospect.0)
+                .bind(secs(now))
+                .bind(entry.author.get())
+                .bind(entry.next_contact.is_some())
+                .execute(&mut *tx)
+                .await?;
+            if let Some(due) = entry.next_contact {
+                sqlx::query(open)
+                    .bind(entry.prospect.0)
+                    .bind(entry.author.get())
+                    .bind(secs(due))
+                    .bind(&agreed)
+                    .bind(id)
+                    .bind(secs(now))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::query(move_on)
+                .bind(entry.prospect.0)
+                .bind(write.status.as_str())
+                .bind(entry.author.get())
+                .bind(secs(now))
+                .execute(&mut *tx)
+                .await?;
+            insert_audit!(&mut *tx, write.audit)?;
+            let mut handoffs = vec![];
+            for (new, audit) in &write.handoffs {
+                if let Some(handoff) = insert_handoff!(tx, new, now)? {
+                    insert_audit!(&mut *tx, audit)?;
+                    handoffs.push(handoff);
+                }
+            }
+            if let Some((owner, region)) = &write.tell_owner {
+                let notice = Notice::ColleagueEntry { prospect: entry.prospect.0, entry: id }.to(*owner, region);
+                queue_item!(&mut *tx, notice, now, now)?;
+            }
+            tx.commit().await?;
+            Ok::<EntryWritten, sqlx::Error>(EntryWritten { entry: id, handoffs })
+        }.await)?;
+        Ok(written)
+    }
+}
