@@ -18,9 +18,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
-use prospect_diary::bot::Ctx;
 use prospect_diary::clock::ManualClock;
 use prospect_diary::config::Config;
+use prospect_diary::ctx::Ctx;
 use prospect_diary::domain::access::{NewUser, Region, Role};
 use prospect_diary::domain::audit::{AuditAction, AuditRecord};
 use prospect_diary::domain::ids::{FullName, RegionCode, TelegramId};

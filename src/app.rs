@@ -18,9 +18,10 @@ use teloxide::{ApiError, RequestError};
 use tokio::sync::{Notify, watch};
 use tokio_cron_scheduler::{Job, JobScheduler};
 
-use crate::bot::{self, Ctx};
+use crate::bot;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
+use crate::ctx::Ctx;
 use crate::i18n::I18n;
 use crate::jobs;
 use crate::store::{self, Store};

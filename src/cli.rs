@@ -5,12 +5,12 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use crate::app;
+use crate::bot::{ChatCheck, check_route_chat};
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::domain::access::{AccessError, NewUser, Region, Role};
-use crate::domain::audit::{AuditAction, AuditRecord};
 use crate::domain::directory;
-use crate::domain::handoff::Route;
+use crate::domain::handoff::{self, Route};
 use crate::domain::ids::{FullName, RegionCode, TelegramId};
 use crate::domain::prospect::Product;
 use crate::store::{self, Store};
@@ -194,45 +194,6 @@ pub async fn user(
     }
 }
 
-/// What Telegram says of a chat meant to receive hand-offs.
-pub enum ChatCheck {
-    /// A group the bot is in, with its title.
-    Group(String),
-    /// The bot is not in it, or it does not exist.
-    Unreachable,
-    /// A private chat or a channel.
-    NotGroup,
-}
-
-/// Asks Telegram (`getChat`) whether the bot is in the chat and whether it is a group.
-pub async fn check_route_chat(bot: &teloxide::Bot, chat_id: i64) -> ChatCheck {
-    use teloxide::requests::Requester;
-    match bot.get_chat(teloxide::types::ChatId(chat_id)).await {
-        Ok(chat) if chat.is_group() || chat.is_supergroup() => {
-            ChatCheck::Group(chat.title().unwrap_or_default().to_owned())
-        }
-        Ok(_) => ChatCheck::NotGroup,
-        Err(e) => {
-            tracing::info!(chat_id, error = %e, "the chat for a route cannot be reached");
-            ChatCheck::Unreachable
-        }
-    }
-}
-
-/// Saves a route with its audit line; `actor` is `None` for the command line.
-pub async fn save_route(
-    store: &dyn Store,
-    route: &Route,
-    actor: Option<TelegramId>,
-    now: chrono::DateTime<chrono::Utc>,
-) -> anyhow::Result<()> {
-    let record = AuditRecord::new(now, actor, AuditAction::RouteSet)
-        .subject(format!("route:{}:{}", route.region, route.product))
-        .details(route.chat_id.to_string());
-    store.set_route(route, actor, now, &record).await?;
-    Ok(())
-}
-
 /// Runs a route command and returns what to print. Setting a route asks Telegram (`getChat`)
 /// whether the bot is in that group, so a typo in the chat id cannot send leads nowhere.
 pub async fn route(
@@ -267,7 +228,7 @@ pub async fn route(
                 ),
             };
             let route = Route { region, product, chat_id };
-            save_route(store, &route, None, now).await?;
+            handoff::set_route(store, &route, None, now).await?;
             Ok(format!("route {} {} -> {} ({title})", route.region, route.product, chat_id))
         }
         RouteCommand::List => {

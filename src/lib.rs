@@ -6,6 +6,7 @@ pub mod bot;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod ctx;
 pub mod demo;
 pub mod domain;
 pub mod i18n;

@@ -49,7 +49,7 @@ async fn setup(app: &TestApp) -> (People, i64) {
         [("MSK", Product::Credit, CREDIT_CHAT), ("VVO", Product::Credit, VVO_CHAT)]
     {
         let route = Route { region: RegionCode::parse(region).unwrap(), product, chat_id };
-        prospect_diary::cli::save_route(app.store.as_ref(), &route, None, support::start_time())
+        prospect_diary::domain::handoff::set_route(app.store.as_ref(), &route, None, support::start_time())
             .await
             .unwrap();
     }

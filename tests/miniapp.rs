@@ -315,7 +315,7 @@ both_backends! {
         let now = app.clock.now();
         let store = app.store.as_ref();
         let route = Route { region: RegionCode::parse("MSK").unwrap(), product: Product::Credit, chat_id: CREDIT_CHAT };
-        prospect_diary::cli::save_route(store, &route, None, now).await.unwrap();
+        prospect_diary::domain::handoff::set_route(store, &route, None, now).await.unwrap();
         let user = |id: i64| async move { store.user(TelegramId::new(id).unwrap()).await.unwrap().unwrap() };
         let h = handoff::hand_off(store, &user(SPECIALIST).await, ProspectId(card), Product::Credit, now)
             .await

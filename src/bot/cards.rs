@@ -9,7 +9,7 @@ use super::flow::{self, State};
 use super::gate::Caller;
 use super::keyboards::{Action, grid};
 use super::register::{self, toggle};
-use super::start::Answer;
+use super::reply::Answer;
 use super::{Ctx, HandlerResult, render, reply};
 use crate::domain::access::{Scope, User, works_with_prospects};
 use crate::domain::base::{self, BaseError, Query};

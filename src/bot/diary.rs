@@ -10,7 +10,7 @@ use super::flow::{self, LogDraft, LogStep, State};
 use super::gate::Caller;
 use super::keyboards::{Action, Quick, grid};
 use super::register::{self, toggle};
-use super::start::Answer;
+use super::reply::Answer;
 use super::{Ctx, HandlerResult, cards, handoffs, render, reply};
 use crate::domain::access::works_with_prospects;
 use crate::domain::base::{self, BaseError};

@@ -14,7 +14,7 @@ use teloxide::types::{InlineKeyboardMarkup, MessageId};
 use super::flow::{self, State};
 use super::gate::Caller;
 use super::keyboards::{Action, grid};
-use super::start::Answer;
+use super::reply::Answer;
 use super::{Ctx, HandlerResult, cards, leads, render, reply};
 use crate::domain::access::{Lang, Region};
 use crate::domain::base;

@@ -22,8 +22,6 @@ mod routes;
 mod start;
 mod users;
 
-use std::sync::Arc;
-
 use teloxide::dispatching::UpdateHandler;
 use teloxide::prelude::*;
 
@@ -31,20 +29,9 @@ pub use commands::{Command, register_default_commands};
 pub use flow::State;
 pub use gate::Caller;
 pub use reports::send_file;
+pub use routes::{ChatCheck, check_route_chat};
 
-use crate::clock::Clock;
-use crate::config::Config;
-use crate::i18n::I18n;
-use crate::store::Store;
-
-/// What every handler may use; cloned cheaply into each update's handling.
-#[derive(Clone)]
-pub struct Ctx {
-    pub store: Arc<dyn Store>,
-    pub clock: Arc<dyn Clock>,
-    pub i18n: Arc<I18n>,
-    pub config: Arc<Config>,
-}
+pub use crate::ctx::Ctx;
 
 pub type HandlerResult = anyhow::Result<()>;
 

@@ -8,7 +8,7 @@ use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, MessageId};
 use super::flow::{self, Draft, NewStep, State};
 use super::gate::Caller;
 use super::keyboards::{Action, grid};
-use super::start::Answer;
+use super::reply::Answer;
 use super::{Ctx, HandlerResult, cards, render, reply};
 use crate::domain::access::works_with_prospects;
 use crate::domain::base::{self, InnHolder};

@@ -6,7 +6,7 @@ use teloxide::types::MessageId;
 
 use super::gate::Caller;
 use super::keyboards::Action;
-use super::start::Answer;
+use super::reply::Answer;
 use super::{Ctx, HandlerResult, reply};
 use crate::domain::diary::{QuickWhen, quick_when};
 use crate::domain::followup::Followup;

@@ -37,6 +37,27 @@ where
     }
 }
 
+/// How a button press is answered: silently, with a toast, or with an alert.
+pub struct Answer {
+    pub(super) text: Option<String>,
+    pub(super) alert: bool,
+}
+
+impl Answer {
+    pub fn done() -> Self {
+        Self { text: None, alert: false }
+    }
+
+    /// A press on a button whose flow is over (or that was forged): nothing changes.
+    pub fn stale(ctx: &Ctx, lang: Lang) -> Self {
+        Self::alert(ctx.i18n.t(lang, "button-stale"))
+    }
+
+    pub fn alert(text: String) -> Self {
+        Self { text: Some(text), alert: true }
+    }
+}
+
 pub async fn send(bot: &Bot, chat: ChatId, text: String) -> anyhow::Result<Message> {
     let request = bot.send_message(chat, text).parse_mode(ParseMode::Html);
     Ok(retrying(|| request.clone().send()).await?)

@@ -7,7 +7,7 @@ use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Mes
 
 use super::gate::Caller;
 use super::keyboards::Action;
-use super::start::Answer;
+use super::reply::Answer;
 use super::{Ctx, HandlerResult, render, reply};
 use crate::domain::audit::{AuditAction, AuditRecord};
 use crate::domain::prospect::{Prospect, ProspectId};

@@ -9,7 +9,7 @@ use teloxide::types::{InlineKeyboardMarkup, MessageId};
 use super::gate::Caller;
 use super::keyboards::{Action, grid};
 use super::reply;
-use super::start::Answer;
+use super::reply::Answer;
 use super::{Ctx, users};
 use crate::domain::access::{AccessError, AccessRequest, Lang, RequestState, Role};
 use crate::domain::audit::{AuditAction, AuditRecord, user_subject};

@@ -6,9 +6,8 @@ use teloxide::prelude::*;
 
 use super::gate::Caller;
 use super::{Ctx, HandlerResult, render, reply};
-use crate::cli::{ChatCheck, check_route_chat, save_route};
 use crate::domain::access::Lang;
-use crate::domain::handoff::Route;
+use crate::domain::handoff::{self, Route};
 use crate::domain::ids::RegionCode;
 use crate::domain::prospect::Product;
 use crate::i18n::Args;
@@ -32,7 +31,7 @@ fn usage(ctx: &Ctx, lang: Lang) -> String {
 }
 
 async fn list(ctx: &Ctx, lang: Lang) -> anyhow::Result<String> {
-    let routes = ctx.store.routes().await?;
+    let routes = handoff::routes(ctx.store.as_ref()).await?;
     let mut lines = vec![];
     if routes.is_empty() {
         lines.push(ctx.i18n.t(lang, "routes-none"));
@@ -66,7 +65,7 @@ async fn set_route(
     let Ok(region) = RegionCode::parse(region) else {
         return Ok(ctx.i18n.get(lang, "routes-bad-region", Args::new().text("region", region)));
     };
-    if ctx.store.region(&region).await?.is_none() {
+    if !handoff::region_exists(ctx.store.as_ref(), &region).await? {
         return Ok(ctx.i18n.get(lang, "routes-bad-region", Args::new().text("region", region.as_str())));
     }
     let Ok(product) = product.to_ascii_lowercase().parse::<Product>() else {
@@ -89,7 +88,7 @@ async fn set_route(
         }
     };
     let route = Route { region, product, chat_id };
-    save_route(ctx.store.as_ref(), &route, Some(caller.user.telegram_id), ctx.clock.now()).await?;
+    handoff::set_route(ctx.store.as_ref(), &route, Some(caller.user.telegram_id), ctx.clock.now()).await?;
     Ok(ctx.i18n.get(
         lang,
         "routes-saved",
@@ -99,4 +98,29 @@ async fn set_route(
             .text("title", title)
             .text("chat", chat_id.to_string()),
     ))
+}
+
+/// What Telegram says of a chat meant to receive hand-offs.
+pub enum ChatCheck {
+    /// A group the bot is in, with its title.
+    Group(String),
+    /// The bot is not in it, or it does not exist.
+    Unreachable,
+    /// A private chat or a channel.
+    NotGroup,
+}
+
+/// Asks Telegram (`getChat`) whether the bot is in the chat and whether it is a group.
+pub async fn check_route_chat(bot: &teloxide::Bot, chat_id: i64) -> ChatCheck {
+    use teloxide::requests::Requester;
+    match bot.get_chat(teloxide::types::ChatId(chat_id)).await {
+        Ok(chat) if chat.is_group() || chat.is_supergroup() => {
+            ChatCheck::Group(chat.title().unwrap_or_default().to_owned())
+        }
+        Ok(_) => ChatCheck::NotGroup,
+        Err(e) => {
+            tracing::info!(chat_id, error = %e, "the chat for a route cannot be reached");
+            ChatCheck::Unreachable
+        }
+    }
 }

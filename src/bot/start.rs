@@ -8,34 +8,13 @@ use super::commands::{self, Command};
 use super::flow::{self, State};
 use super::gate::{self, Caller};
 use super::keyboards::{self, Action};
-use super::reply::{self, role_name};
+use super::reply::{self, Answer, role_name};
 use super::{
     Ctx, HandlerResult, cards, diary, handoffs, register, reminders, reports, requests, routes, users,
 };
 use crate::domain::access::Lang;
 use crate::domain::directory;
 use crate::i18n::Args;
-
-/// How a button press is answered: silently, with a toast, or with an alert.
-pub struct Answer {
-    pub(super) text: Option<String>,
-    pub(super) alert: bool,
-}
-
-impl Answer {
-    pub fn done() -> Self {
-        Self { text: None, alert: false }
-    }
-
-    /// A press on a button whose flow is over (or that was forged): nothing changes.
-    pub fn stale(ctx: &Ctx, lang: crate::domain::access::Lang) -> Self {
-        Self::alert(ctx.i18n.t(lang, "button-stale"))
-    }
-
-    pub fn alert(text: String) -> Self {
-        Self { text: Some(text), alert: true }
-    }
-}
 
 pub async fn on_message(bot: Bot, ctx: Ctx, caller: Caller, msg: Message, update: Update) -> HandlerResult {
     let lang = caller.user.lang;
@@ -79,7 +58,12 @@ async fn route_message(bot: &Bot, ctx: &Ctx, caller: &Caller, msg: &Message) -> 
             reply::send(bot, caller.chat, ctx.i18n.t(lang, "edit-products")).await?;
             Ok(())
         }
-        state => users::on_text(bot, ctx, caller, state, text).await,
+        // Every state is named: a new flow's state cannot fall into another flow unnoticed.
+        state @ (State::AwaitUserId
+        | State::AwaitUserName { .. }
+        | State::AwaitUserRole { .. }
+        | State::AwaitUserRegion { .. }
+        | State::ConfirmUser { .. }) => users::on_text(bot, ctx, caller, state, text).await,
     }
 }
 
@@ -238,7 +222,18 @@ async fn route_callback(
         action @ (Action::AuditPage(..) | Action::Export(_)) => {
             reports::on_action(bot, ctx, caller, message, action).await
         }
-        other => users::on_action(bot, ctx, caller, message, other).await,
+        // Every button is named: a new flow's button cannot fall into another flow unnoticed.
+        action @ (Action::UsersPage(_)
+        | Action::UserShow(_)
+        | Action::UserAdd
+        | Action::UserRoles(_)
+        | Action::UserRegions(..)
+        | Action::UserPlace(..)
+        | Action::UserActive(..)
+        | Action::FlowRole(_)
+        | Action::FlowRegion(_)
+        | Action::FlowSave
+        | Action::FlowCancel) => users::on_action(bot, ctx, caller, message, action).await,
     }
 }
 

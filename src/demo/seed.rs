@@ -56,7 +56,7 @@ async fn seed_routes(store: &dyn Store, now: DateTime<Utc>) -> anyhow::Result<()
     for product in CREDIT_PRODUCTS {
         if store.route(&msk, *product).await?.is_none() {
             let route = Route { region: msk.clone(), product: *product, chat_id: CREDIT_CHAT };
-            crate::cli::save_route(store, &route, None, now).await?;
+            crate::domain::handoff::set_route(store, &route, None, now).await?;
         }
     }
     Ok(())

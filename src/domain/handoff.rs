@@ -290,6 +290,30 @@ fn new_handoff(
     (new, record)
 }
 
+/// Routes a division's hand-offs of one product to a chat, with its audit line; `actor` is `None`
+/// for the command line. The caller has checked with Telegram that the bot is in that group.
+pub async fn set_route(
+    store: &dyn Store,
+    route: &Route,
+    actor: Option<TelegramId>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let record = AuditRecord::new(now, actor, AuditAction::RouteSet)
+        .subject(format!("route:{}:{}", route.region, route.product))
+        .details(route.chat_id.to_string());
+    store.set_route(route, actor, now, &record).await
+}
+
+/// Every division's routes.
+pub async fn routes(store: &dyn Store) -> Result<Vec<Route>, StoreError> {
+    store.routes().await
+}
+
+/// Whether a division exists to route hand-offs of.
+pub async fn region_exists(store: &dyn Store, region: &RegionCode) -> Result<bool, StoreError> {
+    Ok(store.region(region).await?.is_some())
+}
+
 /// Hands a prospect off for one product, to the chat its division routes that product to.
 pub async fn hand_off(
     store: &dyn Store,

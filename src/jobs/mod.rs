@@ -17,7 +17,7 @@ use teloxide::{ApiError, RequestError};
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
-use crate::bot::Ctx;
+use crate::ctx::Ctx;
 use crate::domain::access::{Audience, Role, manages, may_receive};
 use crate::domain::diary::is_working_day;
 use crate::domain::handoff::{HandoffState, Waiting};

@@ -4,10 +4,10 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
-use crate::bot::Ctx;
 use crate::bot::keyboards::Action;
 use crate::bot::leads;
 use crate::bot::render::when;
+use crate::ctx::Ctx;
 use crate::domain::access::{Lang, User};
 use crate::domain::followup::{Followup, minutes_late};
 use crate::domain::handoff::{Handoff, HandoffState};

@@ -10,7 +10,7 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use teloxide::prelude::*;
 
-use crate::bot::Ctx;
+use crate::ctx::Ctx;
 use crate::domain::access::{Lang, Role, User, manages};
 use crate::domain::report::{Period, ReportScope};
 use crate::reports::{self, Reader, text};

@@ -250,10 +250,10 @@ impl TestApp {
     }
 
     /// The app's context, for calling jobs directly as a second instance would.
-    pub fn ctx(&self, store: Arc<dyn Store>, instance: &str) -> prospect_diary::bot::Ctx {
+    pub fn ctx(&self, store: Arc<dyn Store>, instance: &str) -> prospect_diary::ctx::Ctx {
         let mut config = self.config.clone();
         config.instance_id = instance.to_owned();
-        prospect_diary::bot::Ctx {
+        prospect_diary::ctx::Ctx {
             store,
             clock: self.clock.clone(),
             i18n: Arc::new(prospect_diary::i18n::I18n::new()),
