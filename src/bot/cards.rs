@@ -11,8 +11,9 @@ use super::keyboards::{Action, grid};
 use super::register::{self, toggle};
 use super::reply::Answer;
 use super::{Ctx, HandlerResult, render, reply};
-use crate::domain::access::{Scope, User, works_with_prospects};
+use crate::domain::access::User;
 use crate::domain::base::{self, BaseError, Query};
+use crate::domain::directory;
 use crate::domain::prospect::{Field, Prospect, ProspectId};
 use crate::domain::requisites::Inn;
 use crate::i18n::Args;
@@ -22,7 +23,7 @@ const HISTORY_PAGE: i64 = 3;
 
 /// The division's display name for a card.
 async fn region_label(ctx: &Ctx, prospect: &Prospect) -> anyhow::Result<String> {
-    Ok(match ctx.store.region(&prospect.region).await? {
+    Ok(match directory::region(ctx.store.as_ref(), &prospect.region).await? {
         Some(r) => format!("{} ({})", r.name.as_str(), r.code),
         None => prospect.region.to_string(),
     })
@@ -48,12 +49,7 @@ pub async fn send_card(
 pub async fn resolve(ctx: &Ctx, user: &User, text: &str) -> anyhow::Result<Option<ProspectId>> {
     let text = text.trim().trim_start_matches('№').trim();
     if let Ok(inn) = Inn::parse(text) {
-        let holder = ctx.store.prospect_by_inn_anywhere(&inn).await?;
-        let seen = match holder {
-            Some(p) => base::visible(ctx.store.as_ref(), user, p.id).await.ok(),
-            None => None,
-        };
-        return Ok(seen.map(|p| p.id));
+        return Ok(base::by_inn(ctx.store.as_ref(), user, &inn).await?.map(|p| p.id));
     }
     Ok(text.parse::<i64>().ok().filter(|id| *id > 0).map(ProspectId))
 }
@@ -76,7 +72,7 @@ pub async fn find(bot: &Bot, ctx: &Ctx, caller: &Caller, args: &str) -> HandlerR
         reply::send(bot, caller.chat, ctx.i18n.t(lang, "find-ask")).await?;
         return Ok(());
     }
-    ctx.store.save_search(caller.chat.0, args.trim(), ctx.clock.now()).await?;
+    base::remember_search(ctx.store.as_ref(), caller.chat.0, args.trim(), ctx.clock.now()).await?;
     let (text, markup) = results(ctx, caller, args.trim(), 0).await?;
     reply::send_with(bot, caller.chat, text, markup).await?;
     Ok(())
@@ -136,12 +132,8 @@ pub async fn my(bot: &Bot, ctx: &Ctx, caller: &Caller) -> HandlerResult {
 
 async fn my_page(ctx: &Ctx, caller: &Caller, page: u32) -> anyhow::Result<(String, InlineKeyboardMarkup)> {
     let lang = caller.user.lang;
-    if !works_with_prospects(&caller.user) {
-        return Err(BaseError::NotAllowed.into());
-    }
-    let scope = Scope::of(&caller.user);
     let (offset, limit) = (i64::from(page) * PAGE, PAGE + 1);
-    let mut found = ctx.store.owned_by(caller.user.telegram_id, scope.region_filter(), offset, limit).await?;
+    let mut found = base::mine(ctx.store.as_ref(), &caller.user, offset, limit).await?;
     if found.is_empty() {
         return Ok((ctx.i18n.t(lang, "my-none"), InlineKeyboardMarkup::default()));
     }
@@ -163,10 +155,9 @@ async fn history(
     page: u32,
 ) -> anyhow::Result<(String, InlineKeyboardMarkup)> {
     let lang = caller.user.lang;
-    let prospect = base::visible(ctx.store.as_ref(), &caller.user, id).await?;
-    base::audit_view(ctx.store.as_ref(), &caller.user, id, "history", ctx.clock.now()).await?;
-    let count = ctx.store.entry_count(id).await?;
-    let entries = ctx.store.entries(id, i64::from(page) * HISTORY_PAGE, HISTORY_PAGE).await?;
+    let offset = i64::from(page) * HISTORY_PAGE;
+    let (prospect, count, entries) =
+        base::history(ctx.store.as_ref(), &caller.user, id, offset, HISTORY_PAGE, ctx.clock.now()).await?;
     let mut lines = vec![ctx.i18n.get(
         lang,
         "history-title",
@@ -227,8 +218,8 @@ pub async fn on_action(
         Action::Open(id) => send_card(bot, ctx, caller, ProspectId(id), None).await?,
         Action::History(id, page) => show(history(ctx, caller, ProspectId(id), page).await?).await?,
         Action::FullEntry(id, entry) => {
-            let prospect = base::visible(ctx.store.as_ref(), &caller.user, ProspectId(id)).await?;
-            let entry = ctx.store.entry(ProspectId(id), entry).await?.ok_or(BaseError::NotFound)?;
+            let (prospect, entry) =
+                base::entry(ctx.store.as_ref(), &caller.user, ProspectId(id), entry).await?;
             let (text, _) = render::entry_text(
                 ctx,
                 lang,
@@ -240,7 +231,7 @@ pub async fn on_action(
             reply::send(bot, caller.chat, text).await?;
         }
         Action::SearchPage(page) => {
-            let query = ctx.store.saved_search(caller.chat.0).await?.unwrap_or_default();
+            let query = base::last_search(ctx.store.as_ref(), caller.chat.0).await?;
             show(results(ctx, caller, &query, page).await?).await?;
         }
         Action::MyPage(page) => show(my_page(ctx, caller, page).await?).await?,

@@ -9,6 +9,7 @@ use super::Ctx;
 use crate::domain::access::Role;
 use crate::domain::diary::{Kind, Outcome};
 use crate::domain::prospect::{Field, Product, codes};
+use crate::domain::session;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub enum State {
@@ -140,7 +141,7 @@ pub struct LogDraft {
 }
 
 pub async fn load(ctx: &Ctx, chat: ChatId) -> anyhow::Result<State> {
-    let Some(json) = ctx.store.dialogue(chat.0).await? else {
+    let Some(json) = session::flow(ctx.store.as_ref(), chat.0).await? else {
         return Ok(State::Idle);
     };
     Ok(serde_json::from_str(&json).unwrap_or_else(|e| {
@@ -155,11 +156,11 @@ pub async fn save(ctx: &Ctx, chat: ChatId, state: &State) -> anyhow::Result<()> 
         return clear(ctx, chat).await;
     }
     let json = serde_json::to_string(state)?;
-    ctx.store.set_dialogue(chat.0, &json, ctx.clock.now()).await?;
+    session::keep_flow(ctx.store.as_ref(), chat.0, &json, ctx.clock.now()).await?;
     Ok(())
 }
 
 pub async fn clear(ctx: &Ctx, chat: ChatId) -> anyhow::Result<()> {
-    ctx.store.remove_dialogue(chat.0).await?;
+    session::end_flow(ctx.store.as_ref(), chat.0).await?;
     Ok(())
 }

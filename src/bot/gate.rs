@@ -9,8 +9,9 @@ use teloxide::types::{BotCommandScope, ChatId, Recipient, UpdateKind};
 use super::keyboards::Action;
 use super::{Ctx, reply, requests};
 use crate::domain::access::{Lang, Region, User};
-use crate::domain::audit::{AuditAction, AuditRecord};
+use crate::domain::handoff;
 use crate::domain::ids::TelegramId;
+use crate::domain::session::{self, Admission, Session};
 use crate::i18n::Args;
 
 /// The whitelisted person behind an update, with their division.
@@ -37,7 +38,7 @@ fn update_id(update: &Update) -> i64 {
 
 /// Lets an update through unless it was handled before (Telegram re-sends after a crash).
 pub async fn not_yet_handled(update: Update, ctx: Ctx) -> bool {
-    match ctx.store.is_handled(update_id(&update)).await {
+    match session::handled_before(ctx.store.as_ref(), update_id(&update)).await {
         Ok(true) => {
             tracing::info!(update_id = update_id(&update), "update delivered again; skipped");
             false
@@ -54,7 +55,7 @@ pub async fn not_yet_handled(update: Update, ctx: Ctx) -> bool {
 /// Marks the update handled, once its handling is over; a crash before this point means
 /// Telegram's second delivery is handled again rather than lost.
 pub async fn mark_handled(ctx: &Ctx, update: &Update) {
-    if let Err(e) = ctx.store.mark_handled(update_id(update), ctx.clock.now()).await {
+    if let Err(e) = session::handled(ctx.store.as_ref(), update_id(update), ctx.clock.now()).await {
         tracing::warn!(error = %e, "cannot mark the update handled");
     }
 }
@@ -78,7 +79,7 @@ async fn handoff_chat(ctx: &Ctx, update: &Update, chat: ChatId) -> Option<ChatId
     if !matches!(update.kind, UpdateKind::CallbackQuery(_)) {
         return None;
     }
-    match ctx.store.is_handoff_chat(chat.0).await {
+    match handoff::is_handoff_chat(ctx.store.as_ref(), chat.0).await {
         Ok(true) => Some(chat),
         Ok(false) => None,
         Err(e) => {
@@ -108,30 +109,19 @@ pub async fn authorize(update: Update, bot: Bot, ctx: Ctx) -> Option<Caller> {
     }
     let chat = ChatId(from.id.0 as i64);
     let id = TelegramId::new(from.id.0 as i64).ok()?;
-    let user = match ctx.store.user(id).await {
-        Ok(user) => user,
+    match session::admit(ctx.store.as_ref(), id).await {
+        Ok(Admission::Admitted(session)) => {
+            let Session { user, region } = *session;
+            Some(Caller { user, region, chat, group })
+        }
+        Ok(Admission::Refused(known)) => {
+            refuse(&bot, &ctx, &update, id, known.as_deref()).await;
+            mark_handled(&ctx, &update).await;
+            None
+        }
         Err(e) => {
             tracing::error!(error = %e, "cannot read the whitelist");
             answer_silently(&bot, &update).await;
-            return None;
-        }
-    };
-    match user {
-        Some(user) if user.active => {
-            if user.unreachable
-                && let Err(e) = ctx.store.set_unreachable(user.telegram_id, false).await
-            {
-                tracing::warn!(error = %e, "cannot mark a person reachable again");
-            }
-            let region = match &user.region {
-                Some(code) => ctx.store.region(code).await.ok().flatten(),
-                None => None,
-            };
-            Some(Caller { user, region, chat, group })
-        }
-        known => {
-            refuse(&bot, &ctx, &update, id, known.as_ref()).await;
-            mark_handled(&ctx, &update).await;
             None
         }
     }
@@ -144,9 +134,7 @@ async fn refuse(bot: &Bot, ctx: &Ctx, update: &Update, id: TelegramId, known: Op
         UpdateKind::CallbackQuery(_) => "button",
         _ => "message",
     };
-    let record = AuditRecord::new(now, Some(id), AuditAction::AccessRefused)
-        .details(format!("{what}{}", if known.is_some() { ", disabled" } else { "" }));
-    if let Err(e) = ctx.store.audit(&record).await {
+    if let Err(e) = session::refused(ctx.store.as_ref(), id, known.is_some(), what, now).await {
         tracing::error!(error = %e, "cannot audit a refusal");
     }
     let lang = known.map(|u| u.lang).unwrap_or(Lang::Ru);
@@ -167,7 +155,7 @@ async fn refuse(bot: &Bot, ctx: &Ctx, update: &Update, id: TelegramId, known: Op
         return;
     }
     let since = now - Duration::minutes(i64::from(ctx.config.refusal_interval_minutes));
-    match ctx.store.claim_refusal_notice(id, now, since).await {
+    match session::tell_refusal(ctx.store.as_ref(), id, now, since).await {
         Ok(true) => {}
         Ok(false) => return,
         Err(e) => {

@@ -18,8 +18,8 @@ use super::reply::Answer;
 use super::{Ctx, HandlerResult, cards, leads, render, reply};
 use crate::domain::access::{Lang, Region};
 use crate::domain::base;
+use crate::domain::directory;
 use crate::domain::handoff::{self, Closing, Fact, Handoff, HandoffError, HandoffState};
-use crate::domain::notice;
 use crate::domain::prospect::{Product, ProspectId};
 use crate::i18n::Args;
 
@@ -27,7 +27,9 @@ use crate::i18n::Args;
 const LIST_PAGE: i64 = 10;
 
 async fn region(ctx: &Ctx, h: &Handoff) -> anyhow::Result<Region> {
-    ctx.store.region(&h.region).await?.ok_or_else(|| anyhow::anyhow!("division {} is gone", h.region))
+    directory::region(ctx.store.as_ref(), &h.region)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("division {} is gone", h.region))
 }
 
 /// Asks the specialist for the facts of each new lead, one message a lead.
@@ -83,11 +85,7 @@ async fn release(
     message: Option<MessageId>,
     h: &Handoff,
 ) -> anyhow::Result<Answer> {
-    if !ctx
-        .store
-        .release_handoff(h.id, &notice::lead_card(h.id, h.chat_id, &h.region), ctx.clock.now())
-        .await?
-    {
+    if !handoff::release(ctx.store.as_ref(), h, ctx.clock.now()).await? {
         return posted(bot, ctx, caller, message, h).await;
     }
     let (text, markup) = leads::handed_off(ctx, caller.user.lang, h);
@@ -105,7 +103,7 @@ async fn posted(
     h: &Handoff,
 ) -> anyhow::Result<Answer> {
     let lang = caller.user.lang;
-    let h = ctx.store.handoff(h.id).await?.unwrap_or_else(|| h.clone());
+    let h = handoff::current(ctx.store.as_ref(), h.id).await?.unwrap_or_else(|| h.clone());
     let (text, markup) = leads::handed_off(ctx, lang, &h);
     reply::show(bot, caller.chat, message, text, markup).await?;
     Ok(Answer::alert(ctx.i18n.get(lang, "handoff-facts-posted", Args::new().text("id", h.id.to_string()))))
@@ -115,14 +113,11 @@ async fn posted(
 /// picked; a line for each, to tell them.
 pub async fn send_held(ctx: &Ctx, caller: &Caller) -> anyhow::Result<Vec<String>> {
     let lang = caller.user.lang;
-    let now = ctx.clock.now();
-    let mut lines = vec![];
-    for h in ctx.store.held_handoffs(None, Some(caller.user.telegram_id), 100).await? {
-        if ctx.store.release_handoff(h.id, &notice::lead_card(h.id, h.chat_id, &h.region), now).await? {
-            lines.push(ctx.i18n.get(lang, "handoff-sent-as-is", Args::new().text("id", h.id.to_string())));
-        }
-    }
-    Ok(lines)
+    let sent = handoff::release_all(ctx.store.as_ref(), &caller.user, ctx.clock.now()).await?;
+    Ok(sent
+        .iter()
+        .map(|h| ctx.i18n.get(lang, "handoff-sent-as-is", Args::new().text("id", h.id.to_string())))
+        .collect())
 }
 
 /// `/handoffs`: a specialist's own; an officer's queue and what they hold; a manager's queue.
@@ -326,7 +321,9 @@ async fn take(
 /// Decline and Lost ask for a reason in private: buttons with the usual ones, or typed text.
 async fn ask_reason(bot: &Bot, ctx: &Ctx, caller: &Caller, id: i64, lost: bool) -> anyhow::Result<Answer> {
     let lang = caller.user.lang;
-    let Some(h) = ctx.store.handoff(id).await? else { return Ok(Answer::stale(ctx, lang)) };
+    let Some(h) = handoff::current(ctx.store.as_ref(), id).await? else {
+        return Ok(Answer::stale(ctx, lang));
+    };
     let allowed =
         if lost { handoff::may_close(&caller.user, &h) } else { handoff::may_act(&caller.user, &h) };
     if !allowed {

@@ -7,8 +7,9 @@ use super::keyboards::Action;
 use super::{Ctx, leads, render};
 use crate::domain::access::User;
 use crate::domain::diary::Entry;
-use crate::domain::notice::Notice;
-use crate::domain::prospect::{Prospect, ProspectId};
+use crate::domain::directory;
+use crate::domain::notice::{self, Loaded, Notice};
+use crate::domain::prospect::Prospect;
 use crate::i18n::Args;
 
 /// `notice` as `reader` gets it.
@@ -17,22 +18,14 @@ pub async fn render(
     notice: Notice,
     reader: &User,
 ) -> anyhow::Result<Option<(String, InlineKeyboardMarkup)>> {
-    Ok(match notice {
-        Notice::ColleagueEntry { prospect, entry } => {
-            let id = ProspectId(prospect);
-            let (Some(prospect), Some(entry)) =
-                (ctx.store.prospect(id, None).await?, ctx.store.entry(id, entry).await?)
-            else {
-                return Ok(None);
-            };
+    Ok(match notice::load(ctx.store.as_ref(), notice).await? {
+        None => None,
+        Some(Loaded::ColleagueEntry(prospect, entry)) => {
             Some(colleague_entry(ctx, reader, &prospect, &entry))
         }
-        Notice::LeadNews { handoff, state } => {
-            let Some(mut h) = ctx.store.handoff(handoff).await? else { return Ok(None) };
-            // The lead may have moved on since; this notice tells of the step it was queued for.
-            h.state = state;
+        Some(Loaded::LeadNews(h)) => {
             let tz = match &reader.region {
-                Some(code) => ctx.store.region(code).await?.map(|r| r.tz.tz()),
+                Some(code) => directory::region(ctx.store.as_ref(), code).await?.map(|r| r.tz.tz()),
                 None => None,
             };
             Some(leads::specialist_notice(ctx, reader.lang, tz.unwrap_or(chrono_tz::Europe::Moscow), &h))

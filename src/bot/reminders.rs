@@ -9,7 +9,7 @@ use super::keyboards::Action;
 use super::reply::Answer;
 use super::{Ctx, HandlerResult, reply};
 use crate::domain::diary::{QuickWhen, quick_when};
-use crate::domain::followup::Followup;
+use crate::domain::followup::{self, Moved};
 use crate::i18n::Args;
 use crate::jobs;
 
@@ -17,7 +17,7 @@ pub async fn today(bot: &Bot, ctx: &Ctx, caller: &Caller) -> HandlerResult {
     let now = ctx.clock.now();
     let tz = caller.tz();
     let tomorrow = quick_when(QuickWhen::Tomorrow, now, tz) - Duration::hours(10);
-    let agenda = ctx.store.agenda(caller.user.telegram_id, tomorrow).await?;
+    let agenda = followup::agenda(ctx.store.as_ref(), &caller.user, tomorrow).await?;
     let (text, markup) = jobs::today(ctx, caller.user.lang, tz, &agenda, now);
     reply::send_with(bot, caller.chat, text, markup).await?;
     Ok(())
@@ -38,12 +38,10 @@ pub async fn on_action(
         Action::Tomorrow(id) => (id, quick_when(QuickWhen::Tomorrow, now, caller.tz())),
         _ => return Ok(Answer::stale(ctx, lang)),
     };
-    let followup: Option<Followup> = ctx.store.followup(id).await?;
-    if followup.is_none_or(|f| f.owner != caller.user.telegram_id) {
-        return Ok(Answer::alert(ctx.i18n.t(lang, "err-not-allowed")));
-    }
-    if !ctx.store.reschedule_followup(id, caller.user.telegram_id, due, now).await? {
-        return Ok(Answer::stale(ctx, lang));
+    match followup::reschedule(ctx.store.as_ref(), &caller.user, id, due, now).await? {
+        Moved::Moved => {}
+        Moved::NotYours => return Ok(Answer::alert(ctx.i18n.t(lang, "err-not-allowed"))),
+        Moved::Gone => return Ok(Answer::stale(ctx, lang)),
     }
     let moved =
         ctx.i18n.get(lang, "reminder-moved", Args::new().text("when", super::render::when(due, caller.tz())));

@@ -9,10 +9,10 @@ use super::gate::Caller;
 use super::keyboards::Action;
 use super::reply::Answer;
 use super::{Ctx, HandlerResult, render, reply};
-use crate::domain::audit::{AuditAction, AuditRecord};
-use crate::domain::prospect::{Prospect, ProspectId};
+use crate::domain::audit::AuditAction;
+use crate::domain::directory;
+use crate::domain::prospect::Prospect;
 use crate::domain::report::{Period, PeriodError, ReportScope};
-use crate::domain::requisites::Inn;
 use crate::i18n::{Args, escape_html, local_datetime};
 use crate::reports::{self, Reader, text};
 
@@ -94,10 +94,8 @@ pub async fn report(bot: &Bot, ctx: &Ctx, caller: &Caller, args: &str) -> Handle
     let chart = text::activity_chart(&reader, &report)?;
     let name = reports::file_name("report", &scope, &report.period.slug(), "png");
     send_file(bot, caller.chat, chart, name, caption, true, too_large(ctx, caller)).await?;
-    let record = AuditRecord::new(now, Some(caller.user.telegram_id), AuditAction::ReportBuilt)
-        .subject(format!("region:{}", scope.key()))
-        .details(format!("activity {}", report.period.slug()));
-    ctx.store.audit(&record).await?;
+    let details = format!("activity {}", report.period.slug());
+    reports::record(ctx.store.as_ref(), &caller.user, AuditAction::ReportBuilt, &scope, details, now).await?;
     Ok(())
 }
 
@@ -119,27 +117,9 @@ pub async fn quality(bot: &Bot, ctx: &Ctx, caller: &Caller) -> HandlerResult {
     );
     let name = reports::file_name("quality", &scope, &date, "png");
     send_file(bot, caller.chat, chart, name, caption, true, too_large(ctx, caller)).await?;
-    let record = AuditRecord::new(now, Some(caller.user.telegram_id), AuditAction::ReportBuilt)
-        .subject(format!("region:{}", scope.key()))
-        .details("quality");
-    ctx.store.audit(&record).await?;
+    let details = "quality".to_owned();
+    reports::record(ctx.store.as_ref(), &caller.user, AuditAction::ReportBuilt, &scope, details, now).await?;
     Ok(())
-}
-
-/// A card named by its number or INN, anywhere (head office reads every division).
-async fn card_for_audit(ctx: &Ctx, text: &str) -> anyhow::Result<Option<Prospect>> {
-    let text = text.trim();
-    let digits = text.chars().all(|c| c.is_ascii_digit());
-    if digits
-        && (text.len() == 10 || text.len() == 12)
-        && let Ok(inn) = Inn::parse(text)
-    {
-        return Ok(ctx.store.prospect_by_inn_anywhere(&inn).await?);
-    }
-    match text.parse::<i64>() {
-        Ok(id) if id > 0 && digits => Ok(ctx.store.prospect(ProspectId(id), None).await?),
-        _ => Ok(None),
-    }
 }
 
 /// `/audit <card number or INN>` (head office only).
@@ -152,16 +132,13 @@ pub async fn audit(bot: &Bot, ctx: &Ctx, caller: &Caller, args: &str) -> Handler
         reply::send(bot, caller.chat, ctx.i18n.t(lang, "audit-usage")).await?;
         return Ok(());
     }
-    let Some(card) = card_for_audit(ctx, args).await? else {
+    let Some(card) = reports::card_for_audit(ctx.store.as_ref(), args).await? else {
         let text = format!("{}\n{}", ctx.i18n.t(lang, "err-not-found"), ctx.i18n.t(lang, "audit-usage"));
         reply::send(bot, caller.chat, text).await?;
         return Ok(());
     };
-    let (text, markup) = audit_page(ctx, caller, &card, 0).await?;
+    let (text, markup) = audit_page(ctx, caller, &card, 0, true).await?;
     reply::send_with(bot, caller.chat, text, markup).await?;
-    let record = AuditRecord::new(ctx.clock.now(), Some(caller.user.telegram_id), AuditAction::AuditViewed)
-        .subject(format!("prospect:{}", card.id));
-    ctx.store.audit(&record).await?;
     Ok(())
 }
 
@@ -207,10 +184,13 @@ async fn audit_page(
     caller: &Caller,
     card: &Prospect,
     page: u32,
+    first: bool,
 ) -> anyhow::Result<(String, InlineKeyboardMarkup)> {
     let lang = caller.user.lang;
-    let subject = format!("prospect:{}", card.id);
-    let (lines, total) = ctx.store.audit_page(&subject, i64::from(page) * AUDIT_PAGE, AUDIT_PAGE).await?;
+    let offset = i64::from(page) * AUDIT_PAGE;
+    let viewed = first.then(|| ctx.clock.now());
+    let (lines, total) =
+        reports::audit_trail(ctx.store.as_ref(), &caller.user, card, offset, AUDIT_PAGE, viewed).await?;
     let pages = ((total + AUDIT_PAGE - 1) / AUDIT_PAGE).max(1);
     let mut parts = vec![
         ctx.i18n.get(
@@ -265,9 +245,7 @@ pub async fn export(bot: &Bot, ctx: &Ctx, caller: &Caller) -> HandlerResult {
         Some(scope @ ReportScope::Region(_)) => send_export(bot, ctx, caller, scope).await,
         Some(ReportScope::All) => {
             let lang = caller.user.lang;
-            let mut buttons: Vec<InlineKeyboardButton> = ctx
-                .store
-                .regions()
+            let mut buttons: Vec<InlineKeyboardButton> = directory::regions(ctx.store.as_ref())
                 .await?
                 .into_iter()
                 .map(|r| Action::Export(Some(r.code.clone())).button(r.name.as_str()))
@@ -284,21 +262,13 @@ async fn send_export(bot: &Bot, ctx: &Ctx, caller: &Caller, scope: ReportScope) 
     let now = ctx.clock.now();
     let reader = reader(ctx, caller);
     let (bytes, count) = reports::export_workbook(ctx.store.clone(), scope.clone(), &reader).await?;
-    let scope_name = match &scope {
-        ReportScope::All => ctx.i18n.t(caller.user.lang, "report-scope-all"),
-        ReportScope::Region(code) => match ctx.store.region(code).await? {
-            Some(region) => region.name.as_str().to_owned(),
-            None => code.to_string(),
-        },
-    };
+    let scope_name = reports::scope_name(ctx.store.as_ref(), &scope)
+        .await?
+        .unwrap_or_else(|| ctx.i18n.t(caller.user.lang, "report-scope-all"));
     // Audited before it leaves: an export that was sent is always on record.
-    let record = AuditRecord::new(now, Some(caller.user.telegram_id), AuditAction::Exported)
-        .subject(format!("region:{}", scope.key()))
-        .details(format!(
-            "{count} cards, contacts {}",
-            if reader.disclosure.shows_contacts() { "shown" } else { "masked" }
-        ));
-    ctx.store.audit(&record).await?;
+    let shown = if reader.disclosure.shows_contacts() { "shown" } else { "masked" };
+    let details = format!("{count} cards, contacts {shown}");
+    reports::record(ctx.store.as_ref(), &caller.user, AuditAction::Exported, &scope, details, now).await?;
     let caption = ctx.i18n.get(
         caller.user.lang,
         "export-caption",
@@ -324,10 +294,10 @@ pub async fn on_action(
             if ReportScope::of(&caller.user) != Some(ReportScope::All) {
                 return Ok(Answer::alert(ctx.i18n.t(lang, "button-not-allowed")));
             }
-            let Some(card) = ctx.store.prospect(ProspectId(id), None).await? else {
+            let Some(card) = reports::card_for_audit(ctx.store.as_ref(), &id.to_string()).await? else {
                 return Ok(Answer::stale(ctx, lang));
             };
-            let (text, markup) = audit_page(ctx, caller, &card, page).await?;
+            let (text, markup) = audit_page(ctx, caller, &card, page, false).await?;
             reply::show(bot, caller.chat, message, text, markup).await?;
             Ok(Answer::done())
         }

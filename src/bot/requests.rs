@@ -2,7 +2,6 @@
 //! admin gets the request with the person's name, username and id, and approves it (choosing
 //! role and division in the add-user flow) or rejects it. The person is told the outcome.
 
-use chrono::Duration;
 use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardMarkup, MessageId};
 
@@ -12,7 +11,7 @@ use super::reply;
 use super::reply::Answer;
 use super::{Ctx, users};
 use crate::domain::access::{AccessError, AccessRequest, Lang, RequestState, Role};
-use crate::domain::audit::{AuditAction, AuditRecord, user_subject};
+use crate::domain::directory;
 use crate::domain::ids::{FullName, TelegramId};
 use crate::i18n::Args;
 
@@ -36,14 +35,9 @@ pub async fn request(bot: &Bot, ctx: &Ctx, from: &teloxide::types::User) -> anyh
         requested_at: now,
         state: RequestState::Pending,
     };
-    if !ctx.store.record_access_request(&request, now - Duration::days(1)).await? {
+    let Some(admins) = directory::request_access(ctx.store.as_ref(), &request, now).await? else {
         return Ok(ctx.i18n.t(STRANGER_LANG, "access-request-repeat"));
-    }
-    let record = AuditRecord::new(now, Some(id), AuditAction::AccessRequested)
-        .subject(user_subject(id))
-        .details(format!("{} @{}", request.full_name, request.username.as_deref().unwrap_or("-")));
-    ctx.store.audit(&record).await?;
-    let admins = ctx.store.users().await?.into_iter().filter(|u| u.active && u.role == Role::Admin);
+    };
     for admin in admins {
         let lang = admin.lang;
         let username = request.username.as_deref().map(|u| format!("@{u}")).unwrap_or_default();
@@ -68,8 +62,7 @@ pub async fn request(bot: &Bot, ctx: &Ctx, from: &teloxide::types::User) -> anyh
 }
 
 async fn pending(ctx: &Ctx, id: i64) -> anyhow::Result<Option<AccessRequest>> {
-    let request = ctx.store.access_request(TelegramId::new(id)?).await?;
-    Ok(request.filter(|r| r.state == RequestState::Pending))
+    Ok(directory::pending_request(ctx.store.as_ref(), TelegramId::new(id)?).await?)
 }
 
 /// An admin's decision on a request.
@@ -90,7 +83,7 @@ pub async fn on_action(
             let Some(request) = pending(ctx, id).await? else {
                 return Ok(decided());
             };
-            if ctx.store.user(request.telegram_id).await?.is_some() {
+            if directory::user(ctx.store.as_ref(), request.telegram_id).await?.is_some() {
                 return Err(AccessError::UserExists(request.telegram_id).into());
             }
             let name = FullName::parse(&request.full_name).ok();
@@ -101,13 +94,9 @@ pub async fn on_action(
                 return Ok(decided());
             };
             let now = ctx.clock.now();
-            let by = caller.user.telegram_id;
-            if !ctx.store.decide_access_request(request.telegram_id, RequestState::Rejected, by, now).await? {
+            if !directory::reject_request(ctx.store.as_ref(), &caller.user, request.telegram_id, now).await? {
                 return Ok(decided());
             }
-            let record = AuditRecord::new(now, Some(by), AuditAction::AccessRequestRejected)
-                .subject(user_subject(request.telegram_id));
-            ctx.store.audit(&record).await?;
             let person = ChatId(request.telegram_id.get());
             if let Err(e) = reply::send(bot, person, ctx.i18n.t(STRANGER_LANG, "access-denied")).await {
                 tracing::info!(person = person.0, error = %e, "cannot tell the outcome of a request");
@@ -133,9 +122,7 @@ pub async fn approve_if_requested(
     caller: &Caller,
     id: TelegramId,
 ) -> anyhow::Result<()> {
-    let now = ctx.clock.now();
-    let by = caller.user.telegram_id;
-    if !ctx.store.decide_access_request(id, RequestState::Approved, by, now).await? {
+    if !directory::approve_request(ctx.store.as_ref(), &caller.user, id, ctx.clock.now()).await? {
         return Ok(());
     }
     let text = ctx.i18n.t(STRANGER_LANG, "access-granted");

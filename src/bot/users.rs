@@ -33,7 +33,7 @@ pub async fn open(bot: &Bot, ctx: &Ctx, caller: &Caller, args: &str) -> HandlerR
 
 async fn list_page(ctx: &Ctx, caller: &Caller, page: u32) -> anyhow::Result<(String, InlineKeyboardMarkup)> {
     let lang = caller.user.lang;
-    let users = ctx.store.users().await?;
+    let users = directory::users(ctx.store.as_ref()).await?;
     let pages = users.len().div_ceil(PAGE).max(1);
     let page = (page as usize).min(pages - 1);
     let mut rows: Vec<Vec<InlineKeyboardButton>> = users
@@ -113,7 +113,7 @@ async fn region_buttons(
     ctx: &Ctx,
     action: impl Fn(String) -> Action,
 ) -> anyhow::Result<Vec<InlineKeyboardButton>> {
-    let regions = ctx.store.regions().await?;
+    let regions = directory::regions(ctx.store.as_ref()).await?;
     Ok(regions
         .iter()
         .map(|r| action(r.code.to_string()).button(format!("{} · {}", r.code, r.name.as_str())))
@@ -122,7 +122,7 @@ async fn region_buttons(
 
 async fn target(ctx: &Ctx, id: i64) -> anyhow::Result<User> {
     let id = TelegramId::new(id)?;
-    let user = ctx.store.user(id).await?;
+    let user = directory::user(ctx.store.as_ref(), id).await?;
     Ok(user.ok_or(crate::domain::access::AccessError::UnknownUser(id))?)
 }
 
@@ -247,7 +247,7 @@ pub async fn on_text(bot: &Bot, ctx: &Ctx, caller: &Caller, state: State, text: 
             let Some(id) = typed(bot, ctx, caller, TelegramId::parse(text), "users-ask-id").await? else {
                 return Ok(());
             };
-            if ctx.store.user(id).await?.is_some() {
+            if directory::user(ctx.store.as_ref(), id).await?.is_some() {
                 let err = ctx.i18n.get(lang, "err-user-exists", Args::new().text("id", id.to_string()));
                 return ask_again(bot, ctx, caller, err, "users-ask-id").await;
             }
@@ -391,7 +391,7 @@ async fn flow_region(
         return Ok(stale(ctx, caller));
     };
     let code = RegionCode::parse(&code)?;
-    if ctx.store.region(&code).await?.is_none() {
+    if directory::region(ctx.store.as_ref(), &code).await?.is_none() {
         return Err(crate::domain::access::AccessError::UnknownRegion(code).into());
     }
     let region = Some(code.to_string());

@@ -161,7 +161,7 @@ impl Session {
                 Some(id) => self.store.is_handled(id).await?,
                 None => true,
             };
-            if handled && outbox_idle(self.store.as_ref()).await? {
+            if handled && outbox_idle(self.store.as_ref(), self.clock.now()).await? {
                 return self.catch_up();
             }
             if Instant::now() >= deadline {
@@ -272,10 +272,9 @@ impl Session {
     }
 }
 
-/// Nothing in the outbox waits to be sent or is being sent.
-async fn outbox_idle(store: &dyn Store) -> anyhow::Result<bool> {
-    let counts = store.outbox_counts().await?;
-    Ok(counts.iter().all(|(state, n)| *n == 0 || !matches!(state.as_str(), "pending" | "sending")))
+/// Nothing in the outbox is due to be sent or being sent (a held lead's card waits for later).
+async fn outbox_idle(store: &dyn Store, now: chrono::DateTime<chrono::Utc>) -> anyhow::Result<bool> {
+    Ok(store.outbox_due(now).await? == 0)
 }
 
 /// How the demo's chats are shown: people by their names as stored (a demo database from an

@@ -412,6 +412,65 @@ pub async fn log_entry(
     Ok(Logged { entry_id: written.entry, prospect, handoffs })
 }
 
+/// The card with this INN, when `user` may see it (a card of another division is not there
+/// for them, SPEC §5).
+pub async fn by_inn(store: &dyn Store, user: &User, inn: &Inn) -> BaseResult<Option<Prospect>> {
+    let Some(holder) = store.prospect_by_inn_anywhere(inn).await? else { return Ok(None) };
+    Ok(visible(store, user, holder.id).await.ok())
+}
+
+/// One page of a card's diary, newest first, with how many entries it has; the view is audited.
+pub async fn history(
+    store: &dyn Store,
+    user: &User,
+    id: ProspectId,
+    offset: i64,
+    limit: i64,
+    now: DateTime<Utc>,
+) -> BaseResult<(Prospect, i64, Vec<Entry>)> {
+    let prospect = visible(store, user, id).await?;
+    audit_view(store, user, id, "history", now).await?;
+    let count = store.entry_count(id).await?;
+    let entries = store.entries(id, offset, limit).await?;
+    Ok((prospect, count, entries))
+}
+
+/// One diary entry of a card `user` may see, whole.
+pub async fn entry(
+    store: &dyn Store,
+    user: &User,
+    id: ProspectId,
+    entry: i64,
+) -> BaseResult<(Prospect, Entry)> {
+    let prospect = visible(store, user, id).await?;
+    let entry = store.entry(id, entry).await?.ok_or(BaseError::NotFound)?;
+    Ok((prospect, entry))
+}
+
+/// `/my`: the cards `user` owns in their scope, soonest next contact first.
+pub async fn mine(store: &dyn Store, user: &User, offset: i64, limit: i64) -> BaseResult<Vec<Prospect>> {
+    if !works_with_prospects(user) {
+        return Err(BaseError::NotAllowed);
+    }
+    let scope = Scope::of(user);
+    Ok(store.owned_by(user.telegram_id, scope.region_filter(), offset, limit).await?)
+}
+
+/// Keeps the words of the last search in `chat`, for its next pages.
+pub async fn remember_search(
+    store: &dyn Store,
+    chat: i64,
+    query: &str,
+    now: DateTime<Utc>,
+) -> BaseResult<()> {
+    Ok(store.save_search(chat, query, now).await?)
+}
+
+/// The words of the last search in `chat`.
+pub async fn last_search(store: &dyn Store, chat: i64) -> BaseResult<String> {
+    Ok(store.saved_search(chat).await?.unwrap_or_default())
+}
+
 /// Agrees the next contact without a diary entry (the card's "schedule" button).
 pub async fn schedule(
     store: &dyn Store,

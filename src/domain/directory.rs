@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::access::{AccessError, Lang, NewUser, Placement, Region, Role, User};
+use super::access::{AccessError, AccessRequest, Lang, NewUser, Placement, Region, RequestState, Role, User};
 use super::audit::{AuditAction, AuditRecord, user_subject};
 use super::ids::{RegionCode, TelegramId};
 use crate::store::{Store, StoreError};
@@ -98,4 +98,74 @@ pub async fn set_lang(
         .subject(user_subject(id))
         .details(lang.as_str());
     Ok(store.set_lang(id, lang, now, &record).await?)
+}
+
+/// Everyone on the whitelist, active or not.
+pub async fn users(store: &dyn Store) -> Result<Vec<User>, StoreError> {
+    store.users().await
+}
+
+/// One person of the whitelist.
+pub async fn user(store: &dyn Store, id: TelegramId) -> Result<Option<User>, StoreError> {
+    store.user(id).await
+}
+
+/// Every division.
+pub async fn regions(store: &dyn Store) -> Result<Vec<Region>, StoreError> {
+    store.regions().await
+}
+
+/// One division.
+pub async fn region(store: &dyn Store, code: &RegionCode) -> Result<Option<Region>, StoreError> {
+    store.region(code).await
+}
+
+/// A stranger asks for access (SPEC §2): recorded and audited once a day at most. The active
+/// admins to pass it to, or `None` when the person asked within the last day already.
+pub async fn request_access(
+    store: &dyn Store,
+    request: &AccessRequest,
+    now: DateTime<Utc>,
+) -> Result<Option<Vec<User>>, StoreError> {
+    if !store.record_access_request(request, now - chrono::Duration::days(1)).await? {
+        return Ok(None);
+    }
+    let id = request.telegram_id;
+    let record = AuditRecord::new(now, Some(id), AuditAction::AccessRequested)
+        .subject(user_subject(id))
+        .details(format!("{} @{}", request.full_name, request.username.as_deref().unwrap_or("-")));
+    store.audit(&record).await?;
+    Ok(Some(store.users().await?.into_iter().filter(|u| u.active && u.role == Role::Admin).collect()))
+}
+
+/// A request still waiting for an admin's decision.
+pub async fn pending_request(store: &dyn Store, id: TelegramId) -> Result<Option<AccessRequest>, StoreError> {
+    Ok(store.access_request(id).await?.filter(|r| r.state == RequestState::Pending))
+}
+
+/// An admin rejects a pending request, audited; `false` when another admin decided first.
+pub async fn reject_request(
+    store: &dyn Store,
+    admin: &User,
+    id: TelegramId,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let by = admin.telegram_id;
+    if !store.decide_access_request(id, RequestState::Rejected, by, now).await? {
+        return Ok(false);
+    }
+    let record =
+        AuditRecord::new(now, Some(by), AuditAction::AccessRequestRejected).subject(user_subject(id));
+    store.audit(&record).await?;
+    Ok(true)
+}
+
+/// Closes the request of a person just whitelisted; `false` when there was none pending.
+pub async fn approve_request(
+    store: &dyn Store,
+    admin: &User,
+    id: TelegramId,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    store.decide_access_request(id, RequestState::Approved, admin.telegram_id, now).await
 }

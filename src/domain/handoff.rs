@@ -309,6 +309,11 @@ pub async fn routes(store: &dyn Store) -> Result<Vec<Route>, StoreError> {
     store.routes().await
 }
 
+/// Whether `chat` is a chat some division's hand-offs go to.
+pub async fn is_handoff_chat(store: &dyn Store, chat: i64) -> Result<bool, StoreError> {
+    store.is_handoff_chat(chat).await
+}
+
 /// Whether a division exists to route hand-offs of.
 pub async fn region_exists(store: &dyn Store, region: &RegionCode) -> Result<bool, StoreError> {
     Ok(store.region(region).await?.is_some())
@@ -361,6 +366,30 @@ pub async fn own(store: &dyn Store, user: &User, id: i64) -> HandoffResult<Hando
         Some(h) if user.active && h.from == user.telegram_id => Ok(h),
         _ => Err(HandoffError::NotFound),
     }
+}
+
+/// Ends the hold of the specialist's own lead: its card, queued with it, is due now. `false`
+/// when it went already (the wait was over).
+pub async fn release(store: &dyn Store, h: &Handoff, now: DateTime<Utc>) -> HandoffResult<bool> {
+    Ok(store.release_handoff(h.id, &notice::lead_card(h.id, h.chat_id, &h.region), now).await?)
+}
+
+/// `/cancel`: the person's leads held for their facts go to the chat now, with what was
+/// picked. The leads sent.
+pub async fn release_all(store: &dyn Store, user: &User, now: DateTime<Utc>) -> HandoffResult<Vec<Handoff>> {
+    let mut sent = vec![];
+    for h in store.held_handoffs(None, Some(user.telegram_id), 100).await? {
+        if release(store, &h, now).await? {
+            sent.push(h);
+        }
+    }
+    Ok(sent)
+}
+
+/// A hand-off as it now stands, for a person already shown it (its specialist after a press,
+/// an officer acting on it: the rules of what they may do are checked by the action itself).
+pub async fn current(store: &dyn Store, id: i64) -> HandoffResult<Option<Handoff>> {
+    Ok(store.handoff(id).await?)
 }
 
 /// Records one fact of the specialist's own lead while its card is held; the lead as it now

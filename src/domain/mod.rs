@@ -18,6 +18,7 @@ pub mod privacy;
 pub mod prospect;
 pub mod report;
 pub mod requisites;
+pub mod session;
 
 pub use access::{Lang, NewUser, Region, Role, User};
 pub use ids::{FullName, RegionCode, TelegramId, TimeZoneName};

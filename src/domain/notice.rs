@@ -6,9 +6,11 @@
 use serde::{Deserialize, Serialize};
 
 use super::access::Audience;
+use super::diary::Entry;
 use super::handoff::{Handoff, HandoffState};
 use super::ids::{RegionCode, TelegramId};
-use crate::store::NewOutgoing;
+use super::prospect::{Prospect, ProspectId};
+use crate::store::{NewOutgoing, Store, StoreResult};
 
 /// The outbox kind of every [`Notice`]; its details travel as JSON beside it.
 pub const KIND: &str = "event";
@@ -47,6 +49,33 @@ impl Notice {
     pub fn parse(stored: &str) -> Option<Self> {
         serde_json::from_str(stored).ok()
     }
+}
+
+/// A notice with what it tells of, read when it is sent.
+#[derive(Debug, Clone)]
+pub enum Loaded {
+    ColleagueEntry(Box<Prospect>, Box<Entry>),
+    /// The lead as it stands, showing the step the notice was queued for.
+    LeadNews(Box<Handoff>),
+}
+
+/// Reads what `notice` tells of; `None` when it is gone.
+pub async fn load(store: &dyn Store, notice: Notice) -> StoreResult<Option<Loaded>> {
+    Ok(match notice {
+        Notice::ColleagueEntry { prospect, entry } => {
+            let id = ProspectId(prospect);
+            match (store.prospect(id, None).await?, store.entry(id, entry).await?) {
+                (Some(prospect), Some(entry)) => {
+                    Some(Loaded::ColleagueEntry(Box::new(prospect), Box::new(entry)))
+                }
+                _ => None,
+            }
+        }
+        Notice::LeadNews { handoff, state } => store.handoff(handoff).await?.map(|h| {
+            // The lead may have moved on since; this notice tells of the step it was queued for.
+            Loaded::LeadNews(Box::new(Handoff { state, ..h }))
+        }),
+    })
 }
 
 /// The lead card a hand-off posts to its division's chat. It is rendered when sent, so the facts

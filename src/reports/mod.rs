@@ -107,3 +107,72 @@ pub async fn export_workbook(
 pub fn file_name(kind: &str, scope: &ReportScope, tail: &str, extension: &str) -> String {
     format!("{kind}_{}_{tail}.{extension}", scope.key())
 }
+
+/// Puts a report or an export on record: `action` by `user` over `scope`.
+pub async fn record(
+    store: &dyn Store,
+    user: &crate::domain::access::User,
+    action: crate::domain::audit::AuditAction,
+    scope: &ReportScope,
+    details: String,
+    now: DateTime<Utc>,
+) -> crate::store::StoreResult<()> {
+    let record = crate::domain::audit::AuditRecord::new(now, Some(user.telegram_id), action)
+        .subject(format!("region:{}", scope.key()))
+        .details(details);
+    store.audit(&record).await
+}
+
+/// The name a file and a caption give a scope: the division's name, or `all` for the bank.
+pub async fn scope_name(store: &dyn Store, scope: &ReportScope) -> crate::store::StoreResult<Option<String>> {
+    Ok(match scope {
+        ReportScope::All => None,
+        ReportScope::Region(code) => {
+            Some(store.region(code).await?.map_or_else(|| code.to_string(), |r| r.name.as_str().to_owned()))
+        }
+    })
+}
+
+/// Head office's `/audit`: a card named by its number or INN, in any division.
+pub async fn card_for_audit(
+    store: &dyn Store,
+    text: &str,
+) -> crate::store::StoreResult<Option<crate::domain::prospect::Prospect>> {
+    use crate::domain::prospect::ProspectId;
+    let text = text.trim();
+    let digits = text.chars().all(|c| c.is_ascii_digit());
+    if digits
+        && (text.len() == 10 || text.len() == 12)
+        && let Ok(inn) = crate::domain::requisites::Inn::parse(text)
+    {
+        return store.prospect_by_inn_anywhere(&inn).await;
+    }
+    match text.parse::<i64>() {
+        Ok(id) if id > 0 && digits => store.prospect(ProspectId(id), None).await,
+        _ => Ok(None),
+    }
+}
+
+/// One page of a card's audit trail, newest first, and how many lines it has; the reading is
+/// itself put on record when `record` (the first page of an `/audit`).
+pub async fn audit_trail(
+    store: &dyn Store,
+    user: &crate::domain::access::User,
+    card: &crate::domain::prospect::Prospect,
+    offset: i64,
+    limit: i64,
+    now: Option<DateTime<Utc>>,
+) -> crate::store::StoreResult<(Vec<crate::store::AuditLine>, i64)> {
+    let subject = format!("prospect:{}", card.id);
+    let page = store.audit_page(&subject, offset, limit).await?;
+    if let Some(now) = now {
+        let record = crate::domain::audit::AuditRecord::new(
+            now,
+            Some(user.telegram_id),
+            crate::domain::audit::AuditAction::AuditViewed,
+        )
+        .subject(subject);
+        store.audit(&record).await?;
+    }
+    Ok(page)
+}

@@ -92,6 +92,9 @@ pub trait DeliveryStore: Send + Sync {
     async fn outbox_failed(&self, id: i64, error: &str) -> StoreResult<()>;
     /// Items by state, for tests and operators.
     async fn outbox_counts(&self) -> StoreResult<Vec<(String, i64)>>;
+    /// How many items are due to be sent by `now` or are being sent (a held lead's card, due
+    /// later, is not).
+    async fn outbox_due(&self, now: DateTime<Utc>) -> StoreResult<i64>;
     async fn followup(&self, id: i64) -> StoreResult<Option<Followup>>;
     /// Moves an open follow-up of `owner` to `due` (snooze or "tomorrow").
     async fn reschedule_followup(
@@ -270,6 +273,12 @@ impl DeliveryStore for SqlStore {
     async fn outbox_counts(&self) -> StoreResult<Vec<(String, i64)>> {
         let sql = "SELECT state, COUNT(*) FROM outbox GROUP BY state ORDER BY state";
         Ok(on_pool!(self, p => sqlx::query_as(sql).fetch_all(p).await)?)
+    }
+
+    async fn outbox_due(&self, now: DateTime<Utc>) -> StoreResult<i64> {
+        let sql = "SELECT COUNT(*) FROM outbox WHERE state = 'sending' \
+                   OR (state = 'pending' AND next_attempt_at <= $1)";
+        Ok(on_pool!(self, p => sqlx::query_scalar(sql).bind(secs(now)).fetch_one(p).await)?)
     }
 
     async fn followup(&self, id: i64) -> StoreResult<Option<Followup>> {
