@@ -74,7 +74,7 @@ async fn setup(app: &TestApp) -> (People, i64) {
         app.store.as_ref(),
         &user,
         ProspectId(id),
-        prospect_diary::domain::prospect::Field::Email,
+        prospect_diary::domain::fields::Field::named("email").unwrap(),
         Some("smirnov@romashka.ru".into()),
         support::start_time(),
     )

@@ -13,7 +13,7 @@ use super::start::Answer;
 use super::{Ctx, HandlerResult, render, reply};
 use crate::domain::access::{Scope, User, works_with_prospects};
 use crate::domain::base::{self, BaseError, Query};
-use crate::domain::fields::{self, FIELDS, Field, FieldKind, Value};
+use crate::domain::fields::{self, FIELDS, Field, FieldKind};
 use crate::domain::prospect::{Prospect, ProspectId};
 use crate::domain::requisites::Inn;
 use crate::i18n::Args;
@@ -333,15 +333,19 @@ async fn apply_edit(
     caller: &Caller,
     id: i64,
     field: Field,
-    value: Option<Value>,
+    text: Option<&str>,
 ) -> HandlerResult {
-    base::edit(ctx.store.as_ref(), &caller.user, ProspectId(id), field, value, ctx.clock.now()).await?;
+    base::edit(ctx.store.as_ref(), &caller.user, ProspectId(id), field, text, ctx.clock.now()).await?;
+    edited(bot, ctx, caller, id).await
+}
+
+async fn edited(bot: &Bot, ctx: &Ctx, caller: &Caller, id: i64) -> HandlerResult {
     flow::clear(ctx, caller.chat).await?;
     reply::send(bot, caller.chat, ctx.i18n.t(caller.user.lang, "edit-saved")).await?;
     send_card(bot, ctx, caller, ProspectId(id), None).await
 }
 
-/// A typed new value for the field being edited: checked like in the form, asked again if wrong.
+/// A typed new value for the field being edited: checked by the field, asked again if wrong.
 pub async fn on_edit_text(
     bot: &Bot,
     ctx: &Ctx,
@@ -350,15 +354,15 @@ pub async fn on_edit_text(
     field: Field,
     text: &str,
 ) -> HandlerResult {
-    let lang = caller.user.lang;
-    let prospect = base::visible(ctx.store.as_ref(), &caller.user, ProspectId(id)).await?;
-    match field.parse(text, Some(&prospect.inn)) {
-        Ok(value) => apply_edit(bot, ctx, caller, id, field, Some(value)).await,
-        Err(e) => {
-            let err = reply::explain_requisite(ctx, lang, &e);
+    let now = ctx.clock.now();
+    match base::edit(ctx.store.as_ref(), &caller.user, ProspectId(id), field, Some(text), now).await {
+        Ok(_) => edited(bot, ctx, caller, id).await,
+        Err(BaseError::Invalid(e)) => {
+            let err = reply::explain_requisite(ctx, caller.user.lang, &e);
             let (ask, markup) = edit_question(ctx, caller, id, field);
             reply::send_with(bot, caller.chat, format!("{err}\n\n{ask}"), markup).await?;
             Ok(())
         }
+        Err(e) => Err(e.into()),
     }
 }

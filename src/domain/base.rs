@@ -300,31 +300,23 @@ pub async fn find(
     Ok((found, more))
 }
 
-/// Sets one field to a value its field checked (`FieldSpec::parse`), or clears it with `None`;
-/// audited with the old and the new value. A field that may not be left empty is checked as an
-/// empty answer instead, so clearing the name is refused the way an empty name is.
+/// Sets one field to what a person typed, checked by the field (`FieldSpec::parse`, against
+/// the card's INN), or clears it with `None`; audited with the old and the new value. A field
+/// that may not be left empty is checked as an empty answer instead, so clearing the name is
+/// refused the way an empty name is.
 pub async fn edit(
     store: &dyn Store,
     user: &User,
     id: ProspectId,
     field: Field,
-    value: Option<Value>,
+    text: Option<&str>,
     now: DateTime<Utc>,
 ) -> BaseResult<Prospect> {
-    let prospect = visible(store, user, id).await?;
-    if !may_edit(user, &prospect) || !field.editable || !field.applies_to(Some(prospect.inn.as_str())) {
-        return Err(BaseError::NotAllowed);
-    }
-    let value = match value {
-        None if !field.optional => Some(field.parse("", Some(&prospect.inn))?),
-        value => value,
+    let value = |prospect: &Prospect| match text {
+        None if field.optional => Ok(None),
+        text => field.parse(text.unwrap_or_default(), Some(&prospect.inn)).map(Some),
     };
-    let old = prospect.stored(&field).unwrap_or_default();
-    let new = value.as_ref().map(Value::stored);
-    let record = audit(now, user, AuditAction::CardEdited, id)
-        .details(format!("{field:?}: {old:?} -> {:?}", new.as_deref().unwrap_or_default()));
-    store.update_field(id, field, new, user.telegram_id, now, &record).await?;
-    visible(store, user, id).await
+    change(store, user, id, field, value, now).await
 }
 
 pub async fn set_products(
@@ -335,7 +327,27 @@ pub async fn set_products(
     now: DateTime<Utc>,
 ) -> BaseResult<Prospect> {
     let field = Field::of_kind(FieldKind::Products).ok_or(BaseError::NotAllowed)?;
-    edit(store, user, id, field, Some(Value::Products(products.to_vec())), now).await
+    change(store, user, id, field, |_| Ok(Some(Value::Products(products.to_vec()))), now).await
+}
+
+async fn change(
+    store: &dyn Store,
+    user: &User,
+    id: ProspectId,
+    field: Field,
+    value: impl FnOnce(&Prospect) -> Result<Option<Value>, RequisiteError>,
+    now: DateTime<Utc>,
+) -> BaseResult<Prospect> {
+    let prospect = visible(store, user, id).await?;
+    if !may_edit(user, &prospect) || !field.editable || !field.applies_to(Some(prospect.inn.as_str())) {
+        return Err(BaseError::NotAllowed);
+    }
+    let new = value(&prospect)?.map(|v| v.stored());
+    let old = prospect.stored(&field).unwrap_or_default();
+    let record = audit(now, user, AuditAction::CardEdited, id)
+        .details(format!("{field:?}: {old:?} -> {:?}", new.as_deref().unwrap_or_default()));
+    store.update_field(id, field, new, user.telegram_id, now, &record).await?;
+    visible(store, user, id).await
 }
 
 /// What follows a diary entry: the updated card, and the owner to tell when it is a colleague's.
