@@ -75,7 +75,7 @@ async fn setup(app: &TestApp) -> (People, i64) {
         &user,
         ProspectId(id),
         prospect_diary::domain::fields::Field::named("email").unwrap(),
-        Some("smirnov@romashka.ru".into()),
+        Some("smirnov@romashka.ru"),
         support::start_time(),
     )
     .await

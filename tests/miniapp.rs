@@ -46,9 +46,7 @@ async fn arrange(app: &TestApp) -> i64 {
     let store = app.store.as_ref();
     let now = app.clock.now();
     let anna = store.user(TelegramId::new(SPECIALIST).unwrap()).await.unwrap().unwrap();
-    base::edit(store, &anna, ProspectId(id), Field::named("email").unwrap(), Some(EMAIL.into()), now)
-        .await
-        .unwrap();
+    base::edit(store, &anna, ProspectId(id), Field::named("email").unwrap(), Some(EMAIL), now).await.unwrap();
     let entry = NewEntry {
         prospect: ProspectId(id),
         author: anna.telegram_id,

@@ -10,6 +10,10 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+mod walks;
+
+pub use walks::{Filled, Shown, check, editable, follow_up, load, next_question, shown};
+
 use super::privacy::Disclosure;
 use super::prospect::{Details, Product, products_from_text, products_to_text, short_text};
 use super::requisites::{CompanyName, Email, Inn, Kpp, Ogrn, Phone, RequisiteError};
@@ -318,112 +322,6 @@ impl FieldSpec {
     }
 }
 
-/// The form's question after the field `after` (the first one for `None`); `None` when the
-/// form is complete. A field that does not apply to this INN is skipped, and so is one that
-/// qualifies a field left empty.
-pub fn next_question<'a>(
-    table: &'a [FieldSpec],
-    after: Option<&str>,
-    inn: Option<&str>,
-    filled: impl Fn(&str) -> bool,
-) -> Option<&'a FieldSpec> {
-    let start = match after {
-        Some(code) => table.iter().position(|f| f.code == code)? + 1,
-        None => 0,
-    };
-    table[start..].iter().find(|f| f.applies_to(inn) && f.qualifies.is_none_or(&filled))
-}
-
-/// After `code` was changed from the form's summary: the field that qualifies it, when that
-/// one is still empty (the position of a contact person just given).
-pub fn follow_up<'a>(
-    table: &'a [FieldSpec],
-    code: &str,
-    filled: impl Fn(&str) -> bool,
-) -> Option<&'a FieldSpec> {
-    table.iter().find(|f| f.qualifies == Some(code) && !filled(f.code))
-}
-
-/// The fields a person may change on a card with this INN (or in the form's summary), in order.
-pub fn editable<'a>(table: &'a [FieldSpec], inn: Option<&str>) -> impl Iterator<Item = &'a FieldSpec> {
-    table.iter().filter(move |f| f.editable && f.applies_to(inn))
-}
-
-/// A filled field as a reader sees it.
-pub struct Shown<'a> {
-    pub field: &'a FieldSpec,
-    pub text: String,
-}
-
-/// The filled fields of a card (its values as stored, by `stored`), in order, as they read
-/// where personal data is disclosed as `pd` says.
-pub fn shown<'a>(
-    table: &'a [FieldSpec],
-    stored: impl Fn(&FieldSpec) -> Option<String>,
-    pd: Disclosure,
-    products: &dyn Fn(&[Product]) -> String,
-) -> Vec<Shown<'a>> {
-    let inn = table.iter().find(|f| f.kind == FieldKind::Inn).and_then(&stored).unwrap_or_default();
-    table
-        .iter()
-        .filter_map(|f| stored(f).map(|text| Shown { field: f, text: f.show(&text, pd, &inn, products) }))
-        .collect()
-}
-
-/// A card's name, INN and details.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Filled {
-    pub name: CompanyName,
-    pub inn: Inn,
-    pub details: Details,
-}
-
-/// A card from values as stored (a form's draft), each checked again by its field. A field
-/// left empty that may not be is checked as an empty answer, so its own error explains it.
-pub fn check(
-    table: &[FieldSpec],
-    stored: impl Fn(&FieldSpec) -> Option<String>,
-) -> Result<Filled, RequisiteError> {
-    let value = |field: &FieldSpec, inn: Option<&Inn>| match stored(field) {
-        Some(text) => field.parse(&text, inn).map(Some),
-        None if field.optional => Ok(None),
-        None => field.parse("", inn).map(Some),
-    };
-    fill(table, value, |code| if code == "inn" { RequisiteError::Inn } else { RequisiteError::CompanyName })
-}
-
-/// A card read back from the store. The name and the INN must be valid (else the error names
-/// the field); any other value is read as [`FieldSpec::load`] says.
-pub fn load<'s>(
-    table: &[FieldSpec],
-    stored: impl Fn(&FieldSpec) -> Option<&'s str>,
-) -> Result<Filled, &'static str> {
-    fill(table, |field, inn| Ok(stored(field).and_then(|text| field.load(text, inn))), |code| code)
-}
-
-/// Walks `table` in order (so the INN is known before the fields checked against it) and puts
-/// each `value` in its slot; `missing` names a name or an INN that is not there.
-fn fill<E>(
-    table: &[FieldSpec],
-    value: impl Fn(&FieldSpec, Option<&Inn>) -> Result<Option<Value>, E>,
-    missing: impl Fn(&'static str) -> E,
-) -> Result<Filled, E> {
-    let (mut name, mut inn, mut details) = (None, None, Details::default());
-    for field in table {
-        match (field.slot, value(field, inn.as_ref())?) {
-            (Slot::Name, Some(Value::Name(v))) => name = Some(v),
-            (Slot::Inn, Some(Value::Inn(v))) => inn = Some(v),
-            (Slot::Name | Slot::Inn, _) => return Err(missing(field.code)),
-            (Slot::Detail { set, .. }, value) => set(&mut details, value),
-        }
-    }
-    Ok(Filled {
-        name: name.ok_or_else(|| missing("name"))?,
-        inn: inn.ok_or_else(|| missing("inn"))?,
-        details,
-    })
-}
-
 /// A field of the card, as button data and flow state name it: a row of [`FIELDS`].
 #[derive(Clone, Copy, Serialize, Deserialize)]
 #[serde(into = "String", try_from = "String")]
@@ -507,68 +405,4 @@ impl TryFrom<String> for Field {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn named(code: &str) -> Field {
-        Field::named(code).unwrap()
-    }
-
-    #[test]
-    fn each_field_has_its_own_check_and_its_own_error() {
-        let inn = Inn::parse("7707083893").unwrap();
-        assert_eq!(named("city").parse("  Тверь ", None), Ok(Value::Text("Тверь".into())));
-        assert_eq!(named("city").parse("", None), Err(RequisiteError::ShortText));
-        assert_eq!(named("position").parse(&"д".repeat(129), None), Err(RequisiteError::ShortText));
-        assert_eq!(named("name").parse("", None), Err(RequisiteError::CompanyName));
-        assert_eq!(named("kpp").parse("773601001", None), Err(RequisiteError::Inn), "no INN yet");
-        assert!(matches!(named("kpp").parse("773601001", Some(&inn)), Ok(Value::Kpp(_))));
-        assert_eq!(named("phone").parse("позвоните", None), Err(RequisiteError::Phone));
-    }
-
-    #[test]
-    fn the_table_keeps_its_invariants() {
-        let codes: Vec<&str> = FIELDS.iter().map(|f| f.code).collect();
-        let mut unique = codes.clone();
-        unique.dedup();
-        assert_eq!(codes, unique);
-        assert_eq!(FIELDS.iter().filter(|f| matches!(f.slot, Slot::Name)).count(), 1);
-        let inn = codes.iter().position(|c| *c == "inn").unwrap();
-        for f in FIELDS.iter().filter(|f| matches!(f.kind, FieldKind::Kpp | FieldKind::Ogrn)) {
-            assert!(codes.iter().position(|c| *c == f.code).unwrap() > inn, "{} after the INN", f.code);
-        }
-        for f in &FIELDS {
-            assert!(f.qualifies.is_none_or(|q| codes.contains(&q)), "{}", f.code);
-        }
-    }
-
-    #[test]
-    fn fields_are_named_by_code_and_read_from_states_saved_before_the_table() {
-        assert_eq!(named("contact").to_string(), "contact");
-        assert_eq!(format!("{:?}", named("contact")), "ContactPerson", "as the audit trail names it");
-        for old in ["ContactPerson", "Contact", "contact"] {
-            assert_eq!(Field::try_from(old.to_owned()), Ok(named("contact")));
-        }
-        assert!("ContactPerson".parse::<Field>().is_err(), "button data is by code only");
-        let json = serde_json::to_string(&named("phone")).unwrap();
-        assert_eq!(json, "\"phone\"");
-    }
-
-    #[test]
-    fn a_stored_card_reads_back_and_a_corrupt_name_is_named() {
-        let stored = |f: &FieldSpec| match f.code {
-            "name" => Some("ООО «Ромашка»"),
-            "inn" => Some("7707083893"),
-            "kpp" => Some("bogus"),
-            "city" => Some("Тверь"),
-            "products" => Some("credit,fx"),
-            _ => None,
-        };
-        let card = load(&FIELDS, stored).unwrap();
-        assert_eq!(card.details.kpp, None, "an invalid detail is left out");
-        assert_eq!(card.details.city.as_deref(), Some("Тверь"));
-        assert_eq!(card.details.products, vec![Product::Credit, Product::Fx]);
-        let corrupt = |f: &FieldSpec| if f.code == "name" { Some("") } else { stored(f) };
-        assert_eq!(load(&FIELDS, corrupt).unwrap_err(), "name");
-    }
-}
+mod tests;
