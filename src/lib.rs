@@ -15,3 +15,6 @@ pub mod reports;
 pub mod store;
 pub mod telegram_fake;
 pub mod web;
+
+#[cfg(test)]
+mod field_table_tests;

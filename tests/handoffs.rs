@@ -73,8 +73,8 @@ async fn setup(app: &TestApp) -> (People, i64) {
         app.store.as_ref(),
         &user,
         ProspectId(id),
-        prospect_diary::domain::prospect::Field::Email,
-        Some("smirnov@romashka.ru".into()),
+        prospect_diary::domain::fields::Field::named("email").unwrap(),
+        Some("smirnov@romashka.ru"),
         support::start_time(),
     )
     .await

@@ -11,8 +11,9 @@ use prospect_diary::domain::audit::AuditAction;
 use prospect_diary::domain::base;
 use prospect_diary::domain::diary::{Kind, NewEntry, Outcome};
 use prospect_diary::domain::directory;
+use prospect_diary::domain::fields::Field;
 use prospect_diary::domain::ids::TelegramId;
-use prospect_diary::domain::prospect::{Field, ProspectId};
+use prospect_diary::domain::prospect::ProspectId;
 use prospect_diary::store::{DeliveryStore, Store};
 use prospect_diary::web::init_data;
 use support::web::{HttpReply, http};
@@ -45,7 +46,7 @@ async fn arrange(app: &TestApp) -> i64 {
     let store = app.store.as_ref();
     let now = app.clock.now();
     let anna = store.user(TelegramId::new(SPECIALIST).unwrap()).await.unwrap().unwrap();
-    base::edit(store, &anna, ProspectId(id), Field::Email, Some(EMAIL.into()), now).await.unwrap();
+    base::edit(store, &anna, ProspectId(id), Field::named("email").unwrap(), Some(EMAIL), now).await.unwrap();
     let entry = NewEntry {
         prospect: ProspectId(id),
         author: anna.telegram_id,

@@ -7,8 +7,9 @@ use chrono::Duration;
 use prospect_diary::domain::access::{NewUser, Region, Role};
 use prospect_diary::domain::audit::{AuditAction, AuditRecord};
 use prospect_diary::domain::diary::{Kind, NewEntry, Outcome};
+use prospect_diary::domain::fields::Field;
 use prospect_diary::domain::ids::{FullName, RegionCode, TelegramId};
-use prospect_diary::domain::prospect::{Details, Field, NewProspect, Product, ProspectId, Status};
+use prospect_diary::domain::prospect::{Details, NewProspect, Product, ProspectId, Status};
 use prospect_diary::domain::requisites::{CompanyName, Inn, Phone};
 use prospect_diary::store::{ProspectStore, Store, StoreError, TextSearch};
 use support::{Backend, start_time, test_store};
@@ -155,11 +156,21 @@ async fn base(backend: Backend) {
 
     // Fields are edited one at a time, and the search follows renames.
     store
-        .update_field(romashka.id, Field::Name, Some("ООО «Лютик»".into()), id(1), now, &note())
+        .update_field(
+            romashka.id,
+            Field::named("name").unwrap(),
+            Some("ООО «Лютик»".into()),
+            id(1),
+            now,
+            &note(),
+        )
         .await
         .unwrap();
-    store.update_field(romashka.id, Field::City, Some("Тверь".into()), id(1), now, &note()).await.unwrap();
-    store.update_field(romashka.id, Field::Phone, None, id(1), now, &note()).await.unwrap();
+    store
+        .update_field(romashka.id, Field::named("city").unwrap(), Some("Тверь".into()), id(1), now, &note())
+        .await
+        .unwrap();
+    store.update_field(romashka.id, Field::named("phone").unwrap(), None, id(1), now, &note()).await.unwrap();
     let card = store.prospect(romashka.id, msk).await.unwrap().unwrap();
     assert_eq!(
         (card.name.as_str(), card.details.city.as_deref(), card.details.phone.is_none()),

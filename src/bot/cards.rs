@@ -14,7 +14,8 @@ use super::{Ctx, HandlerResult, render, reply};
 use crate::domain::access::User;
 use crate::domain::base::{self, BaseError, Query};
 use crate::domain::directory;
-use crate::domain::prospect::{Field, Prospect, ProspectId};
+use crate::domain::fields::{self, FIELDS, Field, FieldKind};
+use crate::domain::prospect::{Prospect, ProspectId};
 use crate::domain::requisites::Inn;
 use crate::i18n::Args;
 
@@ -190,19 +191,6 @@ async fn history(
     Ok((lines.join("\n\n"), InlineKeyboardMarkup::new(rows)))
 }
 
-const EDITABLE: [Field; 10] = [
-    Field::Name,
-    Field::Kpp,
-    Field::Ogrn,
-    Field::Industry,
-    Field::City,
-    Field::ContactPerson,
-    Field::Position,
-    Field::Phone,
-    Field::Email,
-    Field::Products,
-];
-
 /// Card actions: open, history, full entry, edit. Each one re-checks the person's view.
 pub async fn on_action(
     bot: &Bot,
@@ -240,10 +228,8 @@ pub async fn on_action(
             if !base::may_edit(&caller.user, &prospect) {
                 return Err(BaseError::NotAllowed.into());
             }
-            let buttons = EDITABLE
-                .iter()
-                .filter(|f| **f != Field::Kpp || !prospect.inn.is_sole_proprietor())
-                .map(|f| Action::EditField(id, *f).button(render::field(ctx, lang, *f)))
+            let buttons = fields::editable(&FIELDS, Some(prospect.inn.as_str()))
+                .map(|f| Action::EditField(id, f.into()).button(render::field(ctx, lang, f)))
                 .collect();
             let mut markup = grid(buttons, 2);
             markup.inline_keyboard.push(vec![Action::Open(id).button(ctx.i18n.t(lang, "card-open"))]);
@@ -251,10 +237,11 @@ pub async fn on_action(
         }
         Action::EditField(id, field) => {
             let prospect = base::visible(ctx.store.as_ref(), &caller.user, ProspectId(id)).await?;
-            if !base::may_edit(&caller.user, &prospect) {
+            let may = field.editable && field.applies_to(Some(prospect.inn.as_str()));
+            if !may || !base::may_edit(&caller.user, &prospect) {
                 return Err(BaseError::NotAllowed.into());
             }
-            if field == Field::Products {
+            if field.kind == FieldKind::Products {
                 let products = prospect.details.products.clone();
                 flow::save(ctx, caller.chat, &State::EditProducts { id, products: products.clone() }).await?;
                 let markup = with_cancel(ctx, caller, id, products_keyboard(ctx, caller, &products));
@@ -302,9 +289,9 @@ pub async fn on_action(
 /// again the same way after a wrong value.
 fn edit_question(ctx: &Ctx, caller: &Caller, id: i64, field: Field) -> (String, InlineKeyboardMarkup) {
     let lang = caller.user.lang;
-    let text = ctx.i18n.get(lang, "edit-ask", Args::new().text("field", render::field(ctx, lang, field)));
+    let text = ctx.i18n.get(lang, "edit-ask", Args::new().text("field", render::field(ctx, lang, &field)));
     let mut buttons = vec![];
-    if field != Field::Name {
+    if field.optional {
         buttons.push(Action::EditClear.button(ctx.i18n.t(lang, "card-clear")));
     }
     buttons.push(Action::EditCancel(id).button(ctx.i18n.t(lang, "new-cancel")));
@@ -337,15 +324,19 @@ async fn apply_edit(
     caller: &Caller,
     id: i64,
     field: Field,
-    value: Option<String>,
+    text: Option<&str>,
 ) -> HandlerResult {
-    base::edit(ctx.store.as_ref(), &caller.user, ProspectId(id), field, value, ctx.clock.now()).await?;
+    base::edit(ctx.store.as_ref(), &caller.user, ProspectId(id), field, text, ctx.clock.now()).await?;
+    edited(bot, ctx, caller, id).await
+}
+
+async fn edited(bot: &Bot, ctx: &Ctx, caller: &Caller, id: i64) -> HandlerResult {
     flow::clear(ctx, caller.chat).await?;
     reply::send(bot, caller.chat, ctx.i18n.t(caller.user.lang, "edit-saved")).await?;
     send_card(bot, ctx, caller, ProspectId(id), None).await
 }
 
-/// A typed new value for the field being edited: checked like in the form, asked again if wrong.
+/// A typed new value for the field being edited: checked by the field, asked again if wrong.
 pub async fn on_edit_text(
     bot: &Bot,
     ctx: &Ctx,
@@ -354,20 +345,15 @@ pub async fn on_edit_text(
     field: Field,
     text: &str,
 ) -> HandlerResult {
-    let lang = caller.user.lang;
-    let prospect = base::visible(ctx.store.as_ref(), &caller.user, ProspectId(id)).await?;
-    match base::parse_field(field, text, &prospect.inn) {
-        Ok(value) => apply_edit(bot, ctx, caller, id, field, value).await,
-        Err(e) => {
-            let err = match field {
-                Field::Industry | Field::City | Field::ContactPerson | Field::Position => {
-                    ctx.i18n.t(lang, "err-short-text")
-                }
-                _ => reply::explain_requisite(ctx, lang, &e),
-            };
+    let now = ctx.clock.now();
+    match base::edit(ctx.store.as_ref(), &caller.user, ProspectId(id), field, Some(text), now).await {
+        Ok(_) => edited(bot, ctx, caller, id).await,
+        Err(BaseError::Invalid(e)) => {
+            let err = reply::explain_requisite(ctx, caller.user.lang, &e);
             let (ask, markup) = edit_question(ctx, caller, id, field);
             reply::send_with(bot, caller.chat, format!("{err}\n\n{ask}"), markup).await?;
             Ok(())
         }
+        Err(e) => Err(e.into()),
     }
 }

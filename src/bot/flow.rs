@@ -2,13 +2,18 @@
 //! and carrying what was gathered so far. Kept in the `dialogues` table, so a half-filled flow
 //! survives a restart.
 
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
 use serde::{Deserialize, Serialize};
 use teloxide::types::ChatId;
 
 use super::Ctx;
 use crate::domain::access::Role;
 use crate::domain::diary::{Kind, Outcome};
-use crate::domain::prospect::{Field, Product, codes};
+use crate::domain::fields::{FIELDS, Field, FieldKind, FieldSpec, Value};
+use crate::domain::prospect::{Product, codes, products_to_text};
 use crate::domain::session;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -76,38 +81,97 @@ pub enum State {
     },
 }
 
-codes! {
-    /// The steps of the registration form, in order.
-    NewStep {
-        Name = "name",
-        Inn = "inn",
-        Kpp = "kpp",
-        Ogrn = "ogrn",
-        Industry = "industry",
-        City = "city",
-        Contact = "contact",
-        Position = "position",
-        Phone = "phone",
-        Email = "email",
-        Products = "products",
-        Confirm = "confirm",
+/// A step of the registration form: a field's question (in the order of `FIELDS`), or the
+/// summary to confirm. Named by the field's code, or `confirm`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
+pub enum NewStep {
+    Ask(Field),
+    Confirm,
+}
+
+impl NewStep {
+    /// The field a step asks for with buttons rather than text (the products).
+    pub fn is_products(self) -> bool {
+        matches!(self, NewStep::Ask(field) if field.kind == FieldKind::Products)
+    }
+}
+
+impl fmt::Display for NewStep {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NewStep::Ask(field) => field.fmt(f),
+            NewStep::Confirm => f.write_str("confirm"),
+        }
+    }
+}
+
+impl FromStr for NewStep {
+    type Err = ();
+
+    fn from_str(code: &str) -> Result<Self, ()> {
+        if code == "confirm" { Ok(NewStep::Confirm) } else { code.parse().map(NewStep::Ask) }
+    }
+}
+
+impl From<NewStep> for String {
+    fn from(step: NewStep) -> String {
+        step.to_string()
+    }
+}
+
+impl TryFrom<String> for NewStep {
+    type Error = String;
+
+    // States saved before the field table wrote `Confirm` and `Contact`: still read.
+    fn try_from(code: String) -> Result<Self, String> {
+        if code.eq_ignore_ascii_case("confirm") {
+            return Ok(NewStep::Confirm);
+        }
+        Field::try_from(code).map(NewStep::Ask)
     }
 }
 
 /// A prospect being registered; each value already checked when it was typed.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Draft {
-    pub name: Option<String>,
-    pub inn: Option<String>,
-    pub kpp: Option<String>,
-    pub ogrn: Option<String>,
-    pub industry: Option<String>,
-    pub city: Option<String>,
-    pub contact: Option<String>,
-    pub position: Option<String>,
-    pub phone: Option<String>,
-    pub email: Option<String>,
+    /// The typed values as stored, by field code.
+    #[serde(flatten)]
+    pub values: BTreeMap<String, Option<String>>,
     pub products: Vec<Product>,
+}
+
+impl Draft {
+    /// The value of `field` as stored; the products always (none chosen is a value too).
+    pub fn stored(&self, field: &FieldSpec) -> Option<String> {
+        if field.kind == FieldKind::Products {
+            return Some(products_to_text(&self.products));
+        }
+        self.values.get(field.code).cloned().flatten()
+    }
+
+    pub fn filled(&self, code: &str) -> bool {
+        self.values.get(code).is_some_and(Option::is_some)
+    }
+
+    /// The INN as typed, once it is.
+    pub fn inn(&self) -> Option<&str> {
+        let field = FIELDS.iter().find(|f| f.kind == FieldKind::Inn)?;
+        self.values.get(field.code)?.as_deref()
+    }
+
+    /// Puts a checked value in; a value that no longer applies (a KPP once the INN is a sole
+    /// proprietor's) is dropped.
+    pub fn set(&mut self, field: &FieldSpec, value: Value) {
+        match value {
+            Value::Products(products) => self.products = products,
+            value => {
+                self.values.insert(field.code.to_owned(), Some(value.stored()));
+            }
+        }
+        let inn = self.inn().map(str::to_owned);
+        self.values.retain(|code, _| Field::named(code).is_none_or(|f| f.applies_to(inn.as_deref())));
+    }
 }
 
 codes! {
@@ -163,4 +227,34 @@ pub async fn save(ctx: &Ctx, chat: ChatId, state: &State) -> anyhow::Result<()> 
 pub async fn clear(ctx: &Ctx, chat: ChatId) -> anyhow::Result<()> {
     session::end_flow(ctx.store.as_ref(), chat.0).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_form_saved_before_the_field_table_is_still_read() {
+        let json = r#"{"NewProspect":{"draft":{"name":"ООО Ромашка","inn":"7707083893","kpp":null,
+            "ogrn":null,"industry":"Торговля","city":null,"contact":"Иван Петров","position":null,
+            "phone":null,"email":null,"products":["Credit"]},"step":"Contact","editing":false}}"#;
+        let State::NewProspect { draft, step, editing } = serde_json::from_str(json).unwrap() else {
+            panic!("a registration form");
+        };
+        assert_eq!(step, NewStep::Ask(Field::named("contact").unwrap()));
+        assert!(!editing);
+        assert_eq!(draft.inn(), Some("7707083893"));
+        assert!(draft.filled("industry") && !draft.filled("kpp"));
+        assert_eq!(draft.products, vec![Product::Credit]);
+        let again: State = serde_json::from_str(
+            &serde_json::to_string(&State::NewProspect {
+                draft: draft.clone(),
+                step: NewStep::Confirm,
+                editing,
+            })
+            .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(again, State::NewProspect { draft, step: NewStep::Confirm, editing });
+    }
 }

@@ -8,9 +8,10 @@ use chrono::NaiveDate;
 use super::flow::NewStep;
 use crate::domain::access::{Lang, Role};
 use crate::domain::diary::{Kind, Outcome};
+use crate::domain::fields::Field;
 use crate::domain::handoff::Fact;
 use crate::domain::ids::RegionCode;
-use crate::domain::prospect::{Field, Product};
+use crate::domain::prospect::Product;
 
 /// What a button asks for. Encoded in at most 64 bytes (Telegram's limit).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -222,13 +223,18 @@ impl Action {
             ["n", "save"] => Action::NewSave,
             ["n", "force"] => Action::NewForce,
             ["n", "chg"] => Action::NewChange,
-            ["n", "f", step] => Action::NewField(step.parse().ok()?),
+            // Only a field that may be changed is a button's.
+            ["n", "f", step] => {
+                Action::NewField(step.parse().ok().filter(|s| matches!(s, NewStep::Ask(f) if f.editable))?)
+            }
             ["n", "x"] => Action::NewCancel,
             ["c", "o", pid] => Action::Open(id(pid)?),
             ["c", "h", pid, page] => Action::History(id(pid)?, page.parse().ok()?),
             ["c", "fe", pid, entry] => Action::FullEntry(id(pid)?, id(entry)?),
             ["c", "e", pid] => Action::Edit(id(pid)?),
-            ["c", "ef", pid, field] => Action::EditField(id(pid)?, field.parse().ok()?),
+            ["c", "ef", pid, field] => {
+                Action::EditField(id(pid)?, field.parse().ok().filter(|f: &Field| f.editable)?)
+            }
             ["e", "clr"] => Action::EditClear,
             ["e", "p", p] => Action::EditProduct(p.parse().ok()?),
             ["e", "d"] => Action::EditDone,
@@ -343,13 +349,13 @@ mod tests {
             Action::NewSave,
             Action::NewForce,
             Action::NewChange,
-            Action::NewField(NewStep::Position),
+            Action::NewField(NewStep::Ask(Field::named("position").unwrap())),
             Action::NewCancel,
             Action::Open(max),
             Action::History(max, u32::MAX),
             Action::FullEntry(max, max),
             Action::Edit(max),
-            Action::EditField(max, Field::ContactPerson),
+            Action::EditField(max, Field::named("contact").unwrap()),
             Action::EditClear,
             Action::EditProduct(Product::Guarantee),
             Action::EditDone,

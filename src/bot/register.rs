@@ -11,9 +11,10 @@ use super::keyboards::{Action, grid};
 use super::reply::Answer;
 use super::{Ctx, HandlerResult, cards, render, reply};
 use crate::domain::access::works_with_prospects;
-use crate::domain::base::{self, InnHolder};
-use crate::domain::prospect::{Details, NewProspect, Product, short_text};
-use crate::domain::requisites::{CompanyName, Email, Inn, Kpp, Ogrn, Phone, RequisiteError};
+use crate::domain::base::{self, BaseError, InnHolder};
+use crate::domain::fields::{self, FIELDS, Field, FieldKind};
+use crate::domain::prospect::{NewProspect, Product};
+use crate::domain::requisites::{Inn, RequisiteError};
 use crate::i18n::{Args, escape_html};
 
 pub async fn begin(bot: &Bot, ctx: &Ctx, caller: &Caller) -> HandlerResult {
@@ -21,33 +22,25 @@ pub async fn begin(bot: &Bot, ctx: &Ctx, caller: &Caller) -> HandlerResult {
         reply::send(bot, caller.chat, ctx.i18n.t(caller.user.lang, "not-allowed")).await?;
         return Ok(());
     }
-    let state = State::NewProspect { draft: Draft::default(), step: NewStep::Name, editing: false };
+    let draft = Draft::default();
+    let step = question(&draft, None);
+    let state = State::NewProspect { draft: draft.clone(), step, editing: false };
     flow::save(ctx, caller.chat, &state).await?;
-    ask(bot, ctx, caller, &Draft::default(), NewStep::Name, None).await
+    ask(bot, ctx, caller, &draft, step, None).await
+}
+
+/// The form's question after the field `after` (the first for `None`), as the field table
+/// orders them and skips those that do not apply (a KPP for a sole proprietor, a position
+/// without a contact person); the summary after the last.
+fn question(draft: &Draft, after: Option<&str>) -> NewStep {
+    match fields::next_question(&FIELDS, after, draft.inn(), |code| draft.filled(code)) {
+        Some(field) => NewStep::Ask(field.into()),
+        None => NewStep::Confirm,
+    }
 }
 
 fn optional(step: NewStep) -> bool {
-    !matches!(step, NewStep::Name | NewStep::Inn | NewStep::Products | NewStep::Confirm)
-}
-
-/// The step after `step`, skipping those that do not apply (KPP for a sole proprietor,
-/// position without a contact person).
-fn next(draft: &Draft, step: NewStep) -> NewStep {
-    let order = NewStep::ALL;
-    let mut i = order.iter().position(|s| *s == step).unwrap_or(0) + 1;
-    while i < order.len() {
-        let candidate = order[i];
-        let applies = match candidate {
-            NewStep::Kpp => draft.inn.as_deref().is_some_and(|inn| inn.len() == 10),
-            NewStep::Position => draft.contact.is_some(),
-            _ => true,
-        };
-        if applies {
-            return candidate;
-        }
-        i += 1;
-    }
-    NewStep::Confirm
+    matches!(step, NewStep::Ask(field) if field.optional)
 }
 
 /// Product toggles (✅ on the chosen ones) and a Done button; shared by every flow that asks.
@@ -91,9 +84,9 @@ async fn ask(
     let lang = caller.user.lang;
     let cancel = Action::NewCancel.button(ctx.i18n.t(lang, "new-cancel"));
     let (text, markup) = match step {
-        NewStep::Products => {
+        NewStep::Ask(field) if step.is_products() => {
             let markup = products_keyboard(ctx, caller, &draft.products, Action::NewProduct, Action::NewDone);
-            (ctx.i18n.t(lang, "new-ask-products"), markup)
+            (ctx.i18n.t(lang, &field.question()), markup)
         }
         NewStep::Confirm => {
             let buttons = vec![
@@ -103,86 +96,39 @@ async fn ask(
             ];
             (summary(ctx, caller, draft), grid(buttons, 1))
         }
-        other => {
+        NewStep::Ask(field) => {
             let mut buttons = vec![];
-            if optional(other) {
+            if field.optional {
                 buttons.push(Action::NewSkip.button(ctx.i18n.t(lang, "new-skip")));
             }
             buttons.push(cancel);
-            (ctx.i18n.t(lang, &format!("new-ask-{other}")), grid(buttons, 2))
+            (ctx.i18n.t(lang, &field.question()), grid(buttons, 2))
         }
     };
     reply::show(bot, caller.chat, message, text, markup).await
 }
 
-/// The form as typed, for checking; personal data as cards show it (SPEC §10).
-fn summary(ctx: &Ctx, caller: &Caller, d: &Draft) -> String {
+/// The form as typed, for checking: a line per field filled in; personal data as cards show it
+/// (SPEC §10).
+fn summary(ctx: &Ctx, caller: &Caller, draft: &Draft) -> String {
     let lang = caller.user.lang;
-    let pd = render::disclosure(ctx);
-    let inn = d.inn.as_deref().unwrap_or_default();
-    let field = |id: &str, value: Option<String>| {
-        value.map(|v| format!("{}: {}", ctx.i18n.t(lang, id), escape_html(&v)))
-    };
+    let products = |chosen: &[Product]| render::products(ctx, lang, chosen);
     let mut lines = vec![ctx.i18n.t(lang, "new-confirm-title")];
-    lines.extend(
-        [
-            field("field-name", d.name.as_deref().map(|name| pd.company(name, inn))),
-            d.inn
-                .as_deref()
-                .map(|inn| ctx.i18n.get(lang, "card-requisites", Args::new().text("inn", pd.inn(inn)))),
-            field("field-kpp", d.kpp.clone()),
-            field("field-ogrn", d.ogrn.clone()),
-            field("field-industry", d.industry.clone()),
-            field("field-city", d.city.clone()),
-            field("field-contact", d.contact.as_deref().map(|name| pd.person(name))),
-            field("field-position", d.position.clone()),
-            field("field-phone", d.phone.as_deref().map(|phone| pd.phone_text(phone))),
-            field("field-email", d.email.as_deref().map(|email| pd.email(email))),
-        ]
-        .into_iter()
-        .flatten(),
-    );
-    lines.push(format!(
-        "{}: {}",
-        ctx.i18n.t(lang, "field-products"),
-        render::products(ctx, lang, &d.products)
-    ));
+    for shown in fields::shown(&FIELDS, |f| draft.stored(f), render::disclosure(ctx), &products) {
+        lines.push(match shown.field.kind {
+            FieldKind::Inn => ctx.i18n.get(lang, "card-requisites", Args::new().text("inn", shown.text)),
+            _ => format!("{}: {}", render::field(ctx, lang, shown.field), escape_html(&shown.text)),
+        });
+    }
     lines.join("\n")
 }
 
-/// Checks a typed value for `step` and puts it in the draft.
-fn accept(draft: &mut Draft, step: NewStep, text: &str) -> Result<(), RequisiteError> {
-    let short = |text: &str| short_text(text).ok_or(RequisiteError::CompanyName);
-    match step {
-        NewStep::Name => draft.name = Some(CompanyName::parse(text)?.as_str().to_owned()),
-        NewStep::Inn => draft.inn = Some(Inn::parse(text)?.to_string()),
-        NewStep::Kpp => {
-            let inn = Inn::parse(draft.inn.as_deref().unwrap_or_default())?;
-            draft.kpp = Some(Kpp::parse(text, &inn)?.as_str().to_owned());
-        }
-        NewStep::Ogrn => {
-            let inn = Inn::parse(draft.inn.as_deref().unwrap_or_default())?;
-            draft.ogrn = Some(Ogrn::parse(text, &inn)?.as_str().to_owned());
-        }
-        NewStep::Industry => draft.industry = Some(short(text)?),
-        NewStep::City => draft.city = Some(short(text)?),
-        NewStep::Contact => draft.contact = Some(short(text)?),
-        NewStep::Position => draft.position = Some(short(text)?),
-        NewStep::Phone => draft.phone = Some(Phone::parse(text)?.as_str().to_owned()),
-        NewStep::Email => draft.email = Some(Email::parse(text)?.as_str().to_owned()),
-        NewStep::Products | NewStep::Confirm => {}
-    }
+/// Checks a typed value for `field` (by the field's own check) and puts it in the draft.
+fn accept(draft: &mut Draft, field: Field, text: &str) -> Result<(), RequisiteError> {
+    let inn = draft.inn().and_then(|inn| Inn::parse(inn).ok());
+    let value = field.parse(text, inn.as_ref())?;
+    draft.set(&field, value);
     Ok(())
-}
-
-fn explain(ctx: &Ctx, caller: &Caller, step: NewStep, err: &RequisiteError) -> String {
-    let lang = caller.user.lang;
-    match step {
-        NewStep::Industry | NewStep::City | NewStep::Contact | NewStep::Position => {
-            ctx.i18n.t(lang, "err-short-text")
-        }
-        _ => reply::explain_requisite(ctx, lang, err),
-    }
 }
 
 /// Moves to the step after `step` (or back to the summary when changing one field).
@@ -195,16 +141,18 @@ async fn advance(
     editing: bool,
     message: Option<MessageId>,
 ) -> HandlerResult {
-    let mut following = if editing { NewStep::Confirm } else { next(&draft, step) };
-    // A changed INN may make the KPP meaningless: drop it.
-    if step == NewStep::Inn && draft.inn.as_deref().is_some_and(|i| i.len() == 12) {
-        let mut draft = draft;
-        draft.kpp = None;
-        return save_and_ask(bot, ctx, caller, draft, following, editing, message).await;
-    }
-    if editing && step == NewStep::Contact && draft.position.is_none() {
-        following = NewStep::Position;
-    }
+    let NewStep::Ask(field) = step else {
+        return save_and_ask(bot, ctx, caller, draft, NewStep::Confirm, editing, message).await;
+    };
+    let following = if editing {
+        // A contact person given from the summary: their position, if still empty, comes next.
+        match fields::follow_up(&FIELDS, field.code, |code| draft.filled(code)) {
+            Some(qualifier) => NewStep::Ask(qualifier.into()),
+            None => NewStep::Confirm,
+        }
+    } else {
+        question(&draft, Some(field.code))
+    };
     save_and_ask(bot, ctx, caller, draft, following, editing, message).await
 }
 
@@ -231,16 +179,19 @@ pub async fn on_text(
     editing: bool,
     text: &str,
 ) -> HandlerResult {
-    if matches!(step, NewStep::Products | NewStep::Confirm) {
-        // These steps are answered with buttons: ask again.
+    let NewStep::Ask(field) = step else {
+        // The summary is answered with buttons: ask again.
+        return ask(bot, ctx, caller, &draft, step, None).await;
+    };
+    if step.is_products() {
         return ask(bot, ctx, caller, &draft, step, None).await;
     }
-    if let Err(e) = accept(&mut draft, step, text) {
-        reply::send(bot, caller.chat, explain(ctx, caller, step, &e)).await?;
+    if let Err(e) = accept(&mut draft, field, text) {
+        reply::send(bot, caller.chat, reply::explain_requisite(ctx, caller.user.lang, &e)).await?;
         return ask(bot, ctx, caller, &draft, step, None).await;
     }
-    if step == NewStep::Inn {
-        let inn = Inn::parse(draft.inn.as_deref().unwrap_or_default())?;
+    if field.kind == FieldKind::Inn {
+        let inn = Inn::parse(draft.inn().unwrap_or_default())?;
         if let Some(holder) = base::inn_holder(ctx.store.as_ref(), &caller.user, &inn).await? {
             flow::clear(ctx, caller.chat).await?;
             return show_holder(bot, ctx, caller, &inn, holder).await;
@@ -265,25 +216,16 @@ async fn show_holder(bot: &Bot, ctx: &Ctx, caller: &Caller, inn: &Inn, holder: I
     }
 }
 
-fn build(caller: &Caller, d: &Draft) -> Result<NewProspect, RequisiteError> {
-    let inn = Inn::parse(d.inn.as_deref().unwrap_or_default())?;
-    let details = Details {
-        kpp: d.kpp.as_deref().map(|k| Kpp::parse(k, &inn)).transpose()?,
-        ogrn: d.ogrn.as_deref().map(|o| Ogrn::parse(o, &inn)).transpose()?,
-        industry: d.industry.clone(),
-        city: d.city.clone(),
-        contact_person: d.contact.clone(),
-        position: d.position.clone(),
-        phone: d.phone.as_deref().map(Phone::parse).transpose()?,
-        email: d.email.as_deref().map(Email::parse).transpose()?,
-        products: d.products.clone(),
-    };
+/// The card to register: every value checked again by its field.
+fn build(caller: &Caller, draft: &Draft) -> anyhow::Result<NewProspect> {
+    let card = fields::check(&FIELDS, |f| draft.stored(f))?;
     Ok(NewProspect {
-        name: CompanyName::parse(d.name.as_deref().unwrap_or_default())?,
-        inn,
-        details,
+        name: card.name,
+        inn: card.inn,
+        details: card.details,
         owner: caller.user.telegram_id,
-        region: caller.user.region.clone().ok_or(RequisiteError::CompanyName)?,
+        // Only people of a division work with prospects (`works_with_prospects`).
+        region: caller.user.region.clone().ok_or(BaseError::NotAllowed)?,
     })
 }
 
@@ -300,36 +242,26 @@ pub async fn on_action(
     };
     match action {
         Action::NewSkip if optional(step) => advance(bot, ctx, caller, draft, step, editing, message).await?,
-        Action::NewProduct(p) if step == NewStep::Products => {
+        Action::NewProduct(p) if step.is_products() => {
             toggle(&mut draft.products, p);
             save_and_ask(bot, ctx, caller, draft, step, editing, message).await?;
         }
-        Action::NewDone if step == NewStep::Products => {
+        Action::NewDone if step.is_products() => {
             advance(bot, ctx, caller, draft, step, editing, message).await?
         }
         Action::NewChange if step == NewStep::Confirm => {
-            let buttons: Vec<InlineKeyboardButton> = NewStep::ALL
-                .iter()
-                .filter(|s| !matches!(s, NewStep::Confirm | NewStep::Inn))
-                .filter(|s| **s != NewStep::Kpp || draft.inn.as_deref().is_some_and(|i| i.len() == 10))
-                .map(|s| {
-                    let id = if *s == NewStep::Contact {
-                        "field-contact".to_owned()
-                    } else {
-                        format!("field-{s}")
-                    };
-                    Action::NewField(*s).button(ctx.i18n.t(lang, &id))
-                })
+            let buttons: Vec<InlineKeyboardButton> = fields::editable(&FIELDS, draft.inn())
+                .map(|f| Action::NewField(NewStep::Ask(f.into())).button(render::field(ctx, lang, f)))
                 .collect();
             let text = ctx.i18n.t(lang, "new-choose-field");
             if let Some(id) = message {
                 reply::edit(bot, caller.chat, id, text, Some(grid(buttons, 2))).await?;
             }
         }
-        Action::NewField(field)
-            if step == NewStep::Confirm && !matches!(field, NewStep::Confirm | NewStep::Inn) =>
+        Action::NewField(NewStep::Ask(field))
+            if step == NewStep::Confirm && field.editable && field.applies_to(draft.inn()) =>
         {
-            save_and_ask(bot, ctx, caller, draft, field, true, message).await?;
+            save_and_ask(bot, ctx, caller, draft, NewStep::Ask(field), true, message).await?;
         }
         Action::NewSave if step == NewStep::Confirm => {
             return save(bot, ctx, caller, draft, message, false).await;

@@ -10,8 +10,9 @@ use super::keyboards::Action;
 use crate::domain::access::{Lang, User};
 use crate::domain::base::{Card, may_edit, may_log};
 use crate::domain::diary::{Collision, Entry, Kind, Outcome};
+use crate::domain::fields::{self, FIELDS, FieldKind, FieldSpec, Placement};
 use crate::domain::privacy::Disclosure;
-use crate::domain::prospect::{Field, Product, Prospect, Status};
+use crate::domain::prospect::{Product, Prospect, Status};
 use crate::i18n::{Args, escape_html, local_datetime};
 
 pub fn when(at: DateTime<Utc>, tz: Tz) -> String {
@@ -41,8 +42,8 @@ pub fn outcome(ctx: &Ctx, lang: Lang, outcome: Outcome) -> String {
     ctx.i18n.t(lang, &format!("outcome-{outcome}"))
 }
 
-pub fn field(ctx: &Ctx, lang: Lang, field: Field) -> String {
-    ctx.i18n.t(lang, &format!("field-{field}"))
+pub fn field(ctx: &Ctx, lang: Lang, field: &FieldSpec) -> String {
+    ctx.i18n.t(lang, &field.label())
 }
 
 /// How personal data reads in this bot's messages (SPEC §10).
@@ -61,37 +62,34 @@ pub fn people_of(p: &Prospect) -> Vec<&str> {
     crate::domain::privacy::people(p.details.contact_person.as_deref(), p.name.as_str(), p.inn.as_str())
 }
 
-/// One line per detail that is filled in.
+/// One line per detail that is filled in, placed as the field table says: the requisites on
+/// one line, a field that qualifies another after that one's value («Петров И., директор»).
 fn details_lines(ctx: &Ctx, lang: Lang, p: &Prospect) -> Vec<String> {
-    let d = &p.details;
-    let pd = disclosure(ctx);
-    let mut lines = vec![];
-    let mut requisites =
-        ctx.i18n.get(lang, "card-requisites", Args::new().text("inn", pd.inn(p.inn.as_str())));
-    if let Some(kpp) = &d.kpp {
-        requisites.push_str(&format!(" · {} {}", field(ctx, lang, Field::Kpp), kpp.as_str()));
-    }
-    if let Some(ogrn) = &d.ogrn {
-        requisites.push_str(&format!(" · {} {}", field(ctx, lang, Field::Ogrn), ogrn.as_str()));
-    }
-    lines.push(requisites);
-    let mut line = |f: Field, value: Option<String>| {
-        if let Some(value) = value {
-            lines.push(format!("{}: {}", field(ctx, lang, f), escape_html(&value)));
+    let named = |chosen: &[Product]| products(ctx, lang, chosen);
+    let shown = fields::shown(&FIELDS, |f| p.stored(f), disclosure(ctx), &named);
+    let mut lines: Vec<String> = vec![];
+    let mut requisites = None;
+    for s in &shown {
+        let label = field(ctx, lang, s.field);
+        match s.field.card {
+            Placement::Title => {}
+            Placement::Requisites if s.field.kind == FieldKind::Inn => {
+                requisites = Some(lines.len());
+                lines.push(ctx.i18n.get(lang, "card-requisites", Args::new().text("inn", &s.text)));
+            }
+            Placement::Requisites => {
+                if let Some(line) = requisites.and_then(|i| lines.get_mut(i)) {
+                    line.push_str(&format!(" · {label} {}", escape_html(&s.text)));
+                }
+            }
+            Placement::Line if s.field.qualifies.is_some() => {}
+            Placement::Line => {
+                let qualifiers = shown.iter().filter(|q| q.field.qualifies == Some(s.field.code));
+                let text = qualifiers.fold(s.text.clone(), |text, q| format!("{text}, {}", q.text));
+                lines.push(format!("{label}: {}", escape_html(&text)));
+            }
         }
-    };
-    line(Field::Industry, d.industry.clone());
-    line(Field::City, d.city.clone());
-    let person = d.contact_person.as_ref().map(|name| {
-        let name = pd.person(name);
-        match &d.position {
-            Some(position) => format!("{name}, {position}"),
-            None => name,
-        }
-    });
-    line(Field::ContactPerson, person);
-    line(Field::Phone, d.phone.as_ref().map(|ph| pd.phone(ph)));
-    line(Field::Email, d.email.as_ref().map(|e| pd.email(e.as_str())));
+    }
     lines
 }
 
@@ -162,7 +160,6 @@ pub fn card(
         Args::new().text("name", company(ctx, p)).text("id", p.id.to_string()),
     )];
     head.extend(details_lines(ctx, lang, p));
-    head.push(format!("{}: {}", field(ctx, lang, Field::Products), products(ctx, lang, &p.details.products)));
     head.push(ctx.i18n.get(lang, "card-status", Args::new().text("status", status(ctx, lang, p.status))));
     head.push(ctx.i18n.get(
         lang,

@@ -160,6 +160,7 @@ pub fn explain_requisite(ctx: &Ctx, lang: Lang, err: &RequisiteError) -> String 
         RequisiteError::Phone => "err-phone",
         RequisiteError::Email => "err-email",
         RequisiteError::CompanyName => "err-company-name",
+        RequisiteError::ShortText => "err-short-text",
     };
     ctx.i18n.t(lang, id)
 }

@@ -7,9 +7,10 @@ use chrono::{DateTime, Duration, Utc};
 use super::access::{Role, Scope, User, works_with_prospects};
 use super::audit::{AuditAction, AuditRecord};
 use super::diary::{Collision, Entry, NewEntry, status_after};
+use super::fields::{Field, FieldKind, Value};
 use super::handoff::{self, Handoff, HandoffFilter};
-use super::prospect::{Field, NewProspect, Product, Prospect, ProspectId, products_to_text, short_text};
-use super::requisites::{CompanyName, Email, Inn, Kpp, Ogrn, Phone, RequisiteError, normalize_name};
+use super::prospect::{NewProspect, Product, Prospect, ProspectId};
+use super::requisites::{CompanyName, Inn, Phone, RequisiteError, normalize_name};
 use crate::store::{EntryWrite, Store, StoreError, TextSearch};
 
 /// Why a request on the base was not carried out; each is explained to the person.
@@ -299,60 +300,23 @@ pub async fn find(
     Ok((found, more))
 }
 
-/// Typed input for one field, checked the same way as in the registration form.
-pub fn parse_field(field: Field, text: &str, inn: &Inn) -> Result<Option<String>, RequisiteError> {
-    let value = match field {
-        Field::Name => CompanyName::parse(text)?.as_str().to_owned(),
-        Field::Kpp => Kpp::parse(text, inn)?.as_str().to_owned(),
-        Field::Ogrn => Ogrn::parse(text, inn)?.as_str().to_owned(),
-        Field::Phone => Phone::parse(text)?.as_str().to_owned(),
-        Field::Email => Email::parse(text)?.as_str().to_owned(),
-        Field::Industry | Field::City | Field::ContactPerson | Field::Position => {
-            short_text(text).ok_or(RequisiteError::CompanyName)?
-        }
-        Field::Products => return Ok(Some(text.to_owned())),
-    };
-    Ok(Some(value))
-}
-
-fn current(prospect: &Prospect, field: Field) -> Option<String> {
-    let d = &prospect.details;
-    match field {
-        Field::Name => Some(prospect.name.as_str().to_owned()),
-        Field::Kpp => d.kpp.as_ref().map(|k| k.as_str().to_owned()),
-        Field::Ogrn => d.ogrn.as_ref().map(|o| o.as_str().to_owned()),
-        Field::Industry => d.industry.clone(),
-        Field::City => d.city.clone(),
-        Field::ContactPerson => d.contact_person.clone(),
-        Field::Position => d.position.clone(),
-        Field::Phone => d.phone.as_ref().map(|p| p.as_str().to_owned()),
-        Field::Email => d.email.as_ref().map(|e| e.as_str().to_owned()),
-        Field::Products => Some(products_to_text(&d.products)),
-    }
-}
-
-/// Sets one field (already checked with `parse_field`, or `None` to clear it); audited with the
-/// old and the new value.
+/// Sets one field to what a person typed, checked by the field (`FieldSpec::parse`, against
+/// the card's INN), or clears it with `None`; audited with the old and the new value. A field
+/// that may not be left empty is checked as an empty answer instead, so clearing the name is
+/// refused the way an empty name is.
 pub async fn edit(
     store: &dyn Store,
     user: &User,
     id: ProspectId,
     field: Field,
-    value: Option<String>,
+    text: Option<&str>,
     now: DateTime<Utc>,
 ) -> BaseResult<Prospect> {
-    let prospect = visible(store, user, id).await?;
-    if !may_edit(user, &prospect) {
-        return Err(BaseError::NotAllowed);
-    }
-    if field == Field::Name && value.is_none() {
-        return Err(RequisiteError::CompanyName.into());
-    }
-    let old = current(&prospect, field).unwrap_or_default();
-    let record = audit(now, user, AuditAction::CardEdited, id)
-        .details(format!("{field:?}: {old:?} -> {:?}", value.as_deref().unwrap_or_default()));
-    store.update_field(id, field, value, user.telegram_id, now, &record).await?;
-    visible(store, user, id).await
+    let value = |prospect: &Prospect| match text {
+        None if field.optional => Ok(None),
+        text => field.parse(text.unwrap_or_default(), Some(&prospect.inn)).map(Some),
+    };
+    change(store, user, id, field, value, now).await
 }
 
 pub async fn set_products(
@@ -362,7 +326,28 @@ pub async fn set_products(
     products: &[Product],
     now: DateTime<Utc>,
 ) -> BaseResult<Prospect> {
-    edit(store, user, id, Field::Products, Some(products_to_text(products)), now).await
+    let field = Field::of_kind(FieldKind::Products).ok_or(BaseError::NotAllowed)?;
+    change(store, user, id, field, |_| Ok(Some(Value::Products(products.to_vec()))), now).await
+}
+
+async fn change(
+    store: &dyn Store,
+    user: &User,
+    id: ProspectId,
+    field: Field,
+    value: impl FnOnce(&Prospect) -> Result<Option<Value>, RequisiteError>,
+    now: DateTime<Utc>,
+) -> BaseResult<Prospect> {
+    let prospect = visible(store, user, id).await?;
+    if !may_edit(user, &prospect) || !field.editable || !field.applies_to(Some(prospect.inn.as_str())) {
+        return Err(BaseError::NotAllowed);
+    }
+    let new = value(&prospect)?.map(|v| v.stored());
+    let old = prospect.stored(&field).unwrap_or_default();
+    let record = audit(now, user, AuditAction::CardEdited, id)
+        .details(format!("{field:?}: {old:?} -> {:?}", new.as_deref().unwrap_or_default()));
+    store.update_field(id, field, new, user.telegram_id, now, &record).await?;
+    visible(store, user, id).await
 }
 
 /// A diary entry as written, with what it set off.

@@ -10,6 +10,7 @@ pub mod base;
 pub mod contacts;
 pub mod diary;
 pub mod directory;
+pub mod fields;
 pub mod followup;
 pub mod handoff;
 pub mod ids;

@@ -5,6 +5,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::fields::FieldSpec;
 use super::ids::{RegionCode, TelegramId};
 use super::requisites::{CompanyName, Email, Inn, Kpp, Ogrn, Phone};
 
@@ -77,22 +78,6 @@ codes! {
     }
 }
 
-codes! {
-    /// A field of a card that can be edited on its own.
-    Field {
-        Name = "name",
-        Kpp = "kpp",
-        Ogrn = "ogrn",
-        Industry = "industry",
-        City = "city",
-        ContactPerson = "contact",
-        Position = "position",
-        Phone = "phone",
-        Email = "email",
-        Products = "products",
-    }
-}
-
 /// Products as stored: a comma-separated list of codes.
 pub fn products_to_text(products: &[Product]) -> String {
     products.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(",")
@@ -126,6 +111,13 @@ pub struct NewProspect {
     pub region: RegionCode,
 }
 
+impl NewProspect {
+    /// The value of `field` as stored.
+    pub fn stored(&self, field: &FieldSpec) -> Option<String> {
+        field.read(&self.name, &self.inn, &self.details).map(|v| v.stored())
+    }
+}
+
 /// A prospect as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Prospect {
@@ -144,6 +136,11 @@ pub struct Prospect {
 }
 
 impl Prospect {
+    /// The value of `field` as stored.
+    pub fn stored(&self, field: &FieldSpec) -> Option<String> {
+        field.read(&self.name, &self.inn, &self.details).map(|v| v.stored())
+    }
+
     /// Share of filled key fields, in percent (SPEC §7): valid INN, contact person, phone,
     /// e-mail, industry, next contact.
     pub fn completeness(&self) -> u8 {

@@ -33,6 +33,9 @@ pub enum RequisiteError {
     Email,
     #[error("a company name is 2–256 characters on one line")]
     CompanyName,
+    /// A short text field (industry, city, a person's name, a position).
+    #[error("a value is 1–128 characters on one line")]
+    ShortText,
 }
 
 fn digits(text: &str) -> Option<Vec<u32>> {

@@ -8,7 +8,8 @@ use tokio::sync::mpsc::Receiver;
 
 use super::Reader;
 use crate::domain::diary::Kind;
-use crate::domain::prospect::products_from_text;
+use crate::domain::fields::{FIELDS, FieldKind, FieldSpec};
+use crate::domain::prospect::Product;
 use crate::domain::report::{ActivityReport, ActivityRow, ReportScope};
 use crate::store::{EntryLine, ExportLine, HandoffLine};
 
@@ -277,69 +278,65 @@ pub fn activity(
     Ok(workbook.save_to_buffer()?)
 }
 
-/// The cards of a division (or all) as one sheet; contacts as `CONTACTS_IN_CHAT` allows.
-pub fn export(reader: &Reader, mut cards: Receiver<ExportLine>) -> anyhow::Result<(Vec<u8>, u64)> {
-    let formats = Formats::new();
-    let mut workbook = workbook();
-    let columns = headers(
-        reader,
-        &[
-            ("export-col-id", 8.0),
-            ("report-col-company", 36.0),
-            ("report-col-inn", 14.0),
-            ("export-col-kpp", 11.0),
-            ("export-col-ogrn", 16.0),
-            ("export-col-industry", 20.0),
-            ("export-col-city", 16.0),
-            ("export-col-contact", 24.0),
-            ("export-col-position", 20.0),
-            ("export-col-phone", 16.0),
-            ("export-col-email", 24.0),
-            ("export-col-products", 28.0),
+/// The export's columns as message keys and widths: the card's number, a column per field of
+/// `table` (its label, or its own header), then what the bank keeps about the card.
+pub(crate) fn export_columns(table: &[FieldSpec]) -> Vec<(String, f64)> {
+    let mut columns = vec![("export-col-id".to_owned(), 8.0)];
+    columns.extend(
+        table.iter().map(|f| (f.export_header.map_or_else(|| f.label(), str::to_owned), f.export_width)),
+    );
+    columns.extend(
+        [
             ("report-col-state", 18.0),
             ("export-col-owner", 26.0),
             ("report-col-region", 20.0),
             ("export-col-created", 17.0),
             ("export-col-updated", 17.0),
             ("export-col-next", 17.0),
-        ],
+        ]
+        .map(|(id, width)| (id.to_owned(), width)),
     );
+    columns
+}
+
+/// The cards of a division (or all) as one sheet; contacts as `CONTACTS_IN_CHAT` allows.
+pub fn export(reader: &Reader, mut cards: Receiver<ExportLine>) -> anyhow::Result<(Vec<u8>, u64)> {
+    let formats = Formats::new();
+    let mut workbook = workbook();
+    let ids = export_columns(&FIELDS);
+    let ids: Vec<(&str, f64)> = ids.iter().map(|(id, width)| (id.as_str(), *width)).collect();
+    let columns = headers(reader, &ids);
     let sheet = workbook.add_worksheet_with_constant_memory()?;
     sheet.set_name(reader.t("export-sheet"))?;
     table_header(sheet, &formats, &columns)?;
     let pd = reader.disclosure;
+    let products = |products: &[Product]| {
+        products.iter().map(|p| reader.t(&format!("product-{p}"))).collect::<Vec<_>>().join(", ")
+    };
+    // The card's fields take the columns after its number, in the table's order.
+    let after = FIELDS.len() as u16 + 1;
     let mut written = 0u32;
     while written < MAX_DATA_ROWS {
         let Some(c) = cards.blocking_recv() else { break };
         let r = written + 1;
-        let products: Vec<String> =
-            products_from_text(&c.products).into_iter().map(|p| reader.t(&format!("product-{p}"))).collect();
         sheet.write_number(r, 0, c.id as f64)?;
-        sheet.write_string(r, 1, pd.company(&c.name, &c.inn))?;
-        sheet.write_string(r, 2, pd.inn(&c.inn))?;
-        let texts = [
-            (3, c.kpp.clone()),
-            (4, c.ogrn.clone()),
-            (5, c.industry.clone()),
-            (6, c.city.clone()),
-            (7, c.contact_person.as_deref().map(|p| pd.person(p))),
-            (8, c.position.clone()),
-            (9, c.phone.as_deref().map(|p| pd.phone_text(p))),
-            (10, c.email.as_deref().map(|e| pd.email(e))),
-            (11, Some(products.join(", "))),
-            (12, Some(reader.t(&format!("status-{}", c.status)))),
-            (13, Some(c.owner_name.clone())),
-            (14, Some(c.region_name.clone())),
-        ];
-        for (col, text) in texts {
-            if let Some(text) = text {
-                sheet.write_string(r, col, text)?;
+        let inn = FIELDS.iter().find(|f| f.kind == FieldKind::Inn).and_then(|f| c.card.get(f));
+        for (col, field) in FIELDS.iter().enumerate() {
+            if let Some(stored) = c.card.get(field) {
+                sheet.write_string(
+                    r,
+                    col as u16 + 1,
+                    field.show(stored, pd, inn.unwrap_or_default(), &products),
+                )?;
             }
         }
-        sheet.write_datetime_with_format(r, 15, local(reader, c.created_at), &formats.date)?;
-        sheet.write_datetime_with_format(r, 16, local(reader, c.updated_at), &formats.date)?;
+        sheet.write_string(r, after, reader.t(&format!("status-{}", c.status)))?;
+        sheet.write_string(r, after + 1, &c.owner_name)?;
+        sheet.write_string(r, after + 2, &c.region_name)?;
+        sheet.write_datetime_with_format(r, after + 3, local(reader, c.created_at), &formats.date)?;
+        sheet.write_datetime_with_format(r, after + 4, local(reader, c.updated_at), &formats.date)?;
         if let Some(at) = c.next_contact {
-            sheet.write_datetime_with_format(r, 17, local(reader, at), &formats.date)?;
+            sheet.write_datetime_with_format(r, after + 5, local(reader, at), &formats.date)?;
         }
         written += 1;
     }

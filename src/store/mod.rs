@@ -4,6 +4,7 @@
 //! on whichever pool is open. Backend-specific pieces (connecting, pragmas, migrations) live in
 //! `sqlite.rs` and `postgres.rs`. Region scoping is part of each query, never left to the caller.
 
+pub(crate) mod card;
 mod delivery;
 mod diary;
 mod handoffs;
@@ -16,6 +17,7 @@ mod sqlite;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+pub use card::CardColumns;
 pub use delivery::{DeliveryStore, NewOutgoing, Outgoing};
 pub use diary::{DiaryStore, EntryWrite, EntryWritten};
 pub use handoffs::HandoffStore;

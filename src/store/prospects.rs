@@ -5,41 +5,16 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::error::ErrorKind;
 
+use super::card::{CardColumns, insert_values, select_list, update_sql};
 use super::diary::{DiaryStore, EntryWrite};
 use super::sql::{BeginWrite, Pool, SqlStore, insert_audit, instant, kind_of, on_pool, secs, with_audit};
 use super::{StoreError, StoreResult};
 use crate::domain::audit::AuditRecord;
 use crate::domain::diary::{Collision, Entry, NewEntry};
+use crate::domain::fields::{self, FIELDS, Field};
 use crate::domain::ids::{RegionCode, TelegramId};
-use crate::domain::prospect::{
-    Details, Field, NewProspect, Prospect, ProspectId, Status, products_from_text, products_to_text,
-};
-use crate::domain::requisites::{CompanyName, Email, Inn, Kpp, Ogrn, Phone, normalize_name};
-
-/// The column a field is stored in.
-fn column(field: Field) -> &'static str {
-    match field {
-        Field::Name => "name",
-        Field::Kpp => "kpp",
-        Field::Ogrn => "ogrn",
-        Field::Industry => "industry",
-        Field::City => "city",
-        Field::ContactPerson => "contact_person",
-        Field::Position => "position",
-        Field::Phone => "phone",
-        Field::Email => "email",
-        Field::Products => "products",
-    }
-}
-
-/// The normalized companion column kept in step for search.
-fn search_column(field: Field) -> Option<&'static str> {
-    match field {
-        Field::Name => Some("name_norm"),
-        Field::ContactPerson => Some("contact_norm"),
-        _ => None,
-    }
-}
+use crate::domain::prospect::{NewProspect, Prospect, ProspectId, Status, products_from_text};
+use crate::domain::requisites::{Inn, Phone, normalize_name};
 
 /// How a name search runs on this backend.
 pub enum TextSearch {
@@ -119,12 +94,17 @@ pub trait ProspectStore: Send + Sync {
     async fn saved_search(&self, chat_id: i64) -> StoreResult<Option<String>>;
 }
 
-const PROSPECT_SELECT: &str = "SELECT p.id, p.name, p.name_norm, p.inn, p.kpp, p.ogrn, p.industry, \
-    p.city, p.contact_person, p.position, p.phone, p.email, p.products, p.status, p.owner_id, \
-    u.full_name AS owner_name, p.region_code, p.created_at, p.updated_at, \
-    (SELECT MIN(f.due_at) FROM followups f WHERE f.prospect_id = p.id \
-     AND f.state IN ('pending', 'sent', 'snoozed')) AS next_contact \
-    FROM prospects p JOIN users u ON u.telegram_id = p.owner_id";
+/// A card with its owner's name and its next contact; `name_norm` for ordering.
+fn prospect_select() -> String {
+    format!(
+        "SELECT p.id, {}, p.name_norm, p.status, p.owner_id, \
+         u.full_name AS owner_name, p.region_code, p.created_at, p.updated_at, \
+         (SELECT MIN(f.due_at) FROM followups f WHERE f.prospect_id = p.id \
+          AND f.state IN ('pending', 'sent', 'snoozed')) AS next_contact \
+         FROM prospects p JOIN users u ON u.telegram_id = p.owner_id",
+        select_list(&FIELDS)
+    )
+}
 
 /// `CAST($n AS TEXT) IS NULL` lets one text serve both "every region" and "this region".
 fn scoped(n: u8) -> String {
@@ -134,17 +114,8 @@ fn scoped(n: u8) -> String {
 #[derive(sqlx::FromRow)]
 struct ProspectRow {
     id: i64,
-    name: String,
-    inn: String,
-    kpp: Option<String>,
-    ogrn: Option<String>,
-    industry: Option<String>,
-    city: Option<String>,
-    contact_person: Option<String>,
-    position: Option<String>,
-    phone: Option<String>,
-    email: Option<String>,
-    products: String,
+    #[sqlx(flatten)]
+    card: CardColumns,
     status: String,
     owner_id: i64,
     owner_name: String,
@@ -159,23 +130,12 @@ impl TryFrom<ProspectRow> for Prospect {
 
     fn try_from(row: ProspectRow) -> Result<Self, Self::Error> {
         let corrupt = |what: &str| StoreError::Corrupt(format!("prospect {}: {what}", row.id));
-        let inn = Inn::parse(&row.inn).map_err(|_| corrupt("inn"))?;
-        let details = Details {
-            kpp: row.kpp.as_deref().and_then(|k| Kpp::parse(k, &inn).ok()),
-            ogrn: row.ogrn.as_deref().and_then(|o| Ogrn::parse(o, &inn).ok()),
-            industry: row.industry,
-            city: row.city,
-            contact_person: row.contact_person,
-            position: row.position,
-            phone: row.phone.as_deref().and_then(|p| Phone::parse(p).ok()),
-            email: row.email.as_deref().and_then(|e| Email::parse(e).ok()),
-            products: products_from_text(&row.products),
-        };
+        let card = fields::load(&FIELDS, |f| row.card.get(f)).map_err(corrupt)?;
         Ok(Prospect {
             id: ProspectId(row.id),
-            name: CompanyName::parse(&row.name).map_err(|_| corrupt("name"))?,
-            inn,
-            details,
+            name: card.name,
+            inn: card.inn,
+            details: card.details,
             status: row.status.parse().map_err(|_| corrupt("status"))?,
             owner: TelegramId::new(row.owner_id).map_err(|_| corrupt("owner"))?,
             owner_name: row.owner_name,
@@ -286,9 +246,10 @@ fn like_search_sql() -> String {
 /// rows only, so a common word costs a sort of ids, not thousands of joins.
 fn page_of(filter: &str) -> String {
     format!(
-        "{PROSPECT_SELECT} WHERE p.id IN (SELECT q.id FROM prospects q WHERE {filter} \
+        "{} WHERE p.id IN (SELECT q.id FROM prospects q WHERE {filter} \
          AND (CAST($2 AS TEXT) IS NULL OR q.region_code = $2) {NAME_ORDER}) \
-         ORDER BY p.name_norm, p.id"
+         ORDER BY p.name_norm, p.id",
+        prospect_select()
     )
 }
 
@@ -303,29 +264,27 @@ impl ProspectStore for SqlStore {
         now: DateTime<Utc>,
         audit: &AuditRecord,
     ) -> StoreResult<Prospect> {
-        let d = &prospect.details;
-        let sql = "INSERT INTO prospects (name, name_norm, inn, kpp, ogrn, industry, city, \
-            contact_person, contact_norm, position, phone, email, products, status, owner_id, \
-            region_code, created_by, created_at, updated_by, updated_at) VALUES ($1, $2, $3, $4, \
-            $5, $6, $7, $8, $9, $10, $11, $12, $13, 'new', $14, $15, $16, $17, $16, $17) RETURNING id";
-        let contact_norm = d.contact_person.as_deref().map(normalize_name).unwrap_or_default();
+        // The card's fields, then who registered it: `$n` for each column in turn.
+        let values = insert_values(&FIELDS, |f| prospect.stored(f));
+        let n = values.len();
+        let columns: Vec<&str> = values.iter().map(|(column, _)| *column).collect();
+        let params: Vec<String> = (1..=n).map(|i| format!("${i}")).collect();
+        let (owner, region, by_n, at) = (n + 1, n + 2, n + 3, n + 4);
+        let sql = format!(
+            "INSERT INTO prospects ({}, status, owner_id, region_code, created_by, created_at, \
+             updated_by, updated_at) VALUES ({}, 'new', ${owner}, ${region}, ${by_n}, ${at}, \
+             ${by_n}, ${at}) RETURNING id",
+            columns.join(", "),
+            params.join(", ")
+        );
         let mut audit = audit.clone();
         let result: Result<(i64,), sqlx::Error> = on_pool!(self, p => async {
             let mut tx = p.begin_write().await?;
-            let (id,): (i64,) = sqlx::query_as(sql)
-                .bind(prospect.name.as_str())
-                .bind(prospect.name.normalized())
-                .bind(prospect.inn.as_str())
-                .bind(d.kpp.as_ref().map(Kpp::as_str))
-                .bind(d.ogrn.as_ref().map(Ogrn::as_str))
-                .bind(d.industry.as_deref())
-                .bind(d.city.as_deref())
-                .bind(d.contact_person.as_deref())
-                .bind(&contact_norm)
-                .bind(d.position.as_deref())
-                .bind(d.phone.as_ref().map(Phone::as_str))
-                .bind(d.email.as_ref().map(Email::as_str))
-                .bind(products_to_text(&d.products))
+            let mut insert = sqlx::query_as(&sql);
+            for (_, value) in &values {
+                insert = insert.bind(value.as_deref());
+            }
+            let (id,): (i64,) = insert
                 .bind(prospect.owner.get())
                 .bind(prospect.region.as_str())
                 .bind(by.get())
@@ -350,7 +309,7 @@ impl ProspectStore for SqlStore {
     }
 
     async fn prospect(&self, id: ProspectId, region: Option<&str>) -> StoreResult<Option<Prospect>> {
-        let sql = format!("{PROSPECT_SELECT} WHERE p.id = $1 AND {}", scoped(2));
+        let sql = format!("{} WHERE p.id = $1 AND {}", prospect_select(), scoped(2));
         let row: Option<ProspectRow> = on_pool!(self, p => sqlx::query_as(&sql)
             .bind(id.0)
             .bind(region)
@@ -360,14 +319,15 @@ impl ProspectStore for SqlStore {
     }
 
     async fn prospect_by_inn_anywhere(&self, inn: &Inn) -> StoreResult<Option<Prospect>> {
-        let sql = format!("{PROSPECT_SELECT} WHERE p.inn = $1");
+        let sql = format!("{} WHERE p.inn = $1", prospect_select());
         let row: Option<ProspectRow> =
             on_pool!(self, p => sqlx::query_as(&sql).bind(inn.as_str()).fetch_optional(p).await)?;
         row.map(Prospect::try_from).transpose()
     }
 
     async fn prospects_by_phone(&self, phone: &Phone, region: Option<&str>) -> StoreResult<Vec<Prospect>> {
-        let sql = format!("{PROSPECT_SELECT} WHERE p.phone = $1 AND {} ORDER BY p.id LIMIT 10", scoped(2));
+        let sql =
+            format!("{} WHERE p.phone = $1 AND {} ORDER BY p.id LIMIT 10", prospect_select(), scoped(2));
         let rows: Vec<ProspectRow> = on_pool!(self, p => sqlx::query_as(&sql)
             .bind(phone.as_str())
             .bind(region)
@@ -378,8 +338,9 @@ impl ProspectStore for SqlStore {
 
     async fn similar_names(&self, name_norm: &str, region: Option<&str>) -> StoreResult<Vec<Prospect>> {
         let sql = format!(
-            "{PROSPECT_SELECT} WHERE {} AND (p.name_norm = $2 OR p.name_norm LIKE $3 ESCAPE '\\' \
+            "{} WHERE {} AND (p.name_norm = $2 OR p.name_norm LIKE $3 ESCAPE '\\' \
              OR $2 LIKE p.name_norm || ' %') ORDER BY p.name_norm, p.id LIMIT 10",
+            prospect_select(),
             scoped(1)
         );
         let prefix = format!("{} %", like_escape(name_norm));
@@ -442,9 +403,10 @@ impl ProspectStore for SqlStore {
     ) -> StoreResult<Vec<Prospect>> {
         // Overdue and soonest next contacts first, cards without one last.
         let sql = format!(
-            "SELECT * FROM ({PROSPECT_SELECT} WHERE p.owner_id = $1 AND {}) q \
+            "SELECT * FROM ({} WHERE p.owner_id = $1 AND {}) q \
              ORDER BY CASE WHEN q.next_contact IS NULL THEN 1 ELSE 0 END, q.next_contact, \
              q.name_norm, q.id LIMIT $3 OFFSET $4",
+            prospect_select(),
             scoped(2)
         );
         let rows: Vec<ProspectRow> = on_pool!(self, p => sqlx::query_as(&sql)
@@ -466,13 +428,10 @@ impl ProspectStore for SqlStore {
         now: DateTime<Utc>,
         audit: &AuditRecord,
     ) -> StoreResult<()> {
-        let column = column(field);
-        let result = match search_column(field) {
+        let sql = update_sql(&field);
+        let result = match field.column.normalized {
             // A name or contact person keeps its normalized companion (and so the search) in step.
-            Some(norm) => {
-                let sql = format!(
-                    "UPDATE prospects SET {column} = $2, {norm} = $3, updated_by = $4, updated_at = $5 WHERE id = $1"
-                );
+            Some(_) => {
                 let normalized = value.as_deref().map(normalize_name).unwrap_or_default();
                 with_audit!(self, audit, |tx| sqlx::query(&sql)
                     .bind(id.0)
@@ -484,19 +443,14 @@ impl ProspectStore for SqlStore {
                     .await
                     .map(drop))
             }
-            None => {
-                let sql = format!(
-                    "UPDATE prospects SET {column} = $2, updated_by = $3, updated_at = $4 WHERE id = $1"
-                );
-                with_audit!(self, audit, |tx| sqlx::query(&sql)
-                    .bind(id.0)
-                    .bind(value.as_deref())
-                    .bind(by.get())
-                    .bind(secs(now))
-                    .execute(&mut *tx)
-                    .await
-                    .map(drop))
-            }
+            None => with_audit!(self, audit, |tx| sqlx::query(&sql)
+                .bind(id.0)
+                .bind(value.as_deref())
+                .bind(by.get())
+                .bind(secs(now))
+                .execute(&mut *tx)
+                .await
+                .map(drop)),
         };
         result.map_err(StoreError::from)
     }

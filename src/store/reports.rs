@@ -11,9 +11,11 @@ use futures::TryStreamExt;
 use tokio::sync::mpsc::Sender;
 
 use super::StoreResult;
+use super::card::{CardColumns, select_list};
 use super::sql::{Pool, SqlStore, instant, on_pool, secs};
 use crate::domain::audit::AuditRecord;
 use crate::domain::diary::Kind;
+use crate::domain::fields::FIELDS;
 use crate::domain::ids::TelegramId;
 use crate::domain::report::{ActivityRow, QualityBucket, STALE_DAYS};
 use crate::domain::requisites::{INN10_WEIGHTS, INN12_WEIGHTS_1, INN12_WEIGHTS_2};
@@ -50,21 +52,12 @@ pub struct HandoffLine {
     pub closed_at: Option<i64>,
 }
 
-/// One card as exported.
+/// One card as exported: its fields as stored, and what the bank keeps about it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ExportLine {
     pub id: i64,
-    pub name: String,
-    pub inn: String,
-    pub kpp: Option<String>,
-    pub ogrn: Option<String>,
-    pub industry: Option<String>,
-    pub city: Option<String>,
-    pub contact_person: Option<String>,
-    pub position: Option<String>,
-    pub phone: Option<String>,
-    pub email: Option<String>,
-    pub products: String,
+    #[sqlx(flatten)]
+    pub card: CardColumns,
     pub status: String,
     pub owner_name: String,
     pub region_name: String,
@@ -421,13 +414,12 @@ impl ReportStore for SqlStore {
 
     async fn stream_prospects(&self, region: Option<&str>, sink: Sender<ExportLine>) -> StoreResult<u64> {
         let sql = format!(
-            "SELECT p.id, p.name, p.inn, p.kpp, p.ogrn, p.industry, p.city, p.contact_person, \
-             p.position, p.phone, p.email, p.products, p.status, u.full_name AS owner_name, \
-             {REGION_NAME}, p.created_at, p.updated_at, \
+            "SELECT p.id, {}, p.status, u.full_name AS owner_name, {REGION_NAME}, p.created_at, p.updated_at, \
              (SELECT MIN(f.due_at) FROM followups f WHERE f.prospect_id = p.id AND f.state IN {OPEN}) \
              AS next_contact FROM prospects p JOIN users u ON u.telegram_id = p.owner_id \
              LEFT JOIN regions r ON r.code = p.region_code \
              WHERE {} ORDER BY p.id",
+            select_list(&FIELDS),
             scoped("p.region_code", 1)
         );
         Ok(stream_into!(self, sink, ExportLine, &sql, [region])?)

@@ -18,7 +18,9 @@ use super::WebState;
 use super::init_data;
 use crate::domain::access::{Audience, Lang, Role, User};
 use crate::domain::contacts::{self, Contacts, ContactsError};
+use crate::domain::fields::{self, FIELDS, FieldKind};
 use crate::domain::ids::TelegramId;
+use crate::domain::privacy::{ContactsInChat, Disclosure};
 use crate::domain::prospect::ProspectId;
 use crate::i18n::{Args, local_datetime};
 use crate::store::NewOutgoing;
@@ -226,35 +228,28 @@ async fn tell_head_office(state: &WebState, user: &User) -> anyhow::Result<()> {
 async fn card_view(state: &WebState, user: &User, found: &Contacts) -> anyhow::Result<CardView> {
     let t = |id: &str| state.i18n.t(user.lang, id);
     let p = &found.prospect;
-    let d = &p.details;
     // The reader's time zone; head office has no division of its own and reads the card's.
     let region = user.region.as_ref().unwrap_or(&p.region);
     let tz: Tz = match state.store.region(region).await? {
         Some(region) => region.tz.tz(),
         None => chrono_tz::Europe::Moscow,
     };
+    // The bank's own page: the fields it lists, contacts in full (SPEC §10).
+    let pd = Disclosure(ContactsInChat::Show);
+    let mut rows: Vec<Row> = fields::shown(&FIELDS, |f| p.stored(f), pd, &|_| String::new())
+        .into_iter()
+        .filter(|s| s.field.contacts_page)
+        .map(|s| {
+            let stored = p.stored(s.field).unwrap_or_default();
+            let href = match s.field.kind {
+                FieldKind::Phone => Some(format!("tel:{stored}")),
+                FieldKind::Email => Some(format!("mailto:{stored}")),
+                _ => None,
+            };
+            Row { label: t(&s.field.label()), value: s.text, href }
+        })
+        .collect();
     let row = |label: String, value: String| Row { label, value, href: None };
-    let mut rows = vec![row(t("app-inn"), p.inn.as_str().to_owned())];
-    if let Some(kpp) = &d.kpp {
-        rows.push(row(t("field-kpp"), kpp.as_str().to_owned()));
-    }
-    if let Some(ogrn) = &d.ogrn {
-        rows.push(row(t("field-ogrn"), ogrn.as_str().to_owned()));
-    }
-    if let Some(person) = &d.contact_person {
-        rows.push(row(t("field-contact"), person.clone()));
-    }
-    if let Some(position) = &d.position {
-        rows.push(row(t("field-position"), position.clone()));
-    }
-    if let Some(phone) = &d.phone {
-        let href = Some(format!("tel:{}", phone.as_str()));
-        rows.push(Row { label: t("field-phone"), value: phone.display(), href });
-    }
-    if let Some(email) = &d.email {
-        let href = Some(format!("mailto:{}", email.as_str()));
-        rows.push(Row { label: t("field-email"), value: email.as_str().to_owned(), href });
-    }
     let next = p.next_contact.map(|at| local_datetime(at, tz)).unwrap_or_else(|| t("none-yet"));
     rows.push(row(t("app-next"), next));
     let recent = found
