@@ -3,7 +3,7 @@
 //! similar name are offered instead.
 
 use teloxide::prelude::*;
-use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, MessageId};
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, MessageId, WebAppInfo};
 
 use super::flow::{self, Draft, NewStep, State};
 use super::gate::Caller;
@@ -96,11 +96,22 @@ async fn ask(
             (ctx.i18n.t(lang, "new-ask-products"), markup)
         }
         NewStep::Confirm => {
-            let buttons = vec![
+            let mut buttons = vec![
                 Action::NewSave.button(ctx.i18n.t(lang, "new-save")),
                 Action::NewChange.button(ctx.i18n.t(lang, "new-change")),
                 cancel,
             ];
+            // The contacts as typed, in full, on the bank's page: the summary shows them
+            // masked or not at all.
+            if let Some(url) = ctx.config.draft_page() {
+                buttons.insert(
+                    0,
+                    InlineKeyboardButton::web_app(
+                        ctx.i18n.t(lang, "app-contacts-button"),
+                        WebAppInfo { url },
+                    ),
+                );
+            }
             (summary(ctx, caller, draft), grid(buttons, 1))
         }
         other => {
@@ -134,14 +145,24 @@ fn summary(ctx: &Ctx, caller: &Caller, d: &Draft) -> String {
             field("field-ogrn", d.ogrn.clone()),
             field("field-industry", d.industry.clone()),
             field("field-city", d.city.clone()),
-            field("field-contact", d.contact.as_deref().map(|name| pd.person(name))),
-            field("field-position", d.position.clone()),
-            field("field-phone", d.phone.as_deref().map(|phone| pd.phone_text(phone))),
-            field("field-email", d.email.as_deref().map(|email| pd.email(email))),
         ]
         .into_iter()
         .flatten(),
     );
+    if pd.contact_in_app(&[d.contact.is_some(), d.position.is_some(), d.phone.is_some(), d.email.is_some()]) {
+        lines.push(ctx.i18n.t(lang, "contact-in-app"));
+    } else {
+        lines.extend(
+            [
+                field("field-contact", d.contact.as_deref().and_then(|name| pd.person(name))),
+                field("field-position", d.position.clone()),
+                field("field-phone", d.phone.as_deref().and_then(|phone| pd.phone_text(phone))),
+                field("field-email", d.email.as_deref().and_then(|email| pd.email(email))),
+            ]
+            .into_iter()
+            .flatten(),
+        );
+    }
     lines.push(format!(
         "{}: {}",
         ctx.i18n.t(lang, "field-products"),

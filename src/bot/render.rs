@@ -82,16 +82,17 @@ fn details_lines(ctx: &Ctx, lang: Lang, p: &Prospect) -> Vec<String> {
     };
     line(Field::Industry, d.industry.clone());
     line(Field::City, d.city.clone());
-    let person = d.contact_person.as_ref().map(|name| {
-        let name = pd.person(name);
-        match &d.position {
-            Some(position) => format!("{name}, {position}"),
-            None => name,
-        }
+    if pd.contact_in_app(&[d.contact_person.is_some(), d.phone.is_some(), d.email.is_some()]) {
+        lines.push(ctx.i18n.t(lang, "contact-in-app"));
+        return lines;
+    }
+    let person = d.contact_person.as_deref().and_then(|name| pd.person(name)).map(|name| match &d.position {
+        Some(position) => format!("{name}, {position}"),
+        None => name,
     });
     line(Field::ContactPerson, person);
-    line(Field::Phone, d.phone.as_ref().map(|ph| pd.phone(ph)));
-    line(Field::Email, d.email.as_ref().map(|e| pd.email(e.as_str())));
+    line(Field::Phone, d.phone.as_ref().and_then(|ph| pd.phone(ph)));
+    line(Field::Email, d.email.as_ref().and_then(|e| pd.email(e.as_str())));
     lines
 }
 

@@ -308,6 +308,8 @@ pub fn export(reader: &Reader, mut cards: Receiver<ExportLine>) -> anyhow::Resul
     sheet.set_name(reader.t("export-sheet"))?;
     table_header(sheet, &formats, &columns)?;
     let pd = reader.disclosure;
+    // A contact field kept off Telegram reads as such, not as if it were empty.
+    let in_app = reader.t("in-app");
     let mut written = 0u32;
     while written < MAX_DATA_ROWS {
         let Some(c) = cards.blocking_recv() else { break };
@@ -322,10 +324,10 @@ pub fn export(reader: &Reader, mut cards: Receiver<ExportLine>) -> anyhow::Resul
             (4, c.ogrn.clone()),
             (5, c.industry.clone()),
             (6, c.city.clone()),
-            (7, c.contact_person.as_deref().map(|p| pd.person(p))),
-            (8, c.position.clone()),
-            (9, c.phone.as_deref().map(|p| pd.phone_text(p))),
-            (10, c.email.as_deref().map(|e| pd.email(e))),
+            (7, c.contact_person.as_deref().map(|p| pd.person(p).unwrap_or_else(|| in_app.clone()))),
+            (8, c.position.as_ref().map(|p| if pd.hides_contacts() { in_app.clone() } else { p.clone() })),
+            (9, c.phone.as_deref().map(|p| pd.phone_text(p).unwrap_or_else(|| in_app.clone()))),
+            (10, c.email.as_deref().map(|e| pd.email(e).unwrap_or_else(|| in_app.clone()))),
             (11, Some(products.join(", "))),
             (12, Some(reader.t(&format!("status-{}", c.status)))),
             (13, Some(c.owner_name.clone())),
