@@ -3,7 +3,9 @@
 //! them. Nothing here computes a number.
 
 use teloxide::prelude::*;
-use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, InputFile, MessageId, ParseMode};
+use teloxide::types::{
+    InlineKeyboardButton, InlineKeyboardMarkup, InputFile, MessageId, ParseMode, WebAppInfo,
+};
 
 use super::gate::Caller;
 use super::keyboards::Action;
@@ -294,10 +296,7 @@ async fn send_export(bot: &Bot, ctx: &Ctx, caller: &Caller, scope: ReportScope) 
     // Audited before it leaves: an export that was sent is always on record.
     let record = AuditRecord::new(now, Some(caller.user.telegram_id), AuditAction::Exported)
         .subject(format!("region:{}", scope.key()))
-        .details(format!(
-            "{count} cards, contacts {}",
-            if reader.disclosure.shows_contacts() { "shown" } else { "masked" }
-        ));
+        .details(format!("{count} cards, contacts {}", reader.disclosure.described()));
     ctx.store.audit(&record).await?;
     let caption = ctx.i18n.get(
         caller.user.lang,
@@ -307,6 +306,14 @@ async fn send_export(bot: &Bot, ctx: &Ctx, caller: &Caller, scope: ReportScope) 
     let date = now.with_timezone(&caller.tz()).format("%Y-%m-%d").to_string();
     let name = reports::file_name("prospects", &scope, &date, "xlsx");
     send_file(bot, caller.chat, bytes, name, caption, false, too_large(ctx, caller)).await?;
+    // The contacts themselves go from the bank's own page, never through Telegram (SPEC §10).
+    if let Some(url) = ctx.config.export_page(scope.key()) {
+        let lang = caller.user.lang;
+        let button =
+            InlineKeyboardButton::web_app(ctx.i18n.t(lang, "export-full-button"), WebAppInfo { url });
+        let markup = InlineKeyboardMarkup::new([[button]]);
+        reply::send_with(bot, caller.chat, ctx.i18n.t(lang, "export-full-hint"), markup).await?;
+    }
     Ok(())
 }
 
