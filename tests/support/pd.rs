@@ -237,7 +237,7 @@ fn strings(value: &Value, out: &mut Vec<String>) {
 }
 
 /// The text cells of a workbook.
-fn workbook_cells(bytes: &[u8]) -> Vec<String> {
+pub fn workbook_cells(bytes: &[u8]) -> Vec<String> {
     use calamine::{Reader, Xlsx};
     let Ok(mut book) = Xlsx::new(std::io::Cursor::new(bytes.to_vec())) else {
         return vec!["<a document that is not a readable workbook>".into()];
