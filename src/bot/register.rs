@@ -155,7 +155,7 @@ fn summary(ctx: &Ctx, caller: &Caller, d: &Draft) -> String {
         lines.extend(
             [
                 field("field-contact", d.contact.as_deref().and_then(|name| pd.person(name))),
-                field("field-position", d.position.clone()),
+                field("field-position", d.position.as_deref().and_then(|p| pd.position(p))),
                 field("field-phone", d.phone.as_deref().and_then(|phone| pd.phone_text(phone))),
                 field("field-email", d.email.as_deref().and_then(|email| pd.email(email))),
             ]

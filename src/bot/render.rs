@@ -82,11 +82,13 @@ fn details_lines(ctx: &Ctx, lang: Lang, p: &Prospect) -> Vec<String> {
     };
     line(Field::Industry, d.industry.clone());
     line(Field::City, d.city.clone());
-    if pd.contact_in_app(&[d.contact_person.is_some(), d.phone.is_some(), d.email.is_some()]) {
+    let filled = [d.contact_person.is_some(), d.position.is_some(), d.phone.is_some(), d.email.is_some()];
+    if pd.contact_in_app(&filled) {
         lines.push(ctx.i18n.t(lang, "contact-in-app"));
         return lines;
     }
-    let person = d.contact_person.as_deref().and_then(|name| pd.person(name)).map(|name| match &d.position {
+    let position = d.position.as_deref().and_then(|p| pd.position(p));
+    let person = d.contact_person.as_deref().and_then(|name| pd.person(name)).map(|name| match position {
         Some(position) => format!("{name}, {position}"),
         None => name,
     });

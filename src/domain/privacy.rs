@@ -65,6 +65,12 @@ impl Disclosure {
         }
     }
 
+    /// A contact person's position: it says who they are at the company, so it goes with the
+    /// name — nothing when hidden.
+    pub fn position(self, position: &str) -> Option<String> {
+        (!self.hides_contacts()).then(|| position.to_owned())
+    }
+
     pub fn phone(self, phone: &Phone) -> Option<String> {
         match self.0 {
             ContactsInChat::Show => Some(phone.display()),
@@ -503,6 +509,7 @@ mod tests {
         assert_eq!(d.phone_text("+79123456789"), None);
         assert_eq!(d.phone_text("not a phone"), None);
         assert_eq!(d.email("oleg@roga.example"), None);
+        assert_eq!(d.position("финансовый директор"), None);
         assert_eq!(d.company("ИП Пупкин Василий Петрович", "500100732259"), "ИП (ИНН 5001…)");
         assert_eq!(d.company("Пупкин Василий", "500100732259"), "ИП (ИНН 5001…)");
         assert_eq!(d.company("ООО «Ромашка»", "7707083893"), "ООО «Ромашка»");

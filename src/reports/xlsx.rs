@@ -325,7 +325,7 @@ pub fn export(reader: &Reader, mut cards: Receiver<ExportLine>) -> anyhow::Resul
             (5, c.industry.clone()),
             (6, c.city.clone()),
             (7, c.contact_person.as_deref().map(|p| pd.person(p).unwrap_or_else(|| in_app.clone()))),
-            (8, c.position.as_ref().map(|p| if pd.hides_contacts() { in_app.clone() } else { p.clone() })),
+            (8, c.position.as_deref().map(|p| pd.position(p).unwrap_or_else(|| in_app.clone()))),
             (9, c.phone.as_deref().map(|p| pd.phone_text(p).unwrap_or_else(|| in_app.clone()))),
             (10, c.email.as_deref().map(|e| pd.email(e).unwrap_or_else(|| in_app.clone()))),
             (11, Some(products.join(", "))),
