@@ -84,8 +84,9 @@ pub async fn serve(
     .await?;
     if config.public_url.is_none() && !config.disclosure().shows_contacts() {
         tracing::info!(
-            "PUBLIC_URL is not set: cards show masked contacts without the «Контакты» button \
-             (the Mini App page needs the https:// address where the reverse proxy publishes HTTP_ADDR)"
+            "PUBLIC_URL is not set: cards keep contacts {} and have no «Контакты» button \
+             (the Mini App page needs the https:// address where the reverse proxy publishes HTTP_ADDR)",
+            config.disclosure().described()
         );
     }
     let bot = make_bot(&config);

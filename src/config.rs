@@ -45,6 +45,8 @@ pub struct Config {
     pub webapp_max_age_minutes: u32,
     /// Contact pages a person may open in an hour (anti-scraping, SPEC §10).
     pub contact_views_per_hour: u32,
+    /// Full workbooks a person may download from the page in an hour.
+    pub full_exports_per_hour: u32,
     /// Where the HTTP server did bind (with `HTTP_ADDR=…:0`, the port the system chose).
     pub http_bound: BoundAddr,
 }
@@ -95,6 +97,7 @@ impl fmt::Debug for Config {
             .field("public_url", &self.public_url.as_ref().map(Url::as_str))
             .field("webapp_max_age_minutes", &self.webapp_max_age_minutes)
             .field("contact_views_per_hour", &self.contact_views_per_hour)
+            .field("full_exports_per_hour", &self.full_exports_per_hour)
             .finish()
     }
 }
@@ -125,7 +128,8 @@ impl Config {
         let contacts_in_chat = match get("CONTACTS_IN_CHAT").as_deref().map(str::trim) {
             None | Some("mask") => ContactsInChat::Mask,
             Some("show") => ContactsInChat::Show,
-            Some(other) => bail!("CONTACTS_IN_CHAT must be show or mask, got {other:?}"),
+            Some("hide") => ContactsInChat::Hide,
+            Some(other) => bail!("CONTACTS_IN_CHAT must be show, mask or hide, got {other:?}"),
         };
         let api_url = match get("TELOXIDE_API_URL") {
             None => None,
@@ -163,6 +167,7 @@ impl Config {
             public_url,
             webapp_max_age_minutes: number("WEBAPP_MAX_AGE_MINUTES", 60)?.max(1),
             contact_views_per_hour: number("CONTACT_VIEWS_PER_HOUR", 60)?,
+            full_exports_per_hour: number("FULL_EXPORTS_PER_HOUR", 3)?,
             http_bound: BoundAddr::default(),
         })
     }
@@ -175,11 +180,27 @@ impl Config {
     /// The contacts page of card `id` for the «Контакты» button: only when contacts are kept
     /// off Telegram and the page is published. The URL carries the card number and nothing else.
     pub fn contacts_page(&self, id: i64) -> Option<Url> {
+        self.page(&format!("card={id}"))
+    }
+
+    /// The page showing the caller's own registration form as typed so far.
+    pub fn draft_page(&self) -> Option<Url> {
+        self.page("draft")
+    }
+
+    /// The page downloading the full workbook of `scope` (`MSK`, or `ALL`).
+    pub fn export_page(&self, scope: &str) -> Option<Url> {
+        self.page(&format!("export={scope}"))
+    }
+
+    /// The Mini App page with `fragment`; none when contacts are shown in chat anyway or the
+    /// page is not published.
+    fn page(&self, fragment: &str) -> Option<Url> {
         if self.disclosure().shows_contacts() {
             return None;
         }
         let base = self.public_url.as_ref()?;
-        Url::parse(&format!("{}/app#card={id}", base.as_str().trim_end_matches('/'))).ok()
+        Url::parse(&format!("{}/app#{fragment}", base.as_str().trim_end_matches('/'))).ok()
     }
 
     pub fn from_env() -> anyhow::Result<Self> {
@@ -203,6 +224,7 @@ mod tests {
         assert_eq!(config.public_url, None);
         assert_eq!(config.webapp_max_age_minutes, 60);
         assert_eq!(config.contact_views_per_hour, 60);
+        assert_eq!(config.full_exports_per_hour, 3);
         assert!(!format!("{config:?}").contains("SECRET"));
     }
 
@@ -223,6 +245,8 @@ mod tests {
         let ok =
             Config::from_lookup(|k| (k == "PUBLIC_URL").then(|| "https://crm.bank.ru/pd".into())).unwrap();
         assert_eq!(ok.contacts_page(42).unwrap().as_str(), "https://crm.bank.ru/pd/app#card=42");
+        assert_eq!(ok.draft_page().unwrap().as_str(), "https://crm.bank.ru/pd/app#draft");
+        assert_eq!(ok.export_page("MSK").unwrap().as_str(), "https://crm.bank.ru/pd/app#export=MSK");
         assert_eq!(ok.public_url.unwrap().as_str(), "https://crm.bank.ru/pd");
         let show = Config::from_lookup(|k| match k {
             "PUBLIC_URL" => Some("https://crm.bank.ru/".into()),
@@ -231,5 +255,15 @@ mod tests {
         })
         .unwrap();
         assert_eq!(show.contacts_page(42), None);
+        let hide = Config::from_lookup(|k| match k {
+            "PUBLIC_URL" => Some("https://crm.bank.ru/".into()),
+            "CONTACTS_IN_CHAT" => Some("hide".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(hide.contacts_in_chat, ContactsInChat::Hide);
+        assert_eq!(hide.contacts_page(42).unwrap().as_str(), "https://crm.bank.ru/app#card=42");
+        let err = Config::from_lookup(|k| (k == "CONTACTS_IN_CHAT").then(|| "blur".into())).unwrap_err();
+        assert!(err.to_string().contains("show, mask or hide"), "{err}");
     }
 }

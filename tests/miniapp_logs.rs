@@ -1,6 +1,7 @@
 //! The log of the contacts page never carries a contact or the launch data (SPEC §10, issue 12):
 //! this binary installs a log subscriber that keeps every line at every level of ours, drives
-//! the page through a view, each kind of refusal and the hourly limit, and greps what was logged.
+//! the page through a view, each kind of refusal and the hourly limit, a full export and the
+//! draft page, and greps what was logged.
 //! (Its own binary: the log subscriber is process-wide.)
 
 mod support;
@@ -63,6 +64,11 @@ async fn the_log_carries_no_contact_and_no_launch_data() {
         app.open_contacts(&launch, card).await;
         launches.push(launch);
     }
+    // The full workbook (contacts and all) and the draft page log nothing of them either.
+    let head = app.launch_data(8001, now);
+    assert_eq!(app.download_export(&head, "ALL").await.status, 200);
+    app.open_draft(&good).await;
+    launches.push(head);
     let anna = app.tg.user(1001, "Анна");
     app.say(&anna, &format!("/card {card}")).await;
     app.finish().await;

@@ -219,6 +219,8 @@ err-inn-taken = A company with this INN is already registered.
 
 ## The contacts page (Mini App, SPEC §10)
 
+contact-in-app = Contact: in the app
+in-app = in the app
 app-contacts-button = 📇 Contacts
 app-card-number = Card No. { $id }
 app-next = Next contact
@@ -227,6 +229,13 @@ app-refused-stale = This link has expired — open the card again.
 app-refused-access = You have no access to this card.
 app-refused-too-many = Too many views this hour. Please try later.
 app-views-limit-notice = ⚠️ { $name } (ID { $id }) opened clients' contacts more than { $limit } times within an hour. Further views are blocked until the hour is over.
+app-refused-too-many-exports = Too many exports this hour. Please try later.
+app-refused-no-draft = No draft found — please start the registration again (/new).
+app-draft-untitled = New company
+app-draft-subtitle = Draft: not saved yet. Check it and go back to the chat.
+app-exports-limit-notice = ⚠️ { $name } (ID { $id }) downloaded the full export with contacts more than { $limit } times within an hour. Further exports are blocked until the hour is over.
+export-full-button = 📥 Full export
+export-full-hint = Contacts in the file are hidden. The full export is behind the button below, straight from the bank's server.
 
 ## Cards, search, my prospects
 

@@ -221,6 +221,8 @@ err-inn-taken = Компания с этим ИНН уже зарегистри�
 
 ## The contacts page (Mini App, SPEC §10)
 
+contact-in-app = Контакт: в приложении
+in-app = в приложении
 app-contacts-button = 📇 Контакты
 app-card-number = Карточка № { $id }
 app-next = Следующий контакт
@@ -229,6 +231,13 @@ app-refused-stale = Ссылка устарела — откройте карт�
 app-refused-access = Нет доступа к этой карточке.
 app-refused-too-many = Слишком много просмотров за час. Попробуйте позже.
 app-views-limit-notice = ⚠️ { $name } (ID { $id }) открыл(а) контакты клиентов более { $limit } раз за час. Дальнейшие просмотры до конца часа заблокированы.
+app-refused-too-many-exports = Слишком много выгрузок за час. Попробуйте позже.
+app-refused-no-draft = Черновик не найден — начните регистрацию заново (/new).
+app-draft-untitled = Новая компания
+app-draft-subtitle = Черновик: ещё не сохранён. Проверьте и вернитесь в чат.
+app-exports-limit-notice = ⚠️ { $name } (ID { $id }) скачал(а) полную выгрузку с контактами более { $limit } раз за час. Дальнейшие выгрузки до конца часа заблокированы.
+export-full-button = 📥 Полная выгрузка
+export-full-hint = Контакты в файле скрыты. Полная выгрузка — по кнопке ниже, напрямую с сервера банка.
 
 ## Cards, search, my prospects
 

@@ -120,8 +120,10 @@ async fn results(
     if !nav.is_empty() {
         rows.push(nav);
     }
-    // The query echoed back is free text: a phone or an e-mail searched for stays hidden.
-    let query: String = render::disclosure(ctx).free_text(query_text, &[]).chars().take(100).collect();
+    // The query echoed back is free text: a phone, an e-mail or the name of a person on the
+    // cards found, searched for, stays hidden.
+    let people: Vec<&str> = found.iter().flat_map(render::people_of).collect();
+    let query: String = render::disclosure(ctx).free_text(query_text, &people).chars().take(100).collect();
     Ok((ctx.i18n.get(lang, "find-title", Args::new().text("query", query)), InlineKeyboardMarkup::new(rows)))
 }
 

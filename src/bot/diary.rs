@@ -176,7 +176,7 @@ fn times(ctx: &Ctx, caller: &Caller) -> InlineKeyboardMarkup {
 /// The card's name, for the picker's questions: a person with two chats open sees which
 /// company the date is for.
 async fn company(ctx: &Ctx, caller: &Caller, id: ProspectId) -> anyhow::Result<String> {
-    Ok(base::visible(ctx.store.as_ref(), &caller.user, id).await?.name.as_str().to_owned())
+    Ok(render::company(ctx, &base::visible(ctx.store.as_ref(), &caller.user, id).await?))
 }
 
 /// A moment more than a year ahead, shown back to be confirmed or chosen again.

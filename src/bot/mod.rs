@@ -6,7 +6,7 @@
 mod cards;
 mod commands;
 mod diary;
-mod flow;
+pub(crate) mod flow;
 mod gate;
 mod handoffs;
 pub(crate) mod keyboards;

@@ -3,7 +3,7 @@
 //! similar name are offered instead.
 
 use teloxide::prelude::*;
-use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, MessageId};
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, MessageId, WebAppInfo};
 
 use super::flow::{self, Draft, NewStep, State};
 use super::gate::Caller;
@@ -89,11 +89,22 @@ async fn ask(
             (ctx.i18n.t(lang, &field.question()), markup)
         }
         NewStep::Confirm => {
-            let buttons = vec![
+            let mut buttons = vec![
                 Action::NewSave.button(ctx.i18n.t(lang, "new-save")),
                 Action::NewChange.button(ctx.i18n.t(lang, "new-change")),
                 cancel,
             ];
+            // The contacts as typed, in full, on the bank's page: the summary shows them
+            // masked or not at all.
+            if let Some(url) = ctx.config.draft_page() {
+                buttons.insert(
+                    0,
+                    InlineKeyboardButton::web_app(
+                        ctx.i18n.t(lang, "app-contacts-button"),
+                        WebAppInfo { url },
+                    ),
+                );
+            }
             (summary(ctx, caller, draft), grid(buttons, 1))
         }
         NewStep::Ask(field) => {
@@ -116,6 +127,7 @@ fn summary(ctx: &Ctx, caller: &Caller, draft: &Draft) -> String {
     let mut lines = vec![ctx.i18n.t(lang, "new-confirm-title")];
     for shown in fields::shown(&FIELDS, |f| draft.stored(f), render::disclosure(ctx), &products) {
         lines.push(match shown.field.kind {
+            _ if shown.in_app => ctx.i18n.t(lang, "contact-in-app"),
             FieldKind::Inn => ctx.i18n.get(lang, "card-requisites", Args::new().text("inn", shown.text)),
             _ => format!("{}: {}", render::field(ctx, lang, shown.field), escape_html(&shown.text)),
         });

@@ -71,6 +71,10 @@ fn details_lines(ctx: &Ctx, lang: Lang, p: &Prospect) -> Vec<String> {
     let mut requisites = None;
     for s in &shown {
         let label = field(ctx, lang, s.field);
+        if s.in_app {
+            lines.push(ctx.i18n.t(lang, "contact-in-app"));
+            continue;
+        }
         match s.field.card {
             Placement::Title => {}
             Placement::Requisites if s.field.kind == FieldKind::Inn => {

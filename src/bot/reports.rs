@@ -3,7 +3,9 @@
 //! them. Nothing here computes a number.
 
 use teloxide::prelude::*;
-use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, InputFile, MessageId, ParseMode};
+use teloxide::types::{
+    InlineKeyboardButton, InlineKeyboardMarkup, InputFile, MessageId, ParseMode, WebAppInfo,
+};
 
 use super::gate::Caller;
 use super::keyboards::Action;
@@ -266,8 +268,7 @@ async fn send_export(bot: &Bot, ctx: &Ctx, caller: &Caller, scope: ReportScope) 
         .await?
         .unwrap_or_else(|| ctx.i18n.t(caller.user.lang, "report-scope-all"));
     // Audited before it leaves: an export that was sent is always on record.
-    let shown = if reader.disclosure.shows_contacts() { "shown" } else { "masked" };
-    let details = format!("{count} cards, contacts {shown}");
+    let details = format!("{count} cards, contacts {}", reader.disclosure.described());
     reports::record(ctx.store.as_ref(), &caller.user, AuditAction::Exported, &scope, details, now).await?;
     let caption = ctx.i18n.get(
         caller.user.lang,
@@ -277,6 +278,14 @@ async fn send_export(bot: &Bot, ctx: &Ctx, caller: &Caller, scope: ReportScope) 
     let date = now.with_timezone(&caller.tz()).format("%Y-%m-%d").to_string();
     let name = reports::file_name("prospects", &scope, &date, "xlsx");
     send_file(bot, caller.chat, bytes, name, caption, false, too_large(ctx, caller)).await?;
+    // The contacts themselves go from the bank's own page, never through Telegram (SPEC §10).
+    if let Some(url) = ctx.config.export_page(scope.key()) {
+        let lang = caller.user.lang;
+        let button =
+            InlineKeyboardButton::web_app(ctx.i18n.t(lang, "export-full-button"), WebAppInfo { url });
+        let markup = InlineKeyboardMarkup::new([[button]]);
+        reply::send_with(bot, caller.chat, ctx.i18n.t(lang, "export-full-hint"), markup).await?;
+    }
     Ok(())
 }
 

@@ -30,6 +30,8 @@ pub enum AuditAction {
     HandoffDeclined,
     HandoffClosed,
     Exported,
+    /// The full workbook, contacts and all, downloaded from the bank's own page (SPEC §10).
+    ContactsExported,
     ReportBuilt,
     AuditViewed,
 }
@@ -59,6 +61,7 @@ impl AuditAction {
             AuditAction::HandoffDeclined => "handoff_declined",
             AuditAction::HandoffClosed => "handoff_closed",
             AuditAction::Exported => "exported",
+            AuditAction::ContactsExported => "contacts_exported",
             AuditAction::ReportBuilt => "report_built",
             AuditAction::AuditViewed => "audit_viewed",
         }

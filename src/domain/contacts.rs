@@ -1,6 +1,8 @@
-//! The full contacts of a card, for a channel that does not go through Telegram (the bank's
-//! Mini App page, SPEC §10): the same rules as opening a card in the bot (`base::visible`),
-//! every view audited with where it came from, and at most so many views a person an hour.
+//! The full contacts of a card, and the full export of a division's cards, for a channel that
+//! does not go through Telegram (the bank's Mini App page, SPEC §10): the same rules as
+//! opening a card (`base::visible`) or exporting (`ReportScope::allowed_for`) in the bot, every
+//! view and download audited with where it came from, and at most so many a person an hour —
+//! counted and written in one step, so requests at once cannot overrun the allowance.
 
 use chrono::{DateTime, Duration, Utc};
 
@@ -9,6 +11,7 @@ use super::audit::{AuditAction, AuditRecord};
 use super::base::{self, BaseError};
 use super::diary::Entry;
 use super::prospect::{Prospect, ProspectId};
+use super::report::ReportScope;
 use crate::store::{Store, StoreError};
 
 /// A card's contacts and its last diary entries.
@@ -56,15 +59,34 @@ pub async fn view(
         Err(BaseError::Store(e)) => return Err(e.into()),
         Err(_) => return Err(ContactsError::NoAccess),
     };
-    let seen =
-        store.audit_count_since(user.telegram_id, AuditAction::ContactsViewed, window_start(now)).await?;
-    if seen >= i64::from(views_per_hour) {
-        return Err(ContactsError::TooMany);
-    }
     let record = AuditRecord::new(now, Some(user.telegram_id), AuditAction::ContactsViewed)
         .subject(format!("prospect:{id}"))
         .details(format!("from {from}"));
-    store.audit(&record).await?;
+    if !store.audit_within_allowance(&record, window_start(now), views_per_hour).await? {
+        return Err(ContactsError::TooMany);
+    }
     let recent = store.entries(id, 0, RECENT).await?;
     Ok(Contacts { prospect, recent })
+}
+
+/// Lets `user` download the full workbook of `scope` — the same scope `/export` offers them —
+/// audited as from `from`, at most `per_hour` an hour. The caller builds the workbook after.
+pub async fn export(
+    store: &dyn Store,
+    user: &User,
+    scope: &ReportScope,
+    from: &str,
+    now: DateTime<Utc>,
+    per_hour: u32,
+) -> Result<(), ContactsError> {
+    if !user.active || !scope.allowed_for(user) {
+        return Err(ContactsError::NoAccess);
+    }
+    let record = AuditRecord::new(now, Some(user.telegram_id), AuditAction::ContactsExported)
+        .subject(format!("region:{}", scope.key()))
+        .details(format!("full workbook from {from}"));
+    if !store.audit_within_allowance(&record, window_start(now), per_hour).await? {
+        return Err(ContactsError::TooMany);
+    }
+    Ok(())
 }

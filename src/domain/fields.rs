@@ -295,16 +295,27 @@ impl FieldSpec {
         pd: Disclosure,
         inn: &str,
         products: &dyn Fn(&[Product]) -> String,
-    ) -> String {
+    ) -> Option<String> {
         match self.kind {
-            FieldKind::Name => pd.company(stored, inn),
-            FieldKind::Inn => pd.inn(stored),
+            FieldKind::Name => Some(pd.company(stored, inn)),
+            FieldKind::Inn => Some(pd.inn(stored)),
             FieldKind::Person => pd.person(stored),
             FieldKind::Phone => pd.phone_text(stored),
             FieldKind::Email => pd.email(stored),
-            FieldKind::Products => products(&products_from_text(stored)),
-            FieldKind::Kpp | FieldKind::Ogrn | FieldKind::Text => stored.to_owned(),
+            FieldKind::Products => Some(products(&products_from_text(stored))),
+            // What describes the contact person (the position) goes with them.
+            FieldKind::Text if self.is_contact() => pd.position(stored),
+            FieldKind::Kpp | FieldKind::Ogrn | FieldKind::Text => Some(stored.to_owned()),
         }
+    }
+
+    /// Whether the field is about the contact person (SPEC §10): in `hide` mode no message
+    /// carries it, the card says "in the app" instead.
+    pub fn is_contact(&self) -> bool {
+        matches!(self.kind, FieldKind::Person | FieldKind::Phone | FieldKind::Email)
+            || self
+                .qualifies
+                .is_some_and(|code| FIELDS.iter().any(|f| f.code == code && f.kind == FieldKind::Person))
     }
 
     /// Whether the field belongs on a card with this INN: the KPP only on a company's.

@@ -2,11 +2,13 @@
 //!
 //! Contact persons' names, phones and e-mails, and sole proprietors' names and INNs, are
 //! personal data. `CONTACTS_IN_CHAT` decides how they travel: in full (`show`, unlawful for a
-//! Russian bank and warned about at start) or masked (`mask`, the default). Every message,
-//! button, alert and document that goes through Telegram is written with one `Disclosure`, so
-//! the rule is kept in one place: a name as «Петров И.», a phone as `+7 9** ***-**-45`, an
-//! e-mail as `i***@firm.ru`, a sole proprietor's INN with its middle hidden, and free text
-//! with phones, e-mails and the people's names replaced.
+//! Russian bank and warned about at start), masked (`mask`, the default) or not at all
+//! (`hide`). Every message, button, alert and document that goes through Telegram is written
+//! with one `Disclosure`, so the rule is kept in one place. Masked: a name as «Петров И.», a
+//! phone as `+7 9** ***-**-45`, an e-mail as `i***@firm.ru`, a sole proprietor's INN with its
+//! middle hidden. Hidden: no trace of the contact person, phone or e-mail (the channel says
+//! "in the app" instead), and a sole proprietor as «ИП (ИНН 5001…)». In both, free text with
+//! phones, e-mails and the people's names replaced.
 
 use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 
@@ -17,6 +19,8 @@ use super::requisites::{Inn, Phone};
 pub enum ContactsInChat {
     Show,
     Mask,
+    /// Not even initials or a phone's last digits: the contact is "in the app".
+    Hide,
 }
 
 /// What replaces a redacted piece of free text.
@@ -31,32 +35,76 @@ impl Disclosure {
         self.0 == ContactsInChat::Show
     }
 
-    /// A contact person's name: «Петров И.» when masked.
-    pub fn person(self, name: &str) -> String {
-        if self.shows_contacts() { name.trim().to_owned() } else { mask_person(name) }
-    }
-
-    pub fn phone(self, phone: &Phone) -> String {
-        if self.shows_contacts() { phone.display() } else { phone.masked() }
-    }
-
-    /// A stored phone (normalized); one that no longer parses is hidden whole.
-    pub fn phone_text(self, phone: &str) -> String {
-        match Phone::parse(phone) {
-            Ok(p) => self.phone(&p),
-            Err(_) if self.shows_contacts() => phone.to_owned(),
-            Err(_) => "***".into(),
+    /// How contacts went, for the audit trail: "shown", "masked" or "hidden".
+    pub fn described(self) -> &'static str {
+        match self.0 {
+            ContactsInChat::Show => "shown",
+            ContactsInChat::Mask => "masked",
+            ContactsInChat::Hide => "hidden",
         }
     }
 
-    pub fn email(self, email: &str) -> String {
-        if self.shows_contacts() { email.to_owned() } else { mask_email(email) }
+    /// Whether the contact person, phone and e-mail leave out of every message whole; the
+    /// channel says they are in the app instead (`hide`).
+    pub fn hides_contacts(self) -> bool {
+        self.0 == ContactsInChat::Hide
     }
 
-    /// A company's INN as is; a sole proprietor's (a person's) with its middle hidden.
+    /// Whether a card with these contact fields filled has a contact the chat must call "in
+    /// the app" rather than show.
+    pub fn contact_in_app(self, filled: &[bool]) -> bool {
+        self.hides_contacts() && filled.iter().any(|f| *f)
+    }
+
+    /// A contact person's name: «Петров И.» when masked, nothing when hidden.
+    pub fn person(self, name: &str) -> Option<String> {
+        match self.0 {
+            ContactsInChat::Show => Some(name.trim().to_owned()),
+            ContactsInChat::Mask => Some(mask_person(name)),
+            ContactsInChat::Hide => None,
+        }
+    }
+
+    /// A contact person's position: it says who they are at the company, so it goes with the
+    /// name — nothing when hidden.
+    pub fn position(self, position: &str) -> Option<String> {
+        (!self.hides_contacts()).then(|| position.to_owned())
+    }
+
+    pub fn phone(self, phone: &Phone) -> Option<String> {
+        match self.0 {
+            ContactsInChat::Show => Some(phone.display()),
+            ContactsInChat::Mask => Some(phone.masked()),
+            ContactsInChat::Hide => None,
+        }
+    }
+
+    /// A stored phone (normalized); one that no longer parses is hidden whole.
+    pub fn phone_text(self, phone: &str) -> Option<String> {
+        match Phone::parse(phone) {
+            Ok(p) => self.phone(&p),
+            Err(_) if self.shows_contacts() => Some(phone.to_owned()),
+            Err(_) if self.hides_contacts() => None,
+            Err(_) => Some("***".into()),
+        }
+    }
+
+    pub fn email(self, email: &str) -> Option<String> {
+        match self.0 {
+            ContactsInChat::Show => Some(email.to_owned()),
+            ContactsInChat::Mask => Some(mask_email(email)),
+            ContactsInChat::Hide => None,
+        }
+    }
+
+    /// A company's INN as is; a sole proprietor's (a person's) with its middle hidden, or only
+    /// its first four digits (the tax office's code) when contacts are hidden.
     pub fn inn(self, inn: &str) -> String {
         if self.shows_contacts() || inn.len() != 12 {
             return inn.to_owned();
+        }
+        if self.hides_contacts() {
+            return inn_head(inn);
         }
         match Inn::parse(inn) {
             Ok(inn) => inn.masked(),
@@ -64,21 +112,31 @@ impl Disclosure {
         }
     }
 
-    /// A company's name; a sole proprietor's name is a person's: «ИП Пупкин В.».
+    /// A company's name; a sole proprietor's name is a person's: «ИП Пупкин В.» when masked,
+    /// «ИП (ИНН 5001…)» when hidden.
     pub fn company(self, name: &str, inn: &str) -> String {
         if self.shows_contacts() || inn.len() != 12 {
             return name.to_owned();
+        }
+        if self.hides_contacts() {
+            return format!("ИП (ИНН {})", inn_head(inn));
         }
         mask_sole_proprietor(name)
     }
 
     /// Free text typed by people (a diary summary, what was agreed, a reason): phones in any
     /// format, e-mails and the words of `names` (the contact person, a sole proprietor) in any
-    /// case ending are replaced with [`REDACTED`].
+    /// case ending are replaced with [`REDACTED`] — when masked and when hidden alike.
     pub fn free_text(self, text: &str, names: &[&str]) -> String {
         let text = strip_format_chars(text);
         if self.shows_contacts() { text } else { redact(&text, names, REDACTED) }
     }
+}
+
+/// `5001…`: a sole proprietor's INN with only the tax office's code left.
+fn inn_head(inn: &str) -> String {
+    let head: String = inn.chars().take(4).filter(char::is_ascii_digit).collect();
+    format!("{head}…")
 }
 
 /// The people's names that free text about a company must not carry: its contact person's,
@@ -438,8 +496,31 @@ mod tests {
     #[test]
     fn show_mode_keeps_everything_but_format_characters() {
         let d = Disclosure(ContactsInChat::Show);
-        assert_eq!(d.person("Смирнов Олег"), "Смирнов Олег");
+        assert_eq!(d.person("Смирнов Олег").as_deref(), Some("Смирнов Олег"));
         assert_eq!(d.free_text("звонить +7 912 345-67-89", &["Смирнов"]), "звонить +7 912 345-67-89");
+    }
+
+    #[test]
+    fn hide_mode_leaves_no_trace_of_the_contact_and_names_a_sole_proprietor_by_the_tax_office() {
+        let d = Disclosure(ContactsInChat::Hide);
+        let phone = Phone::parse("+7 912 345-67-89").unwrap();
+        assert_eq!(d.person("Смирнов Олег Иванович"), None);
+        assert_eq!(d.phone(&phone), None);
+        assert_eq!(d.phone_text("+79123456789"), None);
+        assert_eq!(d.phone_text("not a phone"), None);
+        assert_eq!(d.email("oleg@roga.example"), None);
+        assert_eq!(d.position("финансовый директор"), None);
+        assert_eq!(d.company("ИП Пупкин Василий Петрович", "500100732259"), "ИП (ИНН 5001…)");
+        assert_eq!(d.company("Пупкин Василий", "500100732259"), "ИП (ИНН 5001…)");
+        assert_eq!(d.company("ООО «Ромашка»", "7707083893"), "ООО «Ромашка»");
+        assert_eq!(d.inn("500100732259"), "5001…");
+        assert_eq!(d.inn("7707083893"), "7707083893");
+        assert!(d.contact_in_app(&[false, true, false]));
+        assert!(!d.contact_in_app(&[false, false]));
+        assert!(!Disclosure(ContactsInChat::Mask).contact_in_app(&[true]));
+        // Free text is redacted as in mask mode.
+        let said = d.free_text("Олегу Смирнову: +7 912 345-67-89", &["Смирнов Олег Иванович"]);
+        assert_eq!(said, format!("{REDACTED} {REDACTED}: {REDACTED}"));
     }
 
     const SURNAMES: &[&str] =

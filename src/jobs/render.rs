@@ -63,10 +63,12 @@ pub fn reminder(
         "reminder-title",
         Args::new().text("name", company(ctx, f)).text("id", f.prospect.to_string()),
     ));
-    let person = f.contact_person.as_deref().map(|p| pd.person(p));
-    let phone = f.phone.as_deref().map(|p| pd.phone_text(p));
+    let person = f.contact_person.as_deref().and_then(|p| pd.person(p));
+    let phone = f.phone.as_deref().and_then(|p| pd.phone_text(p));
     let contact: Vec<String> = [person, phone].into_iter().flatten().collect();
-    if !contact.is_empty() {
+    if pd.contact_in_app(&[f.contact_person.is_some(), f.phone.is_some()]) {
+        lines.push(ctx.i18n.t(lang, "contact-in-app"));
+    } else if !contact.is_empty() {
         lines.push(ctx.i18n.get(lang, "reminder-contact", Args::new().text("contact", contact.join(", "))));
     }
     if !f.agreed.is_empty() {
@@ -233,13 +235,21 @@ fn agenda_lines(ctx: &Ctx, lang: Lang, tz: Tz, agenda: &[Followup], now: DateTim
         .collect()
 }
 
+/// One row per company (the first ten): open its card, and «📇» beside it for its contacts on
+/// the bank's page when that is published — the contact to call is one tap away.
 fn open_buttons(ctx: &Ctx, agenda: &[Followup]) -> InlineKeyboardMarkup {
     let buttons: Vec<Vec<InlineKeyboardButton>> = agenda
         .iter()
         .take(10)
         .map(|f| {
             let label: String = company(ctx, f).chars().take(50).collect();
-            vec![Action::Open(f.prospect.0).button(label)]
+            let mut row = vec![Action::Open(f.prospect.0).button(label)];
+            row.extend(
+                ctx.config
+                    .contacts_page(f.prospect.0)
+                    .map(|url| InlineKeyboardButton::web_app("📇", teloxide::types::WebAppInfo { url })),
+            );
+            row
         })
         .collect();
     InlineKeyboardMarkup::new(buttons)

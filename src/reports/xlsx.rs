@@ -315,6 +315,8 @@ pub fn export(reader: &Reader, mut cards: Receiver<ExportLine>) -> anyhow::Resul
     };
     // The card's fields take the columns after its number, in the table's order.
     let after = FIELDS.len() as u16 + 1;
+    // A contact field kept off Telegram reads as such, not as if it were empty.
+    let in_app = reader.t("in-app");
     let mut written = 0u32;
     while written < MAX_DATA_ROWS {
         let Some(c) = cards.blocking_recv() else { break };
@@ -326,7 +328,9 @@ pub fn export(reader: &Reader, mut cards: Receiver<ExportLine>) -> anyhow::Resul
                 sheet.write_string(
                     r,
                     col as u16 + 1,
-                    field.show(stored, pd, inn.unwrap_or_default(), &products),
+                    field
+                        .show(stored, pd, inn.unwrap_or_default(), &products)
+                        .unwrap_or_else(|| in_app.clone()),
                 )?;
             }
         }

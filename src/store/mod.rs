@@ -28,7 +28,7 @@ pub use sql::SqlStore;
 use crate::domain::access::{
     AccessError, AccessRequest, Lang, NewUser, Placement, Region, RequestState, User,
 };
-use crate::domain::audit::{AuditAction, AuditRecord};
+use crate::domain::audit::AuditRecord;
 use crate::domain::ids::{RegionCode, TelegramId};
 
 #[derive(Debug, thiserror::Error)]
@@ -114,13 +114,15 @@ pub trait Store:
     async fn audit(&self, record: &AuditRecord) -> StoreResult<()>;
     async fn audit_by_actor(&self, actor: TelegramId) -> StoreResult<Vec<AuditRecord>>;
     async fn audit_by_subject(&self, subject: &str) -> StoreResult<Vec<AuditRecord>>;
-    /// How many `action` lines `actor` has since `since` (an hourly allowance).
-    async fn audit_count_since(
+    /// Writes `record` unless its actor already has `allowance` lines of its action since
+    /// `since` (an hourly allowance); the count and the write are one step, so requests of one
+    /// person at once cannot both take the last one. `false`, and nothing written, when spent.
+    async fn audit_within_allowance(
         &self,
-        actor: TelegramId,
-        action: AuditAction,
+        record: &AuditRecord,
         since: DateTime<Utc>,
-    ) -> StoreResult<i64>;
+        allowance: u32,
+    ) -> StoreResult<bool>;
 
     // The bot's bookkeeping.
     async fn dialogue(&self, chat_id: i64) -> StoreResult<Option<String>>;

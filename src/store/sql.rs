@@ -12,7 +12,7 @@ use super::{Backend, Store, StoreError, StoreResult};
 use crate::domain::access::{
     AccessError, AccessRequest, Lang, NewUser, Placement, Region, RequestState, User,
 };
-use crate::domain::audit::{AuditAction, AuditRecord};
+use crate::domain::audit::AuditRecord;
 use crate::domain::ids::{FullName, RegionCode, TelegramId};
 
 pub(super) enum Pool {
@@ -481,20 +481,46 @@ impl Store for SqlStore {
         Ok(rows.into_iter().map(AuditRecord::from).collect())
     }
 
-    async fn audit_count_since(
+    async fn audit_within_allowance(
         &self,
-        actor: TelegramId,
-        action: AuditAction,
+        record: &AuditRecord,
         since: DateTime<Utc>,
-    ) -> StoreResult<i64> {
-        let sql = "SELECT COUNT(*) FROM audit_log WHERE actor_id = $1 AND at >= $2 AND action = $3";
-        let (count,): (i64,) = on_pool!(self, p => sqlx::query_as(sql)
-            .bind(actor.get())
-            .bind(secs(since))
-            .bind(action.as_str())
-            .fetch_one(p)
-            .await)?;
-        Ok(count)
+        allowance: u32,
+    ) -> StoreResult<bool> {
+        let Some(actor) = record.actor else {
+            self.audit(record).await?;
+            return Ok(true);
+        };
+        // Taking the person's allowance row first puts their concurrent checks in a queue: on
+        // PostgreSQL the upsert holds the row until commit, and the count after it (a statement
+        // of its own, so a fresh snapshot) sees the line the one before wrote; on SQLite the
+        // write transaction alone does that.
+        let take = "INSERT INTO allowances (actor_id, action, last_at) VALUES ($1, $2, $3) \
+                    ON CONFLICT (actor_id, action) DO UPDATE SET last_at = excluded.last_at";
+        let count = "SELECT COUNT(*) FROM audit_log WHERE actor_id = $1 AND at >= $2 AND action = $3";
+        let written = on_pool!(self, p => async {
+            let mut tx = p.begin_write().await?;
+            sqlx::query(take)
+                .bind(actor.get())
+                .bind(&record.action)
+                .bind(secs(record.at))
+                .execute(&mut *tx)
+                .await?;
+            let (seen,): (i64,) = sqlx::query_as(count)
+                .bind(actor.get())
+                .bind(secs(since))
+                .bind(&record.action)
+                .fetch_one(&mut *tx)
+                .await?;
+            if seen >= i64::from(allowance) {
+                tx.rollback().await?;
+                return Ok::<_, sqlx::Error>(false);
+            }
+            insert_audit!(&mut *tx, record)?;
+            tx.commit().await?;
+            Ok(true)
+        }.await)?;
+        Ok(written)
     }
 
     async fn dialogue(&self, chat_id: i64) -> StoreResult<Option<String>> {

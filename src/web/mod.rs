@@ -1,13 +1,17 @@
 //! The HTTP channel: one server in the binary on `HTTP_ADDR`, published by the bank's reverse
 //! proxy at `PUBLIC_URL` (SPEC §8, §10). It serves `/healthz`, the Mini App page (`/app`, static
-//! files embedded in the binary) and its API (`/api/card`), which shows a card's full contacts
-//! so they go from the bank to the phone and never through Telegram.
+//! files embedded in the binary) and its API — `/api/card` (a card's full contacts),
+//! `/api/draft` (the caller's own registration form) and `/api/export` (the full workbook) — so
+//! that contacts go from the bank to the phone and never through Telegram.
 //!
 //! Like the bot, it only translates: requests into domain calls, results into JSON. Every
 //! response carries `no-store` and a strict content security policy; logs never carry the
 //! launch data or personal data.
 
+mod caller;
 mod card;
+mod draft;
+mod export;
 pub mod init_data;
 
 use std::net::SocketAddr;
@@ -48,6 +52,8 @@ pub fn router(state: WebState) -> Router {
         .route("/app/app.js", get(|| async { asset("text/javascript; charset=utf-8", APP_JS) }))
         .route("/app/app.css", get(|| async { asset("text/css; charset=utf-8", APP_CSS) }))
         .route("/api/card", post(card::contacts))
+        .route("/api/draft", post(draft::draft))
+        .route("/api/export", post(export::export))
         .layer(axum::middleware::map_response(secure_headers))
         .with_state(state)
 }

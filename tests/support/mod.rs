@@ -179,7 +179,7 @@ impl TestApp {
         Self::spawn_with(backend, None).await
     }
 
-    /// With `CONTACTS_IN_CHAT` set (`show` or `mask`).
+    /// With `CONTACTS_IN_CHAT` set (`show`, `mask` or `hide`).
     pub async fn spawn_with(backend: Backend, contacts: Option<&str>) -> Option<TestApp> {
         let env: Vec<(&str, &str)> = contacts.map(|c| ("CONTACTS_IN_CHAT", c)).into_iter().collect();
         Self::spawn_env(backend, &env).await
@@ -268,9 +268,11 @@ impl TestApp {
     pub async fn finish(mut self) {
         self.stop_app().await;
         self.store.close().await;
-        // Every end-to-end test in mask mode (the default) is also a personal-data scan.
-        if self.config.contacts_in_chat == prospect_diary::config::ContactsInChat::Mask {
-            let needles = pd::Needles::read(&self.db.url).await;
+        // Every end-to-end test in mask mode (the default) or hide mode is also a personal-data
+        // scan.
+        let mode = self.config.contacts_in_chat;
+        if mode != prospect_diary::config::ContactsInChat::Show {
+            let needles = pd::Needles::read_for(&self.db.url, mode).await;
             pd::assert_nothing_personal(&self.tg, &needles);
         }
         self.tg.shutdown();

@@ -1,12 +1,16 @@
 //! The personal-data scan (SPEC §10, issue 17 item 7): in `mask` mode nothing the bot sent
 //! through Telegram — a message, a caption, a button label, an alert, an edit, a document's
 //! cells — may carry a contact's or a sole proprietor's full name, a phone number in any format,
-//! or an e-mail address. The needles are read from the test's own database: every card's
-//! contacts, and every phone and e-mail typed into free text (summaries, agreements, reasons).
+//! or an e-mail address. In `hide` mode not even the masked forms: no surname, no «Петров И.»,
+//! no phone's last digits (`…-**-45`), no `i***@firm.ru`. The needles are read from the test's
+//! own database: every card's contacts, and every phone and e-mail typed into free text
+//! (summaries, agreements, reasons).
 
 use std::collections::HashSet;
 
-use prospect_diary::domain::privacy::{mask_person, mask_sole_proprietor};
+use prospect_diary::config::ContactsInChat;
+use prospect_diary::domain::privacy::{mask_email, mask_person, mask_sole_proprietor};
+use prospect_diary::domain::requisites::Phone;
 use prospect_diary::telegram_fake::FakeTelegram;
 use serde_json::Value;
 use sqlx::Row;
@@ -20,6 +24,10 @@ pub struct Needles {
     pub phones: HashSet<String>,
     /// E-mail addresses, in lower case.
     pub emails: HashSet<String>,
+    /// In `hide` mode: the masked forms too («Смирнов О.», `+7 9** ***-**-45`, `o***@firm.ru`),
+    /// in lower case; and any masked phone's or e-mail's shape is a finding.
+    pub masked: HashSet<String>,
+    pub hide: bool,
 }
 
 fn fold(word: &str) -> String {
@@ -59,9 +67,15 @@ impl Needles {
         }
     }
 
-    /// Everything personal in the test's database.
+    /// Everything personal in the test's database, as `mask` mode must keep it.
     pub async fn read(url: &str) -> Needles {
-        let mut needles = Needles::default();
+        Self::read_for(url, ContactsInChat::Mask).await
+    }
+
+    /// Everything personal in the test's database, as `mode` must keep it.
+    pub async fn read_for(url: &str, mode: ContactsInChat) -> Needles {
+        let hide = mode == ContactsInChat::Hide;
+        let mut needles = Needles { hide, ..Needles::default() };
         let mut staff_words: HashSet<String> = HashSet::new();
         let mut company_words: HashSet<String> = HashSet::new();
         let rows = query(url, "SELECT full_name FROM users").await;
@@ -71,13 +85,29 @@ impl Needles {
         let cards = query(url, "SELECT name, inn, COALESCE(contact_person, ''), COALESCE(phone, ''), COALESCE(email, '') FROM prospects").await;
         for card in &cards {
             let (name, inn, person, phone, email) = (&card[0], &card[1], &card[2], &card[3], &card[4]);
+            // In hide mode a name shows nothing at all, not even its masked form.
+            let shown = |masked: String| if hide { String::new() } else { masked };
             if inn.len() == 12 {
-                needles.name(name, &mask_sole_proprietor(name));
+                needles.name(name, &shown(mask_sole_proprietor(name)));
+                if hide {
+                    needles.masked.insert(fold(&mask_sole_proprietor(name)));
+                }
             } else {
                 company_words.extend(words(name));
             }
             if !person.is_empty() {
-                needles.name(person, &mask_person(person));
+                needles.name(person, &shown(mask_person(person)));
+                if hide {
+                    needles.masked.insert(fold(&mask_person(person)));
+                }
+            }
+            if hide {
+                if let Ok(phone) = Phone::parse(phone) {
+                    needles.masked.insert(phone.masked());
+                }
+                if !email.is_empty() {
+                    needles.masked.insert(mask_email(email).to_lowercase());
+                }
             }
             let digits: String = phone
                 .split(";ext=")
@@ -125,12 +155,40 @@ impl Needles {
                 self.phones.iter().filter(|p| run.contains(p.as_str())).map(|p| format!("the phone {p:?}")),
             );
         }
+        if self.hide {
+            found.extend(
+                self.masked
+                    .iter()
+                    .filter(|m| lowered.contains(m.as_str()))
+                    .map(|m| format!("the masked {m:?}")),
+            );
+            found.extend(masked_shapes(text));
+        }
         found
     }
 
     pub fn is_empty(&self) -> bool {
-        self.words.is_empty() && self.phones.is_empty() && self.emails.is_empty()
+        self.words.is_empty() && self.phones.is_empty() && self.emails.is_empty() && self.masked.is_empty()
     }
+}
+
+/// A masked phone's visible digits (`**-45`) or a masked e-mail (`o***@`), whoever's they are.
+fn masked_shapes(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut found = vec![];
+    for i in 0..chars.len() {
+        let tail = &chars[i..];
+        if tail.starts_with(&['*', '*', '-'])
+            && tail.len() >= 5
+            && tail[3..5].iter().all(char::is_ascii_digit)
+        {
+            found.push(format!("a masked phone's digits {:?}", tail[..5].iter().collect::<String>()));
+        }
+        if tail.starts_with(&['*', '*', '*', '@']) {
+            found.push("a masked e-mail".to_owned());
+        }
+    }
+    found
 }
 
 /// The digits of each run of digits and phone punctuation, as a phone is typed in any format.
@@ -179,7 +237,7 @@ fn strings(value: &Value, out: &mut Vec<String>) {
 }
 
 /// The text cells of a workbook.
-fn workbook_cells(bytes: &[u8]) -> Vec<String> {
+pub fn workbook_cells(bytes: &[u8]) -> Vec<String> {
     use calamine::{Reader, Xlsx};
     let Ok(mut book) = Xlsx::new(std::io::Cursor::new(bytes.to_vec())) else {
         return vec!["<a document that is not a readable workbook>".into()];
@@ -213,9 +271,10 @@ pub fn everything_sent(tg: &FakeTelegram) -> Vec<(String, String)> {
 
 /// Fails the test on the first piece of personal data the bot sent through Telegram.
 pub fn assert_nothing_personal(tg: &FakeTelegram, needles: &Needles) {
+    let mode = if needles.hide { "hide" } else { "mask" };
     for (place, text) in everything_sent(tg) {
         if let Some(what) = needles.find_in(&text) {
-            panic!("personal data went through Telegram in mask mode: {what} in {place}: {text:?}");
+            panic!("personal data went through Telegram in {mode} mode: {what} in {place}: {text:?}");
         }
     }
 }

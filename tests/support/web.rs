@@ -15,7 +15,9 @@ use super::TestApp;
 pub struct HttpReply {
     pub status: u16,
     pub headers: Vec<(String, String)>,
+    /// The body as text (lossy for a file); `bytes` has it as sent.
     pub body: String,
+    pub bytes: Vec<u8>,
 }
 
 impl HttpReply {
@@ -40,15 +42,17 @@ pub async fn http(addr: SocketAddr, method: &str, path: &str, json: Option<&Valu
     stream.write_all(request.as_bytes()).await.expect("send the request");
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).await.expect("read the response");
-    let raw = String::from_utf8(raw).expect("a UTF-8 response");
-    let (head, body) = raw.split_once("\r\n\r\n").expect("a complete response");
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("a complete response");
+    let head = String::from_utf8(raw[..split].to_vec()).expect("a UTF-8 head");
+    let bytes = raw[split + 4..].to_vec();
+    let body = String::from_utf8_lossy(&bytes).into_owned();
     let mut lines = head.lines();
     let status = lines.next().and_then(|l| l.split_whitespace().nth(1)).and_then(|s| s.parse().ok());
     let headers = lines
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
         .collect();
-    HttpReply { status: status.expect("a status line"), headers, body: body.to_owned() }
+    HttpReply { status: status.expect("a status line"), headers, body, bytes }
 }
 
 impl TestApp {
@@ -60,6 +64,18 @@ impl TestApp {
     /// Launch data for person `user_id`, signed with the fake's token at `at`.
     pub fn launch_data(&self, user_id: i64, at: DateTime<Utc>) -> String {
         init_data::sign_for(user_id, at, prospect_diary::telegram_fake::TOKEN)
+    }
+
+    /// The page asks for the caller's registration form with `launch_data`.
+    pub async fn open_draft(&self, launch_data: &str) -> HttpReply {
+        let body = serde_json::json!({"init_data": launch_data});
+        http(self.web_addr().await, "POST", "/api/draft", Some(&body)).await
+    }
+
+    /// The page asks for the full workbook of `scope` (`MSK`, `ALL`) with `launch_data`.
+    pub async fn download_export(&self, launch_data: &str, scope: &str) -> HttpReply {
+        let body = serde_json::json!({"init_data": launch_data, "scope": scope});
+        http(self.web_addr().await, "POST", "/api/export", Some(&body)).await
     }
 
     /// The page asks for card `card`'s contacts with `launch_data`.

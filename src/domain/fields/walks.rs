@@ -41,6 +41,9 @@ pub fn editable<'a>(table: &'a [FieldSpec], inn: Option<&str>) -> impl Iterator<
 pub struct Shown<'a> {
     pub field: &'a FieldSpec,
     pub text: String,
+    /// In `hide` mode, where the contact fields would be: they are on the contacts page only
+    /// (the card says so with one line); `text` is empty.
+    pub in_app: bool,
 }
 
 /// The filled fields of a card (its values as stored, by `stored`), in order, as they read
@@ -52,10 +55,24 @@ pub fn shown<'a>(
     products: &dyn Fn(&[Product]) -> String,
 ) -> Vec<Shown<'a>> {
     let inn = table.iter().find(|f| f.kind == FieldKind::Inn).and_then(&stored).unwrap_or_default();
-    table
-        .iter()
-        .filter_map(|f| stored(f).map(|text| Shown { field: f, text: f.show(&text, pd, &inn, products) }))
-        .collect()
+    let contacts: Vec<bool> = table.iter().filter(|f| f.is_contact()).map(|f| stored(f).is_some()).collect();
+    let in_app = pd.contact_in_app(&contacts);
+    let mut said_in_app = false;
+    let mut shown = vec![];
+    for f in table {
+        let Some(text) = stored(f) else { continue };
+        if in_app && f.is_contact() {
+            if !said_in_app {
+                said_in_app = true;
+                shown.push(Shown { field: f, text: String::new(), in_app: true });
+            }
+            continue;
+        }
+        if let Some(text) = f.show(&text, pd, &inn, products) {
+            shown.push(Shown { field: f, text, in_app: false });
+        }
+    }
+    shown
 }
 
 /// A card's name, INN and details.

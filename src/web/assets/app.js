@@ -11,8 +11,14 @@
     var query = new URLSearchParams(window.location.search);
     var saved = {};
     try { saved = JSON.parse(sessionStorage.getItem(KEY) || "{}"); } catch (e) { saved = {}; }
+    // What the page shows: a card (card=N), the caller's registration form (draft) or the
+    // full workbook (export=MSK). A fresh launch names one; a reload keeps the saved one.
+    var fresh = fragment.has("card") || fragment.has("draft") || fragment.has("export") ||
+      query.has("card");
     var params = {
-      card: fragment.get("card") || query.get("card") || saved.card || "",
+      card: fresh ? (fragment.get("card") || query.get("card") || "") : (saved.card || ""),
+      draft: fresh ? fragment.has("draft") : !!saved.draft,
+      exportScope: fresh ? (fragment.get("export") || "") : (saved.exportScope || ""),
       initData: fragment.get("tgWebAppData") || saved.initData || "",
       theme: fragment.get("tgWebAppThemeParams") || saved.theme || ""
     };
@@ -52,8 +58,25 @@
     page.replaceChildren.apply(page, nodes);
   }
 
+  // The language of the Telegram client, for a refusal the server did not word: the launch
+  // data names it (unsigned here, and only used to choose between two texts).
+  function lang(initData) {
+    try {
+      var user = JSON.parse(new URLSearchParams(initData).get("user") || "{}");
+      if (typeof user.language_code === "string" && user.language_code.indexOf("en") === 0) { return "en"; }
+    } catch (e) { /* no user: Russian */ }
+    return "ru";
+  }
+
+  var STALE = {
+    ru: "Ссылка устарела — откройте карточку заново.",
+    en: "This link has expired — open the card again."
+  };
+
+  var currentLang = "ru";
+
   function refusal(message) {
-    show([el("p", message || "Ссылка устарела — откройте карточку заново.", "refusal")]);
+    show([el("p", message || STALE[currentLang], "refusal")]);
   }
 
   function render(card) {
@@ -76,6 +99,7 @@
       list.appendChild(item);
     });
     nodes.push(list);
+    if (!card.recent) { show(nodes); return; }
     nodes.push(el("h2", card.recent_title));
     if (card.recent.length === 0) { nodes.push(el("p", card.empty, "hint")); }
     card.recent.forEach(function (entry) {
@@ -87,23 +111,62 @@
     show(nodes);
   }
 
-  function load() {
-    var params = launchParams();
-    applyTheme(params.theme);
-    var card = parseInt(params.card, 10);
-    if (!params.initData || !(card > 0)) { refusal(); return; }
-    fetch("api/card", {
+  function post(path, body) {
+    return fetch(path, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ init_data: params.initData, card: card }),
+      body: JSON.stringify(body),
       cache: "no-store",
       credentials: "omit",
       referrerPolicy: "no-referrer"
-    }).then(function (response) {
-      return response.json().catch(function () { return { ok: false }; });
-    }).then(function (body) {
+    });
+  }
+
+  function json(response) {
+    return response.json().catch(function () { return { ok: false }; });
+  }
+
+  function showJson(response) {
+    return json(response).then(function (body) {
       if (body && body.ok) { render(body); } else { refusal(body && body.message); }
-    }).catch(function () { refusal(); });
+    });
+  }
+
+  // The workbook comes as the response itself, and is saved from memory: it is never at a URL.
+  function download(response) {
+    var type = response.headers.get("Content-Type") || "";
+    if (!response.ok || type.indexOf("spreadsheetml") < 0) {
+      return json(response).then(function (body) { refusal(body && body.message); });
+    }
+    var disposition = response.headers.get("Content-Disposition") || "";
+    var match = /filename="([^"]+)"/.exec(disposition);
+    var name = match ? match[1] : "prospects.xlsx";
+    return response.blob().then(function (blob) {
+      var link = el("a", "📥 " + name, "big");
+      link.href = URL.createObjectURL(blob);
+      link.download = name;
+      link.id = "download";
+      show([el("h1", "📊"), link]);
+      link.click();
+    });
+  }
+
+  function load() {
+    var params = launchParams();
+    currentLang = lang(params.initData);
+    applyTheme(params.theme);
+    if (!params.initData) { refusal(); return; }
+    var request;
+    if (params.exportScope) {
+      request = post("api/export", { init_data: params.initData, scope: params.exportScope }).then(download);
+    } else if (params.draft) {
+      request = post("api/draft", { init_data: params.initData }).then(showJson);
+    } else {
+      var card = parseInt(params.card, 10);
+      if (!(card > 0)) { refusal(); return; }
+      request = post("api/card", { init_data: params.initData, card: card }).then(showJson);
+    }
+    request.catch(function () { refusal(); });
   }
 
   if (document.readyState === "loading") {
