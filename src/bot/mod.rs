@@ -3,6 +3,7 @@
 //! `schema()` is the whole routing tree: every update passes the delivery check and the access
 //! gate first, so no handler below can be reached by someone outside the whitelist.
 
+pub(crate) mod agenda;
 mod cards;
 mod commands;
 mod diary;

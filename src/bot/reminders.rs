@@ -7,18 +7,17 @@ use teloxide::types::MessageId;
 use super::gate::Caller;
 use super::keyboards::Action;
 use super::reply::Answer;
-use super::{Ctx, HandlerResult, reply};
+use super::{Ctx, HandlerResult, agenda, reply};
 use crate::domain::diary::{QuickWhen, quick_when};
 use crate::domain::followup::{self, Moved};
 use crate::i18n::Args;
-use crate::jobs;
 
 pub async fn today(bot: &Bot, ctx: &Ctx, caller: &Caller) -> HandlerResult {
     let now = ctx.clock.now();
     let tz = caller.tz();
     let tomorrow = quick_when(QuickWhen::Tomorrow, now, tz) - Duration::hours(10);
     let agenda = followup::agenda(ctx.store.as_ref(), &caller.user, tomorrow).await?;
-    let (text, markup) = jobs::today(ctx, caller.user.lang, tz, &agenda, now);
+    let (text, markup) = agenda::today(ctx, caller.user.lang, tz, &agenda, now);
     reply::send_with(bot, caller.chat, text, markup).await?;
     Ok(())
 }

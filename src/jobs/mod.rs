@@ -17,6 +17,7 @@ use teloxide::{ApiError, RequestError};
 use tokio::sync::Mutex;
 use tokio::time::Instant;
 
+use crate::bot::agenda;
 use crate::ctx::Ctx;
 use crate::domain::access::{Audience, Role, manages, may_receive};
 use crate::domain::diary::is_working_day;
@@ -24,8 +25,6 @@ use crate::domain::handoff::{HandoffState, Waiting};
 use crate::domain::ids::TelegramId;
 use crate::domain::notice;
 use crate::store::{NewOutgoing, Outgoing};
-
-pub use render::{reminder, today};
 
 /// How long a claim on an outbox item lasts before another instance may take it over.
 const LEASE_SECS: i64 = 60;
@@ -128,7 +127,7 @@ pub async fn digests(ctx: &Ctx) -> anyhow::Result<()> {
             if agenda.is_empty() {
                 continue;
             }
-            let (text, markup) = render::digest(ctx, user.lang, tz, &agenda, now);
+            let (text, markup) = agenda::digest(ctx, user.lang, tz, &agenda, now);
             items.push(NewOutgoing {
                 kind: "digest",
                 chat_id: user.telegram_id.get(),
@@ -480,7 +479,7 @@ async fn unreachable(ctx: &Ctx, chat_id: i64) -> anyhow::Result<()> {
             kind: "notice",
             chat_id: m.telegram_id.get(),
             ref_id: None,
-            text: Some(render::unreachable_notice(ctx, m.lang, &user)),
+            text: Some(agenda::unreachable_notice(ctx, m.lang, &user)),
             markup: None,
             dedupe_key: format!("unreachable:{id}:{}:{}", m.telegram_id, now.timestamp()),
             audience: user.region.clone().map_or(Audience::Staff, Audience::Region),
@@ -533,7 +532,7 @@ async fn lead_undelivered(ctx: &Ctx, item: &Outgoing) -> anyhow::Result<()> {
             kind: "notice",
             chat_id: u.telegram_id.get(),
             ref_id: Some(h.prospect.0),
-            text: Some(render::lead_undelivered(ctx, u.lang, &h)),
+            text: Some(agenda::lead_undelivered(ctx, u.lang, &h)),
             markup: None,
             dedupe_key: format!("handoff:{}:undelivered:{}", h.id, u.telegram_id),
             audience: Audience::Region(h.region.clone()),
