@@ -6,7 +6,7 @@ mod support;
 use chrono::Duration as Span;
 use prospect_diary::domain::access::Role;
 use prospect_diary::domain::prospect::{ProspectId, Status};
-use prospect_diary::store::{ProspectStore, Store};
+use prospect_diary::store::{DiaryStore, ProspectStore, Store};
 use support::{TestApp, inn};
 
 async fn setup(app: &TestApp) {

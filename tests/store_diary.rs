@@ -13,7 +13,7 @@ use prospect_diary::domain::handoff::{HandoffFilter, Route};
 use prospect_diary::domain::ids::{RegionCode, TelegramId};
 use prospect_diary::domain::prospect::{Details, NewProspect, Product, ProspectId, Status};
 use prospect_diary::domain::requisites::{CompanyName, Inn};
-use prospect_diary::store::{DeliveryStore, HandoffStore, ProspectStore, SqlStore, Store};
+use prospect_diary::store::{DeliveryStore, DiaryStore, HandoffStore, ProspectStore, SqlStore, Store};
 use support::{Backend, TestDb, start_time, test_store, whitelist};
 
 const OWNER: i64 = 1;

@@ -11,7 +11,7 @@ use prospect_diary::domain::fields::Field;
 use prospect_diary::domain::ids::{FullName, RegionCode, TelegramId};
 use prospect_diary::domain::prospect::{Details, NewProspect, Product, ProspectId, Status};
 use prospect_diary::domain::requisites::{CompanyName, Inn, Phone};
-use prospect_diary::store::{ProspectStore, Store, StoreError, TextSearch};
+use prospect_diary::store::{DiaryStore, ProspectStore, Store, StoreError, TextSearch};
 use support::{Backend, start_time, test_store};
 
 fn note() -> AuditRecord {

@@ -1,21 +1,21 @@
-//! A diary entry and everything it sets off, written in one transaction: the entry, the card's
-//! follow-ups and status, its audit line, the hand-offs it makes (each with its audit line and
-//! its lead card, queued for when the wait for the specialist's facts ends), and the owner's
-//! notice. All of it is saved, or none of it.
+//! The diary in SQL: entries and the follow-ups they agree. An entry and everything it sets off
+//! is written in one transaction: the entry, the card's follow-ups and status, its audit line,
+//! the hand-offs it makes (each with its audit line and its lead card, queued for when the wait
+//! for the specialist's facts ends), and the owner's notice. All of it is saved, or none of it.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::StoreResult;
 use super::delivery::queue_item;
 use super::handoffs::insert_handoff;
-use super::sql::{BeginWrite, Pool, SqlStore, insert_audit, on_pool, secs};
+use super::sql::{BeginWrite, Pool, SqlStore, insert_audit, instant, on_pool, secs};
+use super::{StoreError, StoreResult};
 use crate::domain::audit::AuditRecord;
-use crate::domain::diary::NewEntry;
+use crate::domain::diary::{Collision, Entry, NewEntry};
 use crate::domain::handoff::NewHandoff;
 use crate::domain::ids::{RegionCode, TelegramId};
 use crate::domain::notice::Notice;
-use crate::domain::prospect::{Status, products_to_text};
+use crate::domain::prospect::{ProspectId, Status, products_from_text, products_to_text};
 
 /// What one diary entry writes.
 #[derive(Debug, Clone)]
@@ -42,7 +42,73 @@ pub struct EntryWritten {
 pub trait DiaryStore: Send + Sync {
     /// Writes a diary entry with all it sets off, in one transaction.
     async fn record_entry(&self, write: &EntryWrite<'_>, now: DateTime<Utc>) -> StoreResult<EntryWritten>;
+    /// Writes an entry, closes the prospect's open follow-ups, opens the new one (if agreed) and
+    /// moves the status on: all or nothing.
+    async fn add_entry(
+        &self,
+        entry: &NewEntry,
+        status: Status,
+        now: DateTime<Utc>,
+        audit: &AuditRecord,
+    ) -> StoreResult<i64>;
+    /// Replaces the prospect's open follow-ups with one due at `due`, owned by `owner`.
+    async fn schedule_followup(
+        &self,
+        prospect: ProspectId,
+        owner: TelegramId,
+        due: DateTime<Utc>,
+        now: DateTime<Utc>,
+        audit: &AuditRecord,
+    ) -> StoreResult<()>;
+    async fn entries(&self, prospect: ProspectId, offset: i64, limit: i64) -> StoreResult<Vec<Entry>>;
+    async fn entry(&self, prospect: ProspectId, entry: i64) -> StoreResult<Option<Entry>>;
+    async fn entry_count(&self, prospect: ProspectId) -> StoreResult<i64>;
+    /// The latest positive or neutral contact by someone other than `me` since `since`.
+    async fn colleague_contact(
+        &self,
+        prospect: ProspectId,
+        me: TelegramId,
+        since: DateTime<Utc>,
+    ) -> StoreResult<Option<Collision>>;
 }
+
+#[derive(sqlx::FromRow)]
+struct EntryRow {
+    id: i64,
+    prospect_id: i64,
+    author_id: i64,
+    author_name: String,
+    kind: String,
+    outcome: String,
+    summary: String,
+    products: String,
+    happened_at: i64,
+    next_contact_at: Option<i64>,
+}
+
+impl TryFrom<EntryRow> for Entry {
+    type Error = StoreError;
+
+    fn try_from(row: EntryRow) -> Result<Self, Self::Error> {
+        let corrupt = || StoreError::Corrupt(format!("diary entry {}", row.id));
+        Ok(Entry {
+            id: row.id,
+            prospect: ProspectId(row.prospect_id),
+            author: TelegramId::new(row.author_id).map_err(|_| corrupt())?,
+            author_name: row.author_name,
+            kind: row.kind.parse().map_err(|_| corrupt())?,
+            outcome: row.outcome.parse().map_err(|_| corrupt())?,
+            summary: row.summary,
+            products: products_from_text(&row.products),
+            happened_at: instant(row.happened_at),
+            next_contact: row.next_contact_at.map(instant),
+        })
+    }
+}
+
+const ENTRY_SELECT: &str = "SELECT i.id, i.prospect_id, i.author_id, u.full_name AS author_name, \
+    i.kind, i.outcome, i.summary, i.products, i.happened_at, i.next_contact_at \
+    FROM interactions i JOIN users u ON u.telegram_id = i.author_id";
 
 #[async_trait]
 impl DiaryStore for SqlStore {
@@ -117,5 +183,99 @@ impl DiaryStore for SqlStore {
             Ok::<EntryWritten, sqlx::Error>(EntryWritten { entry: id, handoffs })
         }.await)?;
         Ok(written)
+    }
+
+    async fn add_entry(
+        &self,
+        entry: &NewEntry,
+        status: Status,
+        now: DateTime<Utc>,
+        audit: &AuditRecord,
+    ) -> StoreResult<i64> {
+        let write = EntryWrite { entry, status, audit, handoffs: vec![], tell_owner: None };
+        Ok(self.record_entry(&write, now).await?.entry)
+    }
+
+    async fn schedule_followup(
+        &self,
+        prospect: ProspectId,
+        owner: TelegramId,
+        due: DateTime<Utc>,
+        now: DateTime<Utc>,
+        audit: &AuditRecord,
+    ) -> StoreResult<()> {
+        let close = "UPDATE followups SET state = 'cancelled', updated_at = $2 \
+            WHERE prospect_id = $1 AND state IN ('pending', 'sent', 'snoozed')";
+        let open = "INSERT INTO followups (prospect_id, owner_id, due_at, agreed, state, \
+            created_at, updated_at) VALUES ($1, $2, $3, '', 'pending', $4, $4)";
+        on_pool!(self, p => async {
+            let mut tx = p.begin_write().await?;
+            sqlx::query(close).bind(prospect.0).bind(secs(now)).execute(&mut *tx).await?;
+            sqlx::query(open)
+                .bind(prospect.0)
+                .bind(owner.get())
+                .bind(secs(due))
+                .bind(secs(now))
+                .execute(&mut *tx)
+                .await?;
+            insert_audit!(&mut *tx, audit)?;
+            tx.commit().await
+        }.await)?;
+        Ok(())
+    }
+
+    async fn entry(&self, prospect: ProspectId, entry: i64) -> StoreResult<Option<Entry>> {
+        let sql = format!("{ENTRY_SELECT} WHERE i.prospect_id = $1 AND i.id = $2");
+        let row: Option<EntryRow> = on_pool!(self, p => sqlx::query_as(&sql)
+            .bind(prospect.0)
+            .bind(entry)
+            .fetch_optional(p)
+            .await)?;
+        row.map(Entry::try_from).transpose()
+    }
+
+    async fn entries(&self, prospect: ProspectId, offset: i64, limit: i64) -> StoreResult<Vec<Entry>> {
+        let sql = format!(
+            "{ENTRY_SELECT} WHERE i.prospect_id = $1 ORDER BY i.happened_at DESC, i.id DESC \
+             LIMIT $2 OFFSET $3"
+        );
+        let rows: Vec<EntryRow> = on_pool!(self, p => sqlx::query_as(&sql)
+            .bind(prospect.0)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(p)
+            .await)?;
+        rows.into_iter().map(Entry::try_from).collect()
+    }
+
+    async fn entry_count(&self, prospect: ProspectId) -> StoreResult<i64> {
+        let sql = "SELECT COUNT(*) FROM interactions WHERE prospect_id = $1";
+        let (count,): (i64,) = on_pool!(self, p => sqlx::query_as(sql).bind(prospect.0).fetch_one(p).await)?;
+        Ok(count)
+    }
+
+    async fn colleague_contact(
+        &self,
+        prospect: ProspectId,
+        me: TelegramId,
+        since: DateTime<Utc>,
+    ) -> StoreResult<Option<Collision>> {
+        let sql = format!(
+            "{ENTRY_SELECT} WHERE i.prospect_id = $1 AND i.author_id <> $2 \
+             AND i.outcome IN ('positive', 'neutral') AND i.happened_at >= $3 \
+             ORDER BY i.happened_at DESC, i.id DESC LIMIT 1"
+        );
+        let row: Option<EntryRow> = on_pool!(self, p => sqlx::query_as(&sql)
+            .bind(prospect.0)
+            .bind(me.get())
+            .bind(secs(since))
+            .fetch_optional(p)
+            .await)?;
+        let entry = row.map(Entry::try_from).transpose()?;
+        Ok(entry.map(|e| Collision {
+            author_name: e.author_name,
+            happened_at: e.happened_at,
+            outcome: e.outcome,
+        }))
     }
 }
