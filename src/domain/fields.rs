@@ -305,7 +305,8 @@ impl FieldSpec {
             FieldKind::Products => Some(products(&products_from_text(stored))),
             // What describes the contact person (the position) goes with them.
             FieldKind::Text if self.is_contact() => pd.position(stored),
-            FieldKind::Kpp | FieldKind::Ogrn | FieldKind::Text => Some(stored.to_owned()),
+            FieldKind::Ogrn => Some(pd.ogrn(stored)),
+            FieldKind::Kpp | FieldKind::Text => Some(stored.to_owned()),
         }
     }
 

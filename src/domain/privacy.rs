@@ -112,6 +112,18 @@ impl Disclosure {
         }
     }
 
+    /// A company's OGRN as is; a sole proprietor's OGRNIP (15 digits) names a person as much as
+    /// their INN does: its middle hidden, or only its first four digits when contacts are hidden.
+    pub fn ogrn(self, ogrn: &str) -> String {
+        if self.shows_contacts() || ogrn.len() != 15 || !ogrn.is_ascii() {
+            return ogrn.to_owned();
+        }
+        if self.hides_contacts() {
+            return inn_head(ogrn);
+        }
+        format!("{}*********{}", &ogrn[..4], &ogrn[13..])
+    }
+
     /// A company's name; a sole proprietor's name is a person's: «ИП Пупкин В.» when masked,
     /// «ИП (ИНН 5001…)» when hidden.
     pub fn company(self, name: &str, inn: &str) -> String {
@@ -426,6 +438,17 @@ mod tests {
             ("", ""),
         ] {
             assert_eq!(mask_person(typed), shown, "{typed}");
+        }
+    }
+
+    #[test]
+    fn a_sole_proprietors_ogrnip_is_masked_like_their_inn_and_a_companys_ogrn_is_not() {
+        let (ogrnip, ogrn) = ("304500116000157", "1027700132195");
+        assert_eq!(Disclosure(ContactsInChat::Show).ogrn(ogrnip), ogrnip);
+        assert_eq!(Disclosure(ContactsInChat::Mask).ogrn(ogrnip), "3045*********57");
+        assert_eq!(Disclosure(ContactsInChat::Hide).ogrn(ogrnip), "3045…");
+        for mode in [ContactsInChat::Show, ContactsInChat::Mask, ContactsInChat::Hide] {
+            assert_eq!(Disclosure(mode).ogrn(ogrn), ogrn);
         }
     }
 

@@ -24,6 +24,8 @@ pub struct Needles {
     pub phones: HashSet<String>,
     /// E-mail addresses, in lower case.
     pub emails: HashSet<String>,
+    /// A sole proprietor's full INN and OGRNIP: numbers that name a person.
+    pub numbers: HashSet<String>,
     /// In `hide` mode: the masked forms too («Смирнов О.», `+7 9** ***-**-45`, `o***@firm.ru`),
     /// in lower case; and any masked phone's or e-mail's shape is a finding.
     pub masked: HashSet<String>,
@@ -82,12 +84,16 @@ impl Needles {
         for row in &rows {
             staff_words.extend(words(&row[0]));
         }
-        let cards = query(url, "SELECT name, inn, COALESCE(contact_person, ''), COALESCE(phone, ''), COALESCE(email, '') FROM prospects").await;
+        let cards = query(url, "SELECT name, inn, COALESCE(contact_person, ''), COALESCE(phone, ''), COALESCE(email, ''), COALESCE(ogrn, '') FROM prospects").await;
         for card in &cards {
             let (name, inn, person, phone, email) = (&card[0], &card[1], &card[2], &card[3], &card[4]);
             // In hide mode a name shows nothing at all, not even its masked form.
             let shown = |masked: String| if hide { String::new() } else { masked };
             if inn.len() == 12 {
+                needles.numbers.insert(inn.clone());
+                if card[5].len() == 15 {
+                    needles.numbers.insert(card[5].clone());
+                }
                 needles.name(name, &shown(mask_sole_proprietor(name)));
                 if hide {
                     needles.masked.insert(fold(&mask_sole_proprietor(name)));
@@ -152,6 +158,9 @@ impl Needles {
         );
         for run in digit_runs(text) {
             found.extend(
+                self.numbers.iter().filter(|n| run.contains(n.as_str())).map(|n| format!("the number {n:?}")),
+            );
+            found.extend(
                 self.phones.iter().filter(|p| run.contains(p.as_str())).map(|p| format!("the phone {p:?}")),
             );
         }
@@ -168,7 +177,11 @@ impl Needles {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.words.is_empty() && self.phones.is_empty() && self.emails.is_empty() && self.masked.is_empty()
+        self.words.is_empty()
+            && self.phones.is_empty()
+            && self.emails.is_empty()
+            && self.masked.is_empty()
+            && self.numbers.is_empty()
     }
 }
 
