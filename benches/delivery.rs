@@ -28,7 +28,7 @@ use prospect_diary::domain::prospect::{Details, NewProspect};
 use prospect_diary::domain::requisites::{CompanyName, Inn};
 use prospect_diary::i18n::I18n;
 use prospect_diary::jobs::{self, Deliverer};
-use prospect_diary::store::{self, DeliveryStore, ProspectStore, Store};
+use prospect_diary::store::{self, DeliveryStore, DiaryStore, ProspectStore, Store};
 use prospect_diary::telegram_fake::{FakeTelegram, TOKEN};
 
 #[tokio::main]
