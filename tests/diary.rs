@@ -202,8 +202,8 @@ both_backends! {
         app.add_prospect(1001, "Альфа", &inn(3), None, None).await;
         let now = support::start_time();
         let user = app.store.user(prospect_diary::domain::ids::TelegramId::new(1001).unwrap()).await.unwrap().unwrap();
-        prospect_diary::domain::base::schedule(app.store.as_ref(), &user, ProspectId(later), now + Span::days(5), now).await.unwrap();
-        prospect_diary::domain::base::schedule(app.store.as_ref(), &user, ProspectId(sooner), now + Span::hours(1), now).await.unwrap();
+        prospect_diary::domain::prospects::schedule(app.store.as_ref(), &user, ProspectId(later), now + Span::days(5), now).await.unwrap();
+        prospect_diary::domain::prospects::schedule(app.store.as_ref(), &user, ProspectId(sooner), now + Span::hours(1), now).await.unwrap();
         app.clock.advance(Span::hours(2));
 
         let mine = app.say(&anna, "📋 Мои компании").await;
@@ -320,8 +320,8 @@ both_backends! {
         let sooner = app.add_prospect(1001, "Гамма", &inn(2), None, None).await;
         let now = support::start_time();
         let user = app.store.user(prospect_diary::domain::ids::TelegramId::new(1001).unwrap()).await.unwrap().unwrap();
-        prospect_diary::domain::base::schedule(app.store.as_ref(), &user, ProspectId(later), now + Span::days(5), now).await.unwrap();
-        prospect_diary::domain::base::schedule(app.store.as_ref(), &user, ProspectId(sooner), now + Span::hours(1), now).await.unwrap();
+        prospect_diary::domain::prospects::schedule(app.store.as_ref(), &user, ProspectId(later), now + Span::days(5), now).await.unwrap();
+        prospect_diary::domain::prospects::schedule(app.store.as_ref(), &user, ProspectId(sooner), now + Span::hours(1), now).await.unwrap();
 
         let card = app.say(&anna, &format!("/card {sooner}")).await;
         assert!(card.visible.contains("Следующий контакт: 27.11.2026 11:00\n"), "not overdue yet: {}", card.visible);

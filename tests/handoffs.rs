@@ -69,7 +69,7 @@ async fn setup(app: &TestApp) -> (People, i64) {
         .add_prospect(1001, "ООО «Ромашка»", "7707083893", Some("+7 912 345-67-45"), Some("Пётр Смирнов"))
         .await;
     let user = app.store.user(TelegramId::new(1001).unwrap()).await.unwrap().unwrap();
-    prospect_diary::domain::base::edit(
+    prospect_diary::domain::prospects::edit(
         app.store.as_ref(),
         &user,
         ProspectId(id),

@@ -8,12 +8,12 @@ use chrono::Duration;
 use prospect_diary::clock::Clock;
 use prospect_diary::domain::access::Role;
 use prospect_diary::domain::audit::AuditAction;
-use prospect_diary::domain::base;
 use prospect_diary::domain::diary::{Kind, NewEntry, Outcome};
 use prospect_diary::domain::directory;
 use prospect_diary::domain::fields::Field;
 use prospect_diary::domain::ids::TelegramId;
 use prospect_diary::domain::prospect::ProspectId;
+use prospect_diary::domain::prospects;
 use prospect_diary::store::{DeliveryStore, Store};
 use prospect_diary::web::init_data;
 use support::web::{HttpReply, http};
@@ -46,7 +46,9 @@ async fn arrange(app: &TestApp) -> i64 {
     let store = app.store.as_ref();
     let now = app.clock.now();
     let anna = store.user(TelegramId::new(SPECIALIST).unwrap()).await.unwrap().unwrap();
-    base::edit(store, &anna, ProspectId(id), Field::named("email").unwrap(), Some(EMAIL), now).await.unwrap();
+    prospects::edit(store, &anna, ProspectId(id), Field::named("email").unwrap(), Some(EMAIL), now)
+        .await
+        .unwrap();
     let entry = NewEntry {
         prospect: ProspectId(id),
         author: anna.telegram_id,
@@ -57,7 +59,7 @@ async fn arrange(app: &TestApp) -> i64 {
         happened_at: now,
         next_contact: None,
     };
-    base::log_entry(store, &anna, &entry, now).await.unwrap();
+    prospects::log_entry(store, &anna, &entry, now).await.unwrap();
     directory::set_active(store, TelegramId::new(DISABLED).unwrap(), false, None, now).await.unwrap();
     id
 }

@@ -7,11 +7,11 @@ mod support;
 use chrono::{DateTime, Duration, Utc};
 use prospect_diary::domain::access::{Region, Role};
 use prospect_diary::domain::audit::{AuditAction, AuditRecord};
-use prospect_diary::domain::base;
 use prospect_diary::domain::diary::{Kind, NewEntry, Outcome};
 use prospect_diary::domain::handoff::{HandoffFilter, Route};
 use prospect_diary::domain::ids::{RegionCode, TelegramId};
 use prospect_diary::domain::prospect::{Details, NewProspect, Product, ProspectId, Status};
+use prospect_diary::domain::prospects;
 use prospect_diary::domain::requisites::{CompanyName, Inn};
 use prospect_diary::store::{DeliveryStore, DiaryStore, HandoffStore, ProspectStore, SqlStore, Store};
 use support::{Backend, TestDb, start_time, test_store, whitelist};
@@ -116,7 +116,7 @@ async fn one_transaction(backend: Backend) {
 
     // The owner's notice — the entry's last write — fails: nothing of the entry is saved.
     break_notices(&db, backend).await;
-    assert!(base::log_entry(&store, &author, &entry, now).await.is_err());
+    assert!(prospects::log_entry(&store, &author, &entry, now).await.is_err());
     assert_eq!(store.entry_count(card).await.unwrap(), 0);
     assert!(store.agenda(id(AUTHOR), now + Duration::days(30)).await.unwrap().is_empty());
     assert!(store.handoffs(&HandoffFilter::Prospect(card), 10).await.unwrap().is_empty());
@@ -126,7 +126,7 @@ async fn one_transaction(backend: Backend) {
 
     // With the outbox mended, the same entry writes all of it at once.
     mend_notices(&db, backend).await;
-    let logged = base::log_entry(&store, &author, &entry, now).await.unwrap();
+    let logged = prospects::log_entry(&store, &author, &entry, now).await.unwrap();
     assert_eq!(store.entry_count(card).await.unwrap(), 1);
     assert_eq!(store.agenda(id(AUTHOR), now + Duration::days(30)).await.unwrap().len(), 1);
     assert_eq!(logged.handoffs.len(), 1);

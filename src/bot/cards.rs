@@ -12,10 +12,10 @@ use super::register::{self, toggle};
 use super::reply::Answer;
 use super::{Ctx, HandlerResult, render, reply};
 use crate::domain::access::User;
-use crate::domain::base::{self, BaseError, Query};
 use crate::domain::directory;
 use crate::domain::fields::{self, FIELDS, Field, FieldKind};
 use crate::domain::prospect::{Prospect, ProspectId};
+use crate::domain::prospects::{self, BaseError, Query};
 use crate::domain::requisites::Inn;
 use crate::i18n::Args;
 
@@ -40,7 +40,8 @@ pub async fn send_card(
 ) -> HandlerResult {
     let now = ctx.clock.now();
     let card =
-        base::open_card(ctx.store.as_ref(), &caller.user, id, now, ctx.config.collision_window_days).await?;
+        prospects::open_card(ctx.store.as_ref(), &caller.user, id, now, ctx.config.collision_window_days)
+            .await?;
     let label = region_label(ctx, &card.prospect).await?;
     let (text, markup) = render::card(ctx, &caller.user, caller.tz(), &label, &card);
     reply::show(bot, caller.chat, message, text, markup).await
@@ -50,7 +51,7 @@ pub async fn send_card(
 pub async fn resolve(ctx: &Ctx, user: &User, text: &str) -> anyhow::Result<Option<ProspectId>> {
     let text = text.trim().trim_start_matches('№').trim();
     if let Ok(inn) = Inn::parse(text) {
-        return Ok(base::by_inn(ctx.store.as_ref(), user, &inn).await?.map(|p| p.id));
+        return Ok(prospects::by_inn(ctx.store.as_ref(), user, &inn).await?.map(|p| p.id));
     }
     Ok(text.parse::<i64>().ok().filter(|id| *id > 0).map(ProspectId))
 }
@@ -73,7 +74,7 @@ pub async fn find(bot: &Bot, ctx: &Ctx, caller: &Caller, args: &str) -> HandlerR
         reply::send(bot, caller.chat, ctx.i18n.t(lang, "find-ask")).await?;
         return Ok(());
     }
-    base::remember_search(ctx.store.as_ref(), caller.chat.0, args.trim(), ctx.clock.now()).await?;
+    prospects::remember_search(ctx.store.as_ref(), caller.chat.0, args.trim(), ctx.clock.now()).await?;
     let (text, markup) = results(ctx, caller, args.trim(), 0).await?;
     reply::send_with(bot, caller.chat, text, markup).await?;
     Ok(())
@@ -110,7 +111,7 @@ async fn results(
     };
     let now = ctx.clock.now();
     let (found, more) =
-        base::find(ctx.store.as_ref(), &caller.user, &query, i64::from(page), PAGE, now).await?;
+        prospects::find(ctx.store.as_ref(), &caller.user, &query, i64::from(page), PAGE, now).await?;
     if found.is_empty() {
         return Ok((ctx.i18n.t(lang, "find-none"), InlineKeyboardMarkup::default()));
     }
@@ -136,7 +137,7 @@ pub async fn my(bot: &Bot, ctx: &Ctx, caller: &Caller) -> HandlerResult {
 async fn my_page(ctx: &Ctx, caller: &Caller, page: u32) -> anyhow::Result<(String, InlineKeyboardMarkup)> {
     let lang = caller.user.lang;
     let (offset, limit) = (i64::from(page) * PAGE, PAGE + 1);
-    let mut found = base::mine(ctx.store.as_ref(), &caller.user, offset, limit).await?;
+    let mut found = prospects::mine(ctx.store.as_ref(), &caller.user, offset, limit).await?;
     if found.is_empty() {
         return Ok((ctx.i18n.t(lang, "my-none"), InlineKeyboardMarkup::default()));
     }
@@ -160,7 +161,8 @@ async fn history(
     let lang = caller.user.lang;
     let offset = i64::from(page) * HISTORY_PAGE;
     let (prospect, count, entries) =
-        base::history(ctx.store.as_ref(), &caller.user, id, offset, HISTORY_PAGE, ctx.clock.now()).await?;
+        prospects::history(ctx.store.as_ref(), &caller.user, id, offset, HISTORY_PAGE, ctx.clock.now())
+            .await?;
     let mut lines = vec![ctx.i18n.get(
         lang,
         "history-title",
@@ -209,7 +211,7 @@ pub async fn on_action(
         Action::History(id, page) => show(history(ctx, caller, ProspectId(id), page).await?).await?,
         Action::FullEntry(id, entry) => {
             let (prospect, entry) =
-                base::entry(ctx.store.as_ref(), &caller.user, ProspectId(id), entry).await?;
+                prospects::entry(ctx.store.as_ref(), &caller.user, ProspectId(id), entry).await?;
             let (text, _) = render::entry_text(
                 ctx,
                 lang,
@@ -221,13 +223,13 @@ pub async fn on_action(
             reply::send(bot, caller.chat, text).await?;
         }
         Action::SearchPage(page) => {
-            let query = base::last_search(ctx.store.as_ref(), caller.chat.0).await?;
+            let query = prospects::last_search(ctx.store.as_ref(), caller.chat.0).await?;
             show(results(ctx, caller, &query, page).await?).await?;
         }
         Action::MyPage(page) => show(my_page(ctx, caller, page).await?).await?,
         Action::Edit(id) => {
-            let prospect = base::visible(ctx.store.as_ref(), &caller.user, ProspectId(id)).await?;
-            if !base::may_edit(&caller.user, &prospect) {
+            let prospect = prospects::visible(ctx.store.as_ref(), &caller.user, ProspectId(id)).await?;
+            if !prospects::may_edit(&caller.user, &prospect) {
                 return Err(BaseError::NotAllowed.into());
             }
             let buttons = fields::editable(&FIELDS, Some(prospect.inn.as_str()))
@@ -238,9 +240,9 @@ pub async fn on_action(
             show((ctx.i18n.t(lang, "new-choose-field"), markup)).await?;
         }
         Action::EditField(id, field) => {
-            let prospect = base::visible(ctx.store.as_ref(), &caller.user, ProspectId(id)).await?;
+            let prospect = prospects::visible(ctx.store.as_ref(), &caller.user, ProspectId(id)).await?;
             let may = field.editable && field.applies_to(Some(prospect.inn.as_str()));
-            if !may || !base::may_edit(&caller.user, &prospect) {
+            if !may || !prospects::may_edit(&caller.user, &prospect) {
                 return Err(BaseError::NotAllowed.into());
             }
             if field.kind == FieldKind::Products {
@@ -277,8 +279,14 @@ pub async fn on_action(
             let State::EditProducts { id, products } = flow::load(ctx, caller.chat).await? else {
                 return Ok(Answer::stale(ctx, lang));
             };
-            base::set_products(ctx.store.as_ref(), &caller.user, ProspectId(id), &products, ctx.clock.now())
-                .await?;
+            prospects::set_products(
+                ctx.store.as_ref(),
+                &caller.user,
+                ProspectId(id),
+                &products,
+                ctx.clock.now(),
+            )
+            .await?;
             flow::clear(ctx, caller.chat).await?;
             send_card(bot, ctx, caller, ProspectId(id), message).await?;
         }
@@ -328,7 +336,7 @@ async fn apply_edit(
     field: Field,
     text: Option<&str>,
 ) -> HandlerResult {
-    base::edit(ctx.store.as_ref(), &caller.user, ProspectId(id), field, text, ctx.clock.now()).await?;
+    prospects::edit(ctx.store.as_ref(), &caller.user, ProspectId(id), field, text, ctx.clock.now()).await?;
     edited(bot, ctx, caller, id).await
 }
 
@@ -348,7 +356,7 @@ pub async fn on_edit_text(
     text: &str,
 ) -> HandlerResult {
     let now = ctx.clock.now();
-    match base::edit(ctx.store.as_ref(), &caller.user, ProspectId(id), field, Some(text), now).await {
+    match prospects::edit(ctx.store.as_ref(), &caller.user, ProspectId(id), field, Some(text), now).await {
         Ok(_) => edited(bot, ctx, caller, id).await,
         Err(BaseError::Invalid(e)) => {
             let err = reply::explain_requisite(ctx, caller.user.lang, &e);

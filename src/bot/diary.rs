@@ -13,9 +13,9 @@ use super::register::{self, toggle};
 use super::reply::Answer;
 use super::{Ctx, HandlerResult, cards, handoffs, render, reply};
 use crate::domain::access::works_with_prospects;
-use crate::domain::base::{self, BaseError};
 use crate::domain::diary::{self, Kind, NewEntry, Outcome, QuickWhen};
 use crate::domain::prospect::{Prospect, ProspectId};
+use crate::domain::prospects::{self, BaseError};
 use crate::i18n::{Args, escape_html};
 
 /// `/log [card]`: starts an entry on a card, or asks which one.
@@ -53,13 +53,14 @@ pub async fn on_card_text(bot: &Bot, ctx: &Ctx, caller: &Caller, text: &str) -> 
 /// Starts an entry on a card the person may log on, warning first about a colleague's contact.
 pub async fn start_on(bot: &Bot, ctx: &Ctx, caller: &Caller, id: ProspectId) -> HandlerResult {
     let lang = caller.user.lang;
-    let prospect = base::visible(ctx.store.as_ref(), &caller.user, id).await?;
-    if !base::may_log(&caller.user, &prospect) {
+    let prospect = prospects::visible(ctx.store.as_ref(), &caller.user, id).await?;
+    if !prospects::may_log(&caller.user, &prospect) {
         return Err(BaseError::NotAllowed.into());
     }
     let now = ctx.clock.now();
     let warning =
-        base::collision(ctx.store.as_ref(), &caller.user, id, now, ctx.config.collision_window_days).await?;
+        prospects::collision(ctx.store.as_ref(), &caller.user, id, now, ctx.config.collision_window_days)
+            .await?;
     let draft = LogDraft { prospect: id.0, ..LogDraft::default() };
     flow::save(ctx, caller.chat, &State::Log { draft, step: LogStep::Kind }).await?;
     let mut text =
@@ -176,7 +177,7 @@ fn times(ctx: &Ctx, caller: &Caller) -> InlineKeyboardMarkup {
 /// The card's name, for the picker's questions: a person with two chats open sees which
 /// company the date is for.
 async fn company(ctx: &Ctx, caller: &Caller, id: ProspectId) -> anyhow::Result<String> {
-    Ok(render::company(ctx, &base::visible(ctx.store.as_ref(), &caller.user, id).await?))
+    Ok(render::company(ctx, &prospects::visible(ctx.store.as_ref(), &caller.user, id).await?))
 }
 
 /// A moment more than a year ahead, shown back to be confirmed or chosen again.
@@ -257,7 +258,7 @@ async fn ask(
                 .collect();
             buttons.push(cancel(ctx, caller));
             let prospect =
-                base::visible(ctx.store.as_ref(), &caller.user, ProspectId(draft.prospect)).await?;
+                prospects::visible(ctx.store.as_ref(), &caller.user, ProspectId(draft.prospect)).await?;
             let text =
                 ctx.i18n.get(lang, "log-ask-kind", Args::new().text("name", render::company(ctx, &prospect)));
             (text, grid(buttons, 2))
@@ -292,7 +293,7 @@ async fn ask(
         LogStep::Confirm => {
             let buttons = vec![Action::LogSave.button(ctx.i18n.t(lang, "log-save")), cancel(ctx, caller)];
             let prospect =
-                base::visible(ctx.store.as_ref(), &caller.user, ProspectId(draft.prospect)).await?;
+                prospects::visible(ctx.store.as_ref(), &caller.user, ProspectId(draft.prospect)).await?;
             (confirm_text(ctx, caller, &prospect, draft), grid(buttons, 2))
         }
     };
@@ -451,8 +452,8 @@ pub async fn on_action(
             return Ok(Answer::done());
         }
         Action::Schedule(id) => {
-            let prospect = base::visible(ctx.store.as_ref(), &caller.user, ProspectId(id)).await?;
-            if !base::may_log(&caller.user, &prospect) {
+            let prospect = prospects::visible(ctx.store.as_ref(), &caller.user, ProspectId(id)).await?;
+            if !prospects::may_log(&caller.user, &prospect) {
                 return Err(BaseError::NotAllowed.into());
             }
             flow::save(ctx, caller.chat, &State::Schedule { id, day: None }).await?;
@@ -532,7 +533,7 @@ async fn schedule(
     due: DateTime<Utc>,
     message: Option<MessageId>,
 ) -> HandlerResult {
-    base::schedule(ctx.store.as_ref(), &caller.user, ProspectId(id), due, ctx.clock.now()).await?;
+    prospects::schedule(ctx.store.as_ref(), &caller.user, ProspectId(id), due, ctx.clock.now()).await?;
     flow::clear(ctx, caller.chat).await?;
     let text = ctx.i18n.get(
         caller.user.lang,
@@ -652,7 +653,7 @@ async fn save(
         happened_at: now,
         next_contact,
     };
-    let logged = base::log_entry(ctx.store.as_ref(), &caller.user, &entry, now).await?;
+    let logged = prospects::log_entry(ctx.store.as_ref(), &caller.user, &entry, now).await?;
     flow::clear(ctx, caller.chat).await?;
     show(bot, caller, message, ctx.i18n.t(lang, "log-saved"), InlineKeyboardMarkup::default()).await?;
     // Leads made by the entry are held until the specialist picks their facts, asked last so

@@ -17,10 +17,10 @@ use super::keyboards::{Action, grid};
 use super::reply::Answer;
 use super::{Ctx, HandlerResult, cards, leads, render, reply};
 use crate::domain::access::{Lang, Region};
-use crate::domain::base;
 use crate::domain::directory;
 use crate::domain::handoff::{self, Closing, Fact, Handoff, HandoffError, HandoffState};
 use crate::domain::prospect::{Product, ProspectId};
+use crate::domain::prospects;
 use crate::i18n::Args;
 
 /// How many hand-offs a page of `/handoffs` lists.
@@ -252,8 +252,8 @@ async fn choose_product(
     id: ProspectId,
 ) -> anyhow::Result<Answer> {
     let lang = caller.user.lang;
-    let prospect = base::visible(ctx.store.as_ref(), &caller.user, id).await?;
-    if !base::may_log(&caller.user, &prospect) {
+    let prospect = prospects::visible(ctx.store.as_ref(), &caller.user, id).await?;
+    if !prospects::may_log(&caller.user, &prospect) {
         return Ok(Answer::alert(ctx.i18n.t(lang, "err-not-allowed")));
     }
     let products = handoff::offerable(ctx.store.as_ref(), &prospect).await?;

@@ -11,9 +11,9 @@ use super::keyboards::{Action, grid};
 use super::reply::Answer;
 use super::{Ctx, HandlerResult, cards, render, reply};
 use crate::domain::access::works_with_prospects;
-use crate::domain::base::{self, BaseError, InnHolder};
 use crate::domain::fields::{self, FIELDS, Field, FieldKind};
 use crate::domain::prospect::{NewProspect, Product};
+use crate::domain::prospects::{self, BaseError, InnHolder};
 use crate::domain::requisites::{Inn, RequisiteError};
 use crate::i18n::{Args, escape_html};
 
@@ -204,7 +204,7 @@ pub async fn on_text(
     }
     if field.kind == FieldKind::Inn {
         let inn = Inn::parse(draft.inn().unwrap_or_default())?;
-        if let Some(holder) = base::inn_holder(ctx.store.as_ref(), &caller.user, &inn).await? {
+        if let Some(holder) = prospects::inn_holder(ctx.store.as_ref(), &caller.user, &inn).await? {
             flow::clear(ctx, caller.chat).await?;
             return show_holder(bot, ctx, caller, &inn, holder).await;
         }
@@ -301,7 +301,7 @@ async fn save(
     let lang = caller.user.lang;
     let prospect = build(caller, &draft)?;
     if !force {
-        let alikes = base::look_alikes(
+        let alikes = prospects::look_alikes(
             ctx.store.as_ref(),
             &caller.user,
             &prospect.name,
@@ -317,7 +317,7 @@ async fn save(
             return Ok(Answer::done());
         }
     }
-    let saved = base::register(ctx.store.as_ref(), &caller.user, &prospect, ctx.clock.now()).await?;
+    let saved = prospects::register(ctx.store.as_ref(), &caller.user, &prospect, ctx.clock.now()).await?;
     flow::clear(ctx, caller.chat).await?;
     reply::close(bot, caller.chat, message, ctx.i18n.t(lang, "new-saved")).await?;
     cards::send_card(bot, ctx, caller, saved.id, None).await?;

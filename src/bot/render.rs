@@ -8,11 +8,11 @@ use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo};
 use super::Ctx;
 use super::keyboards::Action;
 use crate::domain::access::{Lang, User};
-use crate::domain::base::{Card, may_edit, may_log};
 use crate::domain::diary::{Collision, Entry, Kind, Outcome};
 use crate::domain::fields::{self, FIELDS, FieldKind, FieldSpec, Placement};
 use crate::domain::privacy::Disclosure;
 use crate::domain::prospect::{Product, Prospect, Status};
+use crate::domain::prospects::{Card, may_edit, may_log};
 use crate::i18n::{Args, escape_html, local_datetime};
 
 pub fn when(at: DateTime<Utc>, tz: Tz) -> String {

@@ -10,11 +10,11 @@ use teloxide::types::{InlineKeyboardMarkup, MessageId, ParseMode, ReplyMarkup};
 
 use super::Ctx;
 use crate::domain::access::{AccessError, Lang};
-use crate::domain::base::BaseError;
 use crate::domain::diary::DiaryError;
 use crate::domain::directory::DirectoryError;
 use crate::domain::handoff::HandoffError;
 use crate::domain::ids::ParseError;
+use crate::domain::prospects::BaseError;
 use crate::domain::requisites::RequisiteError;
 use crate::i18n::Args;
 

@@ -18,7 +18,7 @@ use crate::domain::handoff::Route;
 use crate::domain::ids::{FullName, RegionCode, TelegramId};
 use crate::domain::prospect::{Details, NewProspect, ProspectId, Status};
 use crate::domain::requisites::{CompanyName, Email, Inn, Kpp, Ogrn, Phone};
-use crate::domain::{base, directory};
+use crate::domain::{directory, prospects};
 use crate::store::Store;
 
 /// When a company's next contact was agreed for, by its place in its owner's list: the first
@@ -103,7 +103,7 @@ pub async fn seed(store: &dyn Store, now: DateTime<Utc>) -> anyhow::Result<bool>
         // A card is made a little before its first contact; a few this very week.
         let registered = days_ago(n, contacts_made, 0) + 1 + [0, 3, 14, 30][n % 4];
         let prospect = prospect(c, town, n, &mut contacts, owner)?;
-        let saved = base::register(store, owner, &prospect, now - Span::days(registered)).await?;
+        let saved = prospects::register(store, owner, &prospect, now - Span::days(registered)).await?;
         let diary = Diary { owner, id: saved.id, n, contacts: contacts_made, due, tz: division.tz };
         diary.write(store, saved.status, now).await?;
     }

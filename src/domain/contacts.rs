@@ -1,6 +1,6 @@
 //! The full contacts of a card, and the full export of a division's cards, for a channel that
 //! does not go through Telegram (the bank's Mini App page, SPEC §10): the same rules as
-//! opening a card (`base::visible`) or exporting (`ReportScope::allowed_for`) in the bot, every
+//! opening a card (`prospects::visible`) or exporting (`ReportScope::allowed_for`) in the bot, every
 //! view and download audited with where it came from, and at most so many a person an hour —
 //! counted and written in one step, so requests at once cannot overrun the allowance.
 
@@ -8,9 +8,9 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::access::User;
 use super::audit::{AuditAction, AuditRecord};
-use super::base::{self, BaseError};
 use super::diary::Entry;
 use super::prospect::{Prospect, ProspectId};
+use super::prospects::{self, BaseError};
 use super::report::ReportScope;
 use crate::store::{Store, StoreError};
 
@@ -54,7 +54,7 @@ pub async fn view(
     if !user.active {
         return Err(ContactsError::NoAccess);
     }
-    let prospect = match base::visible(store, user, id).await {
+    let prospect = match prospects::visible(store, user, id).await {
         Ok(prospect) => prospect,
         Err(BaseError::Store(e)) => return Err(e.into()),
         Err(_) => return Err(ContactsError::NoAccess),

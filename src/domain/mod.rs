@@ -6,7 +6,6 @@
 
 pub mod access;
 pub mod audit;
-pub mod base;
 pub mod contacts;
 pub mod diary;
 pub mod directory;
@@ -17,6 +16,7 @@ pub mod ids;
 pub mod notice;
 pub mod privacy;
 pub mod prospect;
+pub mod prospects;
 pub mod report;
 pub mod requisites;
 pub mod session;

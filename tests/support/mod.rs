@@ -298,7 +298,7 @@ impl TestApp {
     pub async fn schedule(&self, owner: i64, prospect: i64, due: DateTime<Utc>) {
         let user = self.store.user(TelegramId::new(owner).unwrap()).await.unwrap().unwrap();
         let id = prospect_diary::domain::prospect::ProspectId(prospect);
-        prospect_diary::domain::base::schedule(self.store.as_ref(), &user, id, due, start_time())
+        prospect_diary::domain::prospects::schedule(self.store.as_ref(), &user, id, due, start_time())
             .await
             .unwrap();
     }
@@ -360,7 +360,7 @@ impl TestApp {
             owner: user.telegram_id,
             region: user.region.clone().unwrap(),
         };
-        let saved = prospect_diary::domain::base::register(
+        let saved = prospect_diary::domain::prospects::register(
             self.store.as_ref(),
             &user,
             &prospect,

@@ -6,11 +6,11 @@ use chrono::{DateTime, Duration, Utc};
 use super::*;
 use crate::domain::access::{Role, User};
 use crate::domain::audit::{AuditAction, AuditRecord};
-use crate::domain::base;
 use crate::domain::diary::{NewEntry, Outcome};
 use crate::domain::ids::{RegionCode, TelegramId};
 use crate::domain::notice::{self, Notice};
 use crate::domain::prospect::{Product, Prospect, ProspectId};
+use crate::domain::prospects;
 use crate::store::{NewOutgoing, Store, StoreError};
 
 /// The hand-off of `prospect` for `product` to `chat_id`, with its audit line. Its card is held
@@ -73,8 +73,8 @@ pub async fn hand_off(
     product: Product,
     now: DateTime<Utc>,
 ) -> HandoffResult<Handoff> {
-    let prospect = base::visible(store, user, prospect).await?;
-    if !base::may_log(user, &prospect) {
+    let prospect = prospects::visible(store, user, prospect).await?;
+    if !prospects::may_log(user, &prospect) {
         return Err(HandoffError::NotAllowed);
     }
     let route = store.route(&prospect.region, product).await?.ok_or(HandoffError::NoRoute)?;

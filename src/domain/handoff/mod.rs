@@ -18,9 +18,9 @@ use thiserror::Error;
 
 use super::access::{Role, User};
 use super::audit::{AuditAction, AuditRecord};
-use super::base::BaseError;
 use super::ids::{RegionCode, TelegramId};
 use super::prospect::{Product, ProspectId, codes};
+use super::prospects::BaseError;
 use super::requisites::Inn;
 use crate::store::StoreError;
 
