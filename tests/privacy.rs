@@ -136,8 +136,7 @@ async fn the_scan_finds_personal_data_when_it_is_shown() {
     app.tg.next(anna.id).await;
     app.say(&anna, &format!("/card {pupkin}")).await;
     let needles = pd::Needles::read(app.db_url()).await;
-    let found: Vec<String> =
-        pd::everything_sent(&app.tg).iter().flat_map(|(_, text)| needles.findings(text)).collect();
+    let found = pd::findings_sent(&app.tg, &needles);
     for what in [
         "the name word \"олег\"",
         "the phone \"9123456789\"",

@@ -223,8 +223,7 @@ async fn the_hide_scan_finds_what_mask_mode_shows() {
     app.say(&anna, &format!("/card {roga}")).await;
     app.say(&anna, &format!("/card {pupkin}")).await;
     let needles = pd::Needles::read_for(app.db_url(), prospect_diary::config::ContactsInChat::Hide).await;
-    let found: Vec<String> =
-        pd::everything_sent(&app.tg).iter().flat_map(|(_, text)| needles.findings(text)).collect();
+    let found = pd::findings_sent(&app.tg, &needles);
     for what in [
         "the name word \"смирнов\"",
         "the masked \"смирнов о.\"",

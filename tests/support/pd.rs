@@ -264,6 +264,11 @@ pub fn workbook_cells(bytes: &[u8]) -> Vec<String> {
     cells
 }
 
+/// Every piece of personal data in what the bot sent through the fake Telegram.
+pub fn findings_sent(tg: &FakeTelegram, needles: &Needles) -> Vec<String> {
+    everything_sent(tg).iter().flat_map(|(_, text)| needles.findings(text)).collect()
+}
+
 /// Everything the bot sent through the fake Telegram, as text, with where it was.
 pub fn everything_sent(tg: &FakeTelegram) -> Vec<(String, String)> {
     let mut found = vec![];
