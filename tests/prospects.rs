@@ -222,17 +222,17 @@ both_backends! {
         let read_only = app.say(&boss, &format!("/card {mine}")).await;
         assert!(!read_only.buttons().iter().any(|(l, _)| l.contains("Изменить") || l.contains("Записать")));
 
-        for forged in [format!("c:o:{far}"), format!("c:h:{far}:0"), format!("c:e:{far}"), format!("c:l:{far}"), format!("c:ef:{far}:phone")] {
-            app.tg.press(&anna, &card, &forged);
+        for forged in [format!("c:o:{far}"), format!("c:h:{far}:0"), format!("c:e:{far}"), format!("l:on:{far}"), format!("c:ef:{far}:phone")] {
+            app.tg.press(&anna, &card, &support::data(&forged));
         }
         for forged in [format!("c:e:{mine}"), format!("c:ef:{mine}:name")] {
-            app.tg.press(&boris, &colleague, &forged);
+            app.tg.press(&boris, &colleague, &support::data(&forged));
         }
-        app.tg.press(&boss, &read_only, &format!("c:l:{mine}"));
+        app.tg.press(&boss, &read_only, &support::data(&format!("l:on:{mine}")));
         let stranger = app.tg.user(555, "Незнакомец");
         let refusal = app.say(&stranger, "/start").await;
-        app.tg.press(&stranger, &refusal, &format!("c:o:{mine}"));
-        app.tg.press(&oleg, &app.say(&oleg, "/start").await, &format!("c:o:{mine}"));
+        app.tg.press(&stranger, &refusal, &support::data(&format!("c:o:{mine}")));
+        app.tg.press(&oleg, &app.say(&oleg, "/start").await, &support::data(&format!("c:o:{mine}")));
         let texts = answers(&app).await;
         assert_eq!(texts.iter().filter(|t| t.as_str() == "Карточка не найдена или недоступна вам.").count(), 6, "{texts:?}");
         assert_eq!(texts.iter().filter(|t| t.as_str() == "Это действие с карточкой вам недоступно.").count(), 3, "{texts:?}");

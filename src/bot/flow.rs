@@ -81,6 +81,25 @@ pub enum State {
     },
 }
 
+impl State {
+    /// The steps of adding a person (`/users add`).
+    pub fn adds_user(&self) -> bool {
+        matches!(
+            self,
+            State::AwaitUserId
+                | State::AwaitUserName { .. }
+                | State::AwaitUserRole { .. }
+                | State::AwaitUserRegion { .. }
+                | State::ConfirmUser { .. }
+        )
+    }
+
+    /// The step's name, for a log line: never what was gathered.
+    pub fn name(&self) -> String {
+        format!("{self:?}").split([' ', '{', '(']).next().unwrap_or_default().to_owned()
+    }
+}
+
 /// A step of the registration form: a field's question (in the order of `FIELDS`), or the
 /// summary to confirm. Named by the field's code, or `confirm`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -11,17 +11,52 @@
 use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardMarkup, MessageId};
 
-use super::flow::{self, State};
-use super::gate::Caller;
-use super::keyboards::{Action, grid};
-use super::reply::Answer;
-use super::{Ctx, HandlerResult, cards, leads, render, reply};
+pub mod leads;
+
+use crate::bot::buttons::{Press, buttons};
+use crate::bot::cards::{self, CardButton};
+use crate::bot::flow::{self, State};
+use crate::bot::gate::Caller;
+use crate::bot::reply::{Answer, Typed};
+use crate::bot::ui::{grid, pager};
+use crate::bot::{Ctx, HandlerResult, render, reply};
 use crate::domain::access::{Lang, Region};
 use crate::domain::base;
 use crate::domain::directory;
 use crate::domain::handoff::{self, Closing, Fact, Handoff, HandoffError, HandoffState};
 use crate::domain::prospect::{Product, ProspectId};
 use crate::i18n::Args;
+
+buttons! {
+    /// Hand-offs' buttons: the card's, a lead's in the chat and in private, the facts.
+    pub enum HandoffButton {
+        /// The card's Hand off: choose the product.
+        HandOff(prospect: i64) = "o",
+        Product(prospect: i64, product: Product) = "p",
+        Take(handoff: i64) = "t",
+        Decline(handoff: i64) = "d",
+        Won(handoff: i64) = "w",
+        Lost(handoff: i64) = "l",
+        /// A reason chosen, by its place in the list.
+        Reason(handoff: i64, reason: u8) = "r",
+        /// The reason question left without deciding: the lead stays as it was.
+        ReasonCancel(handoff: i64) = "rx",
+        /// A lead opened from `/handoffs` or a notice.
+        Show(handoff: i64) = "s",
+        Page(page: u32) = "pg",
+        /// A fact of the specialist's new lead, picked for its card.
+        Fact(handoff: i64, fact: Fact) = "f",
+        /// The card sent on without the facts not given yet.
+        Send(handoff: i64) = "fs",
+    }
+}
+
+impl HandoffButton {
+    /// The lead card's own buttons: the only ones heard in a hand-off chat.
+    pub fn in_group(&self) -> bool {
+        matches!(self, HandoffButton::Take(_) | HandoffButton::Decline(_))
+    }
+}
 
 /// How many hand-offs a page of `/handoffs` lists.
 const LIST_PAGE: i64 = 10;
@@ -140,7 +175,7 @@ async fn list_page(ctx: &Ctx, caller: &Caller, page: u32) -> anyhow::Result<(Str
     let mut lines = vec![ctx.i18n.t(lang, title)];
     lines.extend(items.iter().map(|h| leads::list_line(ctx, lang, caller.tz(), h)));
     let mut markup = grid(items.iter().map(|h| leads::list_button(ctx, lang, h)).collect(), 1);
-    let nav = cards::nav(ctx, caller, page, more, Action::HandoffsPage);
+    let nav = pager(ctx, caller, page, more, HandoffButton::Page);
     if !nav.is_empty() {
         markup.inline_keyboard.push(nav);
     }
@@ -159,16 +194,16 @@ fn view(ctx: &Ctx, caller: &Caller, h: &Handoff, region: &Region) -> (String, In
     let mut rows = vec![];
     match h.state {
         HandoffState::Pending if handoff::may_act(user, h) => rows.push(vec![
-            Action::Take(h.id).button(ctx.i18n.t(lang, "lead-take")),
-            Action::Decline(h.id).button(ctx.i18n.t(lang, "lead-decline")),
+            HandoffButton::Take(h.id).button(ctx.i18n.t(lang, "lead-take")),
+            HandoffButton::Decline(h.id).button(ctx.i18n.t(lang, "lead-decline")),
         ]),
         HandoffState::Accepted if handoff::may_close(user, h) => rows.push(vec![
-            Action::Won(h.id).button(ctx.i18n.t(lang, "lead-won-button")),
-            Action::Lost(h.id).button(ctx.i18n.t(lang, "lead-lost-button")),
+            HandoffButton::Won(h.id).button(ctx.i18n.t(lang, "lead-won-button")),
+            HandoffButton::Lost(h.id).button(ctx.i18n.t(lang, "lead-lost-button")),
         ]),
         _ => {}
     }
-    rows.push(vec![Action::Open(h.prospect.0).button(ctx.i18n.t(lang, "card-open"))]);
+    rows.push(vec![CardButton::Open(h.prospect.0).button(ctx.i18n.t(lang, "card-open"))]);
     (text, InlineKeyboardMarkup::new(rows))
 }
 
@@ -199,33 +234,36 @@ fn refusal(ctx: &Ctx, caller: &Caller, err: HandoffError) -> anyhow::Result<Answ
     Ok(Answer::alert(text))
 }
 
-pub async fn on_action(
-    bot: &Bot,
-    ctx: &Ctx,
-    caller: &Caller,
+/// A press on a hand-off's button; a refused or late one is told why.
+pub async fn on_button(
+    bot: Bot,
+    ctx: Ctx,
+    caller: Caller,
     message: Option<MessageId>,
-    action: Action,
+    button: HandoffButton,
 ) -> anyhow::Result<Answer> {
-    let result = match action {
-        Action::HandOff(pid) => return choose_product(bot, ctx, caller, message, ProspectId(pid)).await,
-        Action::HandOffProduct(pid, product) => {
+    let (bot, ctx, caller) = (&bot, &ctx, &caller);
+    let result = match button {
+        HandoffButton::HandOff(pid) => {
+            return choose_product(bot, ctx, caller, message, ProspectId(pid)).await;
+        }
+        HandoffButton::Product(pid, product) => {
             by_hand(bot, ctx, caller, message, ProspectId(pid), product).await
         }
-        Action::Take(id) => take(bot, ctx, caller, message, id).await,
-        Action::Decline(id) => return ask_reason(bot, ctx, caller, id, false).await,
-        Action::Won(id) => close(bot, ctx, caller, message, id, Closing::Won, None).await,
-        Action::Lost(id) => return ask_reason(bot, ctx, caller, id, true).await,
-        Action::Reason(id, n) => return chosen_reason(bot, ctx, caller, message, id, n).await,
-        Action::ReasonCancel(id) => return cancel_reason(bot, ctx, caller, message, id).await,
-        Action::HandoffShow(id) => show(bot, ctx, caller, message, id).await,
-        Action::HandoffFact(id, fact) => give_fact(bot, ctx, caller, message, id, fact).await,
-        Action::HandoffSend(id) => send_now(bot, ctx, caller, message, id).await,
-        Action::HandoffsPage(page) => {
+        HandoffButton::Take(id) => take(bot, ctx, caller, message, id).await,
+        HandoffButton::Decline(id) => return ask_reason(bot, ctx, caller, id, false).await,
+        HandoffButton::Won(id) => close(bot, ctx, caller, message, id, Closing::Won, None).await,
+        HandoffButton::Lost(id) => return ask_reason(bot, ctx, caller, id, true).await,
+        HandoffButton::Reason(id, n) => return chosen_reason(bot, ctx, caller, message, id, n).await,
+        HandoffButton::ReasonCancel(id) => return cancel_reason(bot, ctx, caller, message, id).await,
+        HandoffButton::Show(id) => show(bot, ctx, caller, message, id).await,
+        HandoffButton::Fact(id, fact) => give_fact(bot, ctx, caller, message, id, fact).await,
+        HandoffButton::Send(id) => send_now(bot, ctx, caller, message, id).await,
+        HandoffButton::Page(page) => {
             let (text, markup) = list_page(ctx, caller, page).await?;
             reply::show(bot, caller.chat, message, text, markup).await?;
             return Ok(Answer::done());
         }
-        _ => return Ok(Answer::stale(ctx, caller.user.lang)),
     };
     result.or_else(|err| refused(ctx, caller, err))
 }
@@ -262,10 +300,10 @@ async fn choose_product(
     }
     let buttons = products
         .iter()
-        .map(|p| Action::HandOffProduct(id.0, *p).button(render::capitalized(render::product(ctx, lang, *p))))
+        .map(|p| HandoffButton::Product(id.0, *p).button(render::capitalized(render::product(ctx, lang, *p))))
         .collect();
     let mut markup = grid(buttons, 2);
-    markup.inline_keyboard.push(vec![Action::Open(id.0).button(ctx.i18n.t(lang, "card-open"))]);
+    markup.inline_keyboard.push(vec![CardButton::Open(id.0).button(ctx.i18n.t(lang, "card-open"))]);
     let text =
         ctx.i18n.get(lang, "handoff-choose", Args::new().text("name", render::company(ctx, &prospect)));
     reply::show(bot, caller.chat, message, text, markup).await?;
@@ -306,8 +344,8 @@ async fn take(
         cards::send_card(bot, ctx, caller, h.prospect, None).await?;
         let text = ctx.i18n.get(lang, "handoff-yours", Args::new().text("id", h.id.to_string()));
         let markup = InlineKeyboardMarkup::new([[
-            Action::Won(h.id).button(ctx.i18n.t(lang, "lead-won-button")),
-            Action::Lost(h.id).button(ctx.i18n.t(lang, "lead-lost-button")),
+            HandoffButton::Won(h.id).button(ctx.i18n.t(lang, "lead-won-button")),
+            HandoffButton::Lost(h.id).button(ctx.i18n.t(lang, "lead-lost-button")),
         ]]);
         reply::send_with(bot, caller.chat, text, markup).await.map(drop)
     };
@@ -343,9 +381,9 @@ async fn ask_reason(bot: &Bot, ctx: &Ctx, caller: &Caller, id: i64, lost: bool) 
     let mut buttons: Vec<_> = leads::reasons(lost)
         .iter()
         .enumerate()
-        .map(|(n, reason)| Action::Reason(h.id, n as u8).button(ctx.i18n.t(lang, reason)))
+        .map(|(n, reason)| HandoffButton::Reason(h.id, n as u8).button(ctx.i18n.t(lang, reason)))
         .collect();
-    buttons.push(Action::ReasonCancel(h.id).button(ctx.i18n.t(lang, "new-cancel")));
+    buttons.push(HandoffButton::ReasonCancel(h.id).button(ctx.i18n.t(lang, "new-cancel")));
     // The flow is saved first, so a reason typed the moment the question arrives is heard.
     flow::save(ctx, caller.chat, &State::HandoffReason { id: h.id, lost }).await?;
     if reply::send_with(bot, caller.chat, text, grid(buttons, 1)).await.is_err() {
@@ -409,13 +447,13 @@ async fn cancel_reason(
 
 /// A typed reason for the lead whose reason is awaited.
 pub async fn on_reason_text(
-    bot: &Bot,
-    ctx: &Ctx,
-    caller: &Caller,
-    id: i64,
-    lost: bool,
-    text: &str,
+    bot: Bot,
+    ctx: Ctx,
+    caller: Caller,
+    (id, lost): (i64, bool),
+    Typed(text): Typed,
 ) -> HandlerResult {
+    let (bot, ctx, caller, text) = (&bot, &ctx, &caller, text.as_str());
     let lang = caller.user.lang;
     let reason = crate::domain::privacy::strip_format_chars(text);
     let reason = reason.trim();
