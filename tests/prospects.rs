@@ -341,4 +341,25 @@ both_backends! {
         assert_eq!(edits[1].actor, Some(TelegramId::new(1009).unwrap()));
         app.finish().await;
     }
+
+    async fn a_button_from_the_release_before_the_versioned_format_is_no_longer_valid(app) {
+        divisions(&app).await;
+        let anna = app.add_user(1001, "Анна Петрова", Role::Specialist, Some("MSK")).await;
+        let id = app.add_prospect(1001, "ООО «Ромашка»", "7707083893", None, None).await;
+        let hello = app.say(&anna, "/start").await;
+        let before = app.tg.outgoing(anna.id).len();
+
+        // "Open card" as the release before the versioned format wrote it, still in the chat.
+        app.tg.press(&anna, &hello, &format!("c:o:{id}"));
+        assert_eq!(answers(&app).await, vec!["Эта кнопка уже неактуальна.".to_owned()]);
+        app.tg.assert_silent(anna.id, QUIET).await;
+        assert_eq!(app.tg.outgoing(anna.id).len(), before);
+
+        // The same button as this release writes it opens the card.
+        app.tg.press(&anna, &hello, &support::data(&format!("c:o:{id}")));
+        app.tg
+            .eventually("the card", |tg| tg.outgoing(anna.id).iter().any(|m| m.visible.contains("Ромашка")).then_some(()))
+            .await;
+        app.finish().await;
+    }
 }

@@ -6,21 +6,28 @@
 //!
 //! A lead whose facts are not all picked goes to the chat with what was picked («не указано»
 //! for the rest) when the specialist presses «Отправить без уточнений» or sends /cancel, and
-//! at the latest `FACTS_WAIT_MINUTES` after it was made (the jobs release it).
+//! at the latest `FACTS_WAIT_MINUTES` after it was made (the jobs release it): `facts.rs`.
+//! Declining and closing ask for a reason: `reasons.rs`. How leads read: `leads.rs`.
 
 use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardMarkup, MessageId};
 
+mod facts;
 pub mod leads;
+mod reasons;
+
+pub use facts::{ask_facts, send_held};
+use facts::{give_fact, send_now};
+pub use reasons::on_reason_text;
+use reasons::{ask_reason, cancel_reason, chosen_reason, close};
 
 use crate::bot::buttons::{Press, buttons};
 use crate::bot::cards::{self, CardButton};
-use crate::bot::flow::{self, State};
 use crate::bot::gate::Caller;
-use crate::bot::reply::{Answer, Typed};
+use crate::bot::reply::Answer;
 use crate::bot::ui::{grid, pager};
 use crate::bot::{Ctx, HandlerResult, render, reply};
-use crate::domain::access::{Lang, Region};
+use crate::domain::access::Region;
 use crate::domain::base;
 use crate::domain::directory;
 use crate::domain::handoff::{self, Closing, Fact, Handoff, HandoffError, HandoffState};
@@ -65,94 +72,6 @@ async fn region(ctx: &Ctx, h: &Handoff) -> anyhow::Result<Region> {
     directory::region(ctx.store.as_ref(), &h.region)
         .await?
         .ok_or_else(|| anyhow::anyhow!("division {} is gone", h.region))
-}
-
-/// Asks the specialist for the facts of each new lead, one message a lead.
-pub async fn ask_facts(bot: &Bot, ctx: &Ctx, caller: &Caller, made: &[Handoff]) -> HandlerResult {
-    for h in made {
-        let (text, markup) = leads::facts_message(ctx, caller.user.lang, h);
-        reply::send_with(bot, caller.chat, text, markup).await?;
-    }
-    Ok(())
-}
-
-/// A fact picked: the next question, or, with the last one, the card goes to the chat.
-async fn give_fact(
-    bot: &Bot,
-    ctx: &Ctx,
-    caller: &Caller,
-    message: Option<MessageId>,
-    id: i64,
-    fact: Fact,
-) -> anyhow::Result<Answer> {
-    let lang = caller.user.lang;
-    let h = match handoff::give_fact(ctx.store.as_ref(), &caller.user, id, fact, ctx.clock.now()).await {
-        Ok(h) => h,
-        Err(HandoffError::Posted(h)) => return posted(bot, ctx, caller, message, &h).await,
-        Err(e) => return Err(e.into()),
-    };
-    match leads::fact_question(ctx, lang, &h) {
-        Some((text, markup)) => {
-            reply::show(bot, caller.chat, message, text, markup).await?;
-            Ok(Answer::done())
-        }
-        None => release(bot, ctx, caller, message, &h).await,
-    }
-}
-
-/// «Отправить без уточнений»: the card goes now, with what was picked.
-async fn send_now(
-    bot: &Bot,
-    ctx: &Ctx,
-    caller: &Caller,
-    message: Option<MessageId>,
-    id: i64,
-) -> anyhow::Result<Answer> {
-    let h = handoff::own(ctx.store.as_ref(), &caller.user, id).await?;
-    release(bot, ctx, caller, message, &h).await
-}
-
-/// Ends the hold of the specialist's lead: its card is queued for the chat.
-async fn release(
-    bot: &Bot,
-    ctx: &Ctx,
-    caller: &Caller,
-    message: Option<MessageId>,
-    h: &Handoff,
-) -> anyhow::Result<Answer> {
-    if !handoff::release(ctx.store.as_ref(), h, ctx.clock.now()).await? {
-        return posted(bot, ctx, caller, message, h).await;
-    }
-    let (text, markup) = leads::handed_off(ctx, caller.user.lang, h);
-    reply::show(bot, caller.chat, message, text, markup).await?;
-    Ok(Answer::done())
-}
-
-/// A press on the question of a lead whose card went already (the wait was over): it shows
-/// what went, and says so.
-async fn posted(
-    bot: &Bot,
-    ctx: &Ctx,
-    caller: &Caller,
-    message: Option<MessageId>,
-    h: &Handoff,
-) -> anyhow::Result<Answer> {
-    let lang = caller.user.lang;
-    let h = handoff::current(ctx.store.as_ref(), h.id).await?.unwrap_or_else(|| h.clone());
-    let (text, markup) = leads::handed_off(ctx, lang, &h);
-    reply::show(bot, caller.chat, message, text, markup).await?;
-    Ok(Answer::alert(ctx.i18n.get(lang, "handoff-facts-posted", Args::new().text("id", h.id.to_string()))))
-}
-
-/// `/cancel`: the person's leads held for their facts go to the chat now, with what was
-/// picked; a line for each, to tell them.
-pub async fn send_held(ctx: &Ctx, caller: &Caller) -> anyhow::Result<Vec<String>> {
-    let lang = caller.user.lang;
-    let sent = handoff::release_all(ctx.store.as_ref(), &caller.user, ctx.clock.now()).await?;
-    Ok(sent
-        .iter()
-        .map(|h| ctx.i18n.get(lang, "handoff-sent-as-is", Args::new().text("id", h.id.to_string())))
-        .collect())
 }
 
 /// `/handoffs`: a specialist's own; an officer's queue and what they hold; a manager's queue.
@@ -354,163 +273,4 @@ async fn take(
         return Ok(Answer::alert(ctx.i18n.t(lang, "handoff-taken-open-chat")));
     }
     Ok(Answer { text: Some(ctx.i18n.t(lang, "handoff-taken-toast")), alert: false })
-}
-
-/// Decline and Lost ask for a reason in private: buttons with the usual ones, or typed text.
-async fn ask_reason(bot: &Bot, ctx: &Ctx, caller: &Caller, id: i64, lost: bool) -> anyhow::Result<Answer> {
-    let lang = caller.user.lang;
-    let Some(h) = handoff::current(ctx.store.as_ref(), id).await? else {
-        return Ok(Answer::stale(ctx, lang));
-    };
-    let allowed =
-        if lost { handoff::may_close(&caller.user, &h) } else { handoff::may_act(&caller.user, &h) };
-    if !allowed {
-        return refusal(ctx, caller, HandoffError::NotAllowed);
-    }
-    let expected = if lost { HandoffState::Accepted } else { HandoffState::Pending };
-    if h.state != expected {
-        return refusal(ctx, caller, HandoffError::Settled(Box::new(h)));
-    }
-    match flow::load(ctx, caller.chat).await? {
-        State::Idle | State::HandoffReason { .. } => {}
-        _ => return Ok(Answer::alert(ctx.i18n.t(lang, "flow-busy"))),
-    }
-    let (name, _) = leads::company(ctx, lang, &h);
-    let key = if lost { "handoff-lost-ask" } else { "handoff-decline-ask" };
-    let text = ctx.i18n.get(lang, key, Args::new().text("id", h.id.to_string()).text("name", name));
-    let mut buttons: Vec<_> = leads::reasons(lost)
-        .iter()
-        .enumerate()
-        .map(|(n, reason)| HandoffButton::Reason(h.id, n as u8).button(ctx.i18n.t(lang, reason)))
-        .collect();
-    buttons.push(HandoffButton::ReasonCancel(h.id).button(ctx.i18n.t(lang, "new-cancel")));
-    // The flow is saved first, so a reason typed the moment the question arrives is heard.
-    flow::save(ctx, caller.chat, &State::HandoffReason { id: h.id, lost }).await?;
-    if reply::send_with(bot, caller.chat, text, grid(buttons, 1)).await.is_err() {
-        flow::clear(ctx, caller.chat).await?;
-        return Ok(Answer::alert(ctx.i18n.t(lang, "handoff-open-chat")));
-    }
-    if caller.group.is_some() {
-        return Ok(Answer { text: Some(ctx.i18n.t(lang, "handoff-reason-in-private")), alert: false });
-    }
-    Ok(Answer::done())
-}
-
-/// A reason button: only for the lead whose reason is awaited.
-async fn chosen_reason(
-    bot: &Bot,
-    ctx: &Ctx,
-    caller: &Caller,
-    message: Option<MessageId>,
-    id: i64,
-    n: u8,
-) -> anyhow::Result<Answer> {
-    let lang = caller.user.lang;
-    let State::HandoffReason { id: awaited, lost } = flow::load(ctx, caller.chat).await? else {
-        return Ok(Answer::stale(ctx, lang));
-    };
-    let Some(reason) = leads::reasons(lost).get(usize::from(n)).filter(|_| awaited == id) else {
-        return Ok(Answer::stale(ctx, lang));
-    };
-    let reason = ctx.i18n.t(lang, reason);
-    match finish(bot, ctx, caller, message, id, lost, &reason).await {
-        Ok(answer) => Ok(answer),
-        Err(err) => {
-            // Someone else settled it first: the question is over.
-            let answer = refused(ctx, caller, err)?;
-            flow::clear(ctx, caller.chat).await?;
-            reply::close(bot, caller.chat, message, answer.text.clone().unwrap_or_default()).await?;
-            Ok(answer)
-        }
-    }
-}
-
-/// Cancel on the reason question: the lead stays as it was, and its buttons still work.
-async fn cancel_reason(
-    bot: &Bot,
-    ctx: &Ctx,
-    caller: &Caller,
-    message: Option<MessageId>,
-    id: i64,
-) -> anyhow::Result<Answer> {
-    let lang = caller.user.lang;
-    match flow::load(ctx, caller.chat).await? {
-        State::HandoffReason { id: awaited, .. } if awaited == id => {
-            flow::clear(ctx, caller.chat).await?;
-            let text = ctx.i18n.get(lang, "handoff-reason-cancelled", Args::new().text("id", id.to_string()));
-            reply::close(bot, caller.chat, message, text).await?;
-            Ok(Answer::done())
-        }
-        _ => Ok(Answer::stale(ctx, lang)),
-    }
-}
-
-/// A typed reason for the lead whose reason is awaited.
-pub async fn on_reason_text(
-    bot: Bot,
-    ctx: Ctx,
-    caller: Caller,
-    (id, lost): (i64, bool),
-    Typed(text): Typed,
-) -> HandlerResult {
-    let (bot, ctx, caller, text) = (&bot, &ctx, &caller, text.as_str());
-    let lang = caller.user.lang;
-    let reason = crate::domain::privacy::strip_format_chars(text);
-    let reason = reason.trim();
-    if reason.is_empty() || reason.chars().count() > 500 {
-        reply::send(bot, caller.chat, ctx.i18n.t(lang, "handoff-reason-length")).await?;
-        return Ok(());
-    }
-    if let Err(err) = finish(bot, ctx, caller, None, id, lost, reason).await
-        && let Answer { text: Some(text), .. } = refused(ctx, caller, err)?
-    {
-        flow::clear(ctx, caller.chat).await?;
-        reply::send(bot, caller.chat, text).await?;
-    }
-    Ok(())
-}
-
-async fn finish(
-    bot: &Bot,
-    ctx: &Ctx,
-    caller: &Caller,
-    message: Option<MessageId>,
-    id: i64,
-    lost: bool,
-    reason: &str,
-) -> anyhow::Result<Answer> {
-    if lost {
-        return close(bot, ctx, caller, message, id, Closing::Lost, Some(reason)).await;
-    }
-    let h = handoff::decline(ctx.store.as_ref(), &caller.user, id, reason, ctx.clock.now()).await?;
-    settle(bot, ctx, caller, message, &h).await
-}
-
-async fn close(
-    bot: &Bot,
-    ctx: &Ctx,
-    caller: &Caller,
-    message: Option<MessageId>,
-    id: i64,
-    closing: Closing,
-    reason: Option<&str>,
-) -> anyhow::Result<Answer> {
-    let h = handoff::close(ctx.store.as_ref(), &caller.user, id, closing, reason, ctx.clock.now()).await?;
-    settle(bot, ctx, caller, message, &h).await
-}
-
-/// After a decline or a closing: the chat's card, the specialist, and the person who acted.
-async fn settle(
-    bot: &Bot,
-    ctx: &Ctx,
-    caller: &Caller,
-    message: Option<MessageId>,
-    h: &Handoff,
-) -> anyhow::Result<Answer> {
-    let lang: Lang = caller.user.lang;
-    flow::clear(ctx, caller.chat).await?;
-    let line = leads::outcome_line(ctx, lang, caller.tz(), h, false).unwrap_or_default();
-    let text = ctx.i18n.get(lang, "handoff-settled", Args::new().text("id", h.id.to_string())) + "\n" + &line;
-    reply::show(bot, caller.chat, message, text, InlineKeyboardMarkup::default()).await?;
-    Ok(Answer::done())
 }
