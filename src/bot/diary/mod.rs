@@ -1,8 +1,10 @@
 //! `/log`: a diary entry step by step — kind, outcome, summary, products, next contact (quick
 //! buttons, a calendar with times, or typed) — shown back before it is saved. Also the card's
-//! "schedule" button (`schedule.rs`), which uses the same next-contact picker (`when.rs`).
+//! "schedule" button (`schedule.rs`), which uses the same next-contact picker (`when.rs`). What
+//! an entry has gathered so far: `state.rs`.
 
 mod schedule;
+pub(crate) mod state;
 mod when;
 
 use chrono::DateTime;

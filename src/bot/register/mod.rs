@@ -2,6 +2,8 @@
 //! INN is checked against the whole bank at once; before saving, cards with the same phone or a
 //! similar name are offered instead.
 
+pub(crate) mod state;
+
 use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardButton, MessageId, WebAppInfo};
 
