@@ -82,7 +82,8 @@ pub async fn on_text(bot: Bot, ctx: Ctx, caller: Caller, state: State, Typed(tex
         State::ConfirmUser { id, name, role, region } => {
             confirm(bot, ctx, caller, None, id, &name, role, region.as_deref()).await?
         }
-        _ => {}
+        // The router sends only the steps of adding a person here (`State::adds_user`).
+        other => tracing::warn!(state = other.name(), "not a step of adding a person"),
     }
     Ok(())
 }
