@@ -262,7 +262,9 @@ async fn diary_bot(
             tg.send_text(&person, &format!("/find {word}"));
         })
         .await;
-        let Some((_, open)) = results.buttons().into_iter().find(|(_, data)| data.starts_with("c:o:")) else {
+        let card_button = format!("{}:c:o:", prospect_diary::bot::BUTTON_VERSION);
+        let Some((_, open)) = results.buttons().into_iter().find(|(_, data)| data.starts_with(&card_button))
+        else {
             panic!("no results for {word}: {}", results.visible);
         };
         let (card, shown) = round_trip(&tg, &person, || {

@@ -129,9 +129,9 @@ both_backends! {
         // The stranger forges admin payloads under the only message they have: the refusal.
         let stranger = app.tg.user(555, "Незнакомец");
         let refusal = app.say(&stranger, "/start").await;
-        app.tg.press(&stranger, &refusal, "u:a:1001:0");
-        app.tg.press(&stranger, &refusal, "u:pl:1001:admin:-");
-        app.tg.press(&stranger, &refusal, "acc:ok:555");
+        app.tg.press(&stranger, &refusal, &support::data("u:a:1001:0"));
+        app.tg.press(&stranger, &refusal, &support::data("u:pl:1001:admin:-"));
+        app.tg.press(&stranger, &refusal, &support::data("acc:ok:555"));
         app.tg.wait_callbacks_answered().await;
 
         let anna = app.store.user(TelegramId::new(1001).unwrap()).await.unwrap().unwrap();
@@ -160,7 +160,7 @@ both_backends! {
             file_name: None,
             file: None,
         };
-        app.tg.press(&admin, &fake, "u:add");
+        app.tg.press(&admin, &fake, &support::data("u:add"));
         app.tg.wait_callbacks_answered().await;
         app.tg.assert_silent(-100777, QUIET).await;
         app.tg.assert_silent(9001, Duration::from_millis(10)).await;

@@ -84,7 +84,7 @@ both_backends! {
 
         let refusal = app.say(&boris, "/help").await;
         assert!(refusal.buttons().is_empty(), "{:?}", refusal.buttons());
-        app.tg.press(&boris, &hello, "acc:req");
+        app.tg.press(&boris, &hello, &support::data("acc:req"));
         app.tg.wait_callbacks_answered().await;
         assert!(app.store.access_request(TelegramId::new(1003).unwrap()).await.unwrap().is_none());
         app.tg.assert_silent(admin.id, Duration::from_millis(500)).await;
@@ -92,7 +92,7 @@ both_backends! {
         // A stranger cannot approve themselves with a forged admin button.
         let stranger = app.tg.user(557, "Хакер");
         let refusal = app.say(&stranger, "/start").await;
-        app.tg.press(&stranger, &refusal, "acc:ok:557");
+        app.tg.press(&stranger, &refusal, &support::data("acc:ok:557"));
         app.tg.wait_callbacks_answered().await;
         assert!(app.store.user(TelegramId::new(557).unwrap()).await.unwrap().is_none());
         app.finish().await;

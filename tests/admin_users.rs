@@ -112,8 +112,8 @@ both_backends! {
         let refused = app.say(&anna, "/users add").await;
         assert_eq!(refused.visible, "Эта команда вам недоступна.");
         let hello = app.say(&anna, "/start").await;
-        for forged in ["u:a:1003:0", "u:pl:1001:admin:-", "f:save", "u:s:1003", "garbage", "u:pl:1001:manager:NOPE"] {
-            app.tg.press(&anna, &hello, forged);
+        for forged in ["u:a:1003:0", "u:pl:1001:admin:-", "u:fs", "u:s:1003", "garbage", "u:pl:1001:manager:NOPE"] {
+            app.tg.press(&anna, &hello, &support::data(forged));
         }
         app.tg.wait_callbacks_answered().await;
         let alerts = app.tg.calls_of("answerCallbackQuery");
@@ -122,19 +122,19 @@ both_backends! {
         assert_eq!(user(&app, 1001).await.unwrap().role, Role::Specialist);
 
         // An admin's forged press with a division that does not exist changes nothing either.
-        app.tg.press(&admin, &list, "u:pl:1001:manager:NOPE");
+        app.tg.press(&admin, &list, &support::data("u:pl:1001:manager:NOPE"));
         app.tg.wait_callbacks_answered().await;
         assert_eq!(user(&app, 1001).await.unwrap().role, Role::Specialist);
         let last = app.tg.calls_of("answerCallbackQuery").pop().unwrap();
         assert_eq!(last.params["text"], "Подразделение NOPE не найдено.");
         // A specialist without a division is refused too, whatever the button says.
-        app.tg.press(&admin, &list, "u:pl:1003:specialist:-");
+        app.tg.press(&admin, &list, &support::data("u:pl:1003:specialist:-"));
         app.tg.wait_callbacks_answered().await;
         assert_eq!(user(&app, 1003).await.unwrap().role, Role::Manager);
         let last = app.tg.calls_of("answerCallbackQuery").pop().unwrap();
         assert!(last.params["text"].as_str().unwrap().contains("нужно выбрать подразделение"), "{last:?}");
         // Nor can an admin disable themselves.
-        app.tg.press(&admin, &list, "u:a:9001:0");
+        app.tg.press(&admin, &list, &support::data("u:a:9001:0"));
         app.tg.wait_callbacks_answered().await;
         assert!(user(&app, 9001).await.unwrap().active);
         app.tg.assert_silent(1001, Duration::from_millis(300)).await;

@@ -122,21 +122,21 @@ both_backends! {
         let month = app.tg.next(anna.id).await;
         assert!(month.buttons().iter().any(|(l, _)| l == "Ноябрь 2026"), "{:?}", month.buttons());
         // A forged past day is refused when its time is chosen.
-        app.tg.press(&anna, &month, "w:d:20261101");
+        app.tg.press(&anna, &month, &support::data("w:d:20261101"));
         let forged = app.tg.next(anna.id).await;
-        app.tg.press(&anna, &forged, "w:t:1000");
+        app.tg.press(&anna, &forged, &support::data("w:t:1000"));
         app.tg.wait_callbacks_answered().await;
         let refused = app.tg.calls_of("answerCallbackQuery").pop().unwrap();
         assert_eq!(refused.params["text"], "Это время уже прошло. Укажите будущую дату.");
         app.tg.press(&anna, &month, &month.button("›"));
         let december = app.tg.next(anna.id).await;
-        app.tg.press(&anna, &december, "w:d:20261224");
+        app.tg.press(&anna, &december, &support::data("w:d:20261224"));
         let times = app.tg.next(anna.id).await;
         assert!(times.visible.starts_with("ООО «Ромашка», 24.12.2026: выберите время"), "{}", times.visible);
         app.tg.press(&anna, &times, &times.button("14:00"));
         let confirm = app.tg.next(anna.id).await;
         assert!(confirm.visible.contains("Следующий контакт: 24.12.2026 14:00"), "{}", confirm.visible);
-        app.tg.press(&anna, &confirm, "l:x");
+        app.tg.press(&anna, &confirm, &support::data("l:x"));
         app.tg.next(anna.id).await;
 
         let when = log("Другое", "Отрицательный").await;
@@ -186,7 +186,7 @@ both_backends! {
         assert!(kinds.visible.starts_with("⚠️"), "{}", kinds.visible);
 
         // Past the window, no warning.
-        app.tg.press(&anna, &kinds, "l:x");
+        app.tg.press(&anna, &kinds, &support::data("l:x"));
         app.tg.next(anna.id).await;
         app.clock.advance(Span::days(15));
         let card = app.say(&anna, &format!("/card {id}")).await;
@@ -240,7 +240,7 @@ both_backends! {
         assert!(far.visible.contains("01.02.2099 10:00 — больше чем через год"), "{}", far.visible);
         let confirm = app.say(&anna, "25.12 15:30").await;
         assert!(confirm.visible.contains("Следующий контакт: 25.12.2026 15:30"), "{}", confirm.visible);
-        app.tg.press(&anna, &confirm, "l:x");
+        app.tg.press(&anna, &confirm, &support::data("l:x"));
         app.tg.next(anna.id).await;
 
         // Confirmed, the far moment is kept with everything typed before it.
@@ -253,15 +253,15 @@ both_backends! {
         app.tg.press(&anna, &products, &products.button("Готово"));
         let when = app.tg.next(anna.id).await;
         // The calendar leads to the same question.
-        app.tg.press(&anna, &when, "w:c:209901");
+        app.tg.press(&anna, &when, &support::data("w:c:209901"));
         let month = app.tg.next(anna.id).await;
-        app.tg.press(&anna, &month, "w:d:20990105");
+        app.tg.press(&anna, &month, &support::data("w:d:20990105"));
         let times = app.tg.next(anna.id).await;
         app.tg.press(&anna, &times, &times.button("11:00"));
         let far = app.tg.next(anna.id).await;
         assert!(far.visible.contains("05.01.2099 11:00 — больше чем через год"), "{}", far.visible);
         // The confirmation cannot be skipped by a forged Save.
-        app.tg.press(&anna, &far, "l:save");
+        app.tg.press(&anna, &far, &support::data("l:save"));
         app.tg.wait_callbacks_answered().await;
         assert_eq!(app.store.entry_count(ProspectId(id)).await.unwrap(), 0);
         app.tg.press(&anna, &far, &far.button("Да, верно"));
@@ -305,7 +305,7 @@ both_backends! {
         app.tg.press(&anna, &month, &month.button("›"));
         let december = app.tg.next(anna.id).await;
         assert!(december.visible.starts_with("ООО «Бета»:"), "{}", december.visible);
-        app.tg.press(&anna, &december, "w:d:20261224");
+        app.tg.press(&anna, &december, &support::data("w:d:20261224"));
         let times = app.tg.next(anna.id).await;
         assert!(times.visible.starts_with("ООО «Бета», 24.12.2026: выберите время"), "{}", times.visible);
         let done = app.say(&anna, "15:30").await;
@@ -343,8 +343,8 @@ both_backends! {
         let anna = app.add_user(1001, "Анна Петрова", Role::Specialist, Some("MSK")).await;
         let id = app.add_prospect(1001, "ООО «Ромашка»", "7707083893", None, None).await;
         let hello = app.say(&anna, "/start").await;
-        for forged in ["l:save", "l:k:call", "w:t:1000", "w:q:t", "n:save", "e:d"] {
-            app.tg.press(&anna, &hello, forged);
+        for forged in ["l:save", "l:k:call", "w:t:1000", "w:q:t", "n:save", "c:ed"] {
+            app.tg.press(&anna, &hello, &support::data(forged));
         }
         app.tg.wait_callbacks_answered().await;
         let texts: Vec<_> = app.tg.calls_of("answerCallbackQuery").iter().map(|c| c.params["text"].clone()).collect();

@@ -250,7 +250,7 @@ both_backends! {
         // Someone else's lead is not theirs to describe: a forged press changes nothing.
         let elsewhere = app.say(&people.ivan, "/handoffs").await;
         let from = answers_so_far(&app).await;
-        app.tg.press(&people.ivan, &elsewhere, &format!("h:f:{hid}:t:gt3"));
+        app.tg.press(&people.ivan, &elsewhere, &support::data(&format!("h:f:{hid}:t:gt3")));
         assert_eq!(answer_after(&app, from).await, vec!["Эта кнопка уже неактуальна.".to_owned()]);
         let made = pick_facts(&app, &people.anna, &term, &["1–3 года", "срочно"]).await;
         assert!(made.visible.starts_with(&format!("📨 Компания ООО «Ромашка» передана в кредитный отдел: кредит, заявка № {hid}.")), "{}", made.visible);
@@ -285,7 +285,7 @@ both_backends! {
         assert_ne!(refused[0], "Заявка закреплена за вами. Карточка — в личном чате.");
         // A forged press on a lead that does not exist.
         let from = answers_so_far(&app).await;
-        app.tg.press(&people.boris, &lead, "h:t:999999");
+        app.tg.press(&people.boris, &lead, &support::data("h:t:999999"));
         assert_eq!(answer_after(&app, from).await, vec!["Эта кнопка уже неактуальна.".to_owned()]);
         assert_eq!(state_of(&app, hid).await, HandoffState::Pending);
         assert!(app.tg.next_within(CREDIT_CHAT, Duration::from_millis(300)).await.is_none(), "the card is unchanged");
@@ -327,7 +327,7 @@ both_backends! {
         // The loser cannot close it; the winner closes it as lost with a typed reason.
         let elsewhere = app.say(loser, "/handoffs").await;
         let from = answers_so_far(&app).await;
-        app.tg.press(loser, &elsewhere, &format!("h:l:{hid}"));
+        app.tg.press(loser, &elsewhere, &support::data(&format!("h:l:{hid}")));
         assert_eq!(answer_after(&app, from).await, vec!["Эта кнопка — для кредитных инспекторов и руководителя подразделения.".to_owned()]);
         // The question can be left: the lead stays taken, and asked again later.
         app.tg.press(winner, &yours, &yours.button("Сделка не состоялась"));
@@ -390,7 +390,7 @@ both_backends! {
         assert!(lead.visible.contains("\nСумма: не указано · срок: не указано · срочность: не указано\n"), "{}", lead.visible);
         // Once the card went, its facts stay as they went.
         let from = answers_so_far(&app).await;
-        app.tg.press(&people.anna, &made, &format!("h:f:{hid}:a:lt5"));
+        app.tg.press(&people.anna, &made, &support::data(&format!("h:f:{hid}:a:lt5")));
         assert_eq!(
             answer_after(&app, from).await,
             vec![format!("Заявка № {hid} уже в чате кредитного отдела — с тем, что было выбрано.")]
@@ -405,14 +405,14 @@ both_backends! {
             vec!["Передать нельзя: маршруты не настроены или по всем продуктам уже есть открытые заявки.".to_owned()]
         );
         let from = answers_so_far(&app).await;
-        app.tg.press(&people.anna, &choose, &format!("h:p:{id}:credit"));
+        app.tg.press(&people.anna, &choose, &support::data(&format!("h:p:{id}:credit")));
         assert_eq!(
             answer_after(&app, from).await,
             vec!["По этому продукту уже есть открытая заявка.".to_owned()]
         );
         // A product without a route in the division.
         let from = answers_so_far(&app).await;
-        app.tg.press(&people.anna, &choose, &format!("h:p:{id}:leasing"));
+        app.tg.press(&people.anna, &choose, &support::data(&format!("h:p:{id}:leasing")));
         assert_eq!(
             answer_after(&app, from).await,
             vec!["Для этого продукта в вашем подразделении передача не настроена. Обратитесь к администратору.".to_owned()]
@@ -558,7 +558,7 @@ both_backends! {
         );
         let closed = app.tg.next(people.anna.id).await;
         assert!(closed.visible.ends_with("Сумма: до 5 млн ₽ · срок: не указано · срочность: не указано"), "{}", closed.visible);
-        assert!(closed.buttons().iter().all(|(_, data)| data.starts_with("h:s:")), "{:?}", closed.buttons());
+        assert!(closed.buttons().iter().all(|(_, data)| data.starts_with(&support::data("h:s:"))), "{:?}", closed.buttons());
         assert_eq!(app.store.handoff(hid).await.unwrap().unwrap().facts.term, None);
 
         // /cancel sends a waiting lead on at once.

@@ -222,17 +222,17 @@ both_backends! {
         let read_only = app.say(&boss, &format!("/card {mine}")).await;
         assert!(!read_only.buttons().iter().any(|(l, _)| l.contains("Изменить") || l.contains("Записать")));
 
-        for forged in [format!("c:o:{far}"), format!("c:h:{far}:0"), format!("c:e:{far}"), format!("c:l:{far}"), format!("c:ef:{far}:phone")] {
-            app.tg.press(&anna, &card, &forged);
+        for forged in [format!("c:o:{far}"), format!("c:h:{far}:0"), format!("c:e:{far}"), format!("l:on:{far}"), format!("c:ef:{far}:phone")] {
+            app.tg.press(&anna, &card, &support::data(&forged));
         }
         for forged in [format!("c:e:{mine}"), format!("c:ef:{mine}:name")] {
-            app.tg.press(&boris, &colleague, &forged);
+            app.tg.press(&boris, &colleague, &support::data(&forged));
         }
-        app.tg.press(&boss, &read_only, &format!("c:l:{mine}"));
+        app.tg.press(&boss, &read_only, &support::data(&format!("l:on:{mine}")));
         let stranger = app.tg.user(555, "Незнакомец");
         let refusal = app.say(&stranger, "/start").await;
-        app.tg.press(&stranger, &refusal, &format!("c:o:{mine}"));
-        app.tg.press(&oleg, &app.say(&oleg, "/start").await, &format!("c:o:{mine}"));
+        app.tg.press(&stranger, &refusal, &support::data(&format!("c:o:{mine}")));
+        app.tg.press(&oleg, &app.say(&oleg, "/start").await, &support::data(&format!("c:o:{mine}")));
         let texts = answers(&app).await;
         assert_eq!(texts.iter().filter(|t| t.as_str() == "Карточка не найдена или недоступна вам.").count(), 6, "{texts:?}");
         assert_eq!(texts.iter().filter(|t| t.as_str() == "Это действие с карточкой вам недоступно.").count(), 3, "{texts:?}");
@@ -339,6 +339,27 @@ both_backends! {
         assert_eq!(edits.len(), 2);
         assert_eq!(edits[0].details.as_deref(), Some("Phone: \"\" -> \"+79990001122\""));
         assert_eq!(edits[1].actor, Some(TelegramId::new(1009).unwrap()));
+        app.finish().await;
+    }
+
+    async fn a_button_from_the_release_before_the_versioned_format_is_no_longer_valid(app) {
+        divisions(&app).await;
+        let anna = app.add_user(1001, "Анна Петрова", Role::Specialist, Some("MSK")).await;
+        let id = app.add_prospect(1001, "ООО «Ромашка»", "7707083893", None, None).await;
+        let hello = app.say(&anna, "/start").await;
+        let before = app.tg.outgoing(anna.id).len();
+
+        // "Open card" as the release before the versioned format wrote it, still in the chat.
+        app.tg.press(&anna, &hello, &format!("c:o:{id}"));
+        assert_eq!(answers(&app).await, vec!["Эта кнопка уже неактуальна.".to_owned()]);
+        app.tg.assert_silent(anna.id, QUIET).await;
+        assert_eq!(app.tg.outgoing(anna.id).len(), before);
+
+        // The same button as this release writes it opens the card.
+        app.tg.press(&anna, &hello, &support::data(&format!("c:o:{id}")));
+        app.tg
+            .eventually("the card", |tg| tg.outgoing(anna.id).iter().any(|m| m.visible.contains("Ромашка")).then_some(()))
+            .await;
         app.finish().await;
     }
 }

@@ -82,8 +82,8 @@ both_backends! {
         // Someone else's follow-up cannot be moved by a forged press.
         let boris = app.add_user(1003, "Борис Орлов", Role::Specialist, Some("MSK")).await;
         let hello = app.say(&boris, "/start").await;
-        let followup = again.button("Завтра").trim_start_matches("r:t:").to_owned();
-        app.tg.press(&boris, &hello, &format!("r:s:{followup}"));
+        let followup = again.button("Завтра").trim_start_matches(&support::data("r:t:")).to_owned();
+        app.tg.press(&boris, &hello, &support::data(&format!("r:s:{followup}")));
         app.tg.wait_callbacks_answered().await;
         let refused = app.tg.calls_of("answerCallbackQuery").pop().unwrap();
         assert_eq!(refused.params["text"], "Это действие с карточкой вам недоступно.");

@@ -345,8 +345,8 @@ both_backends! {
 
         let hello = say(&app, &people.olga, "/help").await;
         let before = app.tg.calls_of("sendDocument").len();
-        app.tg.press(&people.olga, &hello, "rx:VVO");
-        app.tg.press(&people.olga, &hello, "rx:*");
+        app.tg.press(&people.olga, &hello, &support::data("rp:x:VVO"));
+        app.tg.press(&people.olga, &hello, &support::data("rp:x:-"));
         app.tg.wait_callbacks_answered().await;
         let answers: Vec<String> = app.tg.calls_of("answerCallbackQuery").iter()
             .filter_map(|c| c.params["text"].as_str().map(str::to_owned)).collect();
@@ -400,7 +400,7 @@ both_backends! {
         assert!(second.visible.contains("Анна Петрова: создал карточку"), "{}", second.visible);
         // A manager's forged press is refused.
         let hello = say(&app, &people.olga, "/help").await;
-        app.tg.press(&people.olga, &hello, &format!("ra:{card}:0"));
+        app.tg.press(&people.olga, &hello, &support::data(&format!("rp:a:{card}:0")));
         app.tg.wait_callbacks_answered().await;
         let refused = app.tg.calls_of("answerCallbackQuery").pop().unwrap();
         assert_eq!(refused.params["text"], "Это действие вам недоступно.");

@@ -7,7 +7,10 @@ use chrono_tz::Tz;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
 use super::Ctx;
-use super::keyboards::Action;
+use super::buttons::Press;
+use super::cards::CardButton;
+use super::diary::LogButton;
+use super::reminders::ReminderButton;
 use super::render::when;
 use crate::domain::access::{Lang, User};
 use crate::domain::followup::{Followup, minutes_late};
@@ -78,15 +81,15 @@ pub fn reminder(
     }
     let pid = f.prospect.0;
     let mut rows = vec![vec![
-        Action::LogOn(pid).button(ctx.i18n.t(lang, "card-log")),
-        Action::Open(pid).button(ctx.i18n.t(lang, "card-open")),
+        LogButton::Start(pid).button(ctx.i18n.t(lang, "card-log")),
+        CardButton::Open(pid).button(ctx.i18n.t(lang, "card-open")),
     ]];
     rows.extend(super::render::contacts_button(ctx, lang, pid).map(|b| vec![b]));
     // Moving the follow-up is its owner's to do.
     if cover.is_none() {
         rows.push(vec![
-            Action::Snooze(f.id).button(ctx.i18n.t(lang, "reminder-snooze")),
-            Action::Tomorrow(f.id).button(ctx.i18n.t(lang, "reminder-tomorrow")),
+            ReminderButton::Snooze(f.id).button(ctx.i18n.t(lang, "reminder-snooze")),
+            ReminderButton::Tomorrow(f.id).button(ctx.i18n.t(lang, "reminder-tomorrow")),
         ]);
     }
     let markup = InlineKeyboardMarkup::new(rows);
@@ -133,7 +136,7 @@ fn open_buttons(ctx: &Ctx, agenda: &[Followup]) -> InlineKeyboardMarkup {
         .take(10)
         .map(|f| {
             let label: String = company(ctx, f).chars().take(50).collect();
-            let mut row = vec![Action::Open(f.prospect.0).button(label)];
+            let mut row = vec![CardButton::Open(f.prospect.0).button(label)];
             row.extend(
                 ctx.config
                     .contacts_page(f.prospect.0)

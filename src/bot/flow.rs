@@ -1,19 +1,17 @@
 //! The state of each chat's current flow: one enum, each variant named for what the bot awaits
-//! and carrying what was gathered so far. Kept in the `dialogues` table, so a half-filled flow
-//! survives a restart.
-
-use std::collections::BTreeMap;
-use std::fmt;
-use std::str::FromStr;
+//! and carrying what was gathered so far (a form's draft is its flow's: `register/state.rs`,
+//! `diary/state.rs`). Kept in the `dialogues` table, so a half-filled flow survives a restart;
+//! the router loads it for every update and routes by it.
 
 use serde::{Deserialize, Serialize};
 use teloxide::types::ChatId;
 
 use super::Ctx;
+pub use super::diary::state::{LogDraft, LogStep};
+pub use super::register::state::{Draft, NewStep};
 use crate::domain::access::Role;
-use crate::domain::diary::{Kind, Outcome};
-use crate::domain::fields::{FIELDS, Field, FieldKind, FieldSpec, Value};
-use crate::domain::prospect::{Product, codes, products_to_text};
+use crate::domain::fields::Field;
+use crate::domain::prospect::Product;
 use crate::domain::session;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -81,127 +79,23 @@ pub enum State {
     },
 }
 
-/// A step of the registration form: a field's question (in the order of `FIELDS`), or the
-/// summary to confirm. Named by the field's code, or `confirm`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(into = "String", try_from = "String")]
-pub enum NewStep {
-    Ask(Field),
-    Confirm,
-}
-
-impl NewStep {
-    /// The field a step asks for with buttons rather than text (the products).
-    pub fn is_products(self) -> bool {
-        matches!(self, NewStep::Ask(field) if field.kind == FieldKind::Products)
-    }
-}
-
-impl fmt::Display for NewStep {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            NewStep::Ask(field) => field.fmt(f),
-            NewStep::Confirm => f.write_str("confirm"),
-        }
-    }
-}
-
-impl FromStr for NewStep {
-    type Err = ();
-
-    fn from_str(code: &str) -> Result<Self, ()> {
-        if code == "confirm" { Ok(NewStep::Confirm) } else { code.parse().map(NewStep::Ask) }
-    }
-}
-
-impl From<NewStep> for String {
-    fn from(step: NewStep) -> String {
-        step.to_string()
-    }
-}
-
-impl TryFrom<String> for NewStep {
-    type Error = String;
-
-    // States saved before the field table wrote `Confirm` and `Contact`: still read.
-    fn try_from(code: String) -> Result<Self, String> {
-        if code.eq_ignore_ascii_case("confirm") {
-            return Ok(NewStep::Confirm);
-        }
-        Field::try_from(code).map(NewStep::Ask)
-    }
-}
-
-/// A prospect being registered; each value already checked when it was typed.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Draft {
-    /// The typed values as stored, by field code.
-    #[serde(flatten)]
-    pub values: BTreeMap<String, Option<String>>,
-    pub products: Vec<Product>,
-}
-
-impl Draft {
-    /// The value of `field` as stored; the products always (none chosen is a value too).
-    pub fn stored(&self, field: &FieldSpec) -> Option<String> {
-        if field.kind == FieldKind::Products {
-            return Some(products_to_text(&self.products));
-        }
-        self.values.get(field.code).cloned().flatten()
+impl State {
+    /// The steps of adding a person (`/users add`).
+    pub fn adds_user(&self) -> bool {
+        matches!(
+            self,
+            State::AwaitUserId
+                | State::AwaitUserName { .. }
+                | State::AwaitUserRole { .. }
+                | State::AwaitUserRegion { .. }
+                | State::ConfirmUser { .. }
+        )
     }
 
-    pub fn filled(&self, code: &str) -> bool {
-        self.values.get(code).is_some_and(Option::is_some)
+    /// The step's name, for a log line: never what was gathered.
+    pub fn name(&self) -> String {
+        format!("{self:?}").split([' ', '{', '(']).next().unwrap_or_default().to_owned()
     }
-
-    /// The INN as typed, once it is.
-    pub fn inn(&self) -> Option<&str> {
-        let field = FIELDS.iter().find(|f| f.kind == FieldKind::Inn)?;
-        self.values.get(field.code)?.as_deref()
-    }
-
-    /// Puts a checked value in; a value that no longer applies (a KPP once the INN is a sole
-    /// proprietor's) is dropped.
-    pub fn set(&mut self, field: &FieldSpec, value: Value) {
-        match value {
-            Value::Products(products) => self.products = products,
-            value => {
-                self.values.insert(field.code.to_owned(), Some(value.stored()));
-            }
-        }
-        let inn = self.inn().map(str::to_owned);
-        self.values.retain(|code, _| Field::named(code).is_none_or(|f| f.applies_to(inn.as_deref())));
-    }
-}
-
-codes! {
-    /// The steps of a diary entry.
-    LogStep {
-        Kind = "kind",
-        Outcome = "outcome",
-        Summary = "summary",
-        Products = "products",
-        Next = "next",
-        // A next contact more than a year ahead: awaiting "yes, that is right" or another one.
-        Far = "far",
-        Confirm = "confirm",
-    }
-}
-
-/// A diary entry being written.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct LogDraft {
-    pub prospect: i64,
-    pub kind: Option<Kind>,
-    pub outcome: Option<Outcome>,
-    pub summary: String,
-    pub products: Vec<Product>,
-    /// The next contact as a Unix second, once chosen.
-    pub next: Option<i64>,
-    /// "No next contact" was chosen.
-    pub no_next: bool,
-    /// A day picked in the calendar, awaiting its time.
-    pub day: Option<chrono::NaiveDate>,
 }
 
 pub async fn load(ctx: &Ctx, chat: ChatId) -> anyhow::Result<State> {

@@ -6,7 +6,8 @@ use chrono::Duration;
 use teloxide::prelude::*;
 use teloxide::types::{BotCommandScope, ChatId, Recipient, UpdateKind};
 
-use super::keyboards::Action;
+use super::buttons::Button;
+use super::requests::RequestButton;
 use super::{Ctx, reply, requests};
 use crate::domain::access::{Lang, Region, User};
 use crate::domain::handoff;
@@ -139,8 +140,8 @@ async fn refuse(bot: &Bot, ctx: &Ctx, update: &Update, id: TelegramId, known: Op
     }
     let lang = known.map(|u| u.lang).unwrap_or(Lang::Ru);
     if let UpdateKind::CallbackQuery(q) = &update.kind {
-        let asks =
-            known.is_none() && q.data.as_deref().and_then(Action::parse) == Some(Action::RequestAccess);
+        let asks = known.is_none()
+            && q.data.as_deref().and_then(Button::parse) == Some(RequestButton::Request.into());
         let text = if asks {
             requests::request(bot, ctx, &q.from).await.unwrap_or_else(|e| {
                 tracing::error!(error = ?e, "cannot record an access request");

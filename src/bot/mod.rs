@@ -1,17 +1,19 @@
 //! The Telegram channel: translates updates into domain calls and results into messages.
 //!
-//! `schema()` is the whole routing tree: every update passes the delivery check and the access
-//! gate first, so no handler below can be reached by someone outside the whitelist.
+//! `router::schema()` is the whole routing tree: every update passes the delivery check and the
+//! access gate first, so no handler below can be reached by someone outside the whitelist.
+//! Each flow keeps its state's handling, its buttons (`buttons.rs` encodes them all) and its
+//! handlers together; the widgets they share are in `ui/`.
 
 pub(crate) mod agenda;
+mod buttons;
 mod cards;
 mod commands;
 mod diary;
 pub(crate) mod flow;
 mod gate;
-mod handoffs;
-pub(crate) mod keyboards;
-pub(crate) mod leads;
+mod general;
+pub(crate) mod handoffs;
 pub(crate) mod notices;
 mod register;
 mod reminders;
@@ -19,27 +21,19 @@ pub(crate) mod render;
 mod reply;
 mod reports;
 mod requests;
+mod router;
 mod routes;
-mod start;
+mod ui;
 mod users;
 
-use teloxide::dispatching::UpdateHandler;
-use teloxide::prelude::*;
-
+pub use buttons::VERSION as BUTTON_VERSION;
 pub use commands::{Command, register_default_commands};
 pub use flow::State;
 pub use gate::Caller;
 pub use reports::send_file;
+pub use router::schema;
 pub use routes::{ChatCheck, check_route_chat};
 
 pub use crate::ctx::Ctx;
 
 pub type HandlerResult = anyhow::Result<()>;
-
-pub fn schema() -> UpdateHandler<anyhow::Error> {
-    dptree::entry()
-        .filter_async(gate::not_yet_handled)
-        .filter_map_async(gate::authorize)
-        .branch(Update::filter_message().endpoint(start::on_message))
-        .branch(Update::filter_callback_query().endpoint(start::on_callback))
-}

@@ -3,8 +3,10 @@
 
 use teloxide::types::InlineKeyboardMarkup;
 
-use super::keyboards::Action;
-use super::{Ctx, leads, render};
+use super::buttons::Press;
+use super::cards::CardButton;
+use super::handoffs::leads;
+use super::{Ctx, render};
 use crate::domain::access::User;
 use crate::domain::diary::Entry;
 use crate::domain::directory;
@@ -51,6 +53,6 @@ fn colleague_entry(
             .text("outcome", render::outcome(ctx, lang, entry.outcome)),
     );
     let markup =
-        InlineKeyboardMarkup::new([[Action::Open(prospect.id.0).button(ctx.i18n.t(lang, "card-open"))]]);
+        InlineKeyboardMarkup::new([[CardButton::Open(prospect.id.0).button(ctx.i18n.t(lang, "card-open"))]]);
     (text, markup)
 }

@@ -4,13 +4,23 @@ use chrono::Duration;
 use teloxide::prelude::*;
 use teloxide::types::MessageId;
 
+use super::buttons::buttons;
 use super::gate::Caller;
-use super::keyboards::Action;
 use super::reply::Answer;
 use super::{Ctx, HandlerResult, agenda, reply};
 use crate::domain::diary::{QuickWhen, quick_when};
 use crate::domain::followup::{self, Moved};
 use crate::i18n::Args;
+
+buttons! {
+    /// A reminder's buttons.
+    pub enum ReminderButton {
+        /// An hour later.
+        Snooze(followup: i64) = "s",
+        /// Tomorrow at 10:00.
+        Tomorrow(followup: i64) = "t",
+    }
+}
 
 pub async fn today(bot: &Bot, ctx: &Ctx, caller: &Caller) -> HandlerResult {
     let now = ctx.clock.now();
@@ -23,19 +33,19 @@ pub async fn today(bot: &Bot, ctx: &Ctx, caller: &Caller) -> HandlerResult {
 }
 
 /// Moves the caller's own follow-up; anyone else's (a forged id) is refused.
-pub async fn on_action(
-    bot: &Bot,
-    ctx: &Ctx,
-    caller: &Caller,
+pub async fn on_button(
+    bot: Bot,
+    ctx: Ctx,
+    caller: Caller,
     message: Option<MessageId>,
-    action: Action,
+    button: ReminderButton,
 ) -> anyhow::Result<Answer> {
+    let (bot, ctx, caller) = (&bot, &ctx, &caller);
     let lang = caller.user.lang;
     let now = ctx.clock.now();
-    let (id, due) = match action {
-        Action::Snooze(id) => (id, now + Duration::hours(1)),
-        Action::Tomorrow(id) => (id, quick_when(QuickWhen::Tomorrow, now, caller.tz())),
-        _ => return Ok(Answer::stale(ctx, lang)),
+    let (id, due) = match button {
+        ReminderButton::Snooze(id) => (id, now + Duration::hours(1)),
+        ReminderButton::Tomorrow(id) => (id, quick_when(QuickWhen::Tomorrow, now, caller.tz())),
     };
     match followup::reschedule(ctx.store.as_ref(), &caller.user, id, due, now).await? {
         Moved::Moved => {}

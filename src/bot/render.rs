@@ -6,7 +6,10 @@ use chrono_tz::Tz;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo};
 
 use super::Ctx;
-use super::keyboards::Action;
+use super::buttons::Press;
+use super::cards::CardButton;
+use super::diary::LogButton;
+use super::handoffs::HandoffButton;
 use crate::domain::access::{Lang, User};
 use crate::domain::diary::{Collision, Entry, Kind, Outcome};
 use crate::domain::fields::{self, FIELDS, FieldKind, FieldSpec, Placement};
@@ -186,7 +189,7 @@ pub fn card(
     parts.push(head.join("\n"));
     if !card.handoffs.is_empty() {
         let mut lines = vec![ctx.i18n.t(lang, "card-handoffs")];
-        lines.extend(card.handoffs.iter().map(|h| super::leads::list_line(ctx, lang, tz, h)));
+        lines.extend(card.handoffs.iter().map(|h| super::handoffs::leads::list_line(ctx, lang, tz, h)));
         parts.push(lines.join("\n"));
     }
     if card.recent.is_empty() {
@@ -200,16 +203,16 @@ pub fn card(
     let mut rows: Vec<Vec<InlineKeyboardButton>> = vec![];
     if may_log(user, p) {
         rows.push(vec![
-            Action::LogOn(id).button(ctx.i18n.t(lang, "card-log")),
-            Action::Schedule(id).button(ctx.i18n.t(lang, "card-schedule")),
+            LogButton::Start(id).button(ctx.i18n.t(lang, "card-log")),
+            LogButton::Schedule(id).button(ctx.i18n.t(lang, "card-schedule")),
         ]);
     }
     if may_log(user, p) {
-        rows.push(vec![Action::HandOff(id).button(ctx.i18n.t(lang, "card-hand-off"))]);
+        rows.push(vec![HandoffButton::HandOff(id).button(ctx.i18n.t(lang, "card-hand-off"))]);
     }
-    let mut row = vec![Action::History(id, 0).button(ctx.i18n.t(lang, "card-history"))];
+    let mut row = vec![CardButton::History(id, 0).button(ctx.i18n.t(lang, "card-history"))];
     if may_edit(user, p) {
-        row.push(Action::Edit(id).button(ctx.i18n.t(lang, "card-edit")));
+        row.push(CardButton::Edit(id).button(ctx.i18n.t(lang, "card-edit")));
     }
     rows.push(row);
     rows.extend(contacts_button(ctx, lang, id).map(|b| vec![b]));
@@ -238,7 +241,7 @@ pub fn list_button(ctx: &Ctx, lang: Lang, tz: Tz, p: &Prospect) -> InlineKeyboar
     } else {
         name
     };
-    Action::Open(p.id.0).button(format!("{name}{tail}"))
+    CardButton::Open(p.id.0).button(format!("{name}{tail}"))
 }
 
 /// `след. контакт 05.12 10:00` (the year only when it is not this one), or overdue.

@@ -37,6 +37,10 @@ where
     }
 }
 
+/// What a person typed: the message's text (empty for a message without text).
+#[derive(Clone, Debug)]
+pub struct Typed(pub String);
+
 /// How a button press is answered: silently, with a toast, or with an alert.
 pub struct Answer {
     pub(super) text: Option<String>,

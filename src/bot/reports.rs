@@ -7,16 +7,26 @@ use teloxide::types::{
     InlineKeyboardButton, InlineKeyboardMarkup, InputFile, MessageId, ParseMode, WebAppInfo,
 };
 
+use super::buttons::{Press, buttons};
 use super::gate::Caller;
-use super::keyboards::Action;
 use super::reply::Answer;
 use super::{Ctx, HandlerResult, render, reply};
 use crate::domain::audit::AuditAction;
 use crate::domain::directory;
+use crate::domain::ids::RegionCode;
 use crate::domain::prospect::Prospect;
 use crate::domain::report::{Period, PeriodError, ReportScope};
 use crate::i18n::{Args, escape_html, local_datetime};
 use crate::reports::{self, Reader, text};
+
+buttons! {
+    /// The audit trail's pages and the export's choice of division.
+    pub enum ReportButton {
+        AuditPage(prospect: i64, page: u32) = "a",
+        /// Export one division, or every one (`None`).
+        Export(region: Option<RegionCode>) = "x",
+    }
+}
 
 /// Lines of the audit trail on one page.
 const AUDIT_PAGE: i64 = 10;
@@ -232,10 +242,10 @@ async fn audit_page(
     ));
     let mut row: Vec<InlineKeyboardButton> = vec![];
     if page > 0 {
-        row.push(Action::AuditPage(card.id.0, page - 1).button(ctx.i18n.t(lang, "audit-prev")));
+        row.push(ReportButton::AuditPage(card.id.0, page - 1).button(ctx.i18n.t(lang, "audit-prev")));
     }
     if i64::from(page) + 1 < pages {
-        row.push(Action::AuditPage(card.id.0, page + 1).button(ctx.i18n.t(lang, "audit-next")));
+        row.push(ReportButton::AuditPage(card.id.0, page + 1).button(ctx.i18n.t(lang, "audit-next")));
     }
     Ok((parts.join("\n"), InlineKeyboardMarkup::new([row])))
 }
@@ -250,10 +260,10 @@ pub async fn export(bot: &Bot, ctx: &Ctx, caller: &Caller) -> HandlerResult {
             let mut buttons: Vec<InlineKeyboardButton> = directory::regions(ctx.store.as_ref())
                 .await?
                 .into_iter()
-                .map(|r| Action::Export(Some(r.code.clone())).button(r.name.as_str()))
+                .map(|r| ReportButton::Export(Some(r.code.clone())).button(r.name.as_str()))
                 .collect();
-            buttons.push(Action::Export(None).button(ctx.i18n.t(lang, "export-all")));
-            let markup = super::keyboards::grid(buttons, 2);
+            buttons.push(ReportButton::Export(None).button(ctx.i18n.t(lang, "export-all")));
+            let markup = super::ui::grid(buttons, 2);
             reply::send_with(bot, caller.chat, ctx.i18n.t(lang, "export-choose"), markup).await?;
             Ok(())
         }
@@ -290,16 +300,17 @@ async fn send_export(bot: &Bot, ctx: &Ctx, caller: &Caller, scope: ReportScope) 
 }
 
 /// Buttons of the audit trail and the export choice; rights are checked again here.
-pub async fn on_action(
-    bot: &Bot,
-    ctx: &Ctx,
-    caller: &Caller,
+pub async fn on_button(
+    bot: Bot,
+    ctx: Ctx,
+    caller: Caller,
     message: Option<MessageId>,
-    action: Action,
+    button: ReportButton,
 ) -> anyhow::Result<Answer> {
+    let (bot, ctx, caller) = (&bot, &ctx, &caller);
     let lang = caller.user.lang;
-    match action {
-        Action::AuditPage(id, page) => {
+    match button {
+        ReportButton::AuditPage(id, page) => {
             if ReportScope::of(&caller.user) != Some(ReportScope::All) {
                 return Ok(Answer::alert(ctx.i18n.t(lang, "button-not-allowed")));
             }
@@ -310,7 +321,7 @@ pub async fn on_action(
             reply::show(bot, caller.chat, message, text, markup).await?;
             Ok(Answer::done())
         }
-        Action::Export(region) => {
+        ReportButton::Export(region) => {
             let scope = match region {
                 Some(code) => ReportScope::Region(code),
                 None => ReportScope::All,
@@ -322,6 +333,5 @@ pub async fn on_action(
             send_export(bot, ctx, caller, scope).await?;
             Ok(Answer::done())
         }
-        _ => Ok(Answer::stale(ctx, lang)),
     }
 }

@@ -5,15 +5,32 @@
 use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardMarkup, MessageId};
 
+use super::buttons::{Press, buttons};
 use super::gate::Caller;
-use super::keyboards::{Action, grid};
-use super::reply;
-use super::reply::Answer;
+use super::reply::{self, Answer};
+use super::ui::grid;
 use super::{Ctx, users};
 use crate::domain::access::{AccessError, AccessRequest, Lang, RequestState, Role};
 use crate::domain::directory;
 use crate::domain::ids::{FullName, TelegramId};
 use crate::i18n::Args;
+
+buttons! {
+    /// A request for access: the stranger's button, and the admins' decision.
+    pub enum RequestButton {
+        /// A stranger asks for access (the only button a stranger may press).
+        Request = "req",
+        Approve(person: i64) = "ok",
+        Reject(person: i64) = "no",
+    }
+}
+
+impl RequestButton {
+    /// Whether the press starts a flow (then none may be in progress).
+    pub fn starts_flow(&self) -> bool {
+        matches!(self, RequestButton::Approve(_))
+    }
+}
 
 /// The language strangers are addressed in: they have no profile yet.
 const STRANGER_LANG: Lang = Lang::Ru;
@@ -21,7 +38,7 @@ const STRANGER_LANG: Lang = Lang::Ru;
 /// The refusal's button for a stranger.
 pub fn request_button(ctx: &Ctx) -> InlineKeyboardMarkup {
     let label = ctx.i18n.t(STRANGER_LANG, "access-request-button");
-    InlineKeyboardMarkup::new([[Action::RequestAccess.button(label)]])
+    InlineKeyboardMarkup::new([[RequestButton::Request.button(label)]])
 }
 
 /// A stranger pressed "Request access"; returns the text to answer the press with.
@@ -50,8 +67,8 @@ pub async fn request(bot: &Bot, ctx: &Ctx, from: &teloxide::types::User) -> anyh
                 .text("id", id.to_string()),
         );
         let buttons = vec![
-            Action::ApproveRequest(id.get()).button(ctx.i18n.t(lang, "access-request-approve")),
-            Action::RejectRequest(id.get()).button(ctx.i18n.t(lang, "access-request-reject")),
+            RequestButton::Approve(id.get()).button(ctx.i18n.t(lang, "access-request-approve")),
+            RequestButton::Reject(id.get()).button(ctx.i18n.t(lang, "access-request-reject")),
         ];
         let chat = ChatId(admin.telegram_id.get());
         if let Err(e) = reply::send_with(bot, chat, text, grid(buttons, 2)).await {
@@ -66,20 +83,21 @@ async fn pending(ctx: &Ctx, id: i64) -> anyhow::Result<Option<AccessRequest>> {
 }
 
 /// An admin's decision on a request.
-pub async fn on_action(
-    bot: &Bot,
-    ctx: &Ctx,
-    caller: &Caller,
+pub async fn on_button(
+    bot: Bot,
+    ctx: Ctx,
+    caller: Caller,
     message: Option<MessageId>,
-    action: Action,
+    button: RequestButton,
 ) -> anyhow::Result<Answer> {
+    let (bot, ctx, caller) = (&bot, &ctx, &caller);
     let lang = caller.user.lang;
     if caller.user.role != Role::Admin {
         return Ok(Answer::alert(ctx.i18n.t(lang, "button-not-allowed")));
     }
     let decided = || Answer::alert(ctx.i18n.t(lang, "access-request-decided"));
-    match action {
-        Action::ApproveRequest(id) => {
+    match button {
+        RequestButton::Approve(id) => {
             let Some(request) = pending(ctx, id).await? else {
                 return Ok(decided());
             };
@@ -89,7 +107,7 @@ pub async fn on_action(
             let name = FullName::parse(&request.full_name).ok();
             users::begin_add_for(bot, ctx, caller, request.telegram_id, name).await?;
         }
-        Action::RejectRequest(id) => {
+        RequestButton::Reject(id) => {
             let Some(request) = pending(ctx, id).await? else {
                 return Ok(decided());
             };
@@ -110,7 +128,8 @@ pub async fn on_action(
                 reply::edit(bot, caller.chat, message, text, Some(InlineKeyboardMarkup::default())).await?;
             }
         }
-        _ => return Ok(Answer::stale(ctx, lang)),
+        // Pressed by someone admitted already: nothing to ask for.
+        RequestButton::Request => return Ok(Answer::stale(ctx, lang)),
     }
     Ok(Answer::done())
 }

@@ -1,10 +1,10 @@
 //! A claimed outbox item rendered as it goes out, with the bot's presenters (`bot::agenda`,
-//! `bot::leads`, `bot::notices`): what it is about is read again when it is sent.
+//! `bot::handoffs::leads`, `bot::notices`): what it is about is read again when it is sent.
 
 use teloxide::types::InlineKeyboardMarkup;
 
 use crate::bot::agenda::reminder;
-use crate::bot::leads;
+use crate::bot::handoffs::leads;
 use crate::ctx::Ctx;
 use crate::domain::access::Lang;
 use crate::domain::handoff::{Handoff, HandoffState};

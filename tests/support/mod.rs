@@ -161,6 +161,12 @@ pub async fn whitelist(
     directory::add_user(store, &user, now).await.unwrap();
 }
 
+/// Button data as the bot writes it: its format's version, then `words` (`"c:o:5"` opens card
+/// 5). Tests forge presses with it; what a word means is in each flow's `buttons!`.
+pub fn data(words: &str) -> String {
+    format!("{}:{words}", prospect_diary::bot::BUTTON_VERSION)
+}
+
 pub fn start_time() -> DateTime<Utc> {
     "2026-11-27T07:00:00Z".parse().unwrap()
 }

@@ -2,20 +2,42 @@
 //! INN is checked against the whole bank at once; before saving, cards with the same phone or a
 //! similar name are offered instead.
 
-use teloxide::prelude::*;
-use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, MessageId, WebAppInfo};
+pub(crate) mod state;
 
-use super::flow::{self, Draft, NewStep, State};
-use super::gate::Caller;
-use super::keyboards::{Action, grid};
-use super::reply::Answer;
-use super::{Ctx, HandlerResult, cards, render, reply};
+use teloxide::prelude::*;
+use teloxide::types::{InlineKeyboardButton, MessageId, WebAppInfo};
+
+use crate::bot::buttons::{Press, buttons};
+use crate::bot::flow::{self, Draft, NewStep, State};
+use crate::bot::gate::Caller;
+use crate::bot::reply::{Answer, Typed};
+use crate::bot::ui::{grid, products};
+use crate::bot::{Ctx, HandlerResult, cards, render, reply};
 use crate::domain::access::works_with_prospects;
 use crate::domain::fields::{self, FIELDS, Field, FieldKind};
 use crate::domain::prospect::{NewProspect, Product};
 use crate::domain::prospects::{self, BaseError, InnHolder};
 use crate::domain::requisites::{Inn, RequisiteError};
 use crate::i18n::{Args, escape_html};
+
+buttons! {
+    /// The registration form's buttons.
+    pub enum RegisterButton {
+        /// Leave an optional field empty.
+        Skip = "s",
+        Product(product: Product) = "p",
+        /// The products are chosen.
+        Done = "d",
+        Save = "save",
+        /// Save though cards like it exist.
+        Force = "force",
+        /// From the summary: choose a field to change.
+        Change = "chg",
+        /// The field chosen to change.
+        Field(field: Field) = "f",
+        Cancel = "x",
+    }
+}
 
 pub async fn begin(bot: &Bot, ctx: &Ctx, caller: &Caller) -> HandlerResult {
     if !works_with_prospects(&caller.user) {
@@ -43,35 +65,6 @@ fn optional(step: NewStep) -> bool {
     matches!(step, NewStep::Ask(field) if field.optional)
 }
 
-/// Product toggles (✅ on the chosen ones) and a Done button; shared by every flow that asks.
-pub(super) fn products_keyboard(
-    ctx: &Ctx,
-    caller: &Caller,
-    chosen: &[Product],
-    toggle: fn(Product) -> Action,
-    done: Action,
-) -> InlineKeyboardMarkup {
-    let lang = caller.user.lang;
-    let mut buttons: Vec<InlineKeyboardButton> = Product::ALL
-        .iter()
-        .map(|p| {
-            let mark = if chosen.contains(p) { "✅ " } else { "" };
-            toggle(*p).button(format!("{mark}{}", render::capitalized(render::product(ctx, lang, *p))))
-        })
-        .collect();
-    buttons.push(done.button(ctx.i18n.t(lang, "new-done")));
-    grid(buttons, 2)
-}
-
-pub fn toggle(products: &mut Vec<Product>, product: Product) {
-    match products.iter().position(|p| *p == product) {
-        Some(i) => {
-            products.remove(i);
-        }
-        None => products.push(product),
-    }
-}
-
 /// Sends (or shows in place of `message`) the question of `step`.
 async fn ask(
     bot: &Bot,
@@ -82,16 +75,22 @@ async fn ask(
     message: Option<MessageId>,
 ) -> HandlerResult {
     let lang = caller.user.lang;
-    let cancel = Action::NewCancel.button(ctx.i18n.t(lang, "new-cancel"));
+    let cancel = RegisterButton::Cancel.button(ctx.i18n.t(lang, "new-cancel"));
     let (text, markup) = match step {
         NewStep::Ask(field) if step.is_products() => {
-            let markup = products_keyboard(ctx, caller, &draft.products, Action::NewProduct, Action::NewDone);
+            let markup = products::keyboard(
+                ctx,
+                caller,
+                &draft.products,
+                RegisterButton::Product,
+                RegisterButton::Done,
+            );
             (ctx.i18n.t(lang, &field.question()), markup)
         }
         NewStep::Confirm => {
             let mut buttons = vec![
-                Action::NewSave.button(ctx.i18n.t(lang, "new-save")),
-                Action::NewChange.button(ctx.i18n.t(lang, "new-change")),
+                RegisterButton::Save.button(ctx.i18n.t(lang, "new-save")),
+                RegisterButton::Change.button(ctx.i18n.t(lang, "new-change")),
                 cancel,
             ];
             // The contacts as typed, in full, on the bank's page: the summary shows them
@@ -110,7 +109,7 @@ async fn ask(
         NewStep::Ask(field) => {
             let mut buttons = vec![];
             if field.optional {
-                buttons.push(Action::NewSkip.button(ctx.i18n.t(lang, "new-skip")));
+                buttons.push(RegisterButton::Skip.button(ctx.i18n.t(lang, "new-skip")));
             }
             buttons.push(cancel);
             (ctx.i18n.t(lang, &field.question()), grid(buttons, 2))
@@ -182,7 +181,18 @@ async fn save_and_ask(
     ask(bot, ctx, caller, &draft, step, message).await
 }
 
+/// A typed answer to the form's question.
 pub async fn on_text(
+    bot: Bot,
+    ctx: Ctx,
+    caller: Caller,
+    (draft, step, editing): (Draft, NewStep, bool),
+    Typed(text): Typed,
+) -> HandlerResult {
+    answer(&bot, &ctx, &caller, draft, step, editing, &text).await
+}
+
+async fn answer(
     bot: &Bot,
     ctx: &Ctx,
     caller: &Caller,
@@ -241,47 +251,49 @@ fn build(caller: &Caller, draft: &Draft) -> anyhow::Result<NewProspect> {
     })
 }
 
-pub async fn on_action(
-    bot: &Bot,
-    ctx: &Ctx,
-    caller: &Caller,
+/// A press on the form; only the question on screen is answered, anything else is stale.
+pub async fn on_button(
+    bot: Bot,
+    ctx: Ctx,
+    caller: Caller,
     message: Option<MessageId>,
-    action: Action,
+    button: RegisterButton,
 ) -> anyhow::Result<Answer> {
+    let (bot, ctx, caller) = (&bot, &ctx, &caller);
     let lang = caller.user.lang;
     let State::NewProspect { mut draft, step, editing } = flow::load(ctx, caller.chat).await? else {
         return Ok(Answer::stale(ctx, lang));
     };
-    match action {
-        Action::NewSkip if optional(step) => advance(bot, ctx, caller, draft, step, editing, message).await?,
-        Action::NewProduct(p) if step.is_products() => {
-            toggle(&mut draft.products, p);
-            save_and_ask(bot, ctx, caller, draft, step, editing, message).await?;
-        }
-        Action::NewDone if step.is_products() => {
+    match button {
+        RegisterButton::Skip if optional(step) => {
             advance(bot, ctx, caller, draft, step, editing, message).await?
         }
-        Action::NewChange if step == NewStep::Confirm => {
+        RegisterButton::Product(p) if step.is_products() => {
+            products::toggle(&mut draft.products, p);
+            save_and_ask(bot, ctx, caller, draft, step, editing, message).await?;
+        }
+        RegisterButton::Done if step.is_products() => {
+            advance(bot, ctx, caller, draft, step, editing, message).await?
+        }
+        RegisterButton::Change if step == NewStep::Confirm => {
             let buttons: Vec<InlineKeyboardButton> = fields::editable(&FIELDS, draft.inn())
-                .map(|f| Action::NewField(NewStep::Ask(f.into())).button(render::field(ctx, lang, f)))
+                .map(|f| RegisterButton::Field(f.into()).button(render::field(ctx, lang, f)))
                 .collect();
             let text = ctx.i18n.t(lang, "new-choose-field");
             if let Some(id) = message {
                 reply::edit(bot, caller.chat, id, text, Some(grid(buttons, 2))).await?;
             }
         }
-        Action::NewField(NewStep::Ask(field))
-            if step == NewStep::Confirm && field.editable && field.applies_to(draft.inn()) =>
-        {
+        RegisterButton::Field(field) if step == NewStep::Confirm && field.applies_to(draft.inn()) => {
             save_and_ask(bot, ctx, caller, draft, NewStep::Ask(field), true, message).await?;
         }
-        Action::NewSave if step == NewStep::Confirm => {
+        RegisterButton::Save if step == NewStep::Confirm => {
             return save(bot, ctx, caller, draft, message, false).await;
         }
-        Action::NewForce if step == NewStep::Confirm => {
+        RegisterButton::Force if step == NewStep::Confirm => {
             return save(bot, ctx, caller, draft, message, true).await;
         }
-        Action::NewCancel => {
+        RegisterButton::Cancel => {
             flow::clear(ctx, caller.chat).await?;
             reply::close(bot, caller.chat, message, ctx.i18n.t(lang, "cancel-done")).await?;
         }
@@ -311,8 +323,8 @@ async fn save(
         if !alikes.is_empty() {
             let mut buttons: Vec<InlineKeyboardButton> =
                 alikes.iter().map(|p| render::list_button(ctx, lang, caller.tz(), p)).collect();
-            buttons.push(Action::NewForce.button(ctx.i18n.t(lang, "new-save-anyway")));
-            buttons.push(Action::NewCancel.button(ctx.i18n.t(lang, "new-cancel")));
+            buttons.push(RegisterButton::Force.button(ctx.i18n.t(lang, "new-save-anyway")));
+            buttons.push(RegisterButton::Cancel.button(ctx.i18n.t(lang, "new-cancel")));
             reply::send_with(bot, caller.chat, ctx.i18n.t(lang, "new-look-alikes"), grid(buttons, 1)).await?;
             return Ok(Answer::done());
         }

@@ -9,9 +9,12 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
-use super::Ctx;
-use super::keyboards::{Action, grid};
-use super::render::{product, when};
+use super::HandoffButton;
+use crate::bot::Ctx;
+use crate::bot::buttons::Press;
+use crate::bot::cards::CardButton;
+use crate::bot::render::{product, when};
+use crate::bot::ui::grid;
 use crate::domain::access::{Lang, Region};
 use crate::domain::handoff::{
     self, AmountBand, FACTS_WAIT_MINUTES, Fact, Handoff, HandoffState, LeadFacts, Question, TermBand, Urgency,
@@ -139,9 +142,9 @@ pub fn fact_question(ctx: &Ctx, lang: Lang, h: &Handoff) -> Option<(String, Inli
         lines.push(ctx.i18n.get(lang, key, Args::new().text("value", fact_name(ctx, lang, fact))));
     }
     lines.push(ctx.i18n.t(lang, key));
-    let buttons = facts.into_iter().map(|f| Action::HandoffFact(h.id, f).button(fact_name(ctx, lang, f)));
+    let buttons = facts.into_iter().map(|f| HandoffButton::Fact(h.id, f).button(fact_name(ctx, lang, f)));
     let mut markup = grid(buttons.collect(), 2);
-    markup.inline_keyboard.push(vec![Action::HandoffSend(h.id).button(ctx.i18n.t(lang, "handoff-send-now"))]);
+    markup.inline_keyboard.push(vec![HandoffButton::Send(h.id).button(ctx.i18n.t(lang, "handoff-send-now"))]);
     Some((lines.join("\n"), markup))
 }
 
@@ -202,8 +205,8 @@ pub fn lead_card(ctx: &Ctx, h: &Handoff, region: &Region) -> (String, InlineKeyb
     let lang = GROUP_LANG;
     let markup = if h.state == HandoffState::Pending {
         InlineKeyboardMarkup::new([[
-            Action::Take(h.id).button(ctx.i18n.t(lang, "lead-take")),
-            Action::Decline(h.id).button(ctx.i18n.t(lang, "lead-decline")),
+            HandoffButton::Take(h.id).button(ctx.i18n.t(lang, "lead-take")),
+            HandoffButton::Decline(h.id).button(ctx.i18n.t(lang, "lead-decline")),
         ]])
     } else {
         InlineKeyboardMarkup::default()
@@ -262,14 +265,14 @@ pub fn specialist_notice(ctx: &Ctx, lang: Lang, tz: Tz, h: &Handoff) -> (String,
     ];
     lines.extend(outcome_line(ctx, lang, tz, h, false));
     let markup = InlineKeyboardMarkup::new([[
-        Action::Open(h.prospect.0).button(ctx.i18n.t(lang, "card-open")),
+        CardButton::Open(h.prospect.0).button(ctx.i18n.t(lang, "card-open")),
         show_button(ctx, lang, h),
     ]]);
     (lines.join("\n"), markup)
 }
 
 pub fn show_button(ctx: &Ctx, lang: Lang, h: &Handoff) -> InlineKeyboardButton {
-    Action::HandoffShow(h.id).button(ctx.i18n.get(
+    HandoffButton::Show(h.id).button(ctx.i18n.get(
         lang,
         "handoff-show",
         Args::new().text("id", h.id.to_string()),
@@ -300,5 +303,5 @@ pub fn list_button(ctx: &Ctx, lang: Lang, h: &Handoff) -> InlineKeyboardButton {
         product(ctx, lang, h.product),
         state_name(ctx, lang, h.state)
     );
-    Action::HandoffShow(h.id).button(label.chars().take(60).collect::<String>())
+    HandoffButton::Show(h.id).button(label.chars().take(60).collect::<String>())
 }

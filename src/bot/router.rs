@@ -1,0 +1,204 @@
+//! The routing tree. Every update passes the delivery check and the access gate; a message is
+//! routed by the chat's flow state (a command first), a press by the flow its button belongs
+//! to. Nothing falls through silently: a press no branch takes — forged, from an older
+//! release, or not heard in a hand-off chat — is answered "no longer valid" and logged.
+//!
+//! Around the routes, every update is handled the same way: a panic is contained, a person's
+//! mistake explained and anything else logged with a reference id (`reply::guard`), every
+//! press answered, and the update marked handled once it is over.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::ControlFlow;
+
+use teloxide::dispatching::{DpHandlerDescription, UpdateHandler};
+use teloxide::dptree::di::DependencyMap;
+use teloxide::dptree::{self, Handler, HandlerDescription, HandlerSignature, Type, case};
+use teloxide::prelude::*;
+use teloxide::types::MessageId;
+
+use super::buttons::Button;
+use super::commands::Command;
+use super::flow::{self, State};
+use super::gate::{self, Caller};
+use super::reply::{self, Answer, Typed};
+use super::{
+    Ctx, HandlerResult, cards, diary, general, handoffs, register, reminders, reports, requests, users,
+};
+
+type Routes<Output> = Handler<'static, Output, DpHandlerDescription>;
+
+pub fn schema() -> UpdateHandler<anyhow::Error> {
+    dptree::entry()
+        .filter_async(gate::not_yet_handled)
+        .filter_map_async(gate::authorize)
+        .branch(Update::filter_message().chain(answered_message(messages())))
+        .branch(Update::filter_callback_query().chain(answered_press(presses())))
+}
+
+/// A message: a command, or the answer the chat's flow awaits.
+fn messages() -> Routes<HandlerResult> {
+    dptree::entry()
+        .branch(dptree::filter_map(command).endpoint(general::run))
+        .branch(case![State::Idle].endpoint(general::on_idle_text))
+        .branch(dptree::filter(|state: State| state.adds_user()).endpoint(users::on_text))
+        .branch(case![State::NewProspect { draft, step, editing }].endpoint(register::on_text))
+        .branch(case![State::EditField { id, field }].endpoint(cards::on_edit_text))
+        .branch(case![State::EditProducts { id, products }].endpoint(cards::on_products_text))
+        .branch(case![State::AwaitFind].endpoint(cards::on_find_text))
+        .branch(case![State::LogCard].endpoint(diary::on_card_text))
+        .branch(case![State::Log { draft, step }].endpoint(diary::on_text))
+        .branch(case![State::Schedule { id, day }].endpoint(diary::on_schedule_text))
+        .branch(case![State::ScheduleFar { id, due }].endpoint(diary::on_far_text))
+        .branch(case![State::HandoffReason { id, lost }].endpoint(handoffs::on_reason_text))
+}
+
+/// A button press, by the flow its button belongs to.
+fn presses() -> Routes<anyhow::Result<Answer>> {
+    dptree::filter_map(read_button)
+        .filter(heard_here)
+        .branch(dptree::filter(busy).endpoint(flow_busy))
+        .branch(case![Button::Lang(lang)].endpoint(general::on_lang_button))
+        .branch(case![Button::Users(button)].endpoint(users::on_button))
+        .branch(case![Button::Request(button)].endpoint(requests::on_button))
+        .branch(case![Button::Register(button)].endpoint(register::on_button))
+        .branch(case![Button::Card(button)].endpoint(cards::on_button))
+        .branch(case![Button::Log(button)].endpoint(diary::on_button))
+        .branch(case![Button::Pick(pick)].endpoint(diary::on_pick))
+        .branch(case![Button::Reminder(button)].endpoint(reminders::on_button))
+        .branch(case![Button::Handoff(button)].endpoint(handoffs::on_button))
+        .branch(case![Button::Report(button)].endpoint(reports::on_button))
+}
+
+/// A typed command (`/users add`) or a menu label, with its arguments.
+fn command(Typed(text): Typed, ctx: Ctx, caller: Caller) -> Option<(Command, String)> {
+    Command::parse(&text, &ctx, caller.user.lang)
+}
+
+fn read_button(query: CallbackQuery) -> Option<Button> {
+    query.data.as_deref().and_then(Button::parse)
+}
+
+/// In a hand-off chat only the lead card's own buttons mean anything.
+fn heard_here(button: Button, caller: Caller) -> bool {
+    caller.group.is_none() || matches!(button, Button::Handoff(b) if b.in_group())
+}
+
+/// A button that starts a flow while another is in progress: that one would lose what was
+/// typed.
+fn busy(button: Button, state: State) -> bool {
+    let starts = match &button {
+        Button::Users(b) => b.starts_flow(),
+        Button::Request(b) => b.starts_flow(),
+        Button::Card(b) => b.starts_flow(),
+        Button::Log(b) => b.starts_flow(),
+        _ => false,
+    };
+    starts && state != State::Idle
+}
+
+async fn flow_busy(ctx: Ctx, caller: Caller) -> anyhow::Result<Answer> {
+    Ok(Answer::alert(ctx.i18n.t(caller.user.lang, "flow-busy")))
+}
+
+/// Handles a message with `routes`, given the chat's flow `State` and the `Typed` text.
+fn answered_message(routes: Routes<HandlerResult>) -> UpdateHandler<anyhow::Error> {
+    let needs = [Type::of::<Bot>(), Type::of::<Ctx>(), Type::of::<Caller>(), Type::of::<Message>()];
+    let sig = around(&routes, &needs, &[Type::of::<State>(), Type::of::<Typed>()]);
+    dptree::from_fn_with_description(
+        DpHandlerDescription::endpoint(),
+        move |mut deps: DependencyMap, _next| {
+            let routes = routes.clone();
+            async move {
+                let (bot, ctx, caller) = (deps.get::<Bot>(), deps.get::<Ctx>(), deps.get::<Caller>());
+                let update = deps.get::<Update>();
+                let lang = caller.user.lang;
+                let routed = async {
+                    deps.insert(Typed(deps.get::<Message>().text().unwrap_or_default().to_owned()));
+                    let state = flow::load(&ctx, caller.chat).await?;
+                    let name = state.name();
+                    deps.insert(state);
+                    match routes.dispatch(deps).await {
+                        ControlFlow::Break(result) => result,
+                        ControlFlow::Continue(_) => {
+                            tracing::warn!(state = name, "a message in a state no flow takes");
+                            reply::send(&bot, caller.chat, ctx.i18n.t(lang, "button-stale")).await?;
+                            Ok(())
+                        }
+                    }
+                };
+                let handled = reply::contained(routed);
+                let result = reply::guard(&bot, &ctx, caller.chat, lang, handled).await;
+                gate::mark_handled(&ctx, &update).await;
+                ControlFlow::Break(result)
+            }
+        },
+        sig,
+    )
+}
+
+/// Handles a press with `routes`, given the chat's flow `State` and the pressed message's id;
+/// the press is answered whatever happens.
+fn answered_press(routes: Routes<anyhow::Result<Answer>>) -> UpdateHandler<anyhow::Error> {
+    let needs = [Type::of::<Bot>(), Type::of::<Ctx>(), Type::of::<Caller>(), Type::of::<CallbackQuery>()];
+    let sig = around(&routes, &needs, &[Type::of::<State>(), Type::of::<Option<MessageId>>()]);
+    dptree::from_fn_with_description(
+        DpHandlerDescription::endpoint(),
+        move |mut deps: DependencyMap, _next| {
+            let routes = routes.clone();
+            async move {
+                let (bot, ctx, caller) = (deps.get::<Bot>(), deps.get::<Ctx>(), deps.get::<Caller>());
+                let (query, update) = (deps.get::<CallbackQuery>(), deps.get::<Update>());
+                let lang = caller.user.lang;
+                let routed = async {
+                    deps.insert(query.message.as_ref().map(|m| m.id()));
+                    deps.insert(flow::load(&ctx, caller.chat).await?);
+                    match routes.dispatch(deps).await {
+                        ControlFlow::Break(answer) => answer,
+                        ControlFlow::Continue(_) => {
+                            tracing::info!(data = ?query.data, "a press no flow takes: answered as stale");
+                            Ok(Answer::stale(&ctx, lang))
+                        }
+                    }
+                };
+                let (answer, failure) = match reply::contained(routed).await {
+                    Ok(answer) => (answer, None),
+                    Err(err) => match reply::user_message(&ctx, lang, &err) {
+                        Some(text) => (Answer::alert(text), None),
+                        None => (Answer::done(), Some(err)),
+                    },
+                };
+                // The press is answered first, so the client stops waiting whatever happens next.
+                let mut request = bot.answer_callback_query(query.id.clone());
+                if let Some(text) = answer.text {
+                    request = request.text(reply::alert_text(&text)).show_alert(answer.alert);
+                }
+                let answered = request.await;
+                let mut result = Ok(());
+                if let Some(err) = failure {
+                    result = reply::guard(&bot, &ctx, caller.chat, lang, async { Err(err) }).await;
+                }
+                gate::mark_handled(&ctx, &update).await;
+                ControlFlow::Break(result.and(answered.map(drop).map_err(Into::into)))
+            }
+        },
+        sig,
+    )
+}
+
+/// The signature of a handler around `routes`: it needs `needs` and what `routes` need, less
+/// what it `provides` them itself.
+fn around<Output: 'static>(routes: &Routes<Output>, needs: &[Type], provides: &[Type]) -> HandlerSignature {
+    let mut obligations = match routes.sig() {
+        HandlerSignature::Other { obligations, .. } => obligations.clone(),
+        HandlerSignature::Entry => BTreeMap::new(),
+    };
+    obligations.retain(|ty, _| !provides.contains(ty));
+    obligations.extend(needs.iter().map(|ty| (*ty, std::panic::Location::caller())));
+    obligations.insert(Type::of::<Update>(), std::panic::Location::caller());
+    HandlerSignature::Other {
+        obligations,
+        guaranteed_outcomes: BTreeSet::new(),
+        conditional_outcomes: BTreeSet::new(),
+        continues: false,
+    }
+}
