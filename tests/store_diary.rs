@@ -145,6 +145,38 @@ async fn one_transaction(backend: Backend) {
     db.drop_database().await;
 }
 
+/// Two colleagues log a positive entry about the same product at the same moment: both
+/// entries are saved, and the card is handed off once.
+async fn colleagues_at_once(backend: Backend) {
+    let Some((store, mut db)) = test_store(backend).await else { return };
+    let now = start_time();
+    let card = seed(&store, now).await;
+    let owner = store.user(id(OWNER)).await.unwrap().unwrap();
+    let author = store.user(id(AUTHOR)).await.unwrap().unwrap();
+    let by_owner = NewEntry { author: id(OWNER), ..positive_entry(card, now) };
+    let by_author = positive_entry(card, now);
+    let (first, second) = tokio::join!(
+        prospects::log_entry(&store, &owner, &by_owner, now),
+        prospects::log_entry(&store, &author, &by_author, now),
+    );
+    let made = first.unwrap().handoffs.len() + second.unwrap().handoffs.len();
+    assert_eq!(made, 1);
+    assert_eq!(store.entry_count(card).await.unwrap(), 2);
+    assert_eq!(store.handoffs(&HandoffFilter::Prospect(card), 10).await.unwrap().len(), 1);
+    store.close().await;
+    db.drop_database().await;
+}
+
+#[tokio::test]
+async fn two_colleagues_logging_at_once_both_save_and_hand_off_once_on_sqlite() {
+    colleagues_at_once(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn two_colleagues_logging_at_once_both_save_and_hand_off_once_on_postgres() {
+    colleagues_at_once(Backend::Postgres).await;
+}
+
 #[tokio::test]
 async fn an_entry_that_cannot_queue_its_notice_saves_nothing_on_sqlite() {
     one_transaction(Backend::Sqlite).await;

@@ -21,7 +21,8 @@ use crate::domain::prospect::{Product, ProspectId};
 use crate::domain::requisites::Inn;
 
 /// Makes `$new` (a [`NewHandoff`]) in the open transaction `$tx`, unless the prospect has an
-/// open hand-off of that product: the hand-off, the prospect's status, and its lead card queued
+/// open hand-off of that product (one made by a colleague at the same moment included: the
+/// conflict is skipped, so it never fails the entry around it): the hand-off, the prospect's status, and its lead card queued
 /// for when the wait for the specialist's facts ends. Yields the new id, or `None`.
 macro_rules! insert_handoff {
     ($tx:ident, $new:expr, $now:expr) => {
@@ -29,6 +30,7 @@ macro_rules! insert_handoff {
             let insert = "INSERT INTO handoffs (prospect_id, product, region_code, from_id, chat_id, \
                 held_until, created_at) SELECT $1, $2, $3, $4, $5, $6, $7 WHERE NOT EXISTS (SELECT 1 \
                 FROM handoffs WHERE prospect_id = $1 AND product = $2 AND state IN ('pending', 'accepted')) \
+                ON CONFLICT (prospect_id, product) WHERE state IN ('pending', 'accepted') DO NOTHING \
                 RETURNING id";
             // A client who wants one more product stays a client.
             let status = "UPDATE prospects SET status = 'handed_off', updated_at = $2 \
