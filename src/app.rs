@@ -2,16 +2,18 @@
 //! the tests and the demo call with their own store, clock and shutdown signal.
 
 use std::future::Future;
+use std::ops::ControlFlow;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
-use teloxide::dispatching::{Dispatcher, ShutdownToken};
+use teloxide::dispatching::{Dispatcher, ShutdownToken, UpdateHandler};
+use teloxide::dptree::di::DependencyMap;
 use teloxide::error_handlers::LoggingErrorHandler;
 use teloxide::prelude::*;
-use teloxide::types::Me;
+use teloxide::types::{Me, UpdateKind};
 use teloxide::update_listeners::Polling;
 
 use teloxide::{ApiError, RequestError};
@@ -24,6 +26,7 @@ use crate::config::Config;
 use crate::ctx::Ctx;
 use crate::i18n::I18n;
 use crate::jobs;
+use crate::metrics::{self, UpdateOutcome};
 use crate::store::{self, Store};
 use crate::web;
 
@@ -202,6 +205,36 @@ impl Drop for Handling {
     }
 }
 
+/// `schema`, timed and counted by update kind and outcome (`crate::metrics`).
+fn measured(schema: UpdateHandler<anyhow::Error>) -> UpdateHandler<anyhow::Error> {
+    let description = schema.description().clone();
+    let sig = schema.sig().clone();
+    dptree::from_fn_with_description(
+        description,
+        move |deps: DependencyMap, cont| {
+            let schema = schema.clone();
+            async move {
+                let kind = match &deps.get::<Update>().kind {
+                    UpdateKind::Message(_) => "message",
+                    UpdateKind::EditedMessage(_) => "edited_message",
+                    UpdateKind::CallbackQuery(_) => "callback_query",
+                    _ => "other",
+                };
+                let started = std::time::Instant::now();
+                let result = schema.execute(deps, cont).await;
+                let outcome = match &result {
+                    ControlFlow::Break(Ok(())) => UpdateOutcome::Handled,
+                    ControlFlow::Break(Err(_)) => UpdateOutcome::Failed,
+                    ControlFlow::Continue(_) => UpdateOutcome::Skipped,
+                };
+                metrics::update_handled(kind, outcome, started.elapsed());
+                result
+            }
+        },
+        sig,
+    )
+}
+
 /// The scheduler that queues due work, and the delivery loop that sends it.
 struct Workers {
     scheduler: JobScheduler,
@@ -281,7 +314,7 @@ async fn dispatch(
             .await
             .build();
         let in_hand = in_hand.clone();
-        let schema = dptree::entry().map(move || in_hand.enter()).chain(bot::schema());
+        let schema = dptree::entry().map(move || in_hand.enter()).chain(measured(bot::schema()));
         let mut dispatcher = Dispatcher::builder(bot.clone(), schema)
             .dependencies(dptree::deps![ctx.clone()])
             .default_handler(|_| async {})

@@ -42,6 +42,11 @@ pub enum Command {
     /// Route hand-offs: which chat gets a division's interested companies, per product.
     #[command(subcommand)]
     Route(RouteCommand),
+    /// Copy an SQLite database to FILE while the bot runs (PostgreSQL: use pg_dump).
+    Backup {
+        /// The copy to write; it must not exist yet.
+        file: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -109,6 +114,13 @@ pub async fn execute(cli: Cli, config: Config) -> anyhow::Result<()> {
             println!("{}", out?);
             Ok(())
         }
+        Command::Backup { file } => {
+            let store = open(&config).await?;
+            let out = backup(&store, &file).await;
+            store.close().await;
+            println!("{}", out?);
+            Ok(())
+        }
         Command::User(cmd) => {
             let store = open(&config).await?;
             let out = user(&store, cmd, SystemClock.now()).await;
@@ -123,6 +135,25 @@ async fn open(config: &Config) -> anyhow::Result<store::SqlStore> {
     store::connect(&config.database_url)
         .await
         .with_context(|| format!("cannot open the database {:?}", config.database_url))
+}
+
+/// Writes an online copy of the database to `file` and returns what to print.
+pub async fn backup(store: &dyn Store, file: &std::path::Path) -> anyhow::Result<String> {
+    if store.backend() == store::Backend::Postgres {
+        anyhow::bail!(
+            "the database is PostgreSQL: back it up with pg_dump, e.g. \
+             pg_dump --format=custom --file=prospect-diary.dump \"$DATABASE_URL\" \
+             (restore with pg_restore); see the README's Deployment section"
+        );
+    }
+    if file.exists() {
+        anyhow::bail!("{} exists already: name a new file, nothing is written over", file.display());
+    }
+    store
+        .backup_into(file)
+        .await
+        .with_context(|| format!("cannot write the backup to {}", file.display()))?;
+    Ok(format!("backup written to {}", file.display()))
 }
 
 /// Runs a region command and returns what to print.

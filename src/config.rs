@@ -49,6 +49,21 @@ pub struct Config {
     pub full_exports_per_hour: u32,
     /// Where the HTTP server did bind (with `HTTP_ADDR=…:0`, the port the system chose).
     pub http_bound: BoundAddr,
+    /// A separate, internal-only address for `/metrics`; without it `/metrics` is served on
+    /// `http_addr`.
+    pub metrics_addr: Option<String>,
+    /// Where the metrics server did bind, when `metrics_addr` is set.
+    pub metrics_bound: BoundAddr,
+    /// How log lines are written: plain text or one JSON object a line.
+    pub log_format: LogFormat,
+}
+
+/// `LOG_FORMAT`: `text` for people reading a terminal, `json` for a log collector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
 }
 
 /// The address the HTTP server bound, published once it listens (tests and the demo read it).
@@ -98,6 +113,8 @@ impl fmt::Debug for Config {
             .field("webapp_max_age_minutes", &self.webapp_max_age_minutes)
             .field("contact_views_per_hour", &self.contact_views_per_hour)
             .field("full_exports_per_hour", &self.full_exports_per_hour)
+            .field("metrics_addr", &self.metrics_addr)
+            .field("log_format", &self.log_format)
             .finish()
     }
 }
@@ -130,6 +147,11 @@ impl Config {
             Some("show") => ContactsInChat::Show,
             Some("hide") => ContactsInChat::Hide,
             Some(other) => bail!("CONTACTS_IN_CHAT must be show, mask or hide, got {other:?}"),
+        };
+        let log_format = match get("LOG_FORMAT").as_deref().map(str::trim) {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => bail!("LOG_FORMAT must be text or json, got {other:?}"),
         };
         let api_url = match get("TELOXIDE_API_URL") {
             None => None,
@@ -169,6 +191,9 @@ impl Config {
             contact_views_per_hour: number("CONTACT_VIEWS_PER_HOUR", 60)?,
             full_exports_per_hour: number("FULL_EXPORTS_PER_HOUR", 3)?,
             http_bound: BoundAddr::default(),
+            metrics_addr: get("METRICS_ADDR").map(|v| v.trim().to_owned()),
+            metrics_bound: BoundAddr::default(),
+            log_format,
         })
     }
 
@@ -225,6 +250,8 @@ mod tests {
         assert_eq!(config.webapp_max_age_minutes, 60);
         assert_eq!(config.contact_views_per_hour, 60);
         assert_eq!(config.full_exports_per_hour, 3);
+        assert_eq!(config.metrics_addr, None);
+        assert_eq!(config.log_format, LogFormat::Text);
         assert!(!format!("{config:?}").contains("SECRET"));
     }
 

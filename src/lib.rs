@@ -11,6 +11,8 @@ pub mod demo;
 pub mod domain;
 pub mod i18n;
 pub mod jobs;
+pub mod logging;
+pub mod metrics;
 pub mod reports;
 pub mod store;
 pub mod telegram_fake;

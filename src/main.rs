@@ -22,13 +22,8 @@ async fn start() -> anyhow::Result<()> {
         // it logs to a file of its own.
         return prospect_diary::demo::run(database).await;
     }
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn,tokio_cron_scheduler=warn".into()),
-        )
-        .init();
     let config = prospect_diary::config::Config::from_env()?;
+    let rust_log = std::env::var("RUST_LOG").ok();
+    prospect_diary::logging::init(config.log_format, rust_log.as_deref(), std::io::stderr)?;
     prospect_diary::cli::execute(cli, config).await
 }

@@ -24,6 +24,7 @@ use crate::domain::diary::is_working_day;
 use crate::domain::handoff::{HandoffState, Waiting};
 use crate::domain::ids::TelegramId;
 use crate::domain::notice;
+use crate::metrics::{self, SendResult};
 use crate::store::{NewOutgoing, Outgoing};
 
 /// How long a claim on an outbox item lasts before another instance may take it over.
@@ -308,6 +309,7 @@ impl Deliverer {
         }
         self.pace.lock().await.wait(item.chat_id).await;
         let chat = ChatId(item.chat_id);
+        let due = rendered.due;
         let sent = match rendered.edit {
             Some(message) => {
                 let request = bot
@@ -341,6 +343,9 @@ impl Deliverer {
                 request.await.map(|m| Some(m.id))
             }
         };
+        if let (Ok(_), Some(due)) = (&sent, due) {
+            metrics::reminder_sent(ctx.clock.now() - due);
+        }
         self.settle(ctx, &item, sent).await
     }
 
@@ -354,6 +359,7 @@ impl Deliverer {
         let now = ctx.clock.now();
         match sent {
             Ok(message) => {
+                metrics::message_send(SendResult::Sent);
                 ctx.store.outbox_sent(item.id, now).await?;
                 if item.kind == "lead"
                     && let (Some(handoff), Some(message)) = (item.ref_id, message)
@@ -363,6 +369,12 @@ impl Deliverer {
             }
             Err(err) => {
                 let error = err.to_string();
+                metrics::message_send(match classify(&err) {
+                    Verdict::Retry => SendResult::Retried,
+                    Verdict::RetryAfter(_) => SendResult::TooManyRequests,
+                    Verdict::Unreachable => SendResult::Forbidden,
+                    Verdict::Failed => SendResult::Failed,
+                });
                 match classify(&err) {
                     Verdict::Retry => {
                         ctx.store.outbox_retry(item.id, now + backoff(item.attempts), &error).await?

@@ -20,11 +20,13 @@ pub struct Rendered {
     pub edit: Option<i32>,
     /// The message a new one answers (a reminder under its lead card).
     pub reply_to: Option<i32>,
+    /// When a reminder was due (how late it goes out is measured).
+    pub due: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Rendered {
     fn message(text: String, markup: Option<InlineKeyboardMarkup>) -> Self {
-        Self { text, markup, edit: None, reply_to: None }
+        Self { text, markup, edit: None, reply_to: None, due: None }
     }
 }
 
@@ -45,7 +47,7 @@ pub async fn outgoing(ctx: &Ctx, item: &Outgoing) -> anyhow::Result<Option<Rende
             Some(manager)
         };
         let (text, markup) = reminder(ctx, &followup, cover.as_ref(), ctx.clock.now());
-        return Ok(Some(Rendered::message(text, Some(markup))));
+        return Ok(Some(Rendered { due: Some(followup.due_at), ..Rendered::message(text, Some(markup)) }));
     }
     if LEAD_KINDS.contains(&item.kind.as_str()) {
         return lead_item(ctx, item).await;

@@ -8,6 +8,7 @@ pub(crate) mod card;
 mod delivery;
 mod diary;
 mod handoffs;
+mod ops;
 mod postgres;
 mod prospects;
 mod reports;
@@ -21,6 +22,7 @@ pub use card::CardColumns;
 pub use delivery::{DeliveryStore, NewOutgoing, Outgoing};
 pub use diary::{DiaryStore, EntryWrite, EntryWritten};
 pub use handoffs::HandoffStore;
+pub use ops::{Backlog, OpsStore, PoolUsage, Schema};
 pub use prospects::{ProspectStore, TextSearch};
 pub use reports::{AuditLine, EntryLine, ExportLine, HandoffLine, ReportStore};
 pub use sql::SqlStore;
@@ -47,6 +49,9 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// What this backend does not do (the message says what to do instead).
+    #[error("{0}")]
+    Unsupported(&'static str),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -60,7 +65,7 @@ pub enum Backend {
 
 #[async_trait]
 pub trait Store:
-    ProspectStore + DiaryStore + DeliveryStore + HandoffStore + ReportStore + Send + Sync
+    ProspectStore + DiaryStore + DeliveryStore + HandoffStore + ReportStore + OpsStore + Send + Sync
 {
     fn backend(&self) -> Backend;
 

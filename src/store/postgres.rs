@@ -3,9 +3,13 @@
 use std::time::Duration;
 
 use sqlx::PgPool;
+use sqlx::migrate::Migrator;
 use sqlx::postgres::PgPoolOptions;
 
 use super::StoreResult;
+
+/// This build's schema, embedded in the binary.
+pub(super) static MIGRATOR: Migrator = sqlx::migrate!("migrations/postgres");
 
 pub(super) async fn open(url: &str) -> StoreResult<PgPool> {
     let pool = PgPoolOptions::new()
@@ -13,6 +17,6 @@ pub(super) async fn open(url: &str) -> StoreResult<PgPool> {
         .acquire_timeout(Duration::from_secs(10))
         .connect(url)
         .await?;
-    sqlx::migrate!("migrations/postgres").run(&pool).await?;
+    MIGRATOR.run(&pool).await?;
     Ok(pool)
 }

@@ -4,9 +4,13 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::SqlitePool;
+use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 use super::StoreResult;
+
+/// This build's schema, embedded in the binary.
+pub(super) static MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");
 
 pub(super) async fn open(url: &str) -> StoreResult<SqlitePool> {
     let options = SqliteConnectOptions::from_str(url)?
@@ -21,6 +25,6 @@ pub(super) async fn open(url: &str) -> StoreResult<SqlitePool> {
         std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
     }
     let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-    sqlx::migrate!("migrations/sqlite").run(&pool).await?;
+    MIGRATOR.run(&pool).await?;
     Ok(pool)
 }

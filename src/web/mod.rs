@@ -1,5 +1,6 @@
 //! The HTTP channel: one server in the binary on `HTTP_ADDR`, published by the bank's reverse
-//! proxy at `PUBLIC_URL` (SPEC §8, §10). It serves `/healthz`, the Mini App page (`/app`, static
+//! proxy at `PUBLIC_URL` (SPEC §8, §10). It serves `/healthz`, `/readyz` and `/metrics` (unless
+//! `METRICS_ADDR` puts that on an internal address of its own: `ops.rs`), the Mini App page (`/app`, static
 //! files embedded in the binary) and its API — `/api/card` (a card's full contacts),
 //! `/api/draft` (the caller's own registration form) and `/api/export` (the full workbook) — so
 //! that contacts go from the bank to the phone and never through Telegram.
@@ -13,6 +14,7 @@ mod card;
 mod draft;
 mod export;
 pub mod init_data;
+mod ops;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -46,8 +48,11 @@ const APP_CSS: &str = include_str!("assets/app.css");
 const CSP: &str = "default-src 'self'; frame-ancestors https://web.telegram.org https://*.telegram.org";
 
 pub fn router(state: WebState) -> Router {
-    Router::new()
-        .route("/healthz", get(|| async { "ok" }))
+    let mut router = Router::new().route("/healthz", get(ops::healthz)).route("/readyz", get(ops::readyz));
+    if state.config.metrics_addr.is_none() {
+        router = router.route("/metrics", get(ops::metrics));
+    }
+    router
         .route("/app", get(|| async { asset("text/html; charset=utf-8", APP_HTML) }))
         .route("/app/app.js", get(|| async { asset("text/javascript; charset=utf-8", APP_JS) }))
         .route("/app/app.css", get(|| async { asset("text/css; charset=utf-8", APP_CSS) }))
@@ -71,32 +76,56 @@ async fn secure_headers(mut response: Response) -> Response {
     response
 }
 
-/// The running server; dropping it stops it.
+/// `/metrics` alone, for `METRICS_ADDR`.
+fn metrics_router(state: WebState) -> Router {
+    Router::new().route("/metrics", get(ops::metrics)).with_state(state)
+}
+
+/// The running servers; dropping them stops them.
 pub struct WebServer {
     pub addr: SocketAddr,
-    task: JoinHandle<()>,
+    tasks: Vec<JoinHandle<()>>,
 }
 
 impl Drop for WebServer {
     fn drop(&mut self) {
-        self.task.abort();
+        for task in &self.tasks {
+            task.abort();
+        }
     }
 }
 
-/// Binds `HTTP_ADDR` and serves in the background; the bound address is published in
-/// `config.http_bound`.
+/// Binds `HTTP_ADDR` (and `METRICS_ADDR`, when set) and serves in the background; the bound
+/// addresses are published in `config.http_bound` and `config.metrics_bound`.
 pub async fn start(state: WebState) -> anyhow::Result<WebServer> {
+    // Recording starts with the server, so the first scrape sees what happened since.
+    crate::metrics::install();
+    let mut tasks = Vec::new();
+    if let Some(metrics_addr) = &state.config.metrics_addr {
+        let listener = tokio::net::TcpListener::bind(metrics_addr)
+            .await
+            .with_context(|| format!("cannot listen on METRICS_ADDR={metrics_addr}"))?;
+        let addr = listener.local_addr()?;
+        state.config.metrics_bound.set(addr);
+        let app = metrics_router(state.clone());
+        tasks.push(tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, app).await {
+                tracing::error!(error = %e, "the metrics server stopped");
+            }
+        }));
+        tracing::info!(%addr, "metrics server listening");
+    }
     let listener = tokio::net::TcpListener::bind(&state.config.http_addr)
         .await
         .with_context(|| format!("cannot listen on HTTP_ADDR={}", state.config.http_addr))?;
     let addr = listener.local_addr()?;
     state.config.http_bound.set(addr);
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    let task = tokio::spawn(async move {
+    tasks.push(tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app).await {
             tracing::error!(error = %e, "the HTTP server stopped");
         }
-    });
+    }));
     tracing::info!(%addr, "HTTP server listening");
-    Ok(WebServer { addr, task })
+    Ok(WebServer { addr, tasks })
 }

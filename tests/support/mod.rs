@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod pd;
+pub mod proxy;
 pub mod web;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -193,15 +194,34 @@ impl TestApp {
 
     /// With these configuration keys set (`PUBLIC_URL`, `CONTACTS_IN_CHAT`, …) over the tests' own.
     pub async fn spawn_env(backend: Backend, env: &[(&str, &str)]) -> Option<TestApp> {
+        let db = TestDb::create(backend).await?;
+        let url = db.url.clone();
+        Some(Self::spawn_on(db, url, env).await)
+    }
+
+    /// On PostgreSQL, with the app's connections going through a [`proxy::DbProxy`] the test
+    /// can cut; `None` when no test server is configured.
+    pub async fn spawn_behind_proxy(env: &[(&str, &str)]) -> Option<(TestApp, proxy::DbProxy)> {
+        let db = TestDb::create(Backend::Postgres).await?;
+        let mut url = url::Url::parse(&db.url).expect("a PostgreSQL URL");
+        let upstream = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap_or(5432));
+        let upstream = tokio::net::lookup_host(upstream).await.unwrap().next().expect("the server's address");
+        let proxy = proxy::DbProxy::start(upstream).await;
+        url.set_host(Some("127.0.0.1")).unwrap();
+        url.set_port(Some(proxy.addr.port())).unwrap();
+        Some((Self::spawn_on(db, url.to_string(), env).await, proxy))
+    }
+
+    /// Starts the app on `db`, reached at `app_url`.
+    async fn spawn_on(db: TestDb, app_url: String, env: &[(&str, &str)]) -> TestApp {
         let env: Vec<(String, String)> =
             env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
         let _ = tracing_subscriber::fmt()
             .with_env_filter("warn,prospect_diary=info")
             .with_test_writer()
             .try_init();
-        let db = TestDb::create(backend).await?;
         let tg = FakeTelegram::start().await.expect("start the fake Telegram");
-        let url = db.url.clone();
+        let url = app_url;
         let api = tg.url().to_owned();
         let config = Config::from_lookup(|key| {
             if let Some((_, value)) = env.iter().find(|(k, _)| k == key) {
@@ -218,11 +238,11 @@ impl TestApp {
             }
         })
         .expect("test config");
-        let store = Arc::new(store::connect(&db.url).await.expect("open the test store"));
+        let store = Arc::new(store::connect(&config.database_url).await.expect("open the test store"));
         let clock = Arc::new(ManualClock::new(start_time()));
         let mut app = TestApp { tg, store, clock, config, db, running: None };
         app.start();
-        Some(app)
+        app
     }
 
     fn start(&mut self) {
