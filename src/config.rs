@@ -262,6 +262,10 @@ mod tests {
         let pg =
             Config::from_lookup(|k| (k == "DATABASE_URL").then(|| "postgres://u:pw@h/db".into())).unwrap();
         assert!(!format!("{pg:?}").contains("pw@"));
+        let err = Config::from_lookup(|k| (k == "LOG_FORMAT").then(|| "xml".into())).unwrap_err();
+        assert!(err.to_string().contains("LOG_FORMAT must be text or json"), "{err}");
+        let json = Config::from_lookup(|k| (k == "LOG_FORMAT").then(|| "json".into())).unwrap();
+        assert_eq!(json.log_format, LogFormat::Json);
     }
 
     #[test]

@@ -210,6 +210,18 @@ enum Verdict {
     Failed,
 }
 
+impl Verdict {
+    /// How `/metrics` counts the failed send.
+    fn counted_as(&self) -> SendResult {
+        match self {
+            Verdict::Retry => SendResult::Retried,
+            Verdict::RetryAfter(_) => SendResult::TooManyRequests,
+            Verdict::Unreachable => SendResult::Forbidden,
+            Verdict::Failed => SendResult::Failed,
+        }
+    }
+}
+
 fn classify(err: &RequestError) -> Verdict {
     match err {
         RequestError::RetryAfter(secs) => Verdict::RetryAfter(secs.seconds()),
@@ -369,12 +381,7 @@ impl Deliverer {
             }
             Err(err) => {
                 let error = err.to_string();
-                metrics::message_send(match classify(&err) {
-                    Verdict::Retry => SendResult::Retried,
-                    Verdict::RetryAfter(_) => SendResult::TooManyRequests,
-                    Verdict::Unreachable => SendResult::Forbidden,
-                    Verdict::Failed => SendResult::Failed,
-                });
+                metrics::message_send(classify(&err).counted_as());
                 match classify(&err) {
                     Verdict::Retry => {
                         ctx.store.outbox_retry(item.id, now + backoff(item.attempts), &error).await?

@@ -1,9 +1,10 @@
 //! The HTTP channel: one server in the binary on `HTTP_ADDR`, published by the bank's reverse
-//! proxy at `PUBLIC_URL` (SPEC §8, §10). It serves `/healthz`, `/readyz` and `/metrics` (unless
-//! `METRICS_ADDR` puts that on an internal address of its own: `ops.rs`), the Mini App page (`/app`, static
-//! files embedded in the binary) and its API — `/api/card` (a card's full contacts),
-//! `/api/draft` (the caller's own registration form) and `/api/export` (the full workbook) — so
-//! that contacts go from the bank to the phone and never through Telegram.
+//! proxy at `PUBLIC_URL` (SPEC §8, §10). It serves the operator's `/healthz`, `/readyz` and
+//! `/metrics` (`ops.rs`; `METRICS_ADDR` may put `/metrics` on an internal address of its own),
+//! the Mini App page (`/app`, static files embedded in the binary) and its API — `/api/card` (a
+//! card's full contacts), `/api/draft` (the caller's own registration form) and `/api/export`
+//! (the full workbook) — so that contacts go from the bank to the phone and never through
+//! Telegram.
 //!
 //! Like the bot, it only translates: requests into domain calls, results into JSON. Every
 //! response carries `no-store` and a strict content security policy; logs never carry the
