@@ -308,15 +308,15 @@ mod tests {
             ]
             .map(|d| (NaiveDate::parse_from_str(d, "%d.%m.%Y").unwrap(), DayKind::Holiday)),
         );
-        let now = at("2026-12-30T07:00:00Z");
-        let tomorrow = read_when("завтра 15:00", now, Moscow).unwrap();
+        let eve = at("2026-12-30T07:00:00Z");
+        let tomorrow = read_when("завтра 15:00", eve, Moscow).unwrap();
         assert!(tomorrow.relative);
         assert_eq!(
             land(tomorrow, Moscow, &calendar),
             (at("2027-01-11T12:00:00Z"), Some(MoveReason::Holiday))
         );
         // A date typed as such stays: the person means that day.
-        let typed = read_when("31.12.2026 15:00", now, Moscow).unwrap();
+        let typed = read_when("31.12.2026 15:00", eve, Moscow).unwrap();
         assert!(!typed.relative);
         assert_eq!(land(typed, Moscow, &calendar), (typed.at, None));
         // A quick choice on a Saturday moves to Monday, for the weekend.
