@@ -2,10 +2,12 @@
 //! without Telegram. Uses the same domain operations, checks and audit trail as the admin chat.
 
 use anyhow::Context;
+use chrono::Datelike;
 use clap::{Parser, Subcommand};
 
 use crate::app;
 use crate::bot::{ChatCheck, check_route_chat};
+use crate::calendar_file;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::domain::access::{AccessError, NewUser, Region, Role};
@@ -13,6 +15,7 @@ use crate::domain::directory;
 use crate::domain::handoff::{self, Route};
 use crate::domain::ids::{FullName, RegionCode, TelegramId};
 use crate::domain::prospect::Product;
+use crate::domain::worktime::{DayKind, WorkingHours};
 use crate::store::{self, Store};
 
 #[derive(Debug, Parser)]
@@ -47,6 +50,28 @@ pub enum Command {
         /// The copy to write; it must not exist yet.
         file: std::path::PathBuf,
     },
+    /// The bank's calendar: holidays, transferred working days and shortened days.
+    #[command(subcommand)]
+    Holidays(HolidaysCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HolidaysCommand {
+    /// `holidays import calendar.csv`: the official production calendar (data.gov.ru, CSV),
+    /// one or more years; each year in the file replaces that year.
+    Import { file: std::path::PathBuf },
+    /// `holidays add 11.01.2027 --kind holiday`: one day as `holiday`, `working` (a transferred
+    /// working Saturday), `short` (a pre-holiday day, an hour shorter) or `weekend`.
+    Add {
+        date: String,
+        #[arg(long, default_value = "holiday")]
+        kind: String,
+    },
+    /// `holidays list --year 2027`: the days that differ from a plain week.
+    List {
+        #[arg(long)]
+        year: Option<i32>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -72,6 +97,12 @@ pub enum RegionCommand {
         name: String,
         #[arg(long)]
         tz: String,
+    },
+    /// Set a division's working hours: `region set MSK --hours 09:00-18:00`.
+    Set {
+        code: String,
+        #[arg(long)]
+        hours: String,
     },
     /// List divisions.
     List,
@@ -121,6 +152,13 @@ pub async fn execute(cli: Cli, config: Config) -> anyhow::Result<()> {
             println!("{}", out?);
             Ok(())
         }
+        Command::Holidays(cmd) => {
+            let store = open(&config).await?;
+            let out = holidays(&store, cmd, SystemClock.now()).await;
+            store.close().await;
+            println!("{}", out?);
+            Ok(())
+        }
         Command::User(cmd) => {
             let store = open(&config).await?;
             let out = user(&store, cmd, SystemClock.now()).await;
@@ -166,18 +204,80 @@ pub async fn region(
         RegionCommand::Add { code, name, tz } => {
             let region = Region::parse(&code, &name, &tz)?;
             directory::add_region(store, &region, None, now).await?;
-            Ok(format!("region {} added", region.code))
+            Ok(format!("region {} added, working hours {}", region.code, region.hours))
+        }
+        RegionCommand::Set { code, hours } => {
+            let code = RegionCode::parse(&code)?;
+            let hours = WorkingHours::parse(&hours)?;
+            directory::set_hours(store, &code, hours, None, now).await?;
+            Ok(format!("region {code}: working hours {hours}"))
         }
         RegionCommand::List => {
             let lines: Vec<String> = store
                 .regions()
                 .await?
                 .iter()
-                .map(|r| format!("{}\t{}\t{}", r.code, r.name.as_str(), r.tz.name()))
+                .map(|r| format!("{}\t{}\t{}\t{}", r.code, r.name.as_str(), r.tz.name(), r.hours))
                 .collect();
             Ok(if lines.is_empty() { "no regions yet".into() } else { lines.join("\n") })
         }
     }
+}
+
+/// Runs a calendar command and returns what to print.
+pub async fn holidays(
+    store: &dyn Store,
+    cmd: HolidaysCommand,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<String> {
+    match cmd {
+        HolidaysCommand::Import { file } => {
+            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let years =
+                calendar_file::read(&bytes).with_context(|| format!("{} is refused", file.display()))?;
+            let mut lines = vec![];
+            for year in &years {
+                directory::load_calendar(store, Some(year.year), &year.days, None, now).await?;
+                let count = |kind| year.days.iter().filter(|(_, k)| *k == kind).count();
+                lines.push(format!(
+                    "{}: {} holidays on weekdays, {} working weekend days, {} shortened days",
+                    year.year,
+                    count(DayKind::Holiday),
+                    count(DayKind::Working),
+                    count(DayKind::Short)
+                ));
+            }
+            Ok(lines.join("\n"))
+        }
+        HolidaysCommand::Add { date, kind } => {
+            let date = read_date(&date)?;
+            let kind =
+                DayKind::parse(kind.trim()).context("a kind is one of: holiday, working, short, weekend")?;
+            directory::load_calendar(store, None, &[(date, kind)], None, now).await?;
+            Ok(format!("{}: {}", date.format("%d.%m.%Y"), kind.as_str()))
+        }
+        HolidaysCommand::List { year } => {
+            let calendar = directory::calendar(store).await?;
+            let lines: Vec<String> = calendar
+                .exceptions()
+                .filter(|(d, _)| year.is_none_or(|y| d.year() == y))
+                .map(|(d, k)| format!("{}\t{}\t{}", d.format("%d.%m.%Y"), d.format("%a"), k.as_str()))
+                .collect();
+            Ok(if lines.is_empty() {
+                "no calendar loaded: every Saturday and Sunday is off".into()
+            } else {
+                lines.join("\n")
+            })
+        }
+    }
+}
+
+/// A date as `31.12.2026` or `2026-12-31`.
+fn read_date(text: &str) -> anyhow::Result<chrono::NaiveDate> {
+    let text = text.trim();
+    chrono::NaiveDate::parse_from_str(text, "%d.%m.%Y")
+        .or_else(|_| chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d"))
+        .with_context(|| format!("«{text}» is not a date: write it as 31.12.2026"))
 }
 
 /// Runs a user command and returns what to print.

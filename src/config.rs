@@ -21,6 +21,8 @@ pub struct Config {
     pub database_url: String,
     pub collision_window_days: u32,
     pub handoff_sla_hours: u32,
+    /// A lead nobody took within this many working days of its division expires (0: never).
+    pub handoff_expire_working_days: u32,
     pub contacts_in_chat: ContactsInChat,
     /// How long a stranger waits before being told "no" again.
     pub refusal_interval_minutes: u32,
@@ -101,6 +103,7 @@ impl fmt::Debug for Config {
             .field("database_url", &redact_password(&self.database_url))
             .field("collision_window_days", &self.collision_window_days)
             .field("handoff_sla_hours", &self.handoff_sla_hours)
+            .field("handoff_expire_working_days", &self.handoff_expire_working_days)
             .field("contacts_in_chat", &self.contacts_in_chat)
             .field("refusal_interval_minutes", &self.refusal_interval_minutes)
             .field("poll_timeout_secs", &self.poll_timeout_secs)
@@ -177,6 +180,7 @@ impl Config {
             database_url: get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
             collision_window_days: number("COLLISION_WINDOW_DAYS", 14)?,
             handoff_sla_hours: number("HANDOFF_SLA_HOURS", 4)?,
+            handoff_expire_working_days: number("HANDOFF_EXPIRE_WORKING_DAYS", 5)?,
             contacts_in_chat,
             refusal_interval_minutes: number("REFUSAL_INTERVAL_MINUTES", 60)?,
             poll_timeout_secs: number("POLL_TIMEOUT_SECS", 10)?,
@@ -243,6 +247,7 @@ mod tests {
         assert_eq!(config.database_url, DEFAULT_DATABASE_URL);
         assert_eq!(config.collision_window_days, 14);
         assert_eq!(config.handoff_sla_hours, 4);
+        assert_eq!(config.handoff_expire_working_days, 5);
         assert_eq!(config.contacts_in_chat, ContactsInChat::Mask);
         assert_eq!(config.shutdown_grace_secs, 20);
         assert_eq!(config.http_addr, DEFAULT_HTTP_ADDR);

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod bot;
+pub mod calendar_file;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -41,7 +41,7 @@ async fn a_route_is_set_to_a_group_as_the_readme_writes_it(backend: Backend) {
 
     let added =
         prospect_diary(&db, &tg, &["region", "add", "77", "--name", "Москва", "--tz", "Europe/Moscow"]).await;
-    assert_eq!(stdout(&added), "region 77 added");
+    assert_eq!(stdout(&added), "region 77 added, working hours 09:00-18:00");
     // Group ids are negative: the README's form must not read the id as an option.
     let set = prospect_diary(&db, &tg, &["route", "set", "77", "credit", "-1001234567890"]).await;
     assert_eq!(stdout(&set), "route 77 credit -> -1001234567890 (Кредитный отдел · Москва)");

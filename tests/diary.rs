@@ -109,9 +109,12 @@ both_backends! {
         };
 
         let when = log("Звонок", "Не удалось связаться").await;
+        // It is Friday: «tomorrow» lands on Monday, and the person is told why.
         app.tg.press(&anna, &when, &when.button("Завтра 10:00"));
+        let moved = app.tg.next(anna.id).await;
+        assert_eq!(moved.visible, "Перенесено на 30.11.2026 10:00 — выходной день.");
         let confirm = app.tg.next(anna.id).await;
-        assert!(confirm.visible.contains("Следующий контакт: 28.11.2026 10:00"), "{}", confirm.visible);
+        assert!(confirm.visible.contains("Следующий контакт: 30.11.2026 10:00"), "{}", confirm.visible);
         app.tg.press(&anna, &confirm, &confirm.button("Записать"));
         app.tg.next(anna.id).await;
         app.tg.next(anna.id).await;

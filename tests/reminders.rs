@@ -73,9 +73,10 @@ both_backends! {
         let again = app.tg.next(anna.id).await;
         assert!(again.visible.contains("Срок: 27.11.2026 12:00"), "{}", again.visible);
 
+        // It is Friday: tomorrow is Saturday, so the contact lands on Monday, and says why.
         app.tg.press(&anna, &again, &again.button("Завтра 10:00"));
         let moved = app.tg.next(anna.id).await;
-        assert_eq!(moved.visible, "Перенесено на 28.11.2026 10:00.");
+        assert_eq!(moved.visible, "Перенесено на 30.11.2026 10:00 — выходной день.");
         let today = app.say(&anna, "/today").await;
         assert_eq!(today.visible, "На сегодня контактов нет, просроченных тоже.");
 

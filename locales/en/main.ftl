@@ -316,6 +316,10 @@ reminder-late = ⏰ This reminder is { $late } late.
 reminder-snooze = ⏰ In an hour
 reminder-tomorrow = 📅 Tomorrow 10:00
 reminder-moved = Moved to { $when }.
+when-moved = Moved to { $when }: { $reason ->
+    [holiday] a public holiday.
+   *[weekend] a weekend.
+}
 late-minutes = { $count ->
     [one] { $count } minute
    *[other] { $count } minutes
@@ -371,7 +375,7 @@ lead-declined-public = ❌ Declined by { $who }, { $when }
 lead-won = 🏆 Won: { $who }, { $when }
 lead-lost = Lost: { $who }, { $when }. Reason: { $reason }
 lead-lost-public = Lost: { $who }, { $when }
-lead-expired = The lead has expired.
+lead-expired = ⌛ The lead expired on { $when }: nobody took it. The company can be handed off again.
 lead-take = ✅ Take
 lead-decline = ❌ Decline
 lead-won-button = 🏆 Won

@@ -318,6 +318,10 @@ reminder-late = ⏰ Напоминание пришло с опозданием 
 reminder-snooze = ⏰ Через час
 reminder-tomorrow = 📅 Завтра 10:00
 reminder-moved = Перенесено на { $when }.
+when-moved = Перенесено на { $when } — { $reason ->
+    [holiday] праздничные дни.
+   *[weekend] выходной день.
+}
 late-minutes = { $count ->
     [one] { $count } минуту
     [few] { $count } минуты
@@ -375,7 +379,7 @@ lead-declined-public = ❌ Отклонена: { $who }, { $when }
 lead-won = 🏆 Сделка состоялась: { $who }, { $when }
 lead-lost = Сделка не состоялась: { $who }, { $when }. Причина: { $reason }
 lead-lost-public = Сделка не состоялась: { $who }, { $when }
-lead-expired = Срок заявки истёк.
+lead-expired = ⌛ Срок заявки истёк { $when }: её никто не взял. Компанию можно передать снова.
 lead-take = ✅ Взять
 lead-decline = ❌ Отклонить
 lead-won-button = 🏆 Сделка состоялась

@@ -8,7 +8,8 @@ use super::buttons::buttons;
 use super::gate::Caller;
 use super::reply::Answer;
 use super::{Ctx, HandlerResult, agenda, reply};
-use crate::domain::diary::{QuickWhen, quick_when};
+use crate::domain::diary::{QuickWhen, land, quick_chosen, quick_when};
+use crate::domain::directory;
 use crate::domain::followup::{self, Moved};
 use crate::i18n::Args;
 
@@ -43,17 +44,28 @@ pub async fn on_button(
     let (bot, ctx, caller) = (&bot, &ctx, &caller);
     let lang = caller.user.lang;
     let now = ctx.clock.now();
-    let (id, due) = match button {
-        ReminderButton::Snooze(id) => (id, now + Duration::hours(1)),
-        ReminderButton::Tomorrow(id) => (id, quick_when(QuickWhen::Tomorrow, now, caller.tz())),
+    let (id, due, why) = match button {
+        ReminderButton::Snooze(id) => (id, now + Duration::hours(1), None),
+        ReminderButton::Tomorrow(id) => {
+            let calendar = directory::calendar(ctx.store.as_ref()).await?;
+            let (due, why) =
+                land(quick_chosen(QuickWhen::Tomorrow, now, caller.tz()), caller.tz(), &calendar);
+            (id, due, why)
+        }
     };
     match followup::reschedule(ctx.store.as_ref(), &caller.user, id, due, now).await? {
         Moved::Moved => {}
         Moved::NotYours => return Ok(Answer::alert(ctx.i18n.t(lang, "err-not-allowed"))),
         Moved::Gone => return Ok(Answer::stale(ctx, lang)),
     }
-    let moved =
-        ctx.i18n.get(lang, "reminder-moved", Args::new().text("when", super::render::when(due, caller.tz())));
+    let moved = match why {
+        Some(reason) => super::render::moved(ctx, lang, due, caller.tz(), reason),
+        None => ctx.i18n.get(
+            lang,
+            "reminder-moved",
+            Args::new().text("when", super::render::when(due, caller.tz())),
+        ),
+    };
     reply::close(bot, caller.chat, message, moved.clone()).await?;
     Ok(Answer::done())
 }

@@ -16,10 +16,20 @@ use crate::domain::fields::{self, FIELDS, FieldKind, FieldSpec, Placement};
 use crate::domain::privacy::Disclosure;
 use crate::domain::prospect::{Product, Prospect, Status};
 use crate::domain::prospects::{Card, may_edit, may_log};
+use crate::domain::worktime::MoveReason;
 use crate::i18n::{Args, escape_html, local_datetime};
 
 pub fn when(at: DateTime<Utc>, tz: Tz) -> String {
     local_datetime(at, tz)
+}
+
+/// A next contact moved off a day off: «Перенесено на 11.01.2027 10:00 — праздники.»
+pub fn moved(ctx: &Ctx, lang: Lang, at: DateTime<Utc>, tz: Tz, reason: MoveReason) -> String {
+    let reason = match reason {
+        MoveReason::Holiday => "holiday",
+        MoveReason::Weekend => "weekend",
+    };
+    ctx.i18n.get(lang, "when-moved", Args::new().text("when", when(at, tz)).text("reason", reason))
 }
 
 pub fn status(ctx: &Ctx, lang: Lang, status: Status) -> String {

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use super::ids::{FullName, ParseError, RegionCode, RegionName, TelegramId, TimeZoneName};
+use super::worktime::{Calendar, WorkTime, WorkingHours};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -95,15 +96,24 @@ pub struct Region {
     pub code: RegionCode,
     pub name: RegionName,
     pub tz: TimeZoneName,
+    /// Its working hours on working days (09:00–18:00 unless the operator set others).
+    pub hours: WorkingHours,
 }
 
 impl Region {
+    /// A division with the default working hours.
     pub fn parse(code: &str, name: &str, tz: &str) -> Result<Self, ParseError> {
         Ok(Self {
             code: RegionCode::parse(code)?,
             name: RegionName::parse(name)?,
             tz: TimeZoneName::parse(tz)?,
+            hours: WorkingHours::default(),
         })
+    }
+
+    /// The division's working time under the bank's `calendar`.
+    pub fn work_time<'a>(&self, calendar: &'a Calendar) -> WorkTime<'a> {
+        WorkTime { hours: self.hours, tz: self.tz.tz(), calendar }
     }
 }
 

@@ -1,13 +1,14 @@
 //! The negotiation diary (SPEC §3, §4 `/log`): entries, their outcomes, how the prospect's
 //! status moves on, and the agreed next contact as people type it.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use super::ids::TelegramId;
 use super::prospect::{Product, ProspectId, Status, codes};
+use super::worktime::{Calendar, MoveReason};
 
 codes! {
     /// How the contact happened.
@@ -110,14 +111,35 @@ fn parse_time(text: &str) -> Option<NaiveTime> {
     NaiveTime::from_hms_opt(h.parse().ok()?, m.parse().ok()?, 0)
 }
 
+/// A next contact as chosen: a moment, and whether it was chosen relative to today
+/// («завтра», «через 3 дня», a quick button) rather than as a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Chosen {
+    pub at: DateTime<Utc>,
+    /// A relative choice lands on a working day ([`land`]); a typed date is kept as typed.
+    pub relative: bool,
+}
+
+impl Chosen {
+    pub fn exact(at: DateTime<Utc>) -> Self {
+        Self { at, relative: false }
+    }
+}
+
 /// Parses a typed next contact in the region's zone: `25.12 15:30`, `25.12.2026`,
 /// `25.12.2026 15:30`, `сегодня 15:00`, `завтра 10:00`, `послезавтра`, `через 3 дня`.
 /// A date without a time means 10:00. A moment already past is refused.
 pub fn parse_when(text: &str, now: DateTime<Utc>, tz: Tz) -> Result<DateTime<Utc>, DiaryError> {
+    read_when(text, now, tz).map(|chosen| chosen.at)
+}
+
+/// [`parse_when`], telling a moment relative to today from a typed date.
+pub fn read_when(text: &str, now: DateTime<Utc>, tz: Tz) -> Result<Chosen, DiaryError> {
     let lowered = text.trim().to_lowercase();
     let words: Vec<&str> = lowered.split_whitespace().collect();
     let today = now.with_timezone(&tz).date_naive();
     let default_time = NaiveTime::from_hms_opt(DEFAULT_TIME.0, DEFAULT_TIME.1, 0).expect("a time");
+    let relative = matches!(words.first(), Some(&("завтра" | "tomorrow" | "послезавтра" | "через" | "in")));
     let (date, rest): (NaiveDate, &[&str]) = match words.as_slice() {
         ["сегодня" | "today", rest @ ..] => (today, rest),
         ["завтра" | "tomorrow", rest @ ..] => (today + Duration::days(1), rest),
@@ -169,7 +191,22 @@ pub fn parse_when(text: &str, now: DateTime<Utc>, tz: Tz) -> Result<DateTime<Utc
     if at <= now {
         return Err(DiaryError::InThePast);
     }
-    Ok(at)
+    Ok(Chosen { at, relative })
+}
+
+/// Where a next contact lands: a relative choice that falls on a day off moves to the next
+/// working day of the bank's calendar at the same local time, with the reason; a typed date,
+/// or a working day, stays.
+pub fn land(chosen: Chosen, tz: Tz, calendar: &Calendar) -> (DateTime<Utc>, Option<MoveReason>) {
+    if !chosen.relative {
+        return (chosen.at, None);
+    }
+    let there = chosen.at.with_timezone(&tz);
+    let landing = calendar.land(there.date_naive());
+    match landing.moved {
+        Some(reason) => (local(tz, landing.date, there.time()).unwrap_or(chosen.at), Some(reason)),
+        None => (chosen.at, None),
+    }
 }
 
 /// A next contact further ahead than this is kept only once the person confirms it:
@@ -189,6 +226,11 @@ pub enum QuickWhen {
     NextMonday,
 }
 
+/// A quick choice as a relative [`Chosen`], to be landed on a working day.
+pub fn quick_chosen(choice: QuickWhen, now: DateTime<Utc>, tz: Tz) -> Chosen {
+    Chosen { at: quick_when(choice, now, tz), relative: true }
+}
+
 pub fn quick_when(choice: QuickWhen, now: DateTime<Utc>, tz: Tz) -> DateTime<Utc> {
     let today = now.with_timezone(&tz).date_naive();
     let date = match choice {
@@ -201,11 +243,6 @@ pub fn quick_when(choice: QuickWhen, now: DateTime<Utc>, tz: Tz) -> DateTime<Utc
     };
     let ten = NaiveTime::from_hms_opt(DEFAULT_TIME.0, DEFAULT_TIME.1, 0).expect("a time");
     local(tz, date, ten).unwrap_or(now + Duration::days(1))
-}
-
-/// Whether `day` is a working day (Monday to Friday).
-pub fn is_working_day(day: Weekday) -> bool {
-    !matches!(day, Weekday::Sat | Weekday::Sun)
 }
 
 #[cfg(test)]
@@ -253,6 +290,44 @@ mod tests {
         assert!(!far_ahead(parse_when("20.01", now(), Moscow).unwrap(), now()));
         // The quick choices are never far.
         assert!(!far_ahead(quick_when(QuickWhen::NextMonday, now(), Moscow), now()));
+    }
+
+    #[test]
+    fn a_relative_choice_on_a_day_off_lands_on_the_next_working_day() {
+        use crate::domain::worktime::DayKind;
+        // Wednesday 30.12.2026, the last working day of the year; 31.12 and 01–08.01 off.
+        let calendar = Calendar::new(
+            [
+                "31.12.2026",
+                "01.01.2027",
+                "04.01.2027",
+                "05.01.2027",
+                "06.01.2027",
+                "07.01.2027",
+                "08.01.2027",
+            ]
+            .map(|d| (NaiveDate::parse_from_str(d, "%d.%m.%Y").unwrap(), DayKind::Holiday)),
+        );
+        let eve = at("2026-12-30T07:00:00Z");
+        let tomorrow = read_when("завтра 15:00", eve, Moscow).unwrap();
+        assert!(tomorrow.relative);
+        assert_eq!(
+            land(tomorrow, Moscow, &calendar),
+            (at("2027-01-11T12:00:00Z"), Some(MoveReason::Holiday))
+        );
+        // A date typed as such stays: the person means that day.
+        let typed = read_when("31.12.2026 15:00", eve, Moscow).unwrap();
+        assert!(!typed.relative);
+        assert_eq!(land(typed, Moscow, &calendar), (typed.at, None));
+        // A quick choice on a Saturday moves to Monday, for the weekend.
+        let saturday = quick_chosen(QuickWhen::Tomorrow, now(), Moscow);
+        assert_eq!(
+            land(saturday, Moscow, &calendar),
+            (at("2026-11-30T07:00:00Z"), Some(MoveReason::Weekend))
+        );
+        // A working day stays as chosen.
+        let in_three = quick_chosen(QuickWhen::InThreeDays, now(), Moscow);
+        assert_eq!(land(in_three, Moscow, &calendar), (in_three.at, None));
     }
 
     #[test]

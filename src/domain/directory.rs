@@ -1,11 +1,12 @@
 //! Whitelist and division management, shared by the operator CLI and the admin chat, so both
 //! apply the same checks and leave the same audit trail.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::access::{AccessError, AccessRequest, Lang, NewUser, Placement, Region, RequestState, Role, User};
 use super::audit::{AuditAction, AuditRecord, user_subject};
 use super::ids::{RegionCode, TelegramId};
+use super::worktime::{Calendar, DayKind, WorkingHours};
 use crate::store::{Store, StoreError};
 
 /// A failure of a directory operation: either the person's mistake or the store's.
@@ -36,6 +37,46 @@ pub async fn add_region(
         .subject(format!("region:{}", region.code))
         .details(format!("{} ({})", region.name.as_str(), region.tz.name()));
     store.add_region(region, now, &record).await?;
+    Ok(())
+}
+
+/// Sets a division's working hours (SPEC §6: the hand-off SLA counts them).
+pub async fn set_hours(
+    store: &dyn Store,
+    code: &RegionCode,
+    hours: WorkingHours,
+    actor: Option<TelegramId>,
+    now: DateTime<Utc>,
+) -> Result<(), DirectoryError> {
+    let record = AuditRecord::new(now, actor, AuditAction::RegionHoursSet)
+        .subject(format!("region:{code}"))
+        .details(hours.to_string());
+    store.set_region_hours(code, hours, &record).await?;
+    Ok(())
+}
+
+/// The bank's calendar of holidays, transferred days and shortened days.
+pub async fn calendar(store: &dyn Store) -> Result<Calendar, StoreError> {
+    store.calendar().await
+}
+
+/// Loads the calendar's `days`: a whole `year` of the production calendar (replacing what that
+/// year held, so the same file twice changes nothing), or single days over what is there.
+pub async fn load_calendar(
+    store: &dyn Store,
+    year: Option<i32>,
+    days: &[(NaiveDate, DayKind)],
+    actor: Option<TelegramId>,
+    now: DateTime<Utc>,
+) -> Result<(), DirectoryError> {
+    let holidays = days.iter().filter(|(_, k)| *k == DayKind::Holiday).count();
+    let mut details = format!("{} days, {holidays} holidays", days.len());
+    if let Some(year) = year {
+        details = format!("{year}: {details}");
+    }
+    let record =
+        AuditRecord::new(now, actor, AuditAction::CalendarLoaded).subject("calendar").details(details);
+    store.put_calendar_days(year, days, now, &record).await?;
     Ok(())
 }
 

@@ -20,6 +20,7 @@ pub mod prospects;
 pub mod report;
 pub mod requisites;
 pub mod session;
+pub mod worktime;
 
 pub use access::{Lang, NewUser, Region, Role, User};
 pub use ids::{FullName, RegionCode, TelegramId, TimeZoneName};

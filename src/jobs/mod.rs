@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{Datelike, NaiveTime, TimeZone, Utc};
+use chrono::{NaiveTime, TimeZone, Utc};
 use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardMarkup, MessageId, ParseMode, ReplyParameters};
 use teloxide::{ApiError, RequestError};
@@ -19,9 +19,11 @@ use tokio::time::Instant;
 
 use crate::bot::agenda;
 use crate::ctx::Ctx;
+use crate::domain::access::Region;
 use crate::domain::access::{Audience, Role, manages, may_receive};
-use crate::domain::diary::is_working_day;
-use crate::domain::handoff::{HandoffState, Waiting};
+use crate::domain::audit::{AuditAction, AuditRecord};
+use crate::domain::handoff::{self, Handoff, HandoffState, Waiting};
+use crate::domain::ids::RegionCode;
 use crate::domain::ids::TelegramId;
 use crate::domain::notice;
 use crate::metrics::{self, SendResult};
@@ -39,6 +41,7 @@ pub async fn tick(ctx: &Ctx) -> anyhow::Result<()> {
     while ctx.store.queue_due_followups(now, 500).await? == 500 {}
     held_leads(ctx).await?;
     waiting_leads(ctx).await?;
+    stale_leads(ctx).await?;
     digests(ctx).await?;
     weekly::queue(ctx).await
 }
@@ -53,12 +56,24 @@ pub async fn held_leads(ctx: &Ctx) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Leads nobody took: after `HANDOFF_SLA_HOURS` a reminder in the chat; after twice that, the
-/// division's managers are told. Queued once each (dedupe keys), then marked.
+/// Leads nobody took: after `HANDOFF_SLA_HOURS` working hours of the division (its hours,
+/// the bank's calendar) a reminder in the chat; after twice that, the division's managers are
+/// told. Queued once each (dedupe keys), then marked.
 pub async fn waiting_leads(ctx: &Ctx) -> anyhow::Result<()> {
     let now = ctx.clock.now();
     let sla = chrono::Duration::hours(i64::from(ctx.config.handoff_sla_hours));
+    let calendar = ctx.store.calendar().await?;
+    let regions: HashMap<RegionCode, Region> =
+        ctx.store.regions().await?.into_iter().map(|r| (r.code.clone(), r)).collect();
+    // Working time never runs faster than the clock, so the store's cut by calendar time only
+    // narrows the candidates; each is then measured in its division's working hours.
+    let waited = |h: &Handoff, sla: chrono::Duration| {
+        regions.get(&h.region).is_none_or(|r| r.work_time(&calendar).between(h.created_at, now) >= sla)
+    };
     for h in ctx.store.waiting_handoffs(now - sla, Waiting::Reminder, 500).await? {
+        if !waited(&h, sla) {
+            continue;
+        }
         let item = NewOutgoing {
             kind: "lead_reminder",
             chat_id: h.chat_id,
@@ -74,6 +89,9 @@ pub async fn waiting_leads(ctx: &Ctx) -> anyhow::Result<()> {
     }
     let users = ctx.store.users().await?;
     for h in ctx.store.waiting_handoffs(now - sla * 2, Waiting::Escalation, 500).await? {
+        if !waited(&h, sla * 2) {
+            continue;
+        }
         let items: Vec<NewOutgoing> = users
             .iter()
             .filter(|m| manages(m, &h.region))
@@ -97,15 +115,42 @@ pub async fn waiting_leads(ctx: &Ctx) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Each working day from 09:00 local, once per division: a digest to everyone with something due.
+/// Leads nobody took within `HANDOFF_EXPIRE_WORKING_DAYS` working days of their division
+/// expire: the card in the chat says so, the specialist and the managers are told, and the
+/// company can be handed off again.
+pub async fn stale_leads(ctx: &Ctx) -> anyhow::Result<()> {
+    let days = ctx.config.handoff_expire_working_days;
+    if days == 0 {
+        return Ok(());
+    }
+    let now = ctx.clock.now();
+    let calendar = ctx.store.calendar().await?;
+    let regions: HashMap<RegionCode, Region> =
+        ctx.store.regions().await?.into_iter().map(|r| (r.code.clone(), r)).collect();
+    // A working day is never shorter than a calendar day, so only leads older than `days`
+    // calendar days can be due; each is then measured in its division's working days.
+    let before = now - chrono::Duration::days(i64::from(days));
+    for h in ctx.store.pending_handoffs(before, 500).await? {
+        let Some(region) = regions.get(&h.region) else { continue };
+        let due = handoff::expires_at(h.created_at, days, &region.work_time(&calendar));
+        if due.is_some_and(|due| due <= now) {
+            handoff::expire(ctx.store.as_ref(), &h, &format!("not taken within {days} working days"), now)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Each working day of the bank's calendar from 09:00 local, once per division: a digest to everyone with something due.
 pub async fn digests(ctx: &Ctx) -> anyhow::Result<()> {
     let now = ctx.clock.now();
     let nine = NaiveTime::from_hms_opt(9, 0, 0).expect("a time");
     let users = ctx.store.users().await?;
+    let calendar = ctx.store.calendar().await?;
     for region in ctx.store.regions().await? {
         let tz = region.tz.tz();
         let local = now.with_timezone(&tz);
-        if !is_working_day(local.weekday()) || local.time() < nine {
+        if !calendar.is_working_day(local.date_naive()) || local.time() < nine {
             continue;
         }
         let date = local.date_naive();
@@ -537,10 +582,6 @@ async fn lead_undelivered(ctx: &Ctx, item: &Outgoing) -> anyhow::Result<()> {
     let Some(h) = render::handoff_of(ctx, item).await? else { return Ok(()) };
     tracing::error!(handoff = h.id, chat = h.chat_id, "the lead card cannot reach the credit chat");
     let now = ctx.clock.now();
-    // Expired, so that it can be handed off again once the route is fixed.
-    if !ctx.store.expire_handoff(h.id, now).await? {
-        return Ok(());
-    }
     let items: Vec<NewOutgoing> = ctx
         .store
         .users()
@@ -558,7 +599,11 @@ async fn lead_undelivered(ctx: &Ctx, item: &Outgoing) -> anyhow::Result<()> {
             notice: None,
         })
         .collect();
-    ctx.store.enqueue(&items, now).await?;
+    // Expired, so that it can be handed off again once the route is fixed.
+    let record = AuditRecord::new(now, None, AuditAction::HandoffExpired)
+        .subject(format!("prospect:{}", h.prospect))
+        .details(format!("handoff {} {}: the credit chat cannot be reached", h.id, h.product));
+    ctx.store.expire_handoff(h.id, now, &record, &items).await?;
     Ok(())
 }
 

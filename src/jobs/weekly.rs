@@ -1,11 +1,12 @@
-//! The Monday report (SPEC §7): from 09:00 local on Monday, last week's activity report goes to
+//! The Monday report (SPEC §7): from 09:00 local on Monday (on the first working day of the
+//! week when Monday is a holiday), last week's activity report goes to
 //! each division's managers (their division) and, once, to head office (every division, on
 //! Moscow time). Claimed per scope and ISO week, so several instances queue it once.
 //!
 //! The summary is queued as a plain notice; the workbook and the chart are queued as `report`
 //! items that name the report, and are built when they are sent. Each is sent once.
 
-use chrono::{Datelike, NaiveTime, Utc, Weekday};
+use chrono::{Datelike, Duration, NaiveTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use teloxide::prelude::*;
@@ -13,6 +14,7 @@ use teloxide::prelude::*;
 use crate::ctx::Ctx;
 use crate::domain::access::{Lang, Role, User, manages};
 use crate::domain::report::{Period, ReportScope};
+use crate::domain::worktime::Calendar;
 use crate::reports::{self, Reader, text};
 use crate::store::{NewOutgoing, Outgoing};
 
@@ -34,15 +36,21 @@ fn reader(ctx: &Ctx, lang: Lang, tz: Tz) -> Reader {
     Reader { lang, tz, disclosure: ctx.config.disclosure(), i18n: ctx.i18n.clone() }
 }
 
-fn due(now: chrono::DateTime<Utc>, tz: Tz) -> bool {
+/// From 09:00 on the week's first working day of the bank's calendar: Monday, or the day after
+/// the holidays when Monday is one.
+fn due(now: chrono::DateTime<Utc>, tz: Tz, calendar: &Calendar) -> bool {
     let local = now.with_timezone(&tz);
-    local.weekday() == Weekday::Mon && local.time() >= NaiveTime::from_hms_opt(9, 0, 0).expect("a time")
+    let today = local.date_naive();
+    let monday = today - Duration::days(i64::from(today.weekday().num_days_from_monday()));
+    let first_working = monday.iter_days().take(7).find(|d| calendar.is_working_day(*d));
+    first_working == Some(today) && local.time() >= NaiveTime::from_hms_opt(9, 0, 0).expect("a time")
 }
 
 /// Queues the Monday reports that came due and were not queued yet.
 pub async fn queue(ctx: &Ctx) -> anyhow::Result<()> {
     let now = ctx.clock.now();
     let users = ctx.store.users().await?;
+    let calendar = ctx.store.calendar().await?;
     let mut scopes: Vec<(ReportScope, Tz, Vec<&User>)> = vec![];
     for region in ctx.store.regions().await? {
         let managers = users.iter().filter(|u| manages(u, &region.code)).collect();
@@ -51,7 +59,7 @@ pub async fn queue(ctx: &Ctx) -> anyhow::Result<()> {
     let head_office = users.iter().filter(|u| u.active && u.role == Role::HeadOffice).collect();
     scopes.push((ReportScope::All, chrono_tz::Europe::Moscow, head_office));
     for (scope, tz, people) in scopes {
-        if !due(now, tz) {
+        if !due(now, tz, &calendar) {
             continue;
         }
         let period = Period::previous_week(now, tz);

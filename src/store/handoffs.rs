@@ -116,9 +116,18 @@ pub trait HandoffStore: Send + Sync {
         audit: &AuditRecord,
         notices: &[NewOutgoing],
     ) -> StoreResult<bool>;
-    /// Ends a pending hand-off that cannot reach its chat; the company is interested again, so
-    /// it can be handed off once the route is fixed. `false` when it was no longer pending.
-    async fn expire_handoff(&self, id: i64, now: DateTime<Utc>) -> StoreResult<bool>;
+    /// Ends a pending hand-off nobody took in time, or that cannot reach its chat; the company is
+    /// interested again, so it can be handed off again. Its audit line and `notices` are written
+    /// in the same transaction. `false`, and nothing written, when it was no longer pending.
+    async fn expire_handoff(
+        &self,
+        id: i64,
+        now: DateTime<Utc>,
+        audit: &AuditRecord,
+        notices: &[NewOutgoing],
+    ) -> StoreResult<bool>;
+    /// Pending hand-offs whose card reached the chat before `before`, oldest first.
+    async fn pending_handoffs(&self, before: DateTime<Utc>, limit: i64) -> StoreResult<Vec<Handoff>>;
     /// Records the lead card's message in the chat, so it can be edited later.
     async fn set_handoff_message(&self, id: i64, message_id: i64) -> StoreResult<()>;
     /// Records one fact of a lead whose card is still held; `false` when it is not held any more.
@@ -446,7 +455,13 @@ impl HandoffStore for SqlStore {
         Ok(finished)
     }
 
-    async fn expire_handoff(&self, id: i64, now: DateTime<Utc>) -> StoreResult<bool> {
+    async fn expire_handoff(
+        &self,
+        id: i64,
+        now: DateTime<Utc>,
+        audit: &AuditRecord,
+        notices: &[NewOutgoing],
+    ) -> StoreResult<bool> {
         let sql = "UPDATE handoffs SET state = 'expired', closed_at = $2 WHERE id = $1 AND state = 'pending' \
                    RETURNING prospect_id";
         let status = "UPDATE prospects SET status = 'interested', updated_at = $2 WHERE id = $1 \
@@ -458,11 +473,25 @@ impl HandoffStore for SqlStore {
                 sqlx::query_scalar(sql).bind(id).bind(secs(now)).fetch_optional(&mut *tx).await?;
             let Some(prospect) = prospect else { return Ok(false) };
             sqlx::query(status).bind(prospect).bind(secs(now)).execute(&mut *tx).await?;
+            insert_audit!(&mut *tx, audit)?;
+            for item in notices {
+                queue_item!(&mut *tx, item, now, now)?;
+            }
             tx.commit().await?;
             Ok::<bool, sqlx::Error>(true)
         }
         .await)?;
         Ok(expired)
+    }
+
+    async fn pending_handoffs(&self, before: DateTime<Utc>, limit: i64) -> StoreResult<Vec<Handoff>> {
+        let sql = format!(
+            "{HANDOFF_SELECT} WHERE h.state = 'pending' AND h.created_at <= $1 AND h.held_until IS NULL \
+             ORDER BY h.created_at, h.id LIMIT $2"
+        );
+        let found: Vec<HandoffRow> =
+            on_pool!(self, p => sqlx::query_as(&sql).bind(secs(before)).bind(limit).fetch_all(p).await)?;
+        rows(found)
     }
 
     async fn set_handoff_message(&self, id: i64, message_id: i64) -> StoreResult<()> {

@@ -4,6 +4,7 @@
 //! on whichever pool is open. Backend-specific pieces (connecting, pragmas, migrations) live in
 //! `sqlite.rs` and `postgres.rs`. Region scoping is part of each query, never left to the caller.
 
+mod calendar;
 pub(crate) mod card;
 mod delivery;
 mod diary;
@@ -18,6 +19,7 @@ mod sqlite;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+pub use calendar::CalendarStore;
 pub use card::CardColumns;
 pub use delivery::{DeliveryStore, NewOutgoing, Outgoing};
 pub use diary::{DiaryStore, EntryWrite, EntryWritten};
@@ -65,7 +67,15 @@ pub enum Backend {
 
 #[async_trait]
 pub trait Store:
-    ProspectStore + DiaryStore + DeliveryStore + HandoffStore + ReportStore + OpsStore + Send + Sync
+    ProspectStore
+    + DiaryStore
+    + DeliveryStore
+    + HandoffStore
+    + ReportStore
+    + CalendarStore
+    + OpsStore
+    + Send
+    + Sync
 {
     fn backend(&self) -> Backend;
 

@@ -14,6 +14,7 @@ use crate::domain::access::{
 };
 use crate::domain::audit::AuditRecord;
 use crate::domain::ids::{FullName, RegionCode, TelegramId};
+use crate::domain::worktime::WorkingHours;
 
 pub(super) enum Pool {
     Sqlite(SqlitePool),
@@ -23,10 +24,12 @@ pub(super) enum Pool {
 /// The store over either backend.
 pub struct SqlStore {
     pub(super) pool: Pool,
-    /// Divisions read so far. A division is never changed or removed once added, so a cached
-    /// one is always right; one added by another process is read on its first miss. Every
-    /// update reads its sender's division, which this saves.
-    regions: std::sync::RwLock<std::collections::HashMap<String, Region>>,
+    /// Divisions read so far. A division is never removed and its code, name and zone never
+    /// change, so a cached one is right in those; one added by another process is read on its
+    /// first miss. Every update reads its sender's division, which this saves. Working hours
+    /// can change (`region set`): whatever counts working time reads them through `regions()`,
+    /// which is never cached.
+    pub(super) regions: std::sync::RwLock<std::collections::HashMap<String, Region>>,
 }
 
 impl From<SqlitePool> for SqlStore {
@@ -186,14 +189,17 @@ struct RegionRow {
     code: String,
     name: String,
     tz: String,
+    hours: String,
 }
 
 impl TryFrom<RegionRow> for Region {
     type Error = StoreError;
 
     fn try_from(row: RegionRow) -> Result<Self, Self::Error> {
-        Region::parse(&row.code, &row.name, &row.tz)
-            .map_err(|e| StoreError::Corrupt(format!("region {}: {e}", row.code)))
+        let corrupt = |e: &dyn std::fmt::Display| StoreError::Corrupt(format!("region {}: {e}", row.code));
+        let mut region = Region::parse(&row.code, &row.name, &row.tz).map_err(|e| corrupt(&e))?;
+        region.hours = WorkingHours::parse(&row.hours).map_err(|e| corrupt(&e))?;
+        Ok(region)
     }
 }
 
@@ -271,11 +277,12 @@ impl Store for SqlStore {
     }
 
     async fn add_region(&self, region: &Region, now: DateTime<Utc>, audit: &AuditRecord) -> StoreResult<()> {
-        let sql = "INSERT INTO regions (code, name, tz, created_at) VALUES ($1, $2, $3, $4)";
+        let sql = "INSERT INTO regions (code, name, tz, hours, created_at) VALUES ($1, $2, $3, $4, $5)";
         let result = with_audit!(self, audit, |tx| sqlx::query(sql)
             .bind(region.code.as_str())
             .bind(region.name.as_str())
             .bind(region.tz.name())
+            .bind(region.hours.to_string())
             .bind(secs(now))
             .execute(&mut *tx)
             .await
@@ -293,7 +300,7 @@ impl Store for SqlStore {
         if let Some(known) = self.regions.read().ok().and_then(|r| r.get(code.as_str()).cloned()) {
             return Ok(Some(known));
         }
-        let sql = "SELECT code, name, tz FROM regions WHERE code = $1";
+        let sql = "SELECT code, name, tz, hours FROM regions WHERE code = $1";
         let row: Option<RegionRow> = on_pool!(self, p => sqlx::query_as(sql)
             .bind(code.as_str())
             .fetch_optional(p)
@@ -306,7 +313,7 @@ impl Store for SqlStore {
     }
 
     async fn regions(&self) -> StoreResult<Vec<Region>> {
-        let sql = "SELECT code, name, tz FROM regions ORDER BY code";
+        let sql = "SELECT code, name, tz, hours FROM regions ORDER BY code";
         let rows: Vec<RegionRow> = on_pool!(self, p => sqlx::query_as(sql).fetch_all(p).await)?;
         rows.into_iter().map(Region::try_from).collect()
     }

@@ -21,7 +21,7 @@ use super::ui::date_picker::{Pick, Quick, when_keyboard};
 use super::ui::{grid, products};
 use super::{Ctx, HandlerResult, cards, handoffs, render, reply};
 use crate::domain::access::works_with_prospects;
-use crate::domain::diary::{self, Kind, NewEntry, Outcome};
+use crate::domain::diary::{self, Chosen, Kind, NewEntry, Outcome};
 use crate::domain::prospect::{Product, Prospect, ProspectId};
 use crate::domain::prospects::{self, BaseError};
 use crate::i18n::{Args, escape_html};
@@ -246,9 +246,10 @@ async fn next_chosen(
     ctx: &Ctx,
     caller: &Caller,
     mut draft: LogDraft,
-    due: DateTime<chrono::Utc>,
+    chosen: Chosen,
     message: Option<MessageId>,
 ) -> HandlerResult {
+    let due = when::settle(bot, ctx, caller, chosen).await?;
     draft.next = Some(due.timestamp());
     draft.day = None;
     let step = if diary::far_ahead(due, ctx.clock.now()) { LogStep::Far } else { LogStep::Confirm };

@@ -11,7 +11,7 @@ use crate::bot::gate::Caller;
 use crate::bot::reply::{Answer, Typed};
 use crate::bot::ui::date_picker::{Pick, when_keyboard};
 use crate::bot::{Ctx, HandlerResult, render, reply};
-use crate::domain::diary;
+use crate::domain::diary::{self, Chosen};
 use crate::domain::prospect::ProspectId;
 use crate::domain::prospects::{self, BaseError};
 use crate::i18n::Args;
@@ -75,9 +75,10 @@ async fn schedule_or_confirm(
     ctx: &Ctx,
     caller: &Caller,
     id: i64,
-    due: DateTime<Utc>,
+    chosen: Chosen,
     message: Option<MessageId>,
 ) -> HandlerResult {
+    let due = when::settle(bot, ctx, caller, chosen).await?;
     if !diary::far_ahead(due, ctx.clock.now()) {
         return schedule(bot, ctx, caller, id, due, message).await;
     }

@@ -11,7 +11,8 @@ use crate::bot::gate::Caller;
 use crate::bot::ui::date_picker::{self, Pick};
 use crate::bot::ui::grid;
 use crate::bot::{Ctx, render, reply};
-use crate::domain::diary::{self, DiaryError};
+use crate::domain::diary::{self, Chosen, DiaryError};
+use crate::domain::directory;
 use crate::domain::prospect::ProspectId;
 use crate::domain::prospects;
 use crate::i18n::Args;
@@ -45,13 +46,32 @@ pub(super) async fn far_question(
     Ok((text, grid(buttons, 1)))
 }
 
+/// Lands a relative choice («завтра», a quick button) on a working day of the bank's calendar
+/// and tells the person when it moved; a typed date stays as typed.
+pub(crate) async fn settle(
+    bot: &Bot,
+    ctx: &Ctx,
+    caller: &Caller,
+    chosen: Chosen,
+) -> anyhow::Result<DateTime<Utc>> {
+    if !chosen.relative {
+        return Ok(chosen.at);
+    }
+    let calendar = directory::calendar(ctx.store.as_ref()).await?;
+    let (at, moved) = diary::land(chosen, caller.tz(), &calendar);
+    if let Some(reason) = moved {
+        reply::send(bot, caller.chat, render::moved(ctx, caller.user.lang, at, caller.tz(), reason)).await?;
+    }
+    Ok(at)
+}
+
 /// A typed moment; after a calendar day was picked, a bare time like `15:30` is enough.
 pub(super) fn typed(
     ctx: &Ctx,
     caller: &Caller,
     day: Option<NaiveDate>,
     text: &str,
-) -> Result<DateTime<Utc>, DiaryError> {
+) -> Result<Chosen, DiaryError> {
     let now = ctx.clock.now();
     let tz = caller.tz();
     let time = text.trim().split_once(':').filter(|(h, m)| {
@@ -63,9 +83,9 @@ pub(super) fn typed(
     {
         let time = chrono::NaiveTime::from_hms_opt(h, m, 0).ok_or(DiaryError::When)?;
         let due = date_picker::at(tz, day, time).ok_or(DiaryError::When)?;
-        return if due > now { Ok(due) } else { Err(DiaryError::InThePast) };
+        return if due > now { Ok(Chosen::exact(due)) } else { Err(DiaryError::InThePast) };
     }
-    diary::parse_when(text, now, tz)
+    diary::read_when(text, now, tz)
 }
 
 /// A picker press on card `prospect`: the calendar or the hours shown, or the chosen moment
@@ -78,12 +98,12 @@ pub(super) async fn pick(
     pick: &Pick,
     day: &mut Option<NaiveDate>,
     prospect: ProspectId,
-) -> anyhow::Result<Option<Result<DateTime<Utc>, DiaryError>>> {
+) -> anyhow::Result<Option<Result<Chosen, DiaryError>>> {
     let lang = caller.user.lang;
     let now = ctx.clock.now();
     let tz = caller.tz();
     match pick {
-        Pick::Quick(q) => Ok(q.when().map(|choice| Ok(diary::quick_when(choice, now, tz)))),
+        Pick::Quick(q) => Ok(q.when().map(|choice| Ok(diary::quick_chosen(choice, now, tz)))),
         Pick::Month(month) => {
             let text = ctx.i18n.get(
                 lang,
@@ -109,7 +129,9 @@ pub(super) async fn pick(
         Pick::Time(time) => {
             let Some(date) = *day else { return Ok(Some(Err(DiaryError::When))) };
             let due = date_picker::at(tz, date, *time).ok_or(DiaryError::When);
-            Ok(Some(due.and_then(|d| if d > now { Ok(d) } else { Err(DiaryError::InThePast) })))
+            Ok(Some(
+                due.and_then(|d| if d > now { Ok(Chosen::exact(d)) } else { Err(DiaryError::InThePast) }),
+            ))
         }
         Pick::FarConfirm | Pick::FarReenter | Pick::Noop => Ok(None),
     }

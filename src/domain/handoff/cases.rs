@@ -1,16 +1,17 @@
 //! Hand-offs as use cases: each checks the person's rights, writes in one transaction with its
 //! audit line and the notices it sets off, and returns the lead as it now stands.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, TimeZone, Utc};
 
 use super::*;
-use crate::domain::access::{Role, User};
+use crate::domain::access::{self, Role, User};
 use crate::domain::audit::{AuditAction, AuditRecord};
 use crate::domain::diary::{NewEntry, Outcome};
 use crate::domain::ids::{RegionCode, TelegramId};
 use crate::domain::notice::{self, Notice};
 use crate::domain::prospect::{Product, Prospect, ProspectId};
 use crate::domain::prospects;
+use crate::domain::worktime::WorkTime;
 use crate::store::{NewOutgoing, Store, StoreError};
 
 /// The hand-off of `prospect` for `product` to `chat_id`, with its audit line. Its card is held
@@ -201,6 +202,36 @@ async fn step_notices(store: &dyn Store, h: &Handoff, to: HandoffState) -> Hando
         notices.push(Notice::LeadNews { handoff: h.id, state: to }.to(h.from, &h.region));
     }
     Ok(notices)
+}
+
+/// When a lead waiting in the chat since `posted` expires: `days` working days of its
+/// division later, at the same time of day. `None` when leads never expire (`days` is 0).
+pub fn expires_at(posted: DateTime<Utc>, days: u32, work: &WorkTime<'_>) -> Option<DateTime<Utc>> {
+    if days == 0 {
+        return None;
+    }
+    let there = posted.with_timezone(&work.tz);
+    let date = work.calendar.add_working_days(there.date_naive(), days);
+    work.tz.from_local_datetime(&date.and_time(there.time())).earliest().map(|t| t.with_timezone(&Utc))
+}
+
+/// Expires a pending lead nobody took (issue: leads do not wait forever): its card in the chat
+/// says so, the specialist and the division's managers are told, and the company can be
+/// handed off again. `cause` is what the audit line says. `false` when it was taken meanwhile.
+pub async fn expire(store: &dyn Store, h: &Handoff, cause: &str, now: DateTime<Utc>) -> HandoffResult<bool> {
+    let record = AuditRecord::new(now, None, AuditAction::HandoffExpired)
+        .subject(format!("prospect:{}", h.prospect))
+        .details(format!("handoff {} {}: {cause}", h.id, h.product));
+    let to = HandoffState::Expired;
+    let mut notices = step_notices(store, h, to).await?;
+    for manager in
+        store.users().await?.iter().filter(|u| access::manages(u, &h.region) && u.telegram_id != h.from)
+    {
+        let mut item = Notice::LeadNews { handoff: h.id, state: to }.to(manager.telegram_id, &h.region);
+        item.dedupe_key = format!("{}:{}", item.dedupe_key, manager.telegram_id);
+        notices.push(item);
+    }
+    Ok(store.expire_handoff(h.id, now, &record, &notices).await?)
 }
 
 /// Takes a pending lead. Of two officers pressing at once, exactly one succeeds; the other
