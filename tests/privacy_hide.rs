@@ -147,6 +147,9 @@ async fn every_flow_keeps_the_contact_in_the_app(backend: Backend) {
     app.tg.press(&anna, &products, &products.button("Готово"));
     let when = app.tg.next(anna.id).await;
     app.tg.press(&anna, &when, &when.button("Завтра 10:00"));
+    // It is Friday: «tomorrow» lands on Monday, and a line says so before the confirmation.
+    let moved = app.tg.next(anna.id).await;
+    assert!(moved.visible.starts_with("Перенесено на 30.11.2026"), "{}", moved.visible);
     let confirm = app.tg.next(anna.id).await;
     assert!(confirm.visible.contains("Кредит 30 000 000 руб."), "{}", confirm.visible);
     assert!(
@@ -167,8 +170,9 @@ async fn every_flow_keeps_the_contact_in_the_app(backend: Backend) {
     let taker = app.open_contacts(&app.launch_data(vera.id, app.clock.now()), roga).await;
     assert_eq!(taker.status, 200, "{}", taker.body);
 
-    // Tomorrow 10:00: the reminder, and /today with the contacts a tap away.
-    app.clock.set("2026-11-28T07:00:10Z".parse().unwrap());
+    // Monday 10:00, where «tomorrow» pressed on Friday landed: the reminder, and /today with
+    // the contacts a tap away.
+    app.clock.set("2026-11-30T07:00:10Z".parse().unwrap());
     let reminder = until(&app, anna.id, |m| m.visible.contains("Пора связаться")).await;
     assert!(reminder.visible.contains(IN_APP), "{}", reminder.visible);
     assert!(reminder.visible.contains("Договорённость:"), "{}", reminder.visible);
