@@ -1,7 +1,7 @@
 //! The Telegram channel: translates updates into domain calls and results into messages.
 //!
-//! `router::schema()` is the whole routing tree: every update passes the delivery check and the
-//! access gate first, so no handler below can be reached by someone outside the whitelist.
+//! `schema()` (`once.rs`) claims each update and its person's turn in the database, then hands
+//! it to `router::schema()`, the whole routing tree: every update passes the access gate first, so no handler below can be reached by someone outside the whitelist.
 //! Each flow keeps its state's handling, its buttons (`buttons.rs` encodes them all) and its
 //! handlers together; the widgets they share are in `ui/`.
 
@@ -13,6 +13,7 @@ mod diary;
 pub(crate) mod flow;
 mod gate;
 mod general;
+mod once;
 pub(crate) mod handoffs;
 pub(crate) mod notices;
 mod register;
@@ -31,7 +32,8 @@ pub use commands::{Command, register_default_commands};
 pub use flow::State;
 pub use gate::Caller;
 pub use reports::send_file;
-pub use router::schema;
+pub use once::{CLAIM_SECS, Outcome, handle as handle_once, schema};
+pub use router::schema as routes;
 pub use routes::{ChatCheck, check_route_chat};
 
 pub use crate::ctx::Ctx;

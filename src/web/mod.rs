@@ -2,7 +2,8 @@
 //! proxy at `PUBLIC_URL` (SPEC §8, §10). It serves `/healthz`, the Mini App page (`/app`, static
 //! files embedded in the binary) and its API — `/api/card` (a card's full contacts),
 //! `/api/draft` (the caller's own registration form) and `/api/export` (the full workbook) — so
-//! that contacts go from the bank to the phone and never through Telegram.
+//! that contacts go from the bank to the phone and never through Telegram; and, in webhook
+//! mode, `/telegram/webhook`, where Telegram posts updates (`webhook.rs`).
 //!
 //! Like the bot, it only translates: requests into domain calls, results into JSON. Every
 //! response carries `no-store` and a strict content security policy; logs never carry the
@@ -13,6 +14,7 @@ mod card;
 mod draft;
 mod export;
 pub mod init_data;
+mod webhook;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -29,6 +31,8 @@ use crate::config::Config;
 use crate::i18n::I18n;
 use crate::store::Store;
 
+pub use webhook::{Delivery, SECRET_HEADER, WebhookSink};
+
 /// What the handlers share.
 #[derive(Clone)]
 pub struct WebState {
@@ -36,6 +40,8 @@ pub struct WebState {
     pub clock: Arc<dyn Clock>,
     pub i18n: Arc<I18n>,
     pub config: Arc<Config>,
+    /// Where Telegram's updates go in webhook mode.
+    pub webhook: WebhookSink,
 }
 
 const APP_HTML: &str = include_str!("assets/app.html");
@@ -54,6 +60,7 @@ pub fn router(state: WebState) -> Router {
         .route("/api/card", post(card::contacts))
         .route("/api/draft", post(draft::draft))
         .route("/api/export", post(export::export))
+        .route(crate::config::WEBHOOK_PATH, post(webhook::receive))
         .layer(axum::middleware::map_response(secure_headers))
         .with_state(state)
 }
