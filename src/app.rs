@@ -371,20 +371,24 @@ async fn serve_webhook(
     };
     sink.set({
         let (bot, ctx, stopping) = (bot.clone(), ctx.clone(), stopping.clone());
-        move |json| {
+        move |body| {
             let (bot, ctx, me, routes, stopping) =
                 (bot.clone(), ctx.clone(), me.clone(), routes.clone(), stopping.clone());
             Box::pin(async move {
                 if stopping.load(Ordering::Relaxed) {
                     return web::Delivery::Again;
                 }
-                let update: Update = match serde_json::from_value(json) {
+                // From the bytes, as teloxide reads `getUpdates`: some of its types borrow.
+                let update: Update = match serde_json::from_slice(&body) {
                     Ok(update) => update,
                     Err(e) => {
                         tracing::warn!(error = %e, "an update this bot cannot read: ignored");
                         return web::Delivery::Done;
                     }
                 };
+                if let teloxide::types::UpdateKind::Error(_) = &update.kind {
+                    tracing::warn!(update_id = update.id.0, "an update of a kind this bot cannot read");
+                }
                 let deps = dptree::deps![bot, ctx.clone(), me, update.clone()];
                 match bot::handle_once(&routes, &ctx, &update, deps).await {
                     bot::Outcome::Handled | bot::Outcome::Duplicate => web::Delivery::Done,

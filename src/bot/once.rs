@@ -28,9 +28,9 @@ use crate::store::StoreError;
 
 /// How long a claim (on an update, on a person) lasts unless renewed; a crashed instance's
 /// updates are handled again after this.
-pub const CLAIM_SECS: i64 = 60;
+pub const CLAIM_SECS: i64 = 10;
 /// How often a claim is renewed while its update is handled.
-const RENEW_EVERY: Duration = Duration::from_secs(20);
+const RENEW_EVERY: Duration = Duration::from_secs(3);
 /// How long an update waits for its person's previous update, in hand elsewhere, before it
 /// gives up (and the channel delivers it again).
 const PERSON_WAIT: Duration = Duration::from_secs(30);
@@ -47,7 +47,7 @@ pub enum Outcome {
     Failed(anyhow::Error),
 }
 
-/// The routing tree behind the claim and the person's lease.
+/// The routing tree behind the claim and the person's lease, for the polling dispatcher.
 pub fn schema() -> UpdateHandler<anyhow::Error> {
     let routes = super::router::schema();
     let mut obligations: BTreeMap<Type, &'static std::panic::Location<'static>> = match routes.sig() {
@@ -69,11 +69,18 @@ pub fn schema() -> UpdateHandler<anyhow::Error> {
             async move {
                 let ctx = deps.get::<Ctx>();
                 let update = deps.get::<Update>();
-                let outcome = handle(&routes, &ctx, &update, deps).await;
-                ControlFlow::Break(match outcome {
-                    Outcome::Failed(e) => Err(e),
-                    _ => Ok(()),
-                })
+                // A poller gets no second delivery: an update in hand at an instance that
+                // died is waited for until its claim runs out, then handled here.
+                let give_up = tokio::time::Instant::now() + Duration::from_secs(2 * CLAIM_SECS as u64);
+                loop {
+                    match handle(&routes, &ctx, &update, deps.clone()).await {
+                        Outcome::Busy if tokio::time::Instant::now() < give_up => {
+                            tokio::time::sleep(Duration::from_millis(500)).await;
+                        }
+                        Outcome::Failed(e) => break ControlFlow::Break(Err(e)),
+                        _ => break ControlFlow::Break(Ok(())),
+                    }
+                }
             }
         },
         sig,
