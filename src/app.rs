@@ -390,7 +390,10 @@ async fn serve_webhook(
                     tracing::warn!(update_id = update.id.0, "an update of a kind this bot cannot read");
                 }
                 let deps = dptree::deps![bot, ctx.clone(), me, update.clone()];
-                match bot::handle_once(&routes, &ctx, &update, deps).await {
+                // In a task of its own: a caller that hangs up (Telegram's timeout) must not
+                // cut a handling short halfway.
+                let handling = tokio::spawn(async move { bot::handle_once(&routes, &ctx, &update, deps).await });
+                match handling.await.unwrap_or_else(|e| bot::Outcome::Failed(e.into())) {
                     bot::Outcome::Handled | bot::Outcome::Duplicate => web::Delivery::Done,
                     bot::Outcome::Busy => web::Delivery::Again,
                     bot::Outcome::Failed(e) => {

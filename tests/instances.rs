@@ -244,11 +244,11 @@ async fn two_webhook_instances_keep_each_form_exactly_as_typed() {
     }
     // Some handlings outlast the delivery timeout: Telegram sends the update again, to the
     // other instance, while the first still holds it.
-    app.tg.set_webhook_timeout(Duration::from_millis(150));
+    app.tg.set_webhook_timeout(Duration::from_millis(300));
     let forms: Vec<Vec<String>> = (0..3)
         .map(|n| {
             vec![
-                format!("ООО Ромашка {n}"),
+                ["ООО Ромашка", "АО Василёк", "ПАО Лютик"][n].to_owned(),
                 inn(400 + n as u32),
                 "770101001".to_owned(),
                 ogrn(102_770_013_210 + n as u64),
@@ -268,30 +268,38 @@ async fn two_webhook_instances_keep_each_form_exactly_as_typed() {
         }
     }
     for (person, form) in people.iter().zip(&forms) {
-        let products = app
-            .tg
-            .eventually("the products question", |tg| {
-                tg.outgoing(person.id).into_iter().rev().find(|o| o.buttons().iter().any(|(l, _)| l.contains("Готово")))
-            })
-            .await;
+        let mut products = None;
+        for _ in 0..3000 {
+            products = app.tg.outgoing(person.id).into_iter().rev().find(|o| o.buttons().iter().any(|(l, _)| l.contains("Готово")));
+            if products.is_some() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let transcript: Vec<String> = app.tg.outgoing(person.id).iter().map(|o| o.visible.clone()).collect();
+        let products = products.unwrap_or_else(|| panic!("no products question; the chat: {transcript:#?}"));
         app.tg.press(person, &products, &products.button("Готово"));
-        let summary = app
-            .tg
-            .eventually("the summary", |tg| {
-                tg.outgoing(person.id).into_iter().rev().find(|o| o.buttons().iter().any(|(l, _)| l.contains("Сохранить")))
-            })
-            .await;
+        let mut summary = None;
+        for _ in 0..1500 {
+            summary = app.tg.outgoing(person.id).into_iter().rev().find(|o| o.buttons().iter().any(|(l, _)| l.contains("Сохранить")));
+            if summary.is_some() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let summary = summary.expect("the summary");
         app.tg.press(person, &summary, &summary.button("Сохранить"));
         let inn = Inn::parse(&form[1]).unwrap();
         let mut card = None;
-        for _ in 0..500 {
+        for _ in 0..1500 {
             card = app.store.prospect_by_inn_anywhere(&inn).await.unwrap();
             if card.is_some() {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        let card = card.expect("the card is saved");
+        let transcript: Vec<String> = app.tg.outgoing(person.id).iter().map(|o| o.visible.clone()).collect();
+        let card = card.unwrap_or_else(|| panic!("the card is not saved; the chat: {transcript:#?}"));
         let d = &card.details;
         assert_eq!(card.name.as_str(), form[0]);
         assert_eq!(d.kpp.as_ref().map(|k| k.as_str()), Some(form[2].as_str()));

@@ -127,7 +127,7 @@ pub async fn handle(
             }
         }
     }
-    let renewing = tokio::spawn({
+    let renewing = AbortOnDrop(tokio::spawn({
         let (store, instance, person, holder) =
             (ctx.store.clone(), instance.to_owned(), person.clone(), holder.clone());
         async move {
@@ -148,12 +148,12 @@ pub async fn handle(
                 }
             }
         }
-    });
+    }));
     let result = match routes.dispatch(deps).await {
         ControlFlow::Break(result) => result,
         ControlFlow::Continue(_) => Ok(()),
     };
-    renewing.abort();
+    drop(renewing);
     let outcome = match result {
         Err(e) if database_failed(&e) => {
             release(ctx, id).await;
@@ -175,6 +175,15 @@ pub async fn handle(
         tracing::warn!(error = %e, "cannot free a person's lease; it runs out by itself");
     }
     outcome
+}
+
+/// Stops the renewals when the handling ends, however it ends.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// Waits its turn behind the person's update in hand elsewhere; `false` after `PERSON_WAIT`.
