@@ -21,8 +21,8 @@ use tokio_cron_scheduler::{Job, JobScheduler};
 use crate::bot;
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, TelegramMode};
-use crate::domain::session;
 use crate::ctx::Ctx;
+use crate::domain::session;
 use crate::i18n::I18n;
 use crate::jobs;
 use crate::store::{self, Store};
@@ -333,15 +333,16 @@ async fn hold_poller_lease(ctx: Ctx, chosen: watch::Sender<bool>) {
         every.tick().await;
         // Liveness is wall-clock time, whatever clock the business rules read.
         let now = chrono::Utc::now();
-        let holds = match session::take_poller(ctx.store.as_ref(), &ctx.config.instance_id, now, now + lease).await {
-            Ok(holds) => holds,
-            Err(e) => {
-                // Unable to renew, this instance cannot know it still holds the lease: it stops
-                // polling rather than risk two pollers.
-                tracing::warn!(error = %e, "cannot renew the poller's lease");
-                false
-            }
-        };
+        let holds =
+            match session::take_poller(ctx.store.as_ref(), &ctx.config.instance_id, now, now + lease).await {
+                Ok(holds) => holds,
+                Err(e) => {
+                    // Unable to renew, this instance cannot know it still holds the lease: it stops
+                    // polling rather than risk two pollers.
+                    tracing::warn!(error = %e, "cannot renew the poller's lease");
+                    false
+                }
+            };
         chosen.send_if_modified(|was| std::mem::replace(was, holds) != holds);
     }
 }
@@ -538,7 +539,8 @@ async fn connect(bot: &Bot) -> anyhow::Result<Me> {
 /// serves one; several instances share PostgreSQL). The lock goes with the process, however
 /// it ends.
 fn sqlite_single_instance(database_url: &str) -> anyhow::Result<Option<std::fs::File>> {
-    let Some(path) = database_url.strip_prefix("sqlite://").or_else(|| database_url.strip_prefix("sqlite:")) else {
+    let Some(path) = database_url.strip_prefix("sqlite://").or_else(|| database_url.strip_prefix("sqlite:"))
+    else {
         return Ok(None);
     };
     let path = path.split('?').next().unwrap_or_default();

@@ -189,7 +189,9 @@ impl Config {
         }
         let webhook_max_connections = number("WEBHOOK_MAX_CONNECTIONS", 40)?;
         if !(1..=100).contains(&webhook_max_connections) {
-            bail!("WEBHOOK_MAX_CONNECTIONS must be from 1 to 100 (Telegram's range), got {webhook_max_connections}");
+            bail!(
+                "WEBHOOK_MAX_CONNECTIONS must be from 1 to 100 (Telegram's range), got {webhook_max_connections}"
+            );
         }
         Ok(Self {
             telegram_mode,

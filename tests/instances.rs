@@ -44,10 +44,13 @@ fn description(body: &Value) -> &str {
     body["description"].as_str().unwrap_or_default()
 }
 
+/// What a receiver got: the secret header and the update, per request.
+type Seen = Arc<Mutex<Vec<(Option<String>, Value)>>>;
+
 /// A webhook receiver for the fake's deliveries: answers `fail_first` requests with 500, then
 /// 200, and keeps (secret header, body) of each.
-async fn receiver(fail_first: usize) -> (std::net::SocketAddr, Arc<Mutex<Vec<(Option<String>, Value)>>>) {
-    let seen: Arc<Mutex<Vec<(Option<String>, Value)>>> = Arc::default();
+async fn receiver(fail_first: usize) -> (std::net::SocketAddr, Seen) {
+    let seen: Seen = Arc::default();
     let kept = seen.clone();
     let app = axum::Router::new().route(
         "/telegram/webhook",
@@ -73,7 +76,10 @@ async fn the_fake_telegram_runs_webhooks_as_telegram_does() {
     let tg = FakeTelegram::start().await.unwrap();
     let hook = json!({"url": "http://crm.test/telegram/webhook"});
     let (status, body) = call(&tg, "setWebhook", hook).await;
-    assert_eq!((status, description(&body)), (400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook"));
+    assert_eq!(
+        (status, description(&body)),
+        (400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+    );
     let hook = json!({"url": "https://crm.test/telegram/webhook"});
     let (status, body) = call(&tg, "setWebhook", hook).await;
     assert_eq!(
@@ -85,7 +91,10 @@ async fn the_fake_telegram_runs_webhooks_as_telegram_does() {
     tg.publish(PUBLIC, &[one, two]);
     let bad = json!({"url": "https://crm.test/telegram/webhook", "secret_token": "not secret!"});
     let (status, body) = call(&tg, "setWebhook", bad).await;
-    assert_eq!((status, description(&body)), (400, "Bad Request: secret token contains unallowed characters"));
+    assert_eq!(
+        (status, description(&body)),
+        (400, "Bad Request: secret token contains unallowed characters")
+    );
 
     let hook = json!({"url": "https://crm.test/telegram/webhook", "secret_token": "s3cr3t",
                       "allowed_updates": ["message", "callback_query"], "max_connections": 3});
@@ -93,7 +102,10 @@ async fn the_fake_telegram_runs_webhooks_as_telegram_does() {
     let (status, body) = call(&tg, "getUpdates", json!({})).await;
     assert_eq!(
         (status, description(&body)),
-        (409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first")
+        (
+            409,
+            "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
+        )
     );
     let (_, info) = call(&tg, "getWebhookInfo", json!({})).await;
     assert_eq!(info["result"]["url"], "https://crm.test/telegram/webhook");
@@ -117,7 +129,8 @@ async fn the_fake_telegram_runs_webhooks_as_telegram_does() {
     let statuses: Vec<_> = deliveries.iter().map(|d| (d.update_id, d.status)).collect();
     assert_eq!(statuses, [(first, Some(500)), (first, Some(200)), (second, Some(200))], "{deliveries:?}");
     assert_ne!(deliveries[0].backend, deliveries[1].backend, "round-robin: the retry went to the other");
-    let all: Vec<_> = seen_one.lock().unwrap().iter().chain(seen_two.lock().unwrap().iter()).cloned().collect();
+    let all: Vec<_> =
+        seen_one.lock().unwrap().iter().chain(seen_two.lock().unwrap().iter()).cloned().collect();
     assert!(all.iter().all(|(secret, _)| secret.as_deref() == Some("s3cr3t")), "{all:?}");
     assert_eq!(all.iter().filter(|(_, u)| u["update_id"] == first).count(), 2);
     let (_, info) = call(&tg, "getWebhookInfo", json!({})).await;
@@ -138,7 +151,10 @@ async fn the_fake_telegram_runs_webhooks_as_telegram_does() {
     let (status, body) = waiting.await.unwrap();
     assert_eq!(
         (status, description(&body)),
-        (409, "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running")
+        (
+            409,
+            "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
+        )
     );
     tg.shutdown();
 }
@@ -184,8 +200,11 @@ mod webhook {
         assert_eq!(wrong.status(), 403);
         app.tg.assert_silent(anna.id, Duration::from_millis(500)).await;
         assert!(!app.store.is_handled(999_001).await.unwrap());
-        let audited =
-            support::pd::query(app.db_url(), "SELECT details FROM audit_log WHERE action = 'webhook_refused'").await;
+        let audited = support::pd::query(
+            app.db_url(),
+            "SELECT details FROM audit_log WHERE action = 'webhook_refused'",
+        )
+        .await;
         assert_eq!(audited.len(), 2, "{audited:?}");
         assert!(audited[0][0].starts_with("secret missing, from 127.0.0.1"), "{audited:?}");
         assert!(audited[1][0].starts_with("secret wrong"), "{audited:?}");
@@ -238,7 +257,8 @@ async fn two_webhook_instances_keep_each_form_exactly_as_typed() {
     app.tg.eventually("the webhook set", |tg| tg.webhook_url()).await;
     let mut people = vec![];
     for n in 0..3 {
-        let person = app.add_user(2001 + n, &format!("Специалист{n} Тестов"), Role::Specialist, Some("MSK")).await;
+        let person =
+            app.add_user(2001 + n, &format!("Специалист{n} Тестов"), Role::Specialist, Some("MSK")).await;
         app.say(&person, "/start").await;
         people.push(person);
     }
@@ -270,7 +290,12 @@ async fn two_webhook_instances_keep_each_form_exactly_as_typed() {
     for (person, form) in people.iter().zip(&forms) {
         let mut products = None;
         for _ in 0..3000 {
-            products = app.tg.outgoing(person.id).into_iter().rev().find(|o| o.buttons().iter().any(|(l, _)| l.contains("Готово")));
+            products = app
+                .tg
+                .outgoing(person.id)
+                .into_iter()
+                .rev()
+                .find(|o| o.buttons().iter().any(|(l, _)| l.contains("Готово")));
             if products.is_some() {
                 break;
             }
@@ -281,7 +306,12 @@ async fn two_webhook_instances_keep_each_form_exactly_as_typed() {
         app.tg.press(person, &products, &products.button("Готово"));
         let mut summary = None;
         for _ in 0..1500 {
-            summary = app.tg.outgoing(person.id).into_iter().rev().find(|o| o.buttons().iter().any(|(l, _)| l.contains("Сохранить")));
+            summary = app
+                .tg
+                .outgoing(person.id)
+                .into_iter()
+                .rev()
+                .find(|o| o.buttons().iter().any(|(l, _)| l.contains("Сохранить")));
             if summary.is_some() {
                 break;
             }
@@ -308,7 +338,10 @@ async fn two_webhook_instances_keep_each_form_exactly_as_typed() {
         assert_eq!(d.city.as_deref(), Some(form[5].as_str()));
         assert_eq!(d.contact_person.as_deref(), Some(form[6].as_str()));
         assert_eq!(d.position.as_deref(), Some(form[7].as_str()));
-        assert!(d.phone.as_ref().is_some_and(|p| p.as_str().ends_with(&form[8][form[8].len() - 2..])), "{d:?}");
+        assert!(
+            d.phone.as_ref().is_some_and(|p| p.as_str().ends_with(&form[8][form[8].len() - 2..])),
+            "{d:?}"
+        );
         assert_eq!(d.email.as_ref().map(|e| e.as_str()), Some(form[9].as_str()));
     }
     let deliveries = app.tg.deliveries();
@@ -332,13 +365,16 @@ async fn a_second_instance_on_one_sqlite_file_refuses_to_start() {
 /// Two polling instances under traffic: one polls, the other waits; never a 409.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_polling_instances_never_conflict() {
-    let Some(app) = TestApp::spawn_env(Backend::Postgres, &[("POLL_TAKEOVER_SECS", "2")]).await else { return };
+    let Some(app) = TestApp::spawn_env(Backend::Postgres, &[("POLL_TAKEOVER_SECS", "2")]).await else {
+        return;
+    };
     app.add_region("MSK", "Москва", "Europe/Moscow").await;
     app.tg.set_rate_limits(false);
     let second = app.instance("second", &[]).await;
     let mut people = vec![];
     for n in 0..5 {
-        people.push(app.add_user(3001 + n, &format!("Человек{n} Тестов"), Role::Specialist, Some("MSK")).await);
+        people
+            .push(app.add_user(3001 + n, &format!("Человек{n} Тестов"), Role::Specialist, Some("MSK")).await);
     }
     let until = tokio::time::Instant::now() + Duration::from_secs(8);
     let mut sent = 0;
@@ -357,8 +393,12 @@ async fn two_polling_instances_never_conflict() {
         }
         assert_eq!(replies, sent / people.len(), "each /help answered once");
     }
-    let conflicts: Vec<_> =
-        app.tg.calls().into_iter().filter(|c| c.error.as_deref().is_some_and(|e| e.starts_with("Conflict"))).collect();
+    let conflicts: Vec<_> = app
+        .tg
+        .calls()
+        .into_iter()
+        .filter(|c| c.error.as_deref().is_some_and(|e| e.starts_with("Conflict")))
+        .collect();
     assert!(conflicts.is_empty(), "no 409: {conflicts:?}");
     let poller = session::poller(app.store.as_ref(), chrono::Utc::now()).await.unwrap();
     assert!(poller.is_some(), "one instance holds the poller's lease");
@@ -371,7 +411,8 @@ async fn two_polling_instances_never_conflict() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn when_the_poller_is_killed_another_instance_polls_within_the_takeover() {
     const TAKEOVER: u64 = 3;
-    let _ = tracing_subscriber::fmt().with_env_filter("warn,prospect_diary=info").with_test_writer().try_init();
+    let _ =
+        tracing_subscriber::fmt().with_env_filter("warn,prospect_diary=info").with_test_writer().try_init();
     let Some(mut db) = support::TestDb::create(Backend::Postgres).await else { return };
     let tg = FakeTelegram::start().await.unwrap();
     tg.set_rate_limits(false);
@@ -381,7 +422,15 @@ async fn when_the_poller_is_killed_another_instance_polls_within_the_takeover() 
     prospect_diary::domain::directory::add_region(&store, &region, None, now).await.unwrap();
     let mut people = vec![];
     for n in 0..3 {
-        support::whitelist(&store, 4001 + n, &format!("Человек{n} Тестов"), Role::Specialist, Some("MSK"), now).await;
+        support::whitelist(
+            &store,
+            4001 + n,
+            &format!("Человек{n} Тестов"),
+            Role::Specialist,
+            Some("MSK"),
+            now,
+        )
+        .await;
         people.push(tg.user(4001 + n, &format!("Человек{n}")));
     }
     let dir = tempfile::tempdir().unwrap();

@@ -60,8 +60,14 @@ pub async fn refused(
 
 /// Audits a request to the webhook that did not carry the secret (`why`: "missing" or
 /// "wrong"), from `peer`; nothing in it was handled.
-pub async fn webhook_refused(store: &dyn Store, why: &str, peer: &str, now: DateTime<Utc>) -> StoreResult<()> {
-    let record = AuditRecord::new(now, None, AuditAction::WebhookRefused).details(format!("secret {why}, from {peer}"));
+pub async fn webhook_refused(
+    store: &dyn Store,
+    why: &str,
+    peer: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    let record = AuditRecord::new(now, None, AuditAction::WebhookRefused)
+        .details(format!("secret {why}, from {peer}"));
     store.audit(&record).await
 }
 

@@ -14,11 +14,11 @@ use axum::routing::{any, get};
 use serde_json::{Value, json};
 
 use super::TOKEN;
-use super::webhook;
 use super::entities::visible_text;
 use super::state::{
     Call, Chat, Failure, Outage, Outgoing, OutgoingKind, Shared, State, bot_json, commands_key,
 };
+use super::webhook;
 
 type Files = HashMap<String, (String, Vec<u8>)>;
 

@@ -84,7 +84,8 @@ pub(super) fn set(shared: &Arc<Shared>, params: &Value) -> Result<Value, (u16, S
         remove(&mut shared.lock(), false);
         return Ok(json!(true));
     }
-    let parsed = Url::parse(&url).map_err(|_| bad_webhook("Failed to resolve host: Name or service not known"))?;
+    let parsed =
+        Url::parse(&url).map_err(|_| bad_webhook("Failed to resolve host: Name or service not known"))?;
     if parsed.scheme() != "https" {
         return Err(bad_webhook("An HTTPS URL must be provided for webhook"));
     }
@@ -101,7 +102,9 @@ pub(super) fn set(shared: &Arc<Shared>, params: &Value) -> Result<Value, (u16, S
         }
     }
     let allowed_updates = match params.get("allowed_updates") {
-        Some(Value::Array(kinds)) => Some(kinds.iter().filter_map(Value::as_str).map(str::to_owned).collect()),
+        Some(Value::Array(kinds)) => {
+            Some(kinds.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+        }
         Some(Value::String(text)) => serde_json::from_str::<Vec<String>>(text).ok(),
         _ => None,
     };
@@ -243,7 +246,8 @@ async fn deliver(shared: Arc<Shared>, generation: u64) {
             let (shared, client, hook) = (shared.clone(), client.clone(), hook.clone());
             tokio::spawn(async move {
                 let target = format!("http://{backend}{}", hook.url.path());
-                let mut request = client.post(target).timeout(timeout).header("content-type", "application/json");
+                let mut request =
+                    client.post(target).timeout(timeout).header("content-type", "application/json");
                 if let Some(secret) = &hook.secret {
                     request = request.header("X-Telegram-Bot-Api-Secret-Token", secret);
                 }

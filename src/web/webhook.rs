@@ -49,7 +49,9 @@ pub async fn receive(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let Some(secret) = state.config.webhook_secret.as_deref().filter(|_| state.config.webhook_url().is_some()) else {
+    let Some(secret) =
+        state.config.webhook_secret.as_deref().filter(|_| state.config.webhook_url().is_some())
+    else {
         return StatusCode::NOT_FOUND.into_response();
     };
     let given = headers.get(SECRET_HEADER).map(|v| v.as_bytes());
@@ -61,7 +63,8 @@ pub async fn receive(
     if let Some(why) = refused {
         tracing::warn!(%peer, secret = why, "a webhook request without the secret: refused, nothing handled");
         let now = state.clock.now();
-        if let Err(e) = session::webhook_refused(state.store.as_ref(), why, &peer.ip().to_string(), now).await {
+        if let Err(e) = session::webhook_refused(state.store.as_ref(), why, &peer.ip().to_string(), now).await
+        {
             tracing::error!(error = %e, "cannot audit a refused webhook request");
         }
         return StatusCode::FORBIDDEN.into_response();
