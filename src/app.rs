@@ -74,7 +74,7 @@ pub async fn serve(
         );
     }
     // Held until `serve` returns: a second instance on the same SQLite file refuses to start.
-    let _only_instance = sqlite_single_instance(&config.database_url)?;
+    let _only_instance = sqlite_single_instance(store.database_file())?;
     let config = Arc::new(config);
     let i18n = Arc::new(I18n::new());
     let webhook = web::WebhookSink::default();
@@ -538,16 +538,13 @@ async fn connect(bot: &Bot) -> anyhow::Result<Me> {
 /// second instance on the same file refuses to start instead of competing for it (SQLite
 /// serves one; several instances share PostgreSQL). The lock goes with the process, however
 /// it ends.
-fn sqlite_single_instance(database_url: &str) -> anyhow::Result<Option<std::fs::File>> {
-    let Some(path) = database_url.strip_prefix("sqlite://").or_else(|| database_url.strip_prefix("sqlite:"))
-    else {
+fn sqlite_single_instance(file: Option<std::path::PathBuf>) -> anyhow::Result<Option<std::fs::File>> {
+    // In memory (`sqlite::memory:`) there is no file to share.
+    let Some(path) = file.filter(|path| path.is_file()) else {
         return Ok(None);
     };
-    let path = path.split('?').next().unwrap_or_default();
-    if path.is_empty() || path.starts_with(":memory:") {
-        return Ok(None);
-    }
-    let file = std::fs::File::open(path).with_context(|| format!("cannot open the database file {path}"))?;
+    let path = path.display();
+    let file = std::fs::File::open(path.to_string()).with_context(|| format!("cannot open the database file {path}"))?;
     match file.try_lock() {
         Ok(()) => Ok(Some(file)),
         Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(

@@ -64,6 +64,8 @@ pub trait Store:
     ProspectStore + DiaryStore + DeliveryStore + HandoffStore + ReportStore + Send + Sync
 {
     fn backend(&self) -> Backend;
+    /// The SQLite database file, when the store is one (`None` on PostgreSQL).
+    fn database_file(&self) -> Option<std::path::PathBuf>;
 
     // Divisions.
     /// Whitelist and division writes carry their audit line: both are saved, or neither.

@@ -276,6 +276,13 @@ impl Store for SqlStore {
         }
     }
 
+    fn database_file(&self) -> Option<std::path::PathBuf> {
+        match &self.pool {
+            Pool::Sqlite(p) => Some(p.connect_options().get_filename().to_path_buf()),
+            Pool::Postgres(_) => None,
+        }
+    }
+
     async fn add_region(&self, region: &Region, now: DateTime<Utc>, audit: &AuditRecord) -> StoreResult<()> {
         let sql = "INSERT INTO regions (code, name, tz, created_at) VALUES ($1, $2, $3, $4)";
         let result = with_audit!(self, audit, |tx| sqlx::query(sql)
