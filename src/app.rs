@@ -544,7 +544,8 @@ fn sqlite_single_instance(file: Option<std::path::PathBuf>) -> anyhow::Result<Op
         return Ok(None);
     };
     let path = path.display();
-    let file = std::fs::File::open(path.to_string()).with_context(|| format!("cannot open the database file {path}"))?;
+    let file = std::fs::File::open(path.to_string())
+        .with_context(|| format!("cannot open the database file {path}"))?;
     match file.try_lock() {
         Ok(()) => Ok(Some(file)),
         Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(

@@ -513,3 +513,43 @@ async fn when_the_poller_is_killed_another_instance_polls_within_the_takeover() 
     tg.shutdown();
     db.drop_database().await;
 }
+
+/// Two answers of one person posted at the same moment to two instances (as a Telegram that
+/// did not keep a chat's order would): the person's lease makes them one after the other, so
+/// the second is read as the form's next step, never as the same step twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_persons_two_answers_at_two_instances_at_once_are_handled_one_after_the_other() {
+    let Some(app) = TestApp::spawn_env(Backend::Postgres, &webhook_env()).await else { return };
+    app.add_region("MSK", "Москва", "Europe/Moscow").await;
+    app.tg.set_rate_limits(false);
+    let second = app.instance("second", &[]).await;
+    let addrs = [app.config.http_bound.wait().await, second.addr().await];
+    app.tg.publish(PUBLIC, &addrs);
+    app.tg.eventually("the webhook set", |tg| tg.webhook_url()).await;
+    let anna = app.add_user(5001, "Анна Петрова", Role::Specialist, Some("MSK")).await;
+    app.say(&anna, "/start").await;
+    let ask = app.say(&anna, "/new").await;
+    assert!(ask.visible.contains("название компании"), "{}", ask.visible);
+
+    let client = reqwest::Client::new();
+    let posts =
+        [("ООО Альфа", 990_001), ("ООО Бета", 990_002)].into_iter().zip(addrs).map(|((text, id), addr)| {
+            let request = client
+                .post(format!("http://{addr}/telegram/webhook"))
+                .header("X-Telegram-Bot-Api-Secret-Token", SECRET)
+                .body(update(id, &anna, text).to_string());
+            async move { request.send().await.unwrap().status() }
+        });
+    let statuses = futures::future::join_all(posts).await;
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    let mut replies = vec![];
+    while let Some(reply) = app.tg.next_within(anna.id, Duration::from_secs(2)).await {
+        replies.push(reply.visible);
+    }
+    // One answer is the name (the INN is asked), the other is read as the INN and refused
+    // (then the INN is asked again); the same step twice would be two INN questions only.
+    assert_eq!(replies.len(), 3, "{replies:#?}");
+    assert_eq!(replies.iter().filter(|r| r.starts_with("Введите ИНН")).count(), 2, "{replies:#?}");
+    second.stop().await.unwrap();
+    app.finish().await;
+}

@@ -183,7 +183,11 @@ async fn claims_and_leases(backend: Backend) {
     // A holder that failed gives it up: the next delivery claims it and finishes it.
     store.claim_update(501, "a", now, until).await.unwrap();
     store.release_update(501, "b").await.unwrap();
-    assert_eq!(store.claim_update(501, "b", now, until).await.unwrap(), UpdateClaim::InHand, "only its holder");
+    assert_eq!(
+        store.claim_update(501, "b", now, until).await.unwrap(),
+        UpdateClaim::InHand,
+        "only its holder"
+    );
     store.release_update(501, "a").await.unwrap();
     assert_eq!(store.claim_update(501, "b", now, until).await.unwrap(), UpdateClaim::Claimed);
     store.finish_update(501, "b", now).await.unwrap();
@@ -197,8 +201,14 @@ async fn claims_and_leases(backend: Backend) {
     store.claim_update(503, "alive", now, until).await.unwrap();
     store.renew_update(503, "alive", until + Duration::seconds(30)).await.unwrap();
     let later = until + Duration::seconds(1);
-    assert_eq!(store.claim_update(502, "b", later, later + Duration::seconds(10)).await.unwrap(), UpdateClaim::Claimed);
-    assert_eq!(store.claim_update(503, "b", later, later + Duration::seconds(10)).await.unwrap(), UpdateClaim::InHand);
+    assert_eq!(
+        store.claim_update(502, "b", later, later + Duration::seconds(10)).await.unwrap(),
+        UpdateClaim::Claimed
+    );
+    assert_eq!(
+        store.claim_update(503, "b", later, later + Duration::seconds(10)).await.unwrap(),
+        UpdateClaim::InHand
+    );
 
     // Leases: one holder at a time, renewed by it, taken over when they run out.
     assert!(store.take_lease("poller", "a", now, until).await.unwrap());
@@ -217,7 +227,9 @@ async fn claims_and_leases(backend: Backend) {
     let racers: Vec<_> = (0..8)
         .map(|n| {
             let store = store.clone();
-            tokio::spawn(async move { store.take_lease("person:7", &format!("h{n}"), now, until).await.unwrap() })
+            tokio::spawn(
+                async move { store.take_lease("person:7", &format!("h{n}"), now, until).await.unwrap() },
+            )
         })
         .collect();
     let mut taken = 0;
