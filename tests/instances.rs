@@ -501,6 +501,8 @@ async fn when_the_poller_is_killed_another_instance_polls_within_the_takeover() 
     let took = killed.elapsed();
     assert!(took <= Duration::from_secs(TAKEOVER + 2), "taken over in {took:?}");
     assert_eq!(session::poller(&store, chrono::Utc::now()).await.unwrap().as_deref(), Some("survivor"));
+    assert!(session::polls_here(&store, "survivor", chrono::Utc::now()).await.unwrap());
+    assert!(!session::polls_here(&store, "binary", chrono::Utc::now()).await.unwrap());
     for person in &people {
         tg.assert_silent(person.id, Duration::from_millis(700)).await;
     }

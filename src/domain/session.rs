@@ -190,3 +190,8 @@ pub async fn leave_poller(store: &dyn Store, instance: &str) -> StoreResult<()> 
 pub async fn poller(store: &dyn Store, now: DateTime<Utc>) -> StoreResult<Option<String>> {
     store.lease_holder(POLLER_LEASE, now).await
 }
+
+/// Whether `instance` is the one polling now (for `/readyz` and the log).
+pub async fn polls_here(store: &dyn Store, instance: &str, now: DateTime<Utc>) -> StoreResult<bool> {
+    Ok(poller(store, now).await?.as_deref() == Some(instance))
+}
