@@ -665,3 +665,86 @@ async fn two_webhook_binaries_one_killed_half_way_every_update_is_handled() {
     tg.shutdown();
     db.drop_database().await;
 }
+
+/// Updates a second through the real binaries: `webhook` instances behind the balancer, or
+/// one poller; 50 people, `total` `/help`s queued at once, timed until every one is handled.
+async fn throughput(webhook: usize, total: usize) -> Option<f64> {
+    let mut db = support::TestDb::create(Backend::Postgres).await?;
+    let tg = FakeTelegram::start().await.unwrap();
+    tg.set_rate_limits(false);
+    let store = prospect_diary::store::connect(&db.url).await.unwrap();
+    let now = support::start_time();
+    let region = prospect_diary::domain::access::Region::parse("MSK", "Москва", "Europe/Moscow").unwrap();
+    prospect_diary::domain::directory::add_region(&store, &region, None, now).await.unwrap();
+    let mut people = vec![];
+    for n in 0..50 {
+        support::whitelist(
+            &store,
+            7001 + n,
+            &format!("Человек{n} Тестов"),
+            Role::Specialist,
+            Some("MSK"),
+            now,
+        )
+        .await;
+        people.push(tg.user(7001 + n, &format!("Человек{n}")));
+    }
+    let addrs: Vec<_> = (0..webhook.max(1)).map(|_| free_port()).collect();
+    if webhook > 0 {
+        tg.publish(PUBLIC, &addrs);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut binaries = vec![];
+    for (n, addr) in addrs.iter().enumerate() {
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_prospect-diary"));
+        command
+            .current_dir(dir.path())
+            .env("DATABASE_URL", &db.url)
+            .env("TELOXIDE_TOKEN", TOKEN)
+            .env("TELOXIDE_API_URL", tg.url())
+            .env("HTTP_ADDR", addr.to_string())
+            .env("INSTANCE_ID", format!("i{n}"))
+            .env("RUST_LOG", "error")
+            .stderr(Stdio::null())
+            .kill_on_drop(true);
+        if webhook > 0 {
+            command.env("TELEGRAM_MODE", "webhook").env("WEBHOOK_SECRET", SECRET).env("PUBLIC_URL", PUBLIC);
+        }
+        binaries.push(command.spawn().expect("the bot starts"));
+    }
+    // Ready: every instance answers one message.
+    let warm = &people[0];
+    tg.send_text(warm, "/help");
+    tg.next_within(warm.id, Duration::from_secs(30)).await.expect("the bot serves");
+    let started = tokio::time::Instant::now();
+    let mut sent = vec![];
+    for round in 0..total {
+        sent.push(tg.send_text(&people[round % people.len()], "/help"));
+    }
+    for id in &sent {
+        while !store.is_handled(*id).await.unwrap() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    let rate = total as f64 / started.elapsed().as_secs_f64();
+    for mut binary in binaries {
+        binary.start_kill().unwrap();
+        binary.wait().await.unwrap();
+    }
+    store.close().await;
+    tg.shutdown();
+    db.drop_database().await;
+    Some(rate)
+}
+
+/// On demand: `cargo test --test instances benchmark -- --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "a benchmark, run on demand"]
+async fn benchmark_two_webhook_instances_against_one_poller() {
+    const TOTAL: usize = 2000;
+    let Some(polling) = throughput(0, TOTAL).await else { return };
+    let Some(webhooks) = throughput(2, TOTAL).await else { return };
+    eprintln!(
+        "{TOTAL} updates from 50 people on PostgreSQL: one polling instance {polling:.0}/s, two webhook instances {webhooks:.0}/s"
+    );
+}
