@@ -13,7 +13,7 @@ use teloxide::dispatching::{Dispatcher, ShutdownToken, UpdateHandler};
 use teloxide::dptree::di::DependencyMap;
 use teloxide::error_handlers::LoggingErrorHandler;
 use teloxide::prelude::*;
-use teloxide::types::{Me, UpdateKind};
+use teloxide::types::{AllowedUpdate, Me, UpdateKind};
 use teloxide::update_listeners::Polling;
 
 use teloxide::{ApiError, RequestError};
@@ -22,8 +22,9 @@ use tokio_cron_scheduler::{Job, JobScheduler};
 
 use crate::bot;
 use crate::clock::{Clock, SystemClock};
-use crate::config::Config;
+use crate::config::{Config, TelegramMode};
 use crate::ctx::Ctx;
+use crate::domain::session;
 use crate::i18n::I18n;
 use crate::jobs;
 use crate::metrics::{self, UpdateOutcome};
@@ -75,14 +76,18 @@ pub async fn serve(
              a Russian bank may not do this (SPEC §10, 149-FZ art. 10) — use mask"
         );
     }
+    // Held until `serve` returns: a second instance on the same SQLite file refuses to start.
+    let _only_instance = sqlite_single_instance(store.database_file())?;
     let config = Arc::new(config);
     let i18n = Arc::new(I18n::new());
+    let webhook = web::WebhookSink::default();
     // Stopped when `serve` returns (dropped), whichever way it does.
     let _web = web::start(web::WebState {
         store: store.clone(),
         clock: clock.clone(),
         i18n: i18n.clone(),
         config: config.clone(),
+        webhook: webhook.clone(),
     })
     .await?;
     if config.public_url.is_none() && !config.disclosure().shows_contacts() {
@@ -120,7 +125,12 @@ pub async fn serve(
     let delivery = workers.delivery.abort_handle();
     let in_hand = InHand::default();
     let (stop, stopped) = watch::channel(false);
-    let serving = dispatch(bot, ctx.clone(), me, in_hand.clone(), stopped);
+    let serving: Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>> = match ctx.config.telegram_mode {
+        TelegramMode::Polling => Box::pin(poll_when_chosen(bot, ctx.clone(), me, in_hand.clone(), stopped)),
+        TelegramMode::Webhook => {
+            Box::pin(serve_webhook(bot, ctx.clone(), me, in_hand.clone(), webhook, stopped))
+        }
+    };
     tokio::pin!(serving);
     let started = tokio::select! {
         result = &mut serving => Some(result),
@@ -288,20 +298,189 @@ async fn prune_updates(ctx: &Ctx) -> anyhow::Result<()> {
 /// The longest wait between two `getMe` attempts while Telegram is unreachable.
 const CONNECT_BACKOFF_MAX: Duration = Duration::from_secs(30);
 
-/// Dispatches updates until `stop` turns true, then finishes the updates in hand.
+/// Resolves when `stop` turns true (never, when nobody can ask to stop any more).
+async fn stopped(mut stop: watch::Receiver<bool>) {
+    if stop.wait_for(|stop| *stop).await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
+/// Polling mode: long-polls while this instance holds the poller's lease (one instance of all
+/// those on the database does), and otherwise waits to take over, until `stop` turns true.
+/// The others deliver the outbox and run the jobs meanwhile.
+async fn poll_when_chosen(
+    bot: Bot,
+    ctx: Ctx,
+    mut me: Me,
+    in_hand: InHand,
+    stop: watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    let instance = ctx.config.instance_id.clone();
+    let (chosen_tx, mut chosen) = watch::channel(false);
+    let lease = tokio::spawn(hold_poller_lease(ctx.clone(), chosen_tx));
+    let result = loop {
+        tokio::select! {
+            _ = chosen.wait_for(|chosen| *chosen) => {}
+            () = stopped(stop.clone()) => break Ok(()),
+        }
+        tracing::info!(%instance, "this instance polls Telegram");
+        let mut lost = chosen.clone();
+        let until = async move {
+            let _ = lost.wait_for(|chosen| !*chosen).await;
+        };
+        let quit = {
+            let stop = stop.clone();
+            async move {
+                tokio::select! {
+                    () = until => {}
+                    () = stopped(stop) => {}
+                }
+            }
+        };
+        match dispatch(bot.clone(), ctx.clone(), me.clone(), in_hand.clone(), quit).await {
+            Ok(latest) => me = latest,
+            Err(e) => break Err(e),
+        }
+        if *stop.borrow() {
+            break Ok(());
+        }
+        tracing::warn!(%instance, "this instance lost the poller's lease: it stopped polling");
+    };
+    lease.abort();
+    // Let another instance poll at once rather than when the lease runs out.
+    if let Err(e) = session::leave_poller(ctx.store.as_ref(), &instance).await {
+        tracing::warn!(error = %e, "cannot give the poller's lease up; it runs out by itself");
+    }
+    result
+}
+
+/// Takes the poller's lease when it is free and renews it while held, every quarter of
+/// `POLL_TAKEOVER_SECS`, for three quarters of it: an instance that died is replaced within
+/// `POLL_TAKEOVER_SECS`. `chosen` says whether this instance holds it.
+async fn hold_poller_lease(ctx: Ctx, chosen: watch::Sender<bool>) {
+    let takeover = Duration::from_secs(ctx.config.poll_takeover_secs.into());
+    let lease = chrono::Duration::from_std(takeover * 3 / 4).unwrap_or(chrono::Duration::seconds(10));
+    let mut every = tokio::time::interval(takeover / 4);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        // Liveness is wall-clock time, whatever clock the business rules read.
+        let now = chrono::Utc::now();
+        let holds =
+            match session::take_poller(ctx.store.as_ref(), &ctx.config.instance_id, now, now + lease).await {
+                Ok(holds) => holds,
+                Err(e) => {
+                    // Unable to renew, this instance cannot know it still holds the lease: it stops
+                    // polling rather than risk two pollers.
+                    tracing::warn!(error = %e, "cannot renew the poller's lease");
+                    false
+                }
+            };
+        chosen.send_if_modified(|was| std::mem::replace(was, holds) != holds);
+    }
+}
+
+/// Webhook mode: asks Telegram to post updates to `{PUBLIC_URL}/telegram/webhook` and hands
+/// each to the dispatcher's tree as the HTTP server receives it, until `stop` turns true; then
+/// new deliveries are answered "again" (Telegram re-sends them, to another instance behind the
+/// balancer) and those in hand are finished.
+async fn serve_webhook(
+    bot: Bot,
+    ctx: Ctx,
+    me: Me,
+    in_hand: InHand,
+    sink: web::WebhookSink,
+    stop: watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    let url = ctx.config.webhook_url().context("TELEGRAM_MODE=webhook needs PUBLIC_URL")?;
+    let secret = ctx.config.webhook_secret.clone().context("TELEGRAM_MODE=webhook needs WEBHOOK_SECRET")?;
+    tracing::info!(bot = %me.username(), "connected to Telegram");
+    if let Err(e) = bot::register_default_commands(&bot, &ctx).await {
+        tracing::warn!(error = %e, "cannot set the bot's command list now; it is set again at the next start");
+    }
+    let stopping = Arc::new(AtomicBool::new(false));
+    let routes = {
+        let in_hand = in_hand.clone();
+        Arc::new(dptree::entry().map(move || in_hand.enter()).chain(measured(bot::routes())))
+    };
+    sink.set({
+        let (bot, ctx, stopping) = (bot.clone(), ctx.clone(), stopping.clone());
+        move |body| {
+            let (bot, ctx, me, routes, stopping) =
+                (bot.clone(), ctx.clone(), me.clone(), routes.clone(), stopping.clone());
+            Box::pin(async move {
+                if stopping.load(Ordering::Relaxed) {
+                    return web::Delivery::Again;
+                }
+                // From the bytes, as teloxide reads `getUpdates`: some of its types borrow.
+                let update: Update = match serde_json::from_slice(&body) {
+                    Ok(update) => update,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "an update this bot cannot read: ignored");
+                        return web::Delivery::Done;
+                    }
+                };
+                if let teloxide::types::UpdateKind::Error(_) = &update.kind {
+                    tracing::warn!(update_id = update.id.0, "an update of a kind this bot cannot read");
+                }
+                let deps = dptree::deps![bot, ctx.clone(), me, update.clone()];
+                // In a task of its own: a caller that hangs up (Telegram's timeout) must not
+                // cut a handling short halfway.
+                let handling = tokio::spawn(async move { bot::handle_once(&routes, &ctx, &update, deps).await });
+                match handling.await.unwrap_or_else(|e| bot::Outcome::Failed(e.into())) {
+                    bot::Outcome::Handled | bot::Outcome::Duplicate => web::Delivery::Done,
+                    bot::Outcome::Busy => web::Delivery::Again,
+                    bot::Outcome::Failed(e) => {
+                        tracing::error!(error = ?e, "an update could not be handled; Telegram delivers it again");
+                        web::Delivery::Again
+                    }
+                }
+            })
+        }
+    });
+    // Every instance sets the same webhook; Telegram keeps one, so the last start wins nothing.
+    let mut backoff = Duration::from_secs(1);
+    loop {
+        let request = bot
+            .set_webhook(url.clone())
+            .secret_token(secret.clone())
+            .allowed_updates([AllowedUpdate::Message, AllowedUpdate::CallbackQuery])
+            .max_connections(u8::try_from(ctx.config.webhook_max_connections).unwrap_or(40));
+        let attempt = tokio::select! {
+            result = request.send() => result,
+            () = stopped(stop.clone()) => return Ok(()),
+        };
+        match attempt {
+            Ok(_) => break,
+            Err(RequestError::Api(e)) => {
+                return Err(anyhow::anyhow!("Telegram refused the webhook {url}: {e}"));
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, retry_in_secs = backoff.as_secs(), "cannot set the webhook now, retrying");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(CONNECT_BACKOFF_MAX);
+            }
+        }
+    }
+    tracing::info!(%url, instance = %ctx.config.instance_id, "Telegram posts updates to the webhook");
+    stopped(stop).await;
+    stopping.store(true, Ordering::Relaxed);
+    while in_hand.count() > 0 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    Ok(())
+}
+
+/// Dispatches updates by long polling until `quit` resolves, then finishes the updates in
+/// hand; returns who the bot is, as last asked.
 async fn dispatch(
     bot: Bot,
     ctx: Ctx,
     mut me: Me,
     in_hand: InHand,
-    mut stop: watch::Receiver<bool>,
-) -> anyhow::Result<()> {
-    let stopped = async move {
-        // A dropped sender means nobody can ask to stop: serve until the listener ends.
-        if stop.wait_for(|stop| *stop).await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
+    quit: impl Future<Output = ()> + Send,
+) -> anyhow::Result<Me> {
+    let stopped = quit;
     tokio::pin!(stopped);
     loop {
         tracing::info!(bot = %me.username(), "connected to Telegram");
@@ -315,6 +494,8 @@ async fn dispatch(
             .build();
         let in_hand = in_hand.clone();
         let schema = dptree::entry().map(move || in_hand.enter()).chain(measured(bot::schema()));
+        // The lease makes this the only poller; a 409 here means another process polls
+        // outside it (an older release, a test script).
         let mut dispatcher = Dispatcher::builder(bot.clone(), schema)
             .dependencies(dptree::deps![ctx.clone()])
             .default_handler(|_| async {})
@@ -326,19 +507,19 @@ async fn dispatch(
         tokio::pin!(serving);
         let error = tokio::select! {
             result = &mut serving => match result {
-                Ok(()) => return Ok(()),
+                Ok(()) => return Ok(me),
                 // The dispatcher's own getMe: Telegram went away again right after answering ours.
                 Err(e) => e,
             },
             () = &mut stopped => {
                 finish(&token, serving).await;
-                return Ok(());
+                return Ok(me);
             }
         };
         tracing::warn!(error = %error, "Telegram is unreachable, retrying");
         me = tokio::select! {
             me = connect(&bot) => me?,
-            () = &mut stopped => return Ok(()),
+            () = &mut stopped => return Ok(me),
         };
     }
 }
@@ -383,6 +564,30 @@ async fn connect(bot: &Bot) -> anyhow::Result<Me> {
         tracing::warn!(error = %error, retry_in_secs = wait.as_secs(), "Telegram is unreachable, retrying");
         tokio::time::sleep(wait).await;
         backoff = (backoff * 2).min(CONNECT_BACKOFF_MAX);
+    }
+}
+
+/// On SQLite, holds an exclusive lock on the database file for the life of the instance: a
+/// second instance on the same file refuses to start instead of competing for it (SQLite
+/// serves one; several instances share PostgreSQL). The lock goes with the process, however
+/// it ends.
+fn sqlite_single_instance(file: Option<std::path::PathBuf>) -> anyhow::Result<Option<std::fs::File>> {
+    // In memory (`sqlite::memory:`) there is no file to share.
+    let Some(path) = file.filter(|path| path.is_file()) else {
+        return Ok(None);
+    };
+    let path = path.display();
+    let file = std::fs::File::open(path.to_string())
+        .with_context(|| format!("cannot open the database file {path}"))?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
+            "another instance is already running on the SQLite database {path}: SQLite serves one \
+             instance; to run several, put them all on one PostgreSQL DATABASE_URL"
+        ),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(e).with_context(|| format!("cannot lock the database file {path}"))
+        }
     }
 }
 

@@ -14,6 +14,16 @@ pub const DEFAULT_HTTP_ADDR: &str = "127.0.0.1:8080";
 pub use crate::domain::privacy::ContactsInChat;
 use crate::domain::privacy::Disclosure;
 
+/// How updates arrive from Telegram.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TelegramMode {
+    Polling,
+    Webhook,
+}
+
+/// The path on the HTTP server where Telegram posts updates in webhook mode.
+pub const WEBHOOK_PATH: &str = "/telegram/webhook";
+
 #[derive(Clone)]
 pub struct Config {
     pub token: String,
@@ -49,6 +59,15 @@ pub struct Config {
     pub contact_views_per_hour: u32,
     /// Full workbooks a person may download from the page in an hour.
     pub full_exports_per_hour: u32,
+    /// How updates arrive: this instance long-polls (when it holds the poller's lease), or
+    /// Telegram posts them to `{PUBLIC_URL}/telegram/webhook`.
+    pub telegram_mode: TelegramMode,
+    /// The webhook's `secret_token`: Telegram sends it in `X-Telegram-Bot-Api-Secret-Token`.
+    pub webhook_secret: Option<String>,
+    /// `setWebhook`'s `max_connections` (1–100).
+    pub webhook_max_connections: u32,
+    /// Seconds after which another instance polls when the polling one has died.
+    pub poll_takeover_secs: u32,
     /// Where the HTTP server did bind (with `HTTP_ADDR=…:0`, the port the system chose).
     pub http_bound: BoundAddr,
     /// A separate, internal-only address for `/metrics`; without it `/metrics` is served on
@@ -118,6 +137,10 @@ impl fmt::Debug for Config {
             .field("full_exports_per_hour", &self.full_exports_per_hour)
             .field("metrics_addr", &self.metrics_addr)
             .field("log_format", &self.log_format)
+            .field("telegram_mode", &self.telegram_mode)
+            .field("webhook_secret", &self.webhook_secret.as_ref().map(|_| "<redacted>"))
+            .field("webhook_max_connections", &self.webhook_max_connections)
+            .field("poll_takeover_secs", &self.poll_takeover_secs)
             .finish()
     }
 }
@@ -174,7 +197,32 @@ impl Config {
                 Some(url)
             }
         };
+        let telegram_mode = match get("TELEGRAM_MODE").as_deref().map(str::trim) {
+            None | Some("polling") => TelegramMode::Polling,
+            Some("webhook") => TelegramMode::Webhook,
+            Some(other) => bail!("TELEGRAM_MODE must be polling or webhook, got {other:?}"),
+        };
+        let webhook_secret = get("WEBHOOK_SECRET").map(|v| v.trim().to_owned());
+        if telegram_mode == TelegramMode::Webhook {
+            check_webhook_secret(webhook_secret.as_deref())?;
+            if public_url.is_none() {
+                bail!(
+                    "TELEGRAM_MODE=webhook needs PUBLIC_URL: Telegram posts updates to \
+                     {{PUBLIC_URL}}{WEBHOOK_PATH} over HTTPS"
+                );
+            }
+        }
+        let webhook_max_connections = number("WEBHOOK_MAX_CONNECTIONS", 40)?;
+        if !(1..=100).contains(&webhook_max_connections) {
+            bail!(
+                "WEBHOOK_MAX_CONNECTIONS must be from 1 to 100 (Telegram's range), got {webhook_max_connections}"
+            );
+        }
         Ok(Self {
+            telegram_mode,
+            webhook_secret,
+            webhook_max_connections,
+            poll_takeover_secs: number("POLL_TAKEOVER_SECS", 15)?.max(1),
             token: get("TELOXIDE_TOKEN").unwrap_or_default(),
             api_url,
             database_url: get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
@@ -232,9 +280,34 @@ impl Config {
         Url::parse(&format!("{}/app#{fragment}", base.as_str().trim_end_matches('/'))).ok()
     }
 
+    /// Where Telegram posts updates in webhook mode.
+    pub fn webhook_url(&self) -> Option<Url> {
+        let base = self.public_url.as_ref()?;
+        Url::parse(&format!("{}{WEBHOOK_PATH}", base.as_str().trim_end_matches('/'))).ok()
+    }
+
     pub fn from_env() -> anyhow::Result<Self> {
         Self::from_lookup(|key| std::env::var(key).ok())
     }
+}
+
+/// Telegram's rule for a secret token (1–256 of `A-Z a-z 0-9 _ -`), and ours: at least 32
+/// characters, so that it cannot be guessed.
+fn check_webhook_secret(secret: Option<&str>) -> anyhow::Result<()> {
+    let Some(secret) = secret else {
+        bail!(
+            "TELEGRAM_MODE=webhook needs WEBHOOK_SECRET: 32 to 256 characters of A-Z, a-z, 0-9, _ and - \
+             (e.g. `openssl rand -hex 32`)"
+        );
+    };
+    let length = secret.chars().count();
+    if !(32..=256).contains(&length) {
+        bail!("WEBHOOK_SECRET must be 32 to 256 characters long, got {length}");
+    }
+    if !secret.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        bail!("WEBHOOK_SECRET may hold only A-Z, a-z, 0-9, _ and - (Telegram's rule)");
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -257,7 +330,36 @@ mod tests {
         assert_eq!(config.full_exports_per_hour, 3);
         assert_eq!(config.metrics_addr, None);
         assert_eq!(config.log_format, LogFormat::Text);
+        assert_eq!(config.telegram_mode, TelegramMode::Polling);
+        assert_eq!(config.webhook_max_connections, 40);
+        assert_eq!(config.poll_takeover_secs, 15);
         assert!(!format!("{config:?}").contains("SECRET"));
+    }
+
+    #[test]
+    fn webhook_mode_needs_a_long_secret_and_the_public_url() {
+        let env = |secret: &'static str, public: Option<&'static str>| {
+            Config::from_lookup(move |k| match k {
+                "TELEGRAM_MODE" => Some("webhook".into()),
+                "WEBHOOK_SECRET" => Some(secret.into()),
+                "PUBLIC_URL" => public.map(Into::into),
+                _ => None,
+            })
+        };
+        let long = "s3cr3t-s3cr3t-s3cr3t-s3cr3t-s3cr3t";
+        let err = env("", Some("https://crm.bank.ru")).unwrap_err().to_string();
+        assert!(err.contains("needs WEBHOOK_SECRET"), "{err}");
+        let err = env("short-secret", Some("https://crm.bank.ru")).unwrap_err().to_string();
+        assert!(err.contains("32 to 256 characters"), "{err}");
+        let err = env("s3cr3t s3cr3t s3cr3t s3cr3t s3cr3t", Some("https://crm.bank.ru")).unwrap_err();
+        assert!(err.to_string().contains("A-Z, a-z, 0-9"), "{err}");
+        let err = env(long, None).unwrap_err().to_string();
+        assert!(err.contains("needs PUBLIC_URL"), "{err}");
+        let ok = env(long, Some("https://crm.bank.ru/pd/")).unwrap();
+        assert_eq!(ok.webhook_url().unwrap().as_str(), "https://crm.bank.ru/pd/telegram/webhook");
+        assert!(!format!("{ok:?}").contains(long));
+        let err = Config::from_lookup(|k| (k == "TELEGRAM_MODE").then(|| "push".into())).unwrap_err();
+        assert!(err.to_string().contains("polling or webhook"), "{err}");
     }
 
     #[test]

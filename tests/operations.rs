@@ -28,7 +28,18 @@ async fn health_and_readiness_answer_and_a_schema_behind_is_not_ready(backend: B
     let health = http(addr, "GET", "/healthz", None).await;
     assert_eq!((health.status, health.body.as_str()), (200, "ok"));
     let ready = http(addr, "GET", "/readyz", None).await;
-    assert_eq!((ready.status, ready.body.as_str()), (200, "ready\n"));
+    assert_eq!(ready.status, 200, "{}", ready.body);
+    assert!(ready.body.starts_with("ready\npolling: "), "{}", ready.body);
+    // Once this instance holds the poller's lease, /readyz says it polls.
+    let mut polls = ready.body;
+    for _ in 0..50 {
+        if polls.contains("this instance") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        polls = http(addr, "GET", "/readyz", None).await.body;
+    }
+    assert!(polls.contains("polling: this instance (") && polls.ends_with(") polls Telegram\n"), "{polls}");
 
     // As if an older instance had not run this build's last migration yet.
     let newest = newest_migration(app.db_url()).await;

@@ -154,3 +154,99 @@ async fn an_unknown_database_scheme_is_named() {
     let err = prospect_diary::store::connect("mysql://localhost/db").await.err().unwrap();
     assert!(err.to_string().contains("sqlite://PATH or postgres://"), "{err}");
 }
+
+/// Claims of updates and leases, as several instances use them: of many claiming at once
+/// exactly one wins; a released claim is claimed again; an expired one is taken over.
+async fn claims_and_leases(backend: Backend) {
+    use prospect_diary::domain::session::UpdateClaim;
+    let Some((store, mut db)) = test_store(backend).await else {
+        return;
+    };
+    let store = std::sync::Arc::new(store);
+    let now = start_time();
+    let until = now + Duration::seconds(10);
+
+    let racers: Vec<_> = (0..8)
+        .map(|n| {
+            let store = store.clone();
+            tokio::spawn(async move { store.claim_update(500, &format!("i{n}"), now, until).await.unwrap() })
+        })
+        .collect();
+    let mut outcomes = vec![];
+    for racer in racers {
+        outcomes.push(racer.await.unwrap());
+    }
+    assert_eq!(outcomes.iter().filter(|o| **o == UpdateClaim::Claimed).count(), 1, "{outcomes:?}");
+    assert!(outcomes.iter().all(|o| matches!(o, UpdateClaim::Claimed | UpdateClaim::InHand)));
+    assert!(!store.is_handled(500).await.unwrap(), "in hand is not handled");
+
+    // A holder that failed gives it up: the next delivery claims it and finishes it.
+    store.claim_update(501, "a", now, until).await.unwrap();
+    store.release_update(501, "b").await.unwrap();
+    assert_eq!(
+        store.claim_update(501, "b", now, until).await.unwrap(),
+        UpdateClaim::InHand,
+        "only its holder"
+    );
+    store.release_update(501, "a").await.unwrap();
+    assert_eq!(store.claim_update(501, "b", now, until).await.unwrap(), UpdateClaim::Claimed);
+    store.finish_update(501, "b", now).await.unwrap();
+    assert!(store.is_handled(501).await.unwrap());
+    assert_eq!(store.claim_update(501, "c", now, until).await.unwrap(), UpdateClaim::Handled);
+    store.release_update(501, "b").await.unwrap();
+    assert!(store.is_handled(501).await.unwrap(), "a handled update stays handled");
+
+    // A holder that died: its claim runs out and is taken over; renewing keeps it.
+    store.claim_update(502, "dead", now, until).await.unwrap();
+    store.claim_update(503, "alive", now, until).await.unwrap();
+    store.renew_update(503, "alive", until + Duration::seconds(30)).await.unwrap();
+    let later = until + Duration::seconds(1);
+    assert_eq!(
+        store.claim_update(502, "b", later, later + Duration::seconds(10)).await.unwrap(),
+        UpdateClaim::Claimed
+    );
+    assert_eq!(
+        store.claim_update(503, "b", later, later + Duration::seconds(10)).await.unwrap(),
+        UpdateClaim::InHand
+    );
+
+    // Leases: one holder at a time, renewed by it, taken over when they run out.
+    assert!(store.take_lease("poller", "a", now, until).await.unwrap());
+    assert!(!store.take_lease("poller", "b", now, until).await.unwrap());
+    assert!(store.take_lease("poller", "a", now, until + Duration::seconds(5)).await.unwrap());
+    assert_eq!(store.lease_holder("poller", now).await.unwrap().as_deref(), Some("a"));
+    assert!(!store.take_lease("poller", "b", until + Duration::seconds(1), later).await.unwrap(), "renewed");
+    let expired = until + Duration::seconds(6);
+    assert_eq!(store.lease_holder("poller", expired).await.unwrap(), None);
+    assert!(store.take_lease("poller", "b", expired, expired + Duration::seconds(10)).await.unwrap());
+    store.release_lease("poller", "a").await.unwrap();
+    assert_eq!(store.lease_holder("poller", expired).await.unwrap().as_deref(), Some("b"), "only its holder");
+    store.release_lease("poller", "b").await.unwrap();
+    assert!(store.take_lease("poller", "c", expired, expired + Duration::seconds(10)).await.unwrap());
+
+    let racers: Vec<_> = (0..8)
+        .map(|n| {
+            let store = store.clone();
+            tokio::spawn(
+                async move { store.take_lease("person:7", &format!("h{n}"), now, until).await.unwrap() },
+            )
+        })
+        .collect();
+    let mut taken = 0;
+    for racer in racers {
+        taken += usize::from(racer.await.unwrap());
+    }
+    assert_eq!(taken, 1, "one person's update in hand at a time");
+    store.close().await;
+    db.drop_database().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn update_claims_and_leases_on_sqlite() {
+    claims_and_leases(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn update_claims_and_leases_on_postgres() {
+    claims_and_leases(Backend::Postgres).await;
+}

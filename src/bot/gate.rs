@@ -1,4 +1,4 @@
-//! The gate every update passes: handled once, from a private chat, from an active whitelisted
+//! The gate every update passes: from a private chat, from an active whitelisted
 //! person. Everyone else gets one polite refusal an hour, every attempt is audited, and every
 //! button press is answered, whoever pressed it.
 
@@ -30,34 +30,6 @@ impl Caller {
     /// The zone the person reads dates in: their division's, Moscow for head office and admins.
     pub fn tz(&self) -> chrono_tz::Tz {
         self.region.as_ref().map(|r| r.tz.tz()).unwrap_or(chrono_tz::Europe::Moscow)
-    }
-}
-
-fn update_id(update: &Update) -> i64 {
-    i64::from(update.id.0)
-}
-
-/// Lets an update through unless it was handled before (Telegram re-sends after a crash).
-pub async fn not_yet_handled(update: Update, ctx: Ctx) -> bool {
-    match session::handled_before(ctx.store.as_ref(), update_id(&update)).await {
-        Ok(true) => {
-            tracing::info!(update_id = update_id(&update), "update delivered again; skipped");
-            false
-        }
-        Ok(false) => true,
-        Err(e) => {
-            // Better to risk handling it twice than to drop it.
-            tracing::error!(error = %e, "cannot check the update");
-            true
-        }
-    }
-}
-
-/// Marks the update handled, once its handling is over; a crash before this point means
-/// Telegram's second delivery is handled again rather than lost.
-pub async fn mark_handled(ctx: &Ctx, update: &Update) {
-    if let Err(e) = session::handled(ctx.store.as_ref(), update_id(update), ctx.clock.now()).await {
-        tracing::warn!(error = %e, "cannot mark the update handled");
     }
 }
 
@@ -117,7 +89,6 @@ pub async fn authorize(update: Update, bot: Bot, ctx: Ctx) -> Option<Caller> {
         }
         Ok(Admission::Refused(known)) => {
             refuse(&bot, &ctx, &update, id, known.as_deref()).await;
-            mark_handled(&ctx, &update).await;
             None
         }
         Err(e) => {

@@ -1,7 +1,7 @@
 //! The Telegram channel: translates updates into domain calls and results into messages.
 //!
-//! `router::schema()` is the whole routing tree: every update passes the delivery check and the
-//! access gate first, so no handler below can be reached by someone outside the whitelist.
+//! `schema()` (`once.rs`) claims each update and its person's turn in the database, then hands
+//! it to `router::schema()`, the whole routing tree: every update passes the access gate first, so no handler below can be reached by someone outside the whitelist.
 //! Each flow keeps its state's handling, its buttons (`buttons.rs` encodes them all) and its
 //! handlers together; the widgets they share are in `ui/`.
 
@@ -15,6 +15,7 @@ mod gate;
 mod general;
 pub(crate) mod handoffs;
 pub(crate) mod notices;
+mod once;
 mod register;
 mod reminders;
 pub(crate) mod render;
@@ -30,8 +31,9 @@ pub use buttons::VERSION as BUTTON_VERSION;
 pub use commands::{Command, register_default_commands};
 pub use flow::State;
 pub use gate::Caller;
+pub use once::{CLAIM_SECS, Outcome, handle as handle_once, schema};
 pub use reports::send_file;
-pub use router::schema;
+pub use router::schema as routes;
 pub use routes::{ChatCheck, check_route_chat};
 
 pub use crate::ctx::Ctx;

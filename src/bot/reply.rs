@@ -252,7 +252,8 @@ pub async fn contained<T>(handler: impl Future<Output = anyhow::Result<T>>) -> a
 }
 
 /// Runs a handler; what fails is either explained (a person's mistake) or logged with a
-/// reference id that the person sees with a short apology.
+/// reference id that the person sees with a short apology. The second kind is returned too,
+/// so that a failure of the database lets the update be delivered again (`once.rs`).
 pub async fn guard(
     bot: &Bot,
     ctx: &Ctx,
@@ -268,7 +269,9 @@ pub async fn guard(
         None => {
             let reference = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
             tracing::error!(%reference, chat = chat.0, error = ?err, "handler failed");
-            ctx.i18n.get(lang, "error-internal", Args::new().text("reference", reference))
+            let text = ctx.i18n.get(lang, "error-internal", Args::new().text("reference", reference));
+            send(bot, chat, text).await?;
+            return Err(err);
         }
     };
     send(bot, chat, text).await?;

@@ -4,8 +4,8 @@
 //! release, or not heard in a hand-off chat — is answered "no longer valid" and logged.
 //!
 //! Around the routes, every update is handled the same way: a panic is contained, a person's
-//! mistake explained and anything else logged with a reference id (`reply::guard`), every
-//! press answered, and the update marked handled once it is over.
+//! mistake explained and anything else logged with a reference id (`reply::guard`), and every
+//! press answered. Claiming the update (handled once) and its person's turn is `once.rs`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::ControlFlow;
@@ -29,7 +29,6 @@ type Routes<Output> = Handler<'static, Output, DpHandlerDescription>;
 
 pub fn schema() -> UpdateHandler<anyhow::Error> {
     dptree::entry()
-        .filter_async(gate::not_yet_handled)
         .filter_map_async(gate::authorize)
         .branch(Update::filter_message().chain(answered_message(messages())))
         .branch(Update::filter_callback_query().chain(answered_press(presses())))
@@ -110,7 +109,6 @@ fn answered_message(routes: Routes<HandlerResult>) -> UpdateHandler<anyhow::Erro
             let routes = routes.clone();
             async move {
                 let (bot, ctx, caller) = (deps.get::<Bot>(), deps.get::<Ctx>(), deps.get::<Caller>());
-                let update = deps.get::<Update>();
                 let lang = caller.user.lang;
                 let routed = async {
                     deps.insert(Typed(deps.get::<Message>().text().unwrap_or_default().to_owned()));
@@ -127,9 +125,7 @@ fn answered_message(routes: Routes<HandlerResult>) -> UpdateHandler<anyhow::Erro
                     }
                 };
                 let handled = reply::contained(routed);
-                let result = reply::guard(&bot, &ctx, caller.chat, lang, handled).await;
-                gate::mark_handled(&ctx, &update).await;
-                ControlFlow::Break(result)
+                ControlFlow::Break(reply::guard(&bot, &ctx, caller.chat, lang, handled).await)
             }
         },
         sig,
@@ -147,7 +143,7 @@ fn answered_press(routes: Routes<anyhow::Result<Answer>>) -> UpdateHandler<anyho
             let routes = routes.clone();
             async move {
                 let (bot, ctx, caller) = (deps.get::<Bot>(), deps.get::<Ctx>(), deps.get::<Caller>());
-                let (query, update) = (deps.get::<CallbackQuery>(), deps.get::<Update>());
+                let query = deps.get::<CallbackQuery>();
                 let lang = caller.user.lang;
                 let routed = async {
                     deps.insert(query.message.as_ref().map(|m| m.id()));
@@ -177,7 +173,6 @@ fn answered_press(routes: Routes<anyhow::Result<Answer>>) -> UpdateHandler<anyho
                 if let Some(err) = failure {
                     result = reply::guard(&bot, &ctx, caller.chat, lang, async { Err(err) }).await;
                 }
-                gate::mark_handled(&ctx, &update).await;
                 ControlFlow::Break(result.and(answered.map(drop).map_err(Into::into)))
             }
         },

@@ -38,6 +38,8 @@ pub enum AuditAction {
     ContactsExported,
     ReportBuilt,
     AuditViewed,
+    /// A request to the webhook without Telegram's secret: nothing in it was handled.
+    WebhookRefused,
 }
 
 impl AuditAction {
@@ -71,6 +73,7 @@ impl AuditAction {
             AuditAction::ContactsExported => "contacts_exported",
             AuditAction::ReportBuilt => "report_built",
             AuditAction::AuditViewed => "audit_viewed",
+            AuditAction::WebhookRefused => "webhook_refused",
         }
     }
 }

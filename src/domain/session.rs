@@ -58,6 +58,19 @@ pub async fn refused(
     store.audit(&record).await
 }
 
+/// Audits a request to the webhook that did not carry the secret (`why`: "missing" or
+/// "wrong"), from `peer`; nothing in it was handled.
+pub async fn webhook_refused(
+    store: &dyn Store,
+    why: &str,
+    peer: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    let record = AuditRecord::new(now, None, AuditAction::WebhookRefused)
+        .details(format!("secret {why}, from {peer}"));
+    store.audit(&record).await
+}
+
 /// Whether the refused person is to be told now: once since `since`, so a stranger writing a
 /// hundred messages gets one answer.
 pub async fn tell_refusal(
@@ -69,14 +82,75 @@ pub async fn tell_refusal(
     store.claim_refusal_notice(id, now, since).await
 }
 
-/// Whether update `update` was handled already.
-pub async fn handled_before(store: &dyn Store, update: i64) -> StoreResult<bool> {
-    store.is_handled(update).await
+/// What claiming an update found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpdateClaim {
+    /// This instance holds it now and handles it.
+    Claimed,
+    /// It was handled already (a channel delivered it again): skip it.
+    Handled,
+    /// Another instance holds it and has not finished: it is not handled here, and the channel
+    /// is told to deliver it again later.
+    InHand,
 }
 
-/// Marks update `update` handled, once its handling is over.
-pub async fn handled(store: &dyn Store, update: i64, now: DateTime<Utc>) -> StoreResult<()> {
-    store.mark_handled(update, now).await
+/// Claims update `update` for `holder` until `until`, atomically, before it is handled.
+pub async fn claim_update(
+    store: &dyn Store,
+    update: i64,
+    holder: &str,
+    now: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> StoreResult<UpdateClaim> {
+    store.claim_update(update, holder, now, until).await
+}
+
+/// Keeps `holder`'s claims alive while the update is still being handled: the update's and its
+/// person's (`person`, when it has one).
+pub async fn renew_claims(
+    store: &dyn Store,
+    update: i64,
+    person: Option<&str>,
+    holder: &str,
+    now: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> StoreResult<()> {
+    store.renew_update(update, holder, until).await?;
+    if let Some(person) = person {
+        store.take_lease(person, holder, now, until).await?;
+    }
+    Ok(())
+}
+
+/// Marks `holder`'s claimed update handled, once its handling is over.
+pub async fn handled(store: &dyn Store, update: i64, holder: &str, now: DateTime<Utc>) -> StoreResult<()> {
+    store.finish_update(update, holder, now).await
+}
+
+/// Gives the claim up after a failure, so the channel's next delivery is handled.
+pub async fn release_update(store: &dyn Store, update: i64, holder: &str) -> StoreResult<()> {
+    store.release_update(update, holder).await
+}
+
+/// The lease that keeps one person's updates one at a time across instances.
+pub fn person_lease(person: TelegramId) -> String {
+    format!("person:{}", person.get())
+}
+
+/// Takes the person's lease for `holder` (one update in hand), `true` when it was free.
+pub async fn take_person(
+    store: &dyn Store,
+    lease: &str,
+    holder: &str,
+    now: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> StoreResult<bool> {
+    store.take_lease(lease, holder, now, until).await
+}
+
+/// Lets the person's next update be handled.
+pub async fn free_person(store: &dyn Store, lease: &str, holder: &str) -> StoreResult<()> {
+    store.release_lease(lease, holder).await
 }
 
 /// The flow in progress in `chat`, as the channel wrote it.
@@ -92,4 +166,32 @@ pub async fn keep_flow(store: &dyn Store, chat: i64, state: &str, now: DateTime<
 /// Ends the flow in progress in `chat`.
 pub async fn end_flow(store: &dyn Store, chat: i64) -> StoreResult<()> {
     store.remove_dialogue(chat).await
+}
+
+/// The lease of the one instance that long-polls the channel (Telegram lets only one).
+pub const POLLER_LEASE: &str = "poller";
+
+/// Takes or renews the poller's lease for `instance` until `until`; `true` while it is ours.
+pub async fn take_poller(
+    store: &dyn Store,
+    instance: &str,
+    now: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> StoreResult<bool> {
+    store.take_lease(POLLER_LEASE, instance, now, until).await
+}
+
+/// Gives the poller's lease up (a clean stop), so another instance polls at once.
+pub async fn leave_poller(store: &dyn Store, instance: &str) -> StoreResult<()> {
+    store.release_lease(POLLER_LEASE, instance).await
+}
+
+/// The instance polling now, if any.
+pub async fn poller(store: &dyn Store, now: DateTime<Utc>) -> StoreResult<Option<String>> {
+    store.lease_holder(POLLER_LEASE, now).await
+}
+
+/// Whether `instance` is the one polling now (for `/readyz` and the log).
+pub async fn polls_here(store: &dyn Store, instance: &str, now: DateTime<Utc>) -> StoreResult<bool> {
+    Ok(poller(store, now).await?.as_deref() == Some(instance))
 }

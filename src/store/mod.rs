@@ -34,6 +34,7 @@ use crate::domain::access::{
 };
 use crate::domain::audit::AuditRecord;
 use crate::domain::ids::{RegionCode, TelegramId};
+use crate::domain::session::UpdateClaim;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -78,6 +79,8 @@ pub trait Store:
     + Sync
 {
     fn backend(&self) -> Backend;
+    /// The SQLite database file, when the store is one (`None` on PostgreSQL).
+    fn database_file(&self) -> Option<std::path::PathBuf>;
 
     // Divisions.
     /// Whitelist and division writes carry their audit line: both are saved, or neither.
@@ -147,6 +150,34 @@ pub trait Store:
     async fn is_handled(&self, update_id: i64) -> StoreResult<bool>;
     /// Marks an update handled, once its handler has finished.
     async fn mark_handled(&self, update_id: i64, now: DateTime<Utc>) -> StoreResult<()>;
+    /// Claims update `update_id` for `holder` until `until` (renewed while it is handled): it
+    /// is `Claimed` unless handled already or held by a live claim of another instance.
+    async fn claim_update(
+        &self,
+        update_id: i64,
+        holder: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> StoreResult<UpdateClaim>;
+    /// Extends `holder`'s claim on an update it is still handling.
+    async fn renew_update(&self, update_id: i64, holder: &str, until: DateTime<Utc>) -> StoreResult<()>;
+    /// Marks `holder`'s claimed update handled.
+    async fn finish_update(&self, update_id: i64, holder: &str, now: DateTime<Utc>) -> StoreResult<()>;
+    /// Gives up `holder`'s claim (its handler failed), so the next delivery is handled.
+    async fn release_update(&self, update_id: i64, holder: &str) -> StoreResult<()>;
+    /// Takes or renews lease `name` for `holder` until `until`: `true` when it is free, expired
+    /// (at `now`) or already `holder`'s.
+    async fn take_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    /// Gives lease `name` up, if `holder` holds it.
+    async fn release_lease(&self, name: &str, holder: &str) -> StoreResult<()>;
+    /// Who holds lease `name` at `now`.
+    async fn lease_holder(&self, name: &str, now: DateTime<Utc>) -> StoreResult<Option<String>>;
     /// Forgets handled update ids older than `before`.
     async fn prune_updates(&self, before: DateTime<Utc>) -> StoreResult<u64>;
     /// Claims the right to send a refusal to a stranger: `true` when none was sent since `since`.

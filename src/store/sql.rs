@@ -14,6 +14,7 @@ use crate::domain::access::{
 };
 use crate::domain::audit::AuditRecord;
 use crate::domain::ids::{FullName, RegionCode, TelegramId};
+use crate::domain::session::UpdateClaim;
 use crate::domain::worktime::WorkingHours;
 
 pub(super) enum Pool {
@@ -135,6 +136,11 @@ pub(super) use {insert_audit, on_pool, with_audit};
 
 pub(crate) fn secs(at: DateTime<Utc>) -> i64 {
     at.timestamp()
+}
+
+/// Leases are timed in milliseconds: a takeover within a few seconds needs the finer grain.
+fn millis(at: DateTime<Utc>) -> i64 {
+    at.timestamp_millis()
 }
 
 pub(super) fn instant(secs: i64) -> DateTime<Utc> {
@@ -273,6 +279,13 @@ impl Store for SqlStore {
         match self.pool {
             Pool::Sqlite(_) => Backend::Sqlite,
             Pool::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    fn database_file(&self) -> Option<std::path::PathBuf> {
+        match &self.pool {
+            Pool::Sqlite(p) => Some(p.connect_options().get_filename().to_path_buf()),
+            Pool::Postgres(_) => None,
         }
     }
 
@@ -558,7 +571,7 @@ impl Store for SqlStore {
     }
 
     async fn is_handled(&self, update_id: i64) -> StoreResult<bool> {
-        let sql = "SELECT update_id FROM processed_updates WHERE update_id = $1";
+        let sql = "SELECT update_id FROM processed_updates WHERE update_id = $1 AND claimed_until IS NULL";
         let found: Option<(i64,)> =
             on_pool!(self, p => sqlx::query_as(sql).bind(update_id).fetch_optional(p).await)?;
         Ok(found.is_some())
@@ -566,7 +579,7 @@ impl Store for SqlStore {
 
     async fn mark_handled(&self, update_id: i64, now: DateTime<Utc>) -> StoreResult<()> {
         let sql = "INSERT INTO processed_updates (update_id, processed_at) VALUES ($1, $2) \
-                   ON CONFLICT (update_id) DO NOTHING";
+                   ON CONFLICT (update_id) DO UPDATE SET claimed_until = NULL";
         on_pool!(self, p => sqlx::query(sql)
             .bind(update_id)
             .bind(secs(now))
@@ -574,6 +587,108 @@ impl Store for SqlStore {
             .await
             .map(drop))?;
         Ok(())
+    }
+
+    async fn claim_update(
+        &self,
+        update_id: i64,
+        holder: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> StoreResult<UpdateClaim> {
+        // One statement: of two instances claiming at once, the row lock (PostgreSQL) or the
+        // write lock (SQLite) lets exactly one insert it or take over an expired claim.
+        let sql = "INSERT INTO processed_updates (update_id, processed_at, holder, claimed_until) \
+                   VALUES ($1, $2, $3, $4) \
+                   ON CONFLICT (update_id) DO UPDATE SET processed_at = excluded.processed_at, \
+                   holder = excluded.holder, claimed_until = excluded.claimed_until \
+                   WHERE processed_updates.claimed_until IS NOT NULL AND processed_updates.claimed_until < $2 \
+                   RETURNING update_id";
+        let claimed: Option<(i64,)> = on_pool!(self, p => sqlx::query_as(sql)
+            .bind(update_id)
+            .bind(secs(now))
+            .bind(holder)
+            .bind(secs(until))
+            .fetch_optional(p)
+            .await)?;
+        if claimed.is_some() {
+            return Ok(UpdateClaim::Claimed);
+        }
+        let sql = "SELECT claimed_until FROM processed_updates WHERE update_id = $1";
+        let row: Option<(Option<i64>,)> =
+            on_pool!(self, p => sqlx::query_as(sql).bind(update_id).fetch_optional(p).await)?;
+        Ok(match row {
+            Some((None,)) => UpdateClaim::Handled,
+            // Released between the two statements: the next delivery will get it.
+            _ => UpdateClaim::InHand,
+        })
+    }
+
+    async fn renew_update(&self, update_id: i64, holder: &str, until: DateTime<Utc>) -> StoreResult<()> {
+        let sql = "UPDATE processed_updates SET claimed_until = $3 \
+                   WHERE update_id = $1 AND holder = $2 AND claimed_until IS NOT NULL";
+        on_pool!(self, p => sqlx::query(sql)
+            .bind(update_id)
+            .bind(holder)
+            .bind(secs(until))
+            .execute(p)
+            .await
+            .map(drop))?;
+        Ok(())
+    }
+
+    async fn finish_update(&self, update_id: i64, holder: &str, now: DateTime<Utc>) -> StoreResult<()> {
+        let sql = "UPDATE processed_updates SET claimed_until = NULL, processed_at = $3 \
+                   WHERE update_id = $1 AND holder = $2";
+        on_pool!(self, p => sqlx::query(sql)
+            .bind(update_id)
+            .bind(holder)
+            .bind(secs(now))
+            .execute(p)
+            .await
+            .map(drop))?;
+        Ok(())
+    }
+
+    async fn release_update(&self, update_id: i64, holder: &str) -> StoreResult<()> {
+        let sql = "DELETE FROM processed_updates \
+                   WHERE update_id = $1 AND holder = $2 AND claimed_until IS NOT NULL";
+        on_pool!(self, p => sqlx::query(sql).bind(update_id).bind(holder).execute(p).await.map(drop))?;
+        Ok(())
+    }
+
+    async fn take_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let sql = "INSERT INTO leases (name, holder, until) VALUES ($1, $2, $3) \
+                   ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until \
+                   WHERE leases.holder = excluded.holder OR leases.until < $4 \
+                   RETURNING name";
+        let taken: Option<(String,)> = on_pool!(self, p => sqlx::query_as(sql)
+            .bind(name)
+            .bind(holder)
+            .bind(millis(until))
+            .bind(millis(now))
+            .fetch_optional(p)
+            .await)?;
+        Ok(taken.is_some())
+    }
+
+    async fn release_lease(&self, name: &str, holder: &str) -> StoreResult<()> {
+        let sql = "DELETE FROM leases WHERE name = $1 AND holder = $2";
+        on_pool!(self, p => sqlx::query(sql).bind(name).bind(holder).execute(p).await.map(drop))?;
+        Ok(())
+    }
+
+    async fn lease_holder(&self, name: &str, now: DateTime<Utc>) -> StoreResult<Option<String>> {
+        let sql = "SELECT holder FROM leases WHERE name = $1 AND until >= $2";
+        let row: Option<(String,)> =
+            on_pool!(self, p => sqlx::query_as(sql).bind(name).bind(millis(now)).fetch_optional(p).await)?;
+        Ok(row.map(|(holder,)| holder))
     }
 
     async fn prune_updates(&self, before: DateTime<Utc>) -> StoreResult<u64> {

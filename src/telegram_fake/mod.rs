@@ -3,11 +3,14 @@
 //! The real bot talks HTTP to it exactly as to Telegram. It enforces Telegram's limits with
 //! Telegram's own error bodies (`shared/botapi/limits.json`), records every call, and lets a
 //! test or the demo speak as users: send texts, press buttons, block the bot, break the network.
+//! Updates reach the bot by `getUpdates` or, once it sets a webhook, by POST to it
+//! (`webhook.rs`, with a round-robin balancer over the instances a test publishes).
 //! The tests and the `demo` sandbox share it.
 
 mod entities;
 mod server;
 mod state;
+mod webhook;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,6 +20,7 @@ use tokio::sync::Notify;
 
 pub use entities::visible_text;
 pub use state::{Call, Failure, Outage, Outgoing, OutgoingKind, TgUser};
+pub use webhook::Delivery;
 
 use state::Shared;
 
@@ -126,6 +130,29 @@ impl FakeTelegram {
     /// Starts an outage (every method fails, or nothing answers) or, with `None`, ends it.
     pub fn set_outage(&self, outage: Option<Outage>) {
         self.shared.lock().outage = outage;
+    }
+
+    /// Publishes the bot's instances at `public_origin` (`https://crm.test`), as the bank's
+    /// reverse proxy does: a webhook there is posted to `backends` (`127.0.0.1:PORT`) in turn.
+    pub fn publish(&self, public_origin: &str, backends: &[std::net::SocketAddr]) {
+        let origin = url::Url::parse(public_origin).map(|u| webhook::origin(&u)).expect("a URL");
+        let backends = backends.iter().map(ToString::to_string).collect();
+        self.shared.lock().webhooks.published.insert(origin, (backends, 0));
+    }
+
+    /// How long a webhook delivery may take before it counts as failed (10 s unless set).
+    pub fn set_webhook_timeout(&self, timeout: Duration) {
+        self.shared.lock().webhooks.timeout = timeout;
+    }
+
+    /// Every POST of an update to the webhook, in the order they were answered.
+    pub fn deliveries(&self) -> Vec<Delivery> {
+        self.shared.lock().webhooks.deliveries.clone()
+    }
+
+    /// The webhook's URL, while one is set.
+    pub fn webhook_url(&self) -> Option<String> {
+        self.shared.lock().webhooks.current.as_ref().map(|h| h.url.to_string())
     }
 
     /// Every call the bot made, in order.

@@ -18,6 +18,7 @@ use super::entities::visible_text;
 use super::state::{
     Call, Chat, Failure, Outage, Outgoing, OutgoingKind, Shared, State, bot_json, commands_key,
 };
+use super::webhook;
 
 type Files = HashMap<String, (String, Vec<u8>)>;
 
@@ -89,6 +90,8 @@ async fn handle(
     let result = match failure {
         Some(err) => Err(err),
         None if method == "getupdates" => get_updates(&shared, &params).await,
+        None if method == "setwebhook" => webhook::set(&shared, &params)
+            .map_err(|(code, description)| ApiErr { code, description, retry_after: None }),
         None => {
             let mut state = shared.lock();
             let result = dispatch(&mut state, &method, &params, files);
@@ -198,6 +201,12 @@ async fn get_updates(shared: &Shared, params: &Value) -> Result<Value, ApiErr> {
     let timeout = int(params, "timeout").unwrap_or(0).clamp(0, 50) as u64;
     let generation = {
         let mut state = shared.lock();
+        if state.webhooks.current.is_some() {
+            return Err(status_err(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+            ));
+        }
         state.poll_generation += 1;
         shared.updates.notify_waiters();
         state.poll_generation
@@ -209,6 +218,10 @@ async fn get_updates(shared: &Shared, params: &Value) -> Result<Value, ApiErr> {
         notified.as_mut().enable();
         {
             let mut state = shared.lock();
+            if state.webhooks.current.is_some() {
+                // setWebhook while this poll waited: it ends empty, the next one is refused.
+                return Ok(json!([]));
+            }
             if state.poll_generation != generation {
                 return Err(status_err(
                     409,
@@ -281,9 +294,13 @@ fn dispatch(state: &mut State, method: &str, params: &Value, files: Files) -> Re
             me["has_main_web_app"] = json!(false);
             Ok(me)
         }
-        "getwebhookinfo" => Ok(json!({"url": "", "has_custom_certificate": false,
-                                      "pending_update_count": state.pending.len()})),
-        "deletewebhook" => Ok(json!(true)),
+        "getwebhookinfo" => Ok(webhook::info(state)),
+        "deletewebhook" => {
+            let drop_pending = matches!(params.get("drop_pending_updates"), Some(Value::Bool(true)))
+                || text_param(params, "drop_pending_updates") == Some("true");
+            webhook::remove(state, drop_pending);
+            Ok(json!(true))
+        }
         "sendmessage" => send_message(state, params),
         "editmessagetext" => edit_text(state, params),
         "editmessagereplymarkup" => edit_markup(state, params),

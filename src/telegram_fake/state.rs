@@ -152,6 +152,7 @@ pub(super) struct State {
     pub files: HashMap<String, (String, Vec<u8>)>,
     pub next_file: u64,
     pub rates: Rates,
+    pub webhooks: super::webhook::Webhooks,
 }
 
 /// Telegram's flood limits as token buckets: about 30 messages a second overall, 20 a minute

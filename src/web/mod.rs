@@ -4,7 +4,8 @@
 //! the Mini App page (`/app`, static files embedded in the binary) and its API — `/api/card` (a
 //! card's full contacts), `/api/draft` (the caller's own registration form) and `/api/export`
 //! (the full workbook) — so that contacts go from the bank to the phone and never through
-//! Telegram.
+//! Telegram; and, in webhook mode, `/telegram/webhook`, where Telegram posts updates
+//! (`webhook.rs`).
 //!
 //! Like the bot, it only translates: requests into domain calls, results into JSON. Every
 //! response carries `no-store` and a strict content security policy; logs never carry the
@@ -16,6 +17,7 @@ mod draft;
 mod export;
 pub mod init_data;
 mod ops;
+mod webhook;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -32,6 +34,8 @@ use crate::config::Config;
 use crate::i18n::I18n;
 use crate::store::Store;
 
+pub use webhook::{Delivery, SECRET_HEADER, WebhookSink};
+
 /// What the handlers share.
 #[derive(Clone)]
 pub struct WebState {
@@ -39,6 +43,8 @@ pub struct WebState {
     pub clock: Arc<dyn Clock>,
     pub i18n: Arc<I18n>,
     pub config: Arc<Config>,
+    /// Where Telegram's updates go in webhook mode.
+    pub webhook: WebhookSink,
 }
 
 const APP_HTML: &str = include_str!("assets/app.html");
@@ -60,6 +66,7 @@ pub fn router(state: WebState) -> Router {
         .route("/api/card", post(card::contacts))
         .route("/api/draft", post(draft::draft))
         .route("/api/export", post(export::export))
+        .route(crate::config::WEBHOOK_PATH, post(webhook::receive))
         .layer(axum::middleware::map_response(secure_headers))
         .with_state(state)
 }

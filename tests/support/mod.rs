@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use prospect_diary::clock::ManualClock;
-use prospect_diary::config::Config;
+use prospect_diary::config::{Config, TelegramMode};
 use prospect_diary::domain::access::{NewUser, Region, Role};
 use prospect_diary::domain::directory;
 use prospect_diary::domain::ids::{FullName, RegionCode, TelegramId};
@@ -179,6 +179,45 @@ pub struct TestApp {
     pub config: Config,
     db: TestDb,
     running: Option<(oneshot::Sender<()>, JoinHandle<anyhow::Result<()>>)>,
+    /// The configuration keys this app was spawned with, for more instances like it.
+    env: Vec<(String, String)>,
+}
+
+/// Another instance of the app on the same database and fake Telegram (`TestApp::instance`).
+pub struct Instance {
+    pub config: Config,
+    pub store: Arc<SqlStore>,
+    running: Option<(oneshot::Sender<()>, JoinHandle<anyhow::Result<()>>)>,
+}
+
+impl Instance {
+    /// Where its HTTP server listens.
+    pub async fn addr(&self) -> std::net::SocketAddr {
+        tokio::time::timeout(Duration::from_secs(10), self.config.http_bound.wait())
+            .await
+            .expect("the instance listens within 10 s")
+    }
+
+    /// Stops it gracefully (as on SIGTERM) and returns how its run ended.
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        let (stop, handle) = self.running.take().expect("running");
+        let _ = stop.send(());
+        let result = tokio::time::timeout(Duration::from_secs(20), handle)
+            .await
+            .expect("the instance stops within 20 s")
+            .expect("the instance task");
+        self.store.close().await;
+        result
+    }
+
+    /// Waits for its run to end by itself (a refused start) and returns how it ended.
+    pub async fn ended(mut self) -> anyhow::Result<()> {
+        let (_stop, handle) = self.running.take().expect("running");
+        tokio::time::timeout(Duration::from_secs(10), handle)
+            .await
+            .expect("the instance ends by itself within 10 s")
+            .expect("the instance task")
+    }
 }
 
 impl TestApp {
@@ -223,26 +262,40 @@ impl TestApp {
         let tg = FakeTelegram::start().await.expect("start the fake Telegram");
         let url = app_url;
         let api = tg.url().to_owned();
-        let config = Config::from_lookup(|key| {
-            if let Some((_, value)) = env.iter().find(|(k, _)| k == key) {
-                return Some(value.clone());
-            }
-            match key {
-                "TELOXIDE_TOKEN" => Some(prospect_diary::telegram_fake::TOKEN.to_owned()),
-                "TELOXIDE_API_URL" => Some(api.clone()),
-                "DATABASE_URL" => Some(url.clone()),
-                "POLL_TIMEOUT_SECS" => Some("5".to_owned()),
-                "JOBS_INTERVAL_SECS" => Some("1".to_owned()),
-                "HTTP_ADDR" => Some("127.0.0.1:0".to_owned()),
-                _ => None,
-            }
-        })
-        .expect("test config");
+        let config = test_config(&env, &api, &url).expect("test config");
         let store = Arc::new(store::connect(&config.database_url).await.expect("open the test store"));
         let clock = Arc::new(ManualClock::new(start_time()));
-        let mut app = TestApp { tg, store, clock, config, db, running: None };
+        // In webhook mode Telegram must resolve PUBLIC_URL before the app sets its webhook; the
+        // balancer sends to the app once it listens.
+        let public = config.webhook_url().filter(|_| config.telegram_mode == TelegramMode::Webhook);
+        if let Some(url) = &public {
+            tg.publish(url.as_str(), &[]);
+        }
+        let mut app = TestApp { tg, store, clock, config, db, running: None, env };
         app.start();
+        if let Some(url) = &public {
+            let addr = app.config.http_bound.wait().await;
+            app.tg.publish(url.as_str(), &[addr]);
+        }
         app
+    }
+
+    /// Starts another instance on this app's database and fake Telegram, named `id`, with
+    /// `env` over this app's keys; it has its own pool and HTTP port.
+    pub async fn instance(&self, id: &str, env: &[(&str, &str)]) -> Instance {
+        let mut keys = self.env.clone();
+        keys.retain(|(k, _)| !env.iter().any(|(e, _)| e == k));
+        keys.extend(env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+        keys.push(("INSTANCE_ID".to_owned(), id.to_owned()));
+        let config = test_config(&keys, self.tg.url(), &self.db.url).expect("instance config");
+        let store = Arc::new(store::connect(&self.db.url).await.expect("open the instance's store"));
+        let (stop, stopped) = oneshot::channel::<()>();
+        let served: Arc<dyn Store> = store.clone();
+        let handle =
+            tokio::spawn(prospect_diary::app::serve(config.clone(), served, self.clock.clone(), async {
+                let _ = stopped.await;
+            }));
+        Instance { config, store, running: Some((stop, handle)) }
     }
 
     fn start(&mut self) {
@@ -334,6 +387,24 @@ impl TestApp {
         self.tg.send_text(user, text);
         self.tg.next(user.id).await
     }
+}
+
+/// The tests' configuration: `env` over the keys every test app has.
+fn test_config(env: &[(String, String)], api: &str, url: &str) -> anyhow::Result<Config> {
+    Config::from_lookup(|key| {
+        if let Some((_, value)) = env.iter().find(|(k, _)| k == key) {
+            return Some(value.clone());
+        }
+        match key {
+            "TELOXIDE_TOKEN" => Some(prospect_diary::telegram_fake::TOKEN.to_owned()),
+            "TELOXIDE_API_URL" => Some(api.to_owned()),
+            "DATABASE_URL" => Some(url.to_owned()),
+            "POLL_TIMEOUT_SECS" => Some("5".to_owned()),
+            "JOBS_INTERVAL_SECS" => Some("1".to_owned()),
+            "HTTP_ADDR" => Some("127.0.0.1:0".to_owned()),
+            _ => None,
+        }
+    })
 }
 
 /// Declares each test once and runs it on both backends:

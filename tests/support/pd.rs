@@ -222,7 +222,7 @@ fn digit_runs(text: &str) -> Vec<String> {
 }
 
 /// Rows of strings from the test database (SQLite or PostgreSQL).
-async fn query(url: &str, sql: &str) -> Vec<Vec<String>> {
+pub async fn query(url: &str, sql: &str) -> Vec<Vec<String>> {
     let texts = |row: &dyn Fn(usize) -> Option<String>, n: usize| {
         (0..n).map(|i| row(i).unwrap_or_default()).collect::<Vec<_>>()
     };
