@@ -11,11 +11,15 @@ use std::time::Duration;
 
 use axum::http::{HeaderMap, StatusCode};
 use prospect_diary::domain::access::Role;
+use prospect_diary::domain::ids::TelegramId;
+use prospect_diary::domain::prospect::ProspectId;
+use prospect_diary::domain::prospects;
 use prospect_diary::domain::requisites::Inn;
 use prospect_diary::domain::session;
 use prospect_diary::store::{ProspectStore, Store};
 use prospect_diary::telegram_fake::{FakeTelegram, TOKEN, TgUser};
 use serde_json::{Value, json};
+use sqlx::Connection;
 use support::{Backend, TestApp, inn};
 
 const SECRET: &str = "test-webhook-secret-0123456789abcdef";
@@ -562,10 +566,12 @@ fn free_port() -> std::net::SocketAddr {
 }
 
 /// Two real binaries in webhook mode behind the balancer, 50 people writing 40 times each
-/// (2 000 updates);
-/// one binary is killed with SIGKILL half-way. Every update is handled (its claim settled),
-/// the balancer's deliveries to the dead one fail and go to the survivor, and no update is
-/// answered twice but those the dead one had in hand when it was killed.
+/// (2 000 updates) while each person's reminder comes due; one binary is killed with SIGKILL
+/// half-way. Every update is handled (its claim settled), the balancer's deliveries to the
+/// dead one fail and go to the survivor, and no update is answered twice but those the dead
+/// one had in hand when it was killed. Every reminder arrives — the survivor takes over the
+/// dead one's outbox claims when they run out — and at most the one in flight at the kill
+/// twice; then everyone presses the reminder's button, and each press is handled once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_webhook_binaries_one_killed_half_way_every_update_is_handled() {
     const ROUNDS: usize = 40;
@@ -604,6 +610,8 @@ async fn two_webhook_binaries_one_killed_half_way_every_update_is_handled() {
             .env("WEBHOOK_SECRET", SECRET)
             .env("PUBLIC_URL", PUBLIC)
             .env("RUST_LOG", "warn")
+            .env("JOBS_INTERVAL_SECS", "1")
+            .env("OUTBOX_RATE_PER_SECOND", "10")
             .stderr(Stdio::null())
             .kill_on_drop(true)
             .spawn()
@@ -619,6 +627,20 @@ async fn two_webhook_binaries_one_killed_half_way_every_update_is_handled() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(tg.calls_of("setWebhook").len(), 2, "both instances set the webhook");
+    for person in &people {
+        tg.open_chat(person);
+    }
+    // Everyone's next contact comes due now, on the real clock the binaries run on.
+    let real_now = chrono::Utc::now();
+    for (n, person) in people.iter().enumerate() {
+        let name = format!("ООО «Клиент {n}»");
+        let card =
+            support::register_prospect(&store, person.id, &name, &inn(500 + n as u32), None, None, real_now)
+                .await;
+        let user = store.user(TelegramId::new(person.id).unwrap()).await.unwrap().unwrap();
+        let due = real_now + chrono::Duration::seconds(1);
+        prospects::schedule(&store, &user, ProspectId(card), due, real_now).await.unwrap();
+    }
 
     let mut sent = vec![];
     for round in 0..ROUNDS {
@@ -629,6 +651,13 @@ async fn two_webhook_binaries_one_killed_half_way_every_update_is_handled() {
         if round == ROUNDS / 2 {
             doomed.start_kill().unwrap();
             doomed.wait().await.unwrap();
+            let held: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM outbox WHERE claimed_by = 'doomed' AND state IN ('pending', 'sending')",
+            )
+            .fetch_one(&mut sqlx::PgConnection::connect(&db.url).await.unwrap())
+            .await
+            .unwrap();
+            eprintln!("the killed instance held {held} outbox items");
         }
     }
     let started = tokio::time::Instant::now();
@@ -645,9 +674,10 @@ async fn two_webhook_binaries_one_killed_half_way_every_update_is_handled() {
         deliveries.iter().any(|d| d.backend == dead && d.status.is_none()),
         "the balancer hit the dead one"
     );
+    let reminder = |o: &prospect_diary::telegram_fake::Outgoing| o.visible.starts_with("🔔 Пора связаться");
     let mut twice = 0;
     for person in &people {
-        let replies = tg.outgoing(person.id).len();
+        let replies = tg.outgoing(person.id).iter().filter(|o| !reminder(o)).count();
         assert!(replies >= ROUNDS, "{} answered {replies} times of {ROUNDS}", person.id);
         twice += replies - ROUNDS;
     }
@@ -659,6 +689,39 @@ async fn two_webhook_binaries_one_killed_half_way_every_update_is_handled() {
     // Only an update the killed instance had answered but not yet marked can be answered
     // again by the survivor: a handful at most (one per chat in flight).
     assert!(twice <= people.len(), "{twice} answered twice");
+
+    // No reminder lost: the dead one's claims run out (60 s) and the survivor sends them.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(150);
+    for person in &people {
+        while !tg.outgoing(person.id).iter().any(reminder) {
+            assert!(tokio::time::Instant::now() < deadline, "{}'s reminder lost", person.id);
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let reminded: Vec<_> = people
+        .iter()
+        .map(|p| tg.outgoing(p.id).into_iter().filter(|o| reminder(o)).collect::<Vec<_>>())
+        .collect();
+    let again: usize = reminded.iter().map(|r| r.len() - 1).sum();
+    eprintln!("{} reminders sent, {again} twice", people.len());
+    assert!(again <= 2, "{again} reminders sent twice: only one in flight at the kill may be");
+
+    // Everyone presses «in an hour» under their reminder: each press is handled once.
+    for (person, sent) in people.iter().zip(&reminded) {
+        tg.press(person, &sent[0], &sent[0].button("Через час"));
+    }
+    let moved =
+        |p: &TgUser| tg.outgoing(p.id).iter().filter(|o| o.visible.starts_with("Перенесено на")).count();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    for person in &people {
+        while moved(person) == 0 {
+            assert!(tokio::time::Instant::now() < deadline, "{}'s press not handled", person.id);
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert!(people.iter().all(|p| moved(p) == 1), "a press handled twice");
     survivor.start_kill().unwrap();
     survivor.wait().await.unwrap();
     store.close().await;

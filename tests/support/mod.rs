@@ -443,30 +443,36 @@ impl TestApp {
         phone: Option<&str>,
         contact: Option<&str>,
     ) -> i64 {
-        use prospect_diary::domain::prospect::{Details, NewProspect};
-        use prospect_diary::domain::requisites::{CompanyName, Inn, Phone};
-        let user = self.store.user(TelegramId::new(owner).unwrap()).await.unwrap().unwrap();
-        let prospect = NewProspect {
-            name: CompanyName::parse(name).unwrap(),
-            inn: Inn::parse(inn).unwrap(),
-            details: Details {
-                phone: phone.map(|p| Phone::parse(p).unwrap()),
-                contact_person: contact.map(str::to_owned),
-                ..Details::default()
-            },
-            owner: user.telegram_id,
-            region: user.region.clone().unwrap(),
-        };
-        let saved = prospect_diary::domain::prospects::register(
-            self.store.as_ref(),
-            &user,
-            &prospect,
-            self.clock.now_utc(),
-        )
-        .await
-        .unwrap();
-        saved.id.0
+        register_prospect(self.store.as_ref(), owner, name, inn, phone, contact, self.clock.now_utc()).await
     }
+}
+
+/// `owner` registers a company, as `/new` does; returns its card's number.
+pub async fn register_prospect(
+    store: &dyn Store,
+    owner: i64,
+    name: &str,
+    inn: &str,
+    phone: Option<&str>,
+    contact: Option<&str>,
+    now: DateTime<Utc>,
+) -> i64 {
+    use prospect_diary::domain::prospect::{Details, NewProspect};
+    use prospect_diary::domain::requisites::{CompanyName, Inn, Phone};
+    let user = store.user(TelegramId::new(owner).unwrap()).await.unwrap().unwrap();
+    let prospect = NewProspect {
+        name: CompanyName::parse(name).unwrap(),
+        inn: Inn::parse(inn).unwrap(),
+        details: Details {
+            phone: phone.map(|p| Phone::parse(p).unwrap()),
+            contact_person: contact.map(str::to_owned),
+            ..Details::default()
+        },
+        owner: user.telegram_id,
+        region: user.region.clone().unwrap(),
+    };
+    let saved = prospect_diary::domain::prospects::register(store, &user, &prospect, now).await.unwrap();
+    saved.id.0
 }
 
 /// Valid INNs for tests (company: 10 digits, sole proprietor: 12), made with their check digits.
