@@ -417,41 +417,17 @@ async fn when_the_poller_is_killed_another_instance_polls_within_the_takeover() 
     const TAKEOVER: u64 = 3;
     let _ =
         tracing_subscriber::fmt().with_env_filter("warn,prospect_diary=info").with_test_writer().try_init();
-    let Some(mut db) = support::TestDb::create(Backend::Postgres).await else { return };
-    let tg = FakeTelegram::start().await.unwrap();
-    tg.set_rate_limits(false);
-    let store = prospect_diary::store::connect(&db.url).await.unwrap();
-    let now = support::start_time();
-    let region = prospect_diary::domain::access::Region::parse("MSK", "Москва", "Europe/Moscow").unwrap();
-    prospect_diary::domain::directory::add_region(&store, &region, None, now).await.unwrap();
-    let mut people = vec![];
-    for n in 0..3 {
-        support::whitelist(
-            &store,
-            4001 + n,
-            &format!("Человек{n} Тестов"),
-            Role::Specialist,
-            Some("MSK"),
-            now,
-        )
-        .await;
-        people.push(tg.user(4001 + n, &format!("Человек{n}")));
-    }
+    let Some((mut db, tg, store, people)) = binaries_base(4001, 3).await else { return };
     let dir = tempfile::tempdir().unwrap();
-    let mut binary = tokio::process::Command::new(env!("CARGO_BIN_EXE_prospect-diary"))
-        .current_dir(dir.path())
-        .env("DATABASE_URL", &db.url)
-        .env("TELOXIDE_TOKEN", TOKEN)
-        .env("TELOXIDE_API_URL", tg.url())
-        .env("HTTP_ADDR", "127.0.0.1:0")
-        .env("INSTANCE_ID", "binary")
-        .env("POLL_TIMEOUT_SECS", "1")
-        .env("POLL_TAKEOVER_SECS", TAKEOVER.to_string())
-        .env("RUST_LOG", "warn")
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("the bot starts");
+    let takeover = TAKEOVER.to_string();
+    let mut binary = binary(
+        dir.path(),
+        &db.url,
+        &tg,
+        "binary",
+        "127.0.0.1:0",
+        &[("POLL_TIMEOUT_SECS", "1"), ("POLL_TAKEOVER_SECS", &takeover), ("RUST_LOG", "warn")],
+    );
     for _ in 0..300 {
         if session::poller(&store, chrono::Utc::now()).await.unwrap().as_deref() == Some("binary") {
             break;
@@ -561,6 +537,54 @@ async fn one_persons_two_answers_at_two_instances_at_once_are_handled_one_after_
 }
 
 /// A free loopback port (bound, then let go) for a binary's `HTTP_ADDR`.
+/// A PostgreSQL base with Moscow and `count` specialists numbered from `first`, and a fake
+/// Telegram without rate limits: where the tests with real binaries start. `None` when no test
+/// server is configured.
+async fn binaries_base(
+    first: i64,
+    count: i64,
+) -> Option<(support::TestDb, FakeTelegram, prospect_diary::store::SqlStore, Vec<TgUser>)> {
+    let db = support::TestDb::create(Backend::Postgres).await?;
+    let tg = FakeTelegram::start().await.unwrap();
+    tg.set_rate_limits(false);
+    let store = prospect_diary::store::connect(&db.url).await.unwrap();
+    let now = support::start_time();
+    let region = prospect_diary::domain::access::Region::parse("MSK", "Москва", "Europe/Moscow").unwrap();
+    prospect_diary::domain::directory::add_region(&store, &region, None, now).await.unwrap();
+    let mut people = vec![];
+    for n in 0..count {
+        let id = first + n;
+        support::whitelist(&store, id, &format!("Человек{n} Тестов"), Role::Specialist, Some("MSK"), now)
+            .await;
+        people.push(tg.user(id, &format!("Человек{n}")));
+    }
+    Some((db, tg, store, people))
+}
+
+/// The real binary as an operator runs it, on `database` and the fake Telegram, named
+/// `instance`, listening on `addr`, with `env` over that; killed if the test drops it.
+fn binary(
+    dir: &std::path::Path,
+    database: &str,
+    tg: &FakeTelegram,
+    instance: &str,
+    addr: &str,
+    env: &[(&str, &str)],
+) -> tokio::process::Child {
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_prospect-diary"))
+        .current_dir(dir)
+        .env("DATABASE_URL", database)
+        .env("TELOXIDE_TOKEN", TOKEN)
+        .env("TELOXIDE_API_URL", tg.url())
+        .env("HTTP_ADDR", addr)
+        .env("INSTANCE_ID", instance)
+        .envs(env.iter().copied())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the bot starts")
+}
+
 fn free_port() -> std::net::SocketAddr {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap()
 }
@@ -575,47 +599,26 @@ fn free_port() -> std::net::SocketAddr {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_webhook_binaries_one_killed_half_way_every_update_is_handled() {
     const ROUNDS: usize = 40;
-    let Some(mut db) = support::TestDb::create(Backend::Postgres).await else { return };
-    let tg = FakeTelegram::start().await.unwrap();
-    tg.set_rate_limits(false);
-    let store = prospect_diary::store::connect(&db.url).await.unwrap();
-    let now = support::start_time();
-    let region = prospect_diary::domain::access::Region::parse("MSK", "Москва", "Europe/Moscow").unwrap();
-    prospect_diary::domain::directory::add_region(&store, &region, None, now).await.unwrap();
-    let mut people = vec![];
-    for n in 0..50 {
-        support::whitelist(
-            &store,
-            6001 + n,
-            &format!("Человек{n} Тестов"),
-            Role::Specialist,
-            Some("MSK"),
-            now,
-        )
-        .await;
-        people.push(tg.user(6001 + n, &format!("Человек{n}")));
-    }
+    let Some((mut db, tg, store, people)) = binaries_base(6001, 50).await else { return };
     let addrs = [free_port(), free_port()];
     tg.publish(PUBLIC, &addrs);
     let dir = tempfile::tempdir().unwrap();
     let spawn = |name: &str, addr: std::net::SocketAddr| {
-        tokio::process::Command::new(env!("CARGO_BIN_EXE_prospect-diary"))
-            .current_dir(dir.path())
-            .env("DATABASE_URL", &db.url)
-            .env("TELOXIDE_TOKEN", TOKEN)
-            .env("TELOXIDE_API_URL", tg.url())
-            .env("HTTP_ADDR", addr.to_string())
-            .env("INSTANCE_ID", name)
-            .env("TELEGRAM_MODE", "webhook")
-            .env("WEBHOOK_SECRET", SECRET)
-            .env("PUBLIC_URL", PUBLIC)
-            .env("RUST_LOG", "warn")
-            .env("JOBS_INTERVAL_SECS", "1")
-            .env("OUTBOX_RATE_PER_SECOND", "10")
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("the bot starts")
+        binary(
+            dir.path(),
+            &db.url,
+            &tg,
+            name,
+            &addr.to_string(),
+            &[
+                ("TELEGRAM_MODE", "webhook"),
+                ("WEBHOOK_SECRET", SECRET),
+                ("PUBLIC_URL", PUBLIC),
+                ("RUST_LOG", "warn"),
+                ("JOBS_INTERVAL_SECS", "1"),
+                ("OUTBOX_RATE_PER_SECOND", "10"),
+            ],
+        )
     };
     let mut doomed = spawn("doomed", addrs[0]);
     let mut survivor = spawn("survivor", addrs[1]);
@@ -732,26 +735,7 @@ async fn two_webhook_binaries_one_killed_half_way_every_update_is_handled() {
 /// Updates a second through the real binaries: `webhook` instances behind the balancer, or
 /// one poller; 50 people, `total` `/help`s queued at once, timed until every one is handled.
 async fn throughput(webhook: usize, total: usize) -> Option<f64> {
-    let mut db = support::TestDb::create(Backend::Postgres).await?;
-    let tg = FakeTelegram::start().await.unwrap();
-    tg.set_rate_limits(false);
-    let store = prospect_diary::store::connect(&db.url).await.unwrap();
-    let now = support::start_time();
-    let region = prospect_diary::domain::access::Region::parse("MSK", "Москва", "Europe/Moscow").unwrap();
-    prospect_diary::domain::directory::add_region(&store, &region, None, now).await.unwrap();
-    let mut people = vec![];
-    for n in 0..50 {
-        support::whitelist(
-            &store,
-            7001 + n,
-            &format!("Человек{n} Тестов"),
-            Role::Specialist,
-            Some("MSK"),
-            now,
-        )
-        .await;
-        people.push(tg.user(7001 + n, &format!("Человек{n}")));
-    }
+    let (mut db, tg, store, people) = binaries_base(7001, 50).await?;
     let addrs: Vec<_> = (0..webhook.max(1)).map(|_| free_port()).collect();
     if webhook > 0 {
         tg.publish(PUBLIC, &addrs);
@@ -759,21 +743,11 @@ async fn throughput(webhook: usize, total: usize) -> Option<f64> {
     let dir = tempfile::tempdir().unwrap();
     let mut binaries = vec![];
     for (n, addr) in addrs.iter().enumerate() {
-        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_prospect-diary"));
-        command
-            .current_dir(dir.path())
-            .env("DATABASE_URL", &db.url)
-            .env("TELOXIDE_TOKEN", TOKEN)
-            .env("TELOXIDE_API_URL", tg.url())
-            .env("HTTP_ADDR", addr.to_string())
-            .env("INSTANCE_ID", format!("i{n}"))
-            .env("RUST_LOG", "error")
-            .stderr(Stdio::null())
-            .kill_on_drop(true);
+        let mut env = vec![("RUST_LOG", "error")];
         if webhook > 0 {
-            command.env("TELEGRAM_MODE", "webhook").env("WEBHOOK_SECRET", SECRET).env("PUBLIC_URL", PUBLIC);
+            env.extend([("TELEGRAM_MODE", "webhook"), ("WEBHOOK_SECRET", SECRET), ("PUBLIC_URL", PUBLIC)]);
         }
-        binaries.push(command.spawn().expect("the bot starts"));
+        binaries.push(binary(dir.path(), &db.url, &tg, &format!("i{n}"), &addr.to_string(), &env));
     }
     // Ready: every instance answers one message.
     let warm = &people[0];
