@@ -14,6 +14,7 @@ pub mod jobs;
 pub mod reports;
 pub mod store;
 pub mod telegram_fake;
+pub mod transfer;
 pub mod web;
 
 #[cfg(test)]

@@ -553,3 +553,47 @@ export-col-updated = Updated
 export-col-next = Next contact
 export-not-allowed = Exporting this division is not available to you.
 file-too-large = The file is over 50 MB, which Telegram does not accept. Please choose a shorter period or one division.
+
+## Import and export of the base (the error workbook, the preview)
+import-err-field = { $field }: { $reason }
+import-err-check-digit = { $field }: wrong check digit
+import-err-phone-digits = { $field }: { $count } { $count ->
+    [one] digit
+   *[other] digits
+} instead of 10
+import-err-missing = { $field }: empty
+import-err-product = products: unknown product “{ $word }”
+import-err-status = status: unknown status “{ $word }”
+import-err-date = next contact: “{ $text }” is not a date; use DD.MM.YYYY or DD.MM.YYYY HH:MM
+import-err-comment = comment: at most 1000 characters
+import-err-owner = owner { $owner } not found
+import-err-owner-elsewhere = owner { $owner } does not work with the clients of “{ $division }”
+import-err-no-owner = no owner given
+import-err-division = division { $division } not found
+import-err-no-division = no division given
+import-err-not-your-division = division “{ $division }”: you import into your own division only
+import-err-inn-elsewhere = INN: the company is already worked by “{ $division }”
+import-err-inn-repeated = INN repeats row { $line }
+import-err-phone-repeated = phone repeats row { $line }
+import-err-phone-taken = phone already given for “{ $name }” (card { $card })
+import-err-user-id = Telegram ID “{ $text }” is not a positive whole number
+import-err-role = role “{ $role }” not found; roles: specialist, credit_officer, manager, head_office, admin
+import-err-placement = { $reason }
+import-err-user-repeated = Telegram ID repeats row { $line }
+import-sheet-errors = Errors
+import-sheet-similar = Similar names
+import-sheet-base = Clients
+import-sheet-diary = Diary
+import-col-error = Error
+import-col-line = Row
+import-col-company = Company
+import-col-similar = Similar in the base
+import-col-card = Card
+import-preview = { $rows_text } { $rows ->
+    [one] row
+   *[other] rows
+}: { $new_text } new, { $existing_text } already in the base (will be skipped), { $rejected_text } with errors
+import-preview-update = { $rows_text } { $rows ->
+    [one] row
+   *[other] rows
+}: { $new_text } new, { $existing_text } already in the base (will be updated), { $rejected_text } with errors

@@ -34,6 +34,8 @@ pub enum AuditAction {
     ContactsExported,
     ReportBuilt,
     AuditViewed,
+    /// A file of prospects imported: one line with its counts (each card has its own too).
+    ProspectsImported,
 }
 
 impl AuditAction {
@@ -64,6 +66,7 @@ impl AuditAction {
             AuditAction::ContactsExported => "contacts_exported",
             AuditAction::ReportBuilt => "report_built",
             AuditAction::AuditViewed => "audit_viewed",
+            AuditAction::ProspectsImported => "prospects_imported",
         }
     }
 }

@@ -8,6 +8,7 @@ pub(crate) mod card;
 mod delivery;
 mod diary;
 mod handoffs;
+mod import;
 mod postgres;
 mod prospects;
 mod reports;
@@ -21,6 +22,7 @@ pub use card::CardColumns;
 pub use delivery::{DeliveryStore, NewOutgoing, Outgoing};
 pub use diary::{DiaryStore, EntryWrite, EntryWritten};
 pub use handoffs::HandoffStore;
+pub use import::{ImportStore, ImportWrite, ImportWritten};
 pub use prospects::{ProspectStore, TextSearch};
 pub use reports::{AuditLine, EntryLine, ExportLine, HandoffLine, ReportStore};
 pub use sql::SqlStore;
@@ -60,7 +62,7 @@ pub enum Backend {
 
 #[async_trait]
 pub trait Store:
-    ProspectStore + DiaryStore + DeliveryStore + HandoffStore + ReportStore + Send + Sync
+    ProspectStore + DiaryStore + DeliveryStore + HandoffStore + ReportStore + ImportStore + Send + Sync
 {
     fn backend(&self) -> Backend;
 
