@@ -12,7 +12,7 @@ use crate::domain::access::{AccessError, Lang, NewUser, Region, Role};
 use crate::domain::directory;
 use crate::domain::handoff::{self, Route};
 use crate::domain::ids::{FullName, RegionCode, TelegramId};
-use crate::domain::import::{Defaults, FileProblem, HEADER_SEARCH_ROWS, Importer, OnDuplicate, users};
+use crate::domain::import::{Defaults, Importer, OnDuplicate, users};
 use crate::domain::prospect::Product;
 use crate::i18n::{I18n, count};
 use crate::store::{self, Store};
@@ -228,7 +228,7 @@ pub async fn import(
     i18n: &I18n,
     cmd: ImportCommand,
     now: chrono::DateTime<chrono::Utc>,
-    progress: &mut dyn FnMut(u64),
+    progress: &mut (dyn FnMut(u64) + Send),
 ) -> anyhow::Result<String> {
     match cmd {
         ImportCommand::Prospects { file, region, owner, on_duplicate, dry_run } => {
@@ -327,31 +327,11 @@ pub async fn import(
 
 /// A file that cannot be imported, said so that the operator knows what to do.
 fn file_error(i18n: &I18n, file: &std::path::Path, err: transfer::ImportError) -> anyhow::Error {
-    let _ = i18n;
     let what = match &err {
-        transfer::ImportError::File(problem) => match problem {
-            FileProblem::NotSpreadsheet => "not a spreadsheet: save it as .xlsx or .csv".to_owned(),
-            FileProblem::OldExcel => "an old .xls workbook: save it as .xlsx".to_owned(),
-            FileProblem::Empty => "the file is empty".to_owned(),
-            FileProblem::NoHeader => format!(
-                "no header row among the first {HEADER_SEARCH_ROWS} rows: name the columns, e.g. Наименование, ИНН, Телефон"
-            ),
-            FileProblem::MissingColumns(columns) => {
-                format!("required columns missing: {}", columns.join(", "))
-            }
-            FileProblem::Password => {
-                "the workbook is password-protected: save it without a password".to_owned()
-            }
-            FileProblem::Formula(cell) => {
-                format!("cell {cell} holds a formula: paste the values instead (Paste Special → Values)")
-            }
-            FileProblem::Merged(range) => format!("cells {range} are merged: unmerge them"),
-            FileProblem::TooLarge(mb) => format!("the file is larger than {mb} MB"),
-            FileProblem::Unreadable(why) => format!("the file cannot be read: {why}"),
-        },
+        transfer::ImportError::File(problem) => transfer::words::file_problem(i18n, Lang::En, problem),
         other => other.to_string(),
     };
-    anyhow::anyhow!("{}: {what}; nothing was saved", file.display())
+    anyhow::anyhow!("{}: {what}", file.display())
 }
 
 /// Runs an export command and returns what to print.

@@ -597,3 +597,26 @@ import-preview-update = { $rows_text } { $rows ->
     [one] row
    *[other] rows
 }: { $new_text } new, { $existing_text } already in the base (will be updated), { $rejected_text } with errors
+import-file-not-spreadsheet = not a spreadsheet: save it as .xlsx or .csv and send it again. Nothing was saved.
+import-file-old-excel = an old .xls workbook: save it as .xlsx (File → Save As) and send it again. Nothing was saved.
+import-file-empty = the file is empty. Nothing was saved.
+import-file-no-header = no header row among the first { $rows } rows: name the columns, e.g. Наименование, ИНН, Телефон. Nothing was saved.
+import-file-missing-columns = required columns missing: { $columns }. Nothing was saved.
+import-file-password = the workbook is password-protected: save it without a password and send it again. Nothing was saved.
+import-file-formula = cell { $cell } holds a formula: paste the values instead (Paste Special → Values) and send the file again. Nothing was saved.
+import-file-merged = cells { $range } are merged: unmerge them and send the file again. Nothing was saved.
+import-file-unreadable = the file cannot be read ({ $why }). Nothing was saved.
+import-not-allowed = Division managers and head office import the client base. Please pass the file to your manager.
+import-use-cli = Files with clients do not travel through Telegram: they hold personal data. I have not opened the file. Please pass it to the administrator, who imports it with prospect-diary import prospects.
+import-too-large = The file is over 20 MB, which Telegram does not let bots download. Please pass it to the administrator, who imports it with prospect-diary import prospects.
+import-unknown-columns = Columns ignored: { $columns }.
+import-similar = Similar names already in the base: { $count_text } — listed in the error file. These rows will be imported too.
+import-nothing = Nothing to import.
+import-button-save = Import
+import-button-cancel = Cancel
+import-errors-caption = The rows with errors and why.
+import-saved = Imported: { $created_text } { $created ->
+    [one] card
+   *[other] cards
+}.
+import-cancelled = Import cancelled, nothing saved.

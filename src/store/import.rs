@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use super::StoreResult;
 use super::card::{insert_values, update_sql};
-use super::sql::{BeginWrite, Pool, SqlStore, insert_audit, secs};
+use super::sql::{BeginWrite, Pool, SqlStore, insert_audit, on_pool, secs};
 use crate::domain::audit::AuditRecord;
 use crate::domain::fields::FIELDS;
 use crate::domain::ids::TelegramId;
@@ -42,6 +42,33 @@ pub trait ImportStore: Send + Sync {
         write: &ImportWrite<'_>,
         now: DateTime<Utc>,
     ) -> StoreResult<ImportWritten>;
+    /// Keeps a file until its sender decides; returns its number.
+    async fn keep_pending_import(
+        &self,
+        user: TelegramId,
+        file_name: &str,
+        content: &[u8],
+        now: DateTime<Utc>,
+    ) -> StoreResult<i64>;
+    /// Takes a pending file of `user` into `state` (`saving` or `cancelled`): `None` when it is
+    /// not theirs or no longer pending — one press of several wins.
+    async fn claim_pending_import(
+        &self,
+        id: i64,
+        user: TelegramId,
+        state: &str,
+    ) -> StoreResult<Option<PendingImport>>;
+    /// Sets a claimed file's state: `saved`, or back to `pending` when saving failed.
+    async fn settle_pending_import(&self, id: i64, state: &str) -> StoreResult<()>;
+}
+
+/// A file sent to the bot, waiting for its sender's «Загрузить» or «Отмена».
+#[derive(Debug, Clone)]
+pub struct PendingImport {
+    pub id: i64,
+    pub user: TelegramId,
+    pub file_name: String,
+    pub content: Vec<u8>,
 }
 
 /// The insert of one card with its status; no row comes back when the INN is taken.
@@ -150,5 +177,47 @@ impl ImportStore for SqlStore {
             Pool::Postgres(p) => write_import!(p, write, now).await?,
         };
         Ok(written)
+    }
+
+    async fn keep_pending_import(
+        &self,
+        user: TelegramId,
+        file_name: &str,
+        content: &[u8],
+        now: DateTime<Utc>,
+    ) -> StoreResult<i64> {
+        let sql = "INSERT INTO pending_imports (user_id, file_name, content, created_at) VALUES ($1, $2, $3, $4) \
+                   RETURNING id";
+        let (id,): (i64,) = on_pool!(self, p => sqlx::query_as(sql)
+            .bind(user.get())
+            .bind(file_name)
+            .bind(content)
+            .bind(secs(now))
+            .fetch_one(p)
+            .await)?;
+        Ok(id)
+    }
+
+    async fn claim_pending_import(
+        &self,
+        id: i64,
+        user: TelegramId,
+        state: &str,
+    ) -> StoreResult<Option<PendingImport>> {
+        let sql = "UPDATE pending_imports SET state = $3 WHERE id = $1 AND user_id = $2 AND state = 'pending' \
+                   RETURNING file_name, content";
+        let row: Option<(String, Vec<u8>)> = on_pool!(self, p => sqlx::query_as(sql)
+            .bind(id)
+            .bind(user.get())
+            .bind(state)
+            .fetch_optional(p)
+            .await)?;
+        Ok(row.map(|(file_name, content)| PendingImport { id, user, file_name, content }))
+    }
+
+    async fn settle_pending_import(&self, id: i64, state: &str) -> StoreResult<()> {
+        let sql = "UPDATE pending_imports SET state = $2 WHERE id = $1";
+        on_pool!(self, p => sqlx::query(sql).bind(id).bind(state).execute(p).await.map(drop))?;
+        Ok(())
     }
 }

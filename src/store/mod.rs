@@ -22,7 +22,7 @@ pub use card::CardColumns;
 pub use delivery::{DeliveryStore, NewOutgoing, Outgoing};
 pub use diary::{DiaryStore, EntryWrite, EntryWritten};
 pub use handoffs::HandoffStore;
-pub use import::{ImportStore, ImportWrite, ImportWritten};
+pub use import::{ImportStore, ImportWrite, ImportWritten, PendingImport};
 pub use prospects::{ProspectStore, TextSearch};
 pub use reports::{AuditLine, EntryLine, ExportLine, HandoffLine, ReportStore};
 pub use sql::SqlStore;

@@ -3,6 +3,7 @@
 //! steps of an import that every channel runs — check the whole file, then save the valid rows
 //! in one transaction. The rules of a row are the domain's (`domain::import`).
 
+pub mod pending;
 pub mod read;
 pub mod words;
 pub mod write;
@@ -82,7 +83,7 @@ pub async fn prepare_prospects(
     defaults: Defaults,
     errors: &Path,
     now: DateTime<Utc>,
-    progress: &mut dyn FnMut(u64),
+    progress: &mut (dyn FnMut(u64) + Send),
 ) -> Result<Prepared, ImportError> {
     let mut rows = read::open(path)?;
     let first = first_rows(&mut rows).await?;

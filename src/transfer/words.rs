@@ -5,7 +5,7 @@
 use crate::domain::access::{AccessError, Lang, Role};
 use crate::domain::fields::Field;
 use crate::domain::import::users::UserProblem;
-use crate::domain::import::{Outcome, Problem, Vocabulary};
+use crate::domain::import::{FileProblem, HEADER_SEARCH_ROWS, Outcome, Problem, Vocabulary};
 use crate::domain::prospect::{Product, Status};
 use crate::domain::requisites::RequisiteError;
 use crate::i18n::{Args, I18n, count, requisite_error_id};
@@ -20,6 +20,27 @@ fn label(i18n: &I18n, lang: Lang, code: &str) -> String {
             first.to_lowercase().chain(label.chars().skip(1)).collect()
         }
         _ => label,
+    }
+}
+
+/// What is wrong with a whole file, and what to do about it.
+pub fn file_problem(i18n: &I18n, lang: Lang, problem: &FileProblem) -> String {
+    let t = |id: &str, args: Args| i18n.get(lang, id, args);
+    match problem {
+        FileProblem::NotSpreadsheet => t("import-file-not-spreadsheet", Args::new()),
+        FileProblem::OldExcel => t("import-file-old-excel", Args::new()),
+        FileProblem::Empty => t("import-file-empty", Args::new()),
+        FileProblem::NoHeader => {
+            t("import-file-no-header", Args::new().num("rows", HEADER_SEARCH_ROWS as i64))
+        }
+        FileProblem::MissingColumns(columns) => {
+            t("import-file-missing-columns", Args::new().markup("columns", columns.join(", ")))
+        }
+        FileProblem::Password => t("import-file-password", Args::new()),
+        FileProblem::Formula(cell) => t("import-file-formula", Args::new().markup("cell", cell.clone())),
+        FileProblem::Merged(range) => t("import-file-merged", Args::new().markup("range", range.clone())),
+        FileProblem::TooLarge(_) => t("import-too-large", Args::new()),
+        FileProblem::Unreadable(why) => t("import-file-unreadable", Args::new().markup("why", why.clone())),
     }
 }
 

@@ -10,7 +10,9 @@ pub mod users;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
-pub use plan::{Checked, Defaults, Importer, Incoming, OnDuplicate, Outcome, Planner, Warning, commit};
+pub use plan::{
+    Checked, Defaults, Importer, Incoming, OnDuplicate, Outcome, Planner, Warning, commit, may_import,
+};
 
 use super::fields::{FIELDS, Field};
 use super::prospect::{Product, Status};

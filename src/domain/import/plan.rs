@@ -43,6 +43,16 @@ impl Importer {
     }
 }
 
+/// Who may bring a file into the base: a manager (their division) and head office (any).
+pub fn may_import(user: &User) -> bool {
+    user.active
+        && match user.role {
+            Role::Manager => user.region.is_some(),
+            Role::HeadOffice => true,
+            _ => false,
+        }
+}
+
 /// What a row already in the base (same INN, same division) becomes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OnDuplicate {
@@ -135,16 +145,11 @@ impl<'a> Planner<'a> {
         now: DateTime<Utc>,
     ) -> BaseResult<Planner<'a>> {
         if let Importer::Person(user) = &importer {
-            let allowed = user.active
-                && match user.role {
-                    Role::Manager => {
-                        user.region.is_some()
-                            && defaults.region.as_ref().is_none_or(|r| user.region.as_ref() == Some(r))
-                    }
-                    Role::HeadOffice => true,
-                    _ => false,
-                };
-            if !allowed {
+            let own = defaults
+                .region
+                .as_ref()
+                .is_none_or(|r| user.role != Role::Manager || user.region.as_ref() == Some(r));
+            if !may_import(user) || !own {
                 return Err(BaseError::NotAllowed);
             }
         }
