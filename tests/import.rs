@@ -325,3 +325,54 @@ async fn broken_files_are_refused_on_sqlite() {
 async fn broken_files_are_refused_on_postgres() {
     broken_files_are_refused_with_a_reason(Backend::Postgres).await;
 }
+
+async fn a_second_file_updates_the_cards_it_names_when_asked(backend: Backend) {
+    let Some((store, mut db)) = test_store(backend).await else { return };
+    seed(&store).await;
+    let dir = tempfile::tempdir().unwrap();
+    let i18n = I18n::new();
+    let first = dir.path().join("first.csv");
+    std::fs::write(
+        &first,
+        format!("ИНН,Наименование,Город,Ответственный\n{},ООО Ромашка,Тверь,101\n", inn(21)),
+    )
+    .unwrap();
+    cli::import(&store, &i18n, prospects(&first, false), start_time(), &mut |_| {}).await.unwrap();
+    let second = dir.path().join("second.csv");
+    std::fs::write(
+        &second,
+        format!("ИНН,Наименование,Город,Ответственный\n{},ООО Ромашка,Псков,101\n", inn(21)),
+    )
+    .unwrap();
+    let skip =
+        cli::import(&store, &i18n, prospects(&second, false), start_time(), &mut |_| {}).await.unwrap();
+    assert!(skip.contains("1 уже в базе (будут пропущены)"), "{skip}");
+    assert!(base(&store).await[&inn(21)].contains("Some(\"Тверь\")"));
+    let update = ImportCommand::Prospects {
+        file: second.clone(),
+        region: None,
+        owner: None,
+        on_duplicate: DuplicateMode::Update,
+        dry_run: false,
+    };
+    let out = cli::import(&store, &i18n, update, start_time(), &mut |_| {}).await.unwrap();
+    assert!(out.contains("1 уже в базе (будут обновлены)") && out.contains("1 updated"), "{out}");
+    assert!(base(&store).await[&inn(21)].contains("Some(\"Псков\")"));
+    let trail = store.audit_by_subject("prospect:1").await.unwrap();
+    assert!(
+        trail.iter().any(|a| a.action == "card_edited" && a.details.as_deref() == Some("import")),
+        "{trail:?}"
+    );
+    store.close().await;
+    db.drop_database().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_duplicate_update_sets_the_files_values_on_sqlite() {
+    a_second_file_updates_the_cards_it_names_when_asked(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_duplicate_update_sets_the_files_values_on_postgres() {
+    a_second_file_updates_the_cards_it_names_when_asked(Backend::Postgres).await;
+}
