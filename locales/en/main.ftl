@@ -620,3 +620,5 @@ import-saved = Imported: { $created_text } { $created ->
    *[other] cards
 }.
 import-cancelled = Import cancelled, nothing saved.
+import-use-page = Files with clients do not travel through Telegram: they hold personal data. I have not opened the file. Please upload it on the app's page — the button below opens it, and the file goes straight to the bank.
+import-page-button = 📤 Upload the file

@@ -3,11 +3,12 @@
 //! buttons «Загрузить» / «Отмена». The file waits in the database (`transfer::pending`), so a
 //! press is checked there: a repeated or forged one saves nothing. Files with contacts do not
 //! travel through Telegram in `mask` and `hide` modes (SPEC §10): there the bot does not even
-//! download the file and points to the operator's command line.
+//! download the file and points to the page's upload form (`web/import.rs`), or to the
+//! operator's command line when the page is not published.
 
 use teloxide::net::Download;
 use teloxide::prelude::*;
-use teloxide::types::{InlineKeyboardMarkup, MessageId};
+use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, MessageId, WebAppInfo};
 
 use super::buttons::{Press, buttons};
 use super::gate::Caller;
@@ -40,7 +41,17 @@ pub async fn on_document(bot: Bot, ctx: Ctx, caller: Caller, msg: Message) -> Ha
         return Ok(());
     }
     if ctx.config.contacts_in_chat != ContactsInChat::Show {
-        reply::send(&bot, caller.chat, say("import-use-cli")).await?;
+        // The file stays where it is; the page takes it over HTTPS, from the phone to the bank.
+        match ctx.config.import_page() {
+            Some(url) => {
+                let button = InlineKeyboardButton::web_app(say("import-page-button"), WebAppInfo { url });
+                let markup = InlineKeyboardMarkup::new([[button]]);
+                reply::send_with(&bot, caller.chat, say("import-use-page"), markup).await?;
+            }
+            None => {
+                reply::send(&bot, caller.chat, say("import-use-cli")).await?;
+            }
+        }
         return Ok(());
     }
     if document.file.size > MAX_DOWNLOAD {

@@ -1,7 +1,8 @@
 //! The HTTP channel: one server in the binary on `HTTP_ADDR`, published by the bank's reverse
 //! proxy at `PUBLIC_URL` (SPEC §8, §10). It serves `/healthz`, the Mini App page (`/app`, static
 //! files embedded in the binary) and its API — `/api/card` (a card's full contacts),
-//! `/api/draft` (the caller's own registration form) and `/api/export` (the full workbook) — so
+//! `/api/draft` (the caller's own registration form), `/api/export` (the full workbook) and
+//! `/api/import` (the upload form of a file of clients, `import.rs`) — so
 //! that contacts go from the bank to the phone and never through Telegram.
 //!
 //! Like the bot, it only translates: requests into domain calls, results into JSON. Every
@@ -12,6 +13,7 @@ mod caller;
 mod card;
 mod draft;
 mod export;
+mod import;
 pub mod init_data;
 
 use std::net::SocketAddr;
@@ -54,6 +56,12 @@ pub fn router(state: WebState) -> Router {
         .route("/api/card", post(card::contacts))
         .route("/api/draft", post(draft::draft))
         .route("/api/export", post(export::export))
+        .route(
+            "/api/import",
+            post(import::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(import::MAX_FILE / 3 * 4 + 64 * 1024)),
+        )
+        .route("/api/import/decide", post(import::decide))
         .layer(axum::middleware::map_response(secure_headers))
         .with_state(state)
 }
