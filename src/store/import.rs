@@ -58,7 +58,8 @@ pub trait ImportStore: Send + Sync {
         user: TelegramId,
         state: &str,
     ) -> StoreResult<Option<PendingImport>>;
-    /// Sets a claimed file's state: `saved`, or back to `pending` when saving failed.
+    /// Sets a claimed file's state: `saved` or `cancelled` (its content is then dropped), or
+    /// back to `pending` when saving failed.
     async fn settle_pending_import(&self, id: i64, state: &str) -> StoreResult<()>;
 }
 
@@ -216,8 +217,16 @@ impl ImportStore for SqlStore {
     }
 
     async fn settle_pending_import(&self, id: i64, state: &str) -> StoreResult<()> {
-        let sql = "UPDATE pending_imports SET state = $2 WHERE id = $1";
-        on_pool!(self, p => sqlx::query(sql).bind(id).bind(state).execute(p).await.map(drop))?;
+        // A file saved or cancelled is not kept: its rows hold personal data.
+        let sql = "UPDATE pending_imports SET state = $2, \
+                   content = CASE WHEN $2 = 'pending' THEN content ELSE $3 END WHERE id = $1";
+        on_pool!(self, p => sqlx::query(sql)
+            .bind(id)
+            .bind(state)
+            .bind(Vec::<u8>::new())
+            .execute(p)
+            .await
+            .map(drop))?;
         Ok(())
     }
 }

@@ -114,5 +114,9 @@ pub async fn confirm(
 /// Drops the pending file `id` of `user`; `false` when it was no longer pending.
 pub async fn cancel(store: &dyn Store, user: &User, id: i64) -> Result<bool, ImportError> {
     let base = |e| ImportError::Base(crate::domain::prospects::BaseError::from(e));
-    Ok(store.claim_pending_import(id, user.telegram_id, "cancelled").await.map_err(base)?.is_some())
+    let claimed = store.claim_pending_import(id, user.telegram_id, "cancelled").await.map_err(base)?;
+    if claimed.is_some() {
+        store.settle_pending_import(id, "cancelled").await.map_err(base)?;
+    }
+    Ok(claimed.is_some())
 }
