@@ -66,21 +66,24 @@ async fn seed(url: &str, store: &dyn Store, base: u64) -> anyhow::Result<()> {
     let mut first = 1;
     while first <= base {
         let last = (first + chunk - 1).min(base);
-        // The base's INNs are 12 digits starting with 9 (no file row has one like it).
-        let (with, from, inn) = if sqlite {
+        // The base's INNs are valid company INNs (check digit computed in SQL) whose bodies no
+        // file row uses: 500 000 000 + i.
+        let body = "(500000000 + i)";
+        let sum: Vec<String> = [2, 4, 10, 3, 5, 9, 4, 6, 8]
+            .iter()
+            .enumerate()
+            .map(|(k, w)| format!("{w} * (({body} / {}) % 10)", 10_u64.pow(8 - k as u32)))
+            .collect();
+        let inn = format!("CAST({body} AS TEXT) || CAST((({}) % 11 % 10) AS TEXT)", sum.join(" + "));
+        let (with, from) = if sqlite {
             (
                 format!(
                     "WITH RECURSIVE s(i) AS (SELECT {first} UNION ALL SELECT i + 1 FROM s WHERE i < {last}) "
                 ),
                 "s".to_owned(),
-                "'9' || printf('%011d', i)".to_owned(),
             )
         } else {
-            (
-                String::new(),
-                format!("generate_series(CAST({first} AS BIGINT), {last}) AS s(i)"),
-                "'9' || lpad(CAST(i AS TEXT), 11, '0')".to_owned(),
-            )
+            (String::new(), format!("generate_series(CAST({first} AS BIGINT), {last}) AS s(i)"))
         };
         let sql = format!(
             "{with}INSERT INTO prospects (name, name_norm, inn, phone, products, status, owner_id, region_code, \

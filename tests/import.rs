@@ -358,6 +358,17 @@ async fn a_second_file_updates_the_cards_it_names_when_asked(backend: Backend) {
     let out = cli::import(&store, &i18n, update, start_time(), &mut |_| {}).await.unwrap();
     assert!(out.contains("1 уже в базе (будут обновлены)") && out.contains("1 updated"), "{out}");
     assert!(base(&store).await[&inn(21)].contains("Some(\"Псков\")"));
+    // The same name under another INN is saved, with a warning and the sheet of similar names.
+    let third = dir.path().join("third.csv");
+    std::fs::write(&third, format!("ИНН,Наименование,Ответственный\n{},АО «Ромашка»,101\n", inn(22)))
+        .unwrap();
+    let out = cli::import(&store, &i18n, prospects(&third, true), start_time(), &mut |_| {}).await.unwrap();
+    assert!(
+        out.contains("1 строка: 1 новая") && out.contains("similar names already in the base: 1"),
+        "{out}"
+    );
+    let book: Xlsx<_> = open_workbook(dir.path().join("third.errors.xlsx")).unwrap();
+    assert_eq!(book.sheet_names(), ["Ошибки", "Похожие названия"]);
     let trail = store.audit_by_subject("prospect:1").await.unwrap();
     assert!(
         trail.iter().any(|a| a.action == "card_edited" && a.details.as_deref() == Some("import")),

@@ -13,9 +13,7 @@ use crate::domain::audit::{AuditAction, AuditRecord};
 use crate::domain::fields::{self, FIELDS, FieldKind, Value};
 use crate::domain::ids::{RegionCode, TelegramId};
 use crate::domain::prospect::{NewProspect, ProspectId, Status};
-use crate::domain::prospects::{
-    BaseError, BaseResult, InnHolder, creation_record, inn_holder_for, look_alikes_in,
-};
+use crate::domain::prospects::{BaseError, BaseResult, InnHolder, creation_record, inn_holder_for};
 use crate::store::{ImportWrite, ImportWritten, Store};
 
 /// Who imports: the operator (any division), or a person — a manager into their division, head
@@ -401,7 +399,10 @@ impl<'a> Planner<'a> {
                 return Ok((Checked::Rejected(vec![problem]), None));
             }
         }
-        let similar = look_alikes_in(self.store, region, &prospect.name, None).await?;
+        // The same name (case, quotes and legal form aside) in the division: one index lookup.
+        // /new's wider look (a shared stem, one name a prefix of the other) scans the division,
+        // which for every row of a large file is too slow.
+        let similar = self.store.same_names(prospect.name.normalized(), division.code.as_str()).await?;
         let warning = similar.into_iter().find(|p| p.inn != prospect.inn).map(|p| Warning {
             line: incoming.line,
             name: prospect.name.as_str().to_owned(),
