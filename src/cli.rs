@@ -10,13 +10,16 @@ use crate::bot::{ChatCheck, check_route_chat};
 use crate::calendar_file;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
-use crate::domain::access::{AccessError, NewUser, Region, Role};
+use crate::domain::access::{AccessError, Lang, NewUser, Region, Role};
 use crate::domain::directory;
 use crate::domain::handoff::{self, Route};
 use crate::domain::ids::{FullName, RegionCode, TelegramId};
+use crate::domain::import::{Defaults, Importer, OnDuplicate, users};
 use crate::domain::prospect::Product;
 use crate::domain::worktime::{DayKind, WorkingHours};
+use crate::i18n::{I18n, count};
 use crate::store::{self, Store};
+use crate::transfer;
 
 #[derive(Debug, Parser)]
 #[command(name = "prospect-diary", version, about = "The bank's shared negotiation diary bot")]
@@ -53,6 +56,12 @@ pub enum Command {
     /// The bank's calendar: holidays, transferred working days and shortened days.
     #[command(subcommand)]
     Holidays(HolidaysCommand),
+    /// Bring a base in from a workbook or a CSV file: prospects, or the staff list.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Take the base out as a workbook in the columns an import reads.
+    #[command(subcommand)]
+    Export(ExportCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -71,6 +80,52 @@ pub enum HolidaysCommand {
     List {
         #[arg(long)]
         year: Option<i32>,
+    },
+}
+
+/// What a row already in the base (same INN, same division) becomes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DuplicateMode {
+    Skip,
+    Update,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// `import prospects base.xlsx [--region MSK] [--owner 123456789] [--on-duplicate skip|update] [--dry-run]`:
+    /// rows checked as /new checks a card; every valid row saved in one transaction.
+    Prospects {
+        file: std::path::PathBuf,
+        /// The division of rows that name none.
+        #[arg(long)]
+        region: Option<String>,
+        /// The owner (Telegram id) of rows that name none.
+        #[arg(long)]
+        owner: Option<String>,
+        #[arg(long, value_enum, default_value = "skip")]
+        on_duplicate: DuplicateMode,
+        /// Check the file and write the error workbook; save nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// `import users staff.xlsx [--dry-run]`: columns Telegram ID, ФИО, Роль, Подразделение.
+    Users {
+        file: std::path::PathBuf,
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// `export prospects base.xlsx [--region MSK] [--with-diary]`.
+    Prospects {
+        file: std::path::PathBuf,
+        #[arg(long)]
+        region: Option<String>,
+        /// Add the diary as a second sheet.
+        #[arg(long)]
+        with_diary: bool,
     },
 }
 
@@ -165,6 +220,189 @@ pub async fn execute(cli: Cli, config: Config) -> anyhow::Result<()> {
             store.close().await;
             println!("{}", out?);
             Ok(())
+        }
+        Command::Import(cmd) => {
+            let store = open(&config).await?;
+            let mut progress = Progress::new();
+            let out = import(&store, &I18n::new(), cmd, SystemClock.now(), &mut |n| progress.rows(n)).await;
+            progress.done();
+            store.close().await;
+            println!("{}", out?);
+            Ok(())
+        }
+        Command::Export(cmd) => {
+            let store = open(&config).await?;
+            let out = export(&store, &I18n::new(), cmd).await;
+            store.close().await;
+            println!("{}", out?);
+            Ok(())
+        }
+    }
+}
+
+/// Rows read so far and how fast, on stderr: one line rewritten on a terminal, a line every
+/// ten thousand rows otherwise (a log, a pipe).
+struct Progress {
+    started: std::time::Instant,
+    terminal: bool,
+    shown: bool,
+}
+
+impl Progress {
+    fn new() -> Self {
+        use std::io::IsTerminal;
+        Self { started: std::time::Instant::now(), terminal: std::io::stderr().is_terminal(), shown: false }
+    }
+
+    fn rows(&mut self, n: u64) {
+        let secs = self.started.elapsed().as_secs_f64().max(0.001);
+        let line = format!("read {} rows, {} rows/s", count(n), count((n as f64 / secs) as u64));
+        if self.terminal {
+            eprint!("\r{line}   ");
+            self.shown = true;
+        } else if n.is_multiple_of(10_000) {
+            eprintln!("{line}");
+        }
+    }
+
+    fn done(&self) {
+        if self.shown {
+            eprintln!();
+        }
+    }
+}
+
+/// Runs an import command and returns what to print; `progress` hears how many rows were read.
+pub async fn import(
+    store: &dyn Store,
+    i18n: &I18n,
+    cmd: ImportCommand,
+    now: chrono::DateTime<chrono::Utc>,
+    progress: &mut (dyn FnMut(u64) + Send),
+) -> anyhow::Result<String> {
+    match cmd {
+        ImportCommand::Prospects { file, region, owner, on_duplicate, dry_run } => {
+            let region = region.as_deref().map(RegionCode::parse).transpose()?;
+            if let Some(code) = &region
+                && store.region(code).await?.is_none()
+            {
+                anyhow::bail!(AccessError::UnknownRegion(code.clone()));
+            }
+            let owner = owner.as_deref().map(TelegramId::parse).transpose()?;
+            if let Some(id) = owner
+                && store.user(id).await?.is_none()
+            {
+                anyhow::bail!(AccessError::UnknownUser(id));
+            }
+            let on_duplicate = match on_duplicate {
+                DuplicateMode::Skip => OnDuplicate::Skip,
+                DuplicateMode::Update => OnDuplicate::Update,
+            };
+            let defaults = Defaults { region, owner, on_duplicate };
+            let errors = transfer::errors_path(&file);
+            let prepared = transfer::prepare_prospects(
+                store,
+                i18n,
+                Lang::Ru,
+                &file,
+                Importer::Operator,
+                defaults,
+                &errors,
+                now,
+                progress,
+            )
+            .await
+            .map_err(|e| file_error(i18n, &file, e))?;
+            let mut out = vec![transfer::words::preview(
+                i18n,
+                Lang::Ru,
+                &prepared.outcome,
+                on_duplicate == OnDuplicate::Update,
+            )];
+            if !prepared.unknown.is_empty() {
+                out.push(format!("ignored columns: {}", prepared.unknown.join(", ")));
+            }
+            if prepared.outcome.warnings > 0 {
+                out.push(format!("similar names already in the base: {}", count(prepared.outcome.warnings)));
+            }
+            if let Some(path) = &prepared.errors {
+                out.push(format!("error workbook: {}", path.display()));
+            }
+            if dry_run {
+                out.push("dry run: nothing saved".into());
+            } else {
+                let what = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                let written =
+                    transfer::save_prospects(store, &Importer::Operator, &prepared, &what, now).await?;
+                out.push(format!(
+                    "saved: {} created, {} updated, {} taken meanwhile and skipped",
+                    count(written.created),
+                    count(written.updated),
+                    count(written.skipped)
+                ));
+            }
+            Ok(out.join("\n"))
+        }
+        ImportCommand::Users { file, dry_run } => {
+            let errors = transfer::errors_path(&file);
+            let prepared = transfer::prepare_users(store, i18n, Lang::Ru, &file, &errors)
+                .await
+                .map_err(|e| file_error(i18n, &file, e))?;
+            let plan = &prepared.plan;
+            let mut out = vec![format!(
+                "{} rows: {} to add, {} already in the whitelist, {} with errors",
+                count(plan.rows),
+                count(plan.valid.len() as u64),
+                count(plan.existing),
+                count(plan.rejected.len() as u64)
+            )];
+            for (row, problems) in &plan.rejected {
+                let reasons: Vec<String> =
+                    problems.iter().map(|p| transfer::words::user_problem(i18n, Lang::Ru, p)).collect();
+                out.push(format!("row {}: {}", row.line, reasons.join("; ")));
+            }
+            if let Some(path) = &prepared.errors {
+                out.push(format!("error workbook: {}", path.display()));
+            }
+            if dry_run {
+                out.push("dry run: nothing saved".into());
+            } else {
+                let added = users::save(store, plan, now).await?;
+                out.push(format!("saved: {} added", count(added)));
+            }
+            Ok(out.join("\n"))
+        }
+    }
+}
+
+/// A file that cannot be imported, said so that the operator knows what to do.
+fn file_error(i18n: &I18n, file: &std::path::Path, err: transfer::ImportError) -> anyhow::Error {
+    let what = match &err {
+        transfer::ImportError::File(problem) => transfer::words::file_problem(i18n, Lang::En, problem),
+        other => other.to_string(),
+    };
+    anyhow::anyhow!("{}: {what}", file.display())
+}
+
+/// Runs an export command and returns what to print.
+pub async fn export(store: &dyn Store, i18n: &I18n, cmd: ExportCommand) -> anyhow::Result<String> {
+    match cmd {
+        ExportCommand::Prospects { file, region, with_diary } => {
+            let region = region.as_deref().map(RegionCode::parse).transpose()?;
+            if let Some(code) = &region
+                && store.region(code).await?.is_none()
+            {
+                anyhow::bail!(AccessError::UnknownRegion(code.clone()));
+            }
+            let written = transfer::write::export_prospects(
+                store,
+                i18n,
+                &file,
+                region.as_ref().map(RegionCode::as_str),
+                with_diary,
+            )
+            .await?;
+            Ok(format!("{} cards written to {}", count(written), file.display()))
         }
     }
 }

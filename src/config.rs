@@ -270,6 +270,12 @@ impl Config {
         self.page(&format!("export={scope}"))
     }
 
+    /// The page's upload form for an import (files with contacts do not travel through
+    /// Telegram in `mask` and `hide` modes).
+    pub fn import_page(&self) -> Option<Url> {
+        self.page("import")
+    }
+
     /// The Mini App page with `fragment`; none when contacts are shown in chat anyway or the
     /// page is not published.
     fn page(&self, fragment: &str) -> Option<Url> {

@@ -11,6 +11,7 @@ use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
 use crate::domain::access::Lang;
+use crate::domain::requisites::RequisiteError;
 
 pub const RU_FTL: &str = include_str!("../locales/ru/main.ftl");
 pub const EN_FTL: &str = include_str!("../locales/en/main.ftl");
@@ -113,6 +114,35 @@ impl Default for I18n {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// The message that explains a requisite's error: the form's, and an import's error workbook.
+pub fn requisite_error_id(err: &RequisiteError) -> &'static str {
+    match err {
+        RequisiteError::Inn => "err-inn",
+        RequisiteError::InnCheckDigit => "err-inn-check-digit",
+        RequisiteError::Kpp => "err-kpp",
+        RequisiteError::Ogrn => "err-ogrn",
+        RequisiteError::OgrnipExpected => "err-ogrnip-expected",
+        RequisiteError::OgrnExpected => "err-ogrn-expected",
+        RequisiteError::Phone => "err-phone",
+        RequisiteError::Email => "err-email",
+        RequisiteError::CompanyName => "err-company-name",
+        RequisiteError::ShortText => "err-short-text",
+    }
+}
+
+/// A count as a Russian reader reads it: thousands apart by a thin space («1 240»).
+pub fn count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 * 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('\u{2009}');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Message ids defined in one `.ftl` source, for the parity test.

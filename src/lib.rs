@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod reports;
 pub mod store;
 pub mod telegram_fake;
+pub mod transfer;
 pub mod web;
 
 #[cfg(test)]

@@ -557,3 +557,72 @@ export-col-updated = Updated
 export-col-next = Next contact
 export-not-allowed = Exporting this division is not available to you.
 file-too-large = The file is over 50 MB, which Telegram does not accept. Please choose a shorter period or one division.
+
+## Import and export of the base (the error workbook, the preview)
+import-err-field = { $field }: { $reason }
+import-err-check-digit = { $field }: wrong check digit
+import-err-phone-digits = { $field }: { $count } { $count ->
+    [one] digit
+   *[other] digits
+} instead of 10
+import-err-missing = { $field }: empty
+import-err-product = products: unknown product “{ $word }”
+import-err-status = status: unknown status “{ $word }”
+import-err-date = next contact: “{ $text }” is not a date; use DD.MM.YYYY or DD.MM.YYYY HH:MM
+import-err-comment = comment: at most 1000 characters
+import-err-owner = owner { $owner } not found
+import-err-owner-elsewhere = owner { $owner } does not work with the clients of “{ $division }”
+import-err-no-owner = no owner given
+import-err-division = division { $division } not found
+import-err-no-division = no division given
+import-err-not-your-division = division “{ $division }”: you import into your own division only
+import-err-inn-elsewhere = INN: the company is already worked by “{ $division }”
+import-err-inn-repeated = INN repeats row { $line }
+import-err-phone-repeated = phone repeats row { $line }
+import-err-phone-taken = phone already given for “{ $name }” (card { $card })
+import-err-user-id = Telegram ID “{ $text }” is not a positive whole number
+import-err-role = role “{ $role }” not found; roles: specialist, credit_officer, manager, head_office, admin
+import-err-placement = { $reason }
+import-err-user-repeated = Telegram ID repeats row { $line }
+import-sheet-errors = Errors
+import-sheet-similar = Similar names
+import-sheet-base = Clients
+import-sheet-diary = Diary
+import-col-error = Error
+import-col-line = Row
+import-col-company = Company
+import-col-similar = Similar in the base
+import-col-card = Card
+import-preview = { $rows_text } { $rows ->
+    [one] row
+   *[other] rows
+}: { $new_text } new, { $existing_text } already in the base (will be skipped), { $rejected_text } with errors
+import-preview-update = { $rows_text } { $rows ->
+    [one] row
+   *[other] rows
+}: { $new_text } new, { $existing_text } already in the base (will be updated), { $rejected_text } with errors
+import-file-not-spreadsheet = not a spreadsheet: save it as .xlsx or .csv and send it again. Nothing was saved.
+import-file-old-excel = an old .xls workbook: save it as .xlsx (File → Save As) and send it again. Nothing was saved.
+import-file-empty = the file is empty. Nothing was saved.
+import-file-no-header = no header row among the first { $rows } rows: name the columns, e.g. Наименование, ИНН, Телефон. Nothing was saved.
+import-file-missing-columns = required columns missing: { $columns }. Nothing was saved.
+import-file-password = the workbook is password-protected: save it without a password and send it again. Nothing was saved.
+import-file-formula = cell { $cell } holds a formula: paste the values instead (Paste Special → Values) and send the file again. Nothing was saved.
+import-file-merged = cells { $range } are merged: unmerge them and send the file again. Nothing was saved.
+import-file-unreadable = the file cannot be read ({ $why }). Nothing was saved.
+import-not-allowed = Division managers and head office import the client base. Please pass the file to your manager.
+import-use-cli = Files with clients do not travel through Telegram: they hold personal data. I have not opened the file. Please pass it to the administrator, who imports it with prospect-diary import prospects.
+import-too-large = The file is over 20 MB, which Telegram does not let bots download. Please pass it to the administrator, who imports it with prospect-diary import prospects.
+import-unknown-columns = Columns ignored: { $columns }.
+import-similar = Similar names already in the base: { $count_text } — listed in the error file. These rows will be imported too.
+import-nothing = Nothing to import.
+import-button-save = Import
+import-button-cancel = Cancel
+import-errors-caption = The rows with errors and why.
+import-saved = Imported: { $created_text } { $created ->
+    [one] card
+   *[other] cards
+}.
+import-cancelled = Import cancelled, nothing saved.
+import-use-page = Files with clients do not travel through Telegram: they hold personal data. I have not opened the file. Please upload it on the app's page — the button below opens it, and the file goes straight to the bank.
+import-page-button = 📤 Upload the file

@@ -566,3 +566,84 @@ export-col-updated = Изменена
 export-col-next = Следующий контакт
 export-not-allowed = Выгрузка этого подразделения вам недоступна.
 file-too-large = Файл получился больше 50 МБ, Telegram такой не примет. Выберите период короче или одно подразделение.
+
+## Import and export of the base (the error workbook, the preview)
+import-err-field = { $field }: { $reason }
+import-err-check-digit = { $field }: неверная контрольная цифра
+import-err-phone-digits = { $field }: { $count } { $count ->
+    [one] цифра
+    [few] цифры
+   *[many] цифр
+} вместо 10
+import-err-missing = { $field }: не заполнено
+import-err-product = продукты: неизвестный продукт «{ $word }»
+import-err-status = статус: неизвестный статус «{ $word }»
+import-err-date = следующий контакт: «{ $text }» — не дата; нужно ДД.ММ.ГГГГ или ДД.ММ.ГГГГ ЧЧ:ММ
+import-err-comment = комментарий: не длиннее 1000 символов
+import-err-owner = ответственный { $owner } не найден
+import-err-owner-elsewhere = ответственный { $owner } не ведёт клиентов подразделения «{ $division }»
+import-err-no-owner = не указан ответственный
+import-err-division = подразделение { $division } не найдено
+import-err-no-division = не указано подразделение
+import-err-not-your-division = подразделение «{ $division }»: вы загружаете клиентов только своего подразделения
+import-err-inn-elsewhere = ИНН: компанию уже ведёт подразделение «{ $division }»
+import-err-inn-repeated = ИНН повторяет строку { $line }
+import-err-phone-repeated = телефон повторяет строку { $line }
+import-err-phone-taken = телефон уже указан у компании «{ $name }» (карточка { $card })
+import-err-user-id = Telegram ID «{ $text }» — не положительное целое число
+import-err-role = роль «{ $role }» не найдена; роли: specialist, credit_officer, manager, head_office, admin
+import-err-placement = { $reason }
+import-err-user-repeated = Telegram ID повторяет строку { $line }
+import-sheet-errors = Ошибки
+import-sheet-similar = Похожие названия
+import-sheet-base = Клиенты
+import-sheet-diary = Дневник
+import-col-error = Ошибка
+import-col-line = Строка
+import-col-company = Компания
+import-col-similar = Похожая в базе
+import-col-card = Карточка
+import-preview = { $rows_text } { $rows ->
+    [one] строка
+    [few] строки
+   *[many] строк
+}: { $new_text } { $new ->
+    [one] новая
+    [few] новые
+   *[many] новых
+}, { $existing_text } уже в базе (будут пропущены), { $rejected_text } с ошибками
+import-preview-update = { $rows_text } { $rows ->
+    [one] строка
+    [few] строки
+   *[many] строк
+}: { $new_text } { $new ->
+    [one] новая
+    [few] новые
+   *[many] новых
+}, { $existing_text } уже в базе (будут обновлены), { $rejected_text } с ошибками
+import-file-not-spreadsheet = Это не таблица. Сохраните файл в формате .xlsx или .csv и отправьте ещё раз. Ничего не сохранено.
+import-file-old-excel = Это файл старого формата .xls. Сохраните его как .xlsx («Файл → Сохранить как») и отправьте ещё раз. Ничего не сохранено.
+import-file-empty = Файл пустой. Ничего не сохранено.
+import-file-no-header = В первых { $rows } строках нет заголовков столбцов. Назовите столбцы, например: Наименование, ИНН, Телефон. Ничего не сохранено.
+import-file-missing-columns = Нет обязательных столбцов: { $columns }. Ничего не сохранено.
+import-file-password = Файл защищён паролем. Сохраните его без пароля и отправьте ещё раз. Ничего не сохранено.
+import-file-formula = В ячейке { $cell } формула. Вставьте вместо формул значения («Специальная вставка → Значения») и отправьте файл ещё раз. Ничего не сохранено.
+import-file-merged = Ячейки { $range } объединены. Разъедините их и отправьте файл ещё раз. Ничего не сохранено.
+import-file-unreadable = Файл не удалось прочитать ({ $why }). Ничего не сохранено.
+import-not-allowed = Загружать базу клиентов могут руководители подразделений и головной офис. Пожалуйста, передайте файл руководителю.
+import-use-cli = Файлы с клиентами не передаются через Telegram: в них персональные данные. Файл я не открывал. Пожалуйста, передайте его администратору: он загрузит его командой prospect-diary import prospects.
+import-too-large = Файл больше 20 МБ — Telegram не даёт ботам скачивать такие файлы. Пожалуйста, передайте его администратору: он загрузит его командой prospect-diary import prospects.
+import-unknown-columns = Не учтены столбцы: { $columns }.
+import-similar = Похожие названия уже есть в базе: { $count_text } — список в файле ошибок. Такие строки тоже будут загружены.
+import-nothing = Загружать нечего.
+import-button-save = Загрузить
+import-button-cancel = Отмена
+import-errors-caption = Строки с ошибками и их причины.
+import-saved = Загружено: { $created_text } { $created ->
+    [one] карточка
+    [few] карточки
+   *[many] карточек
+}.
+import-cancelled = Загрузка отменена, ничего не сохранено.
+import-use-page = Файлы с клиентами не передаются через Telegram: в них персональные данные. Файл я не открывал. Загрузите его на странице приложения — она откроется по кнопке ниже, файл уйдёт прямо в банк.
+import-page-button = 📤 Загрузить файл

@@ -110,6 +110,7 @@ buttons! {
         Reminder(button: super::reminders::ReminderButton) = "r",
         Handoff(button: super::handoffs::HandoffButton) = "h",
         Report(button: super::reports::ReportButton) = "rp",
+        Import(button: super::imports::ImportButton) = "im",
     }
 }
 
@@ -134,6 +135,7 @@ wraps! {
     Reminder(super::reminders::ReminderButton),
     Handoff(super::handoffs::HandoffButton),
     Report(super::reports::ReportButton),
+    Import(super::imports::ImportButton),
 }
 
 impl Button {

@@ -14,6 +14,7 @@ pub(crate) mod flow;
 mod gate;
 mod general;
 pub(crate) mod handoffs;
+mod imports;
 pub(crate) mod notices;
 mod once;
 mod register;

@@ -154,19 +154,7 @@ pub fn explain_access(ctx: &Ctx, lang: Lang, err: &AccessError) -> String {
 }
 
 pub fn explain_requisite(ctx: &Ctx, lang: Lang, err: &RequisiteError) -> String {
-    let id = match err {
-        RequisiteError::Inn => "err-inn",
-        RequisiteError::InnCheckDigit => "err-inn-check-digit",
-        RequisiteError::Kpp => "err-kpp",
-        RequisiteError::Ogrn => "err-ogrn",
-        RequisiteError::OgrnipExpected => "err-ogrnip-expected",
-        RequisiteError::OgrnExpected => "err-ogrn-expected",
-        RequisiteError::Phone => "err-phone",
-        RequisiteError::Email => "err-email",
-        RequisiteError::CompanyName => "err-company-name",
-        RequisiteError::ShortText => "err-short-text",
-    };
-    ctx.i18n.t(lang, id)
+    ctx.i18n.t(lang, crate::i18n::requisite_error_id(err))
 }
 
 pub fn explain_diary(ctx: &Ctx, lang: Lang, err: &DiaryError) -> String {

@@ -22,7 +22,8 @@ use super::flow::{self, State};
 use super::gate::{self, Caller};
 use super::reply::{self, Answer, Typed};
 use super::{
-    Ctx, HandlerResult, cards, diary, general, handoffs, register, reminders, reports, requests, users,
+    Ctx, HandlerResult, cards, diary, general, handoffs, imports, register, reminders, reports, requests,
+    users,
 };
 
 type Routes<Output> = Handler<'static, Output, DpHandlerDescription>;
@@ -37,6 +38,7 @@ pub fn schema() -> UpdateHandler<anyhow::Error> {
 /// A message: a command, or the answer the chat's flow awaits.
 fn messages() -> Routes<HandlerResult> {
     dptree::entry()
+        .branch(dptree::filter(|msg: Message| msg.document().is_some()).endpoint(imports::on_document))
         .branch(dptree::filter_map(command).endpoint(general::run))
         .branch(case![State::Idle].endpoint(general::on_idle_text))
         .branch(dptree::filter(|state: State| state.adds_user()).endpoint(users::on_text))
@@ -66,6 +68,7 @@ fn presses() -> Routes<anyhow::Result<Answer>> {
         .branch(case![Button::Reminder(button)].endpoint(reminders::on_button))
         .branch(case![Button::Handoff(button)].endpoint(handoffs::on_button))
         .branch(case![Button::Report(button)].endpoint(reports::on_button))
+        .branch(case![Button::Import(button)].endpoint(imports::on_button))
 }
 
 /// A typed command (`/users add`) or a menu label, with its arguments.

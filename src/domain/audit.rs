@@ -40,6 +40,8 @@ pub enum AuditAction {
     AuditViewed,
     /// A request to the webhook without Telegram's secret: nothing in it was handled.
     WebhookRefused,
+    /// A file of prospects imported: one line with its counts (each card has its own too).
+    ProspectsImported,
 }
 
 impl AuditAction {
@@ -74,6 +76,7 @@ impl AuditAction {
             AuditAction::ReportBuilt => "report_built",
             AuditAction::AuditViewed => "audit_viewed",
             AuditAction::WebhookRefused => "webhook_refused",
+            AuditAction::ProspectsImported => "prospects_imported",
         }
     }
 }

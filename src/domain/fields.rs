@@ -123,6 +123,9 @@ pub struct FieldSpec {
     /// The workbook's header when it is not the label (a message key), and the column's width.
     pub export_header: Option<&'static str>,
     pub export_width: f64,
+    /// Its column's header in an imported file, in Russian and English (any case; «ё» as «е»);
+    /// the first is the header an export of the base writes, so export and import match.
+    pub headers: &'static [&'static str],
     pub slot: Slot,
 }
 
@@ -163,6 +166,7 @@ pub const fn field(
         column: Column { name: column, normalized: None },
         export_header: None,
         export_width: 20.0,
+        headers: &[],
         slot,
     }
 }
@@ -175,6 +179,7 @@ pub static FIELDS: [FieldSpec; 11] = [
         card: Placement::Title,
         column: Column { name: "name", normalized: Some("name_norm") },
         export_header: Some("report-col-company"),
+        headers: &["Наименование", "Name", "Название", "Компания", "Company", "Организация"],
         export_width: 36.0,
         ..field("name", "Name", FieldKind::Name, "name", Slot::Name)
     },
@@ -184,6 +189,7 @@ pub static FIELDS: [FieldSpec; 11] = [
         card: Placement::Requisites,
         contacts_page: true,
         export_width: 14.0,
+        headers: &["ИНН", "INN", "TIN"],
         ..field("inn", "Inn", FieldKind::Inn, "inn", Slot::Inn)
     },
     FieldSpec {
@@ -191,20 +197,30 @@ pub static FIELDS: [FieldSpec; 11] = [
         card: Placement::Requisites,
         contacts_page: true,
         export_width: 11.0,
+        headers: &["КПП", "KPP"],
         ..field("kpp", "Kpp", FieldKind::Kpp, "kpp", detail!(kpp: Kpp))
     },
     FieldSpec {
         card: Placement::Requisites,
         contacts_page: true,
         export_width: 16.0,
+        headers: &["ОГРН", "OGRN", "ОГРНИП", "OGRNIP"],
         ..field("ogrn", "Ogrn", FieldKind::Ogrn, "ogrn", detail!(ogrn: Ogrn))
     },
-    field("industry", "Industry", FieldKind::Text, "industry", detail!(industry: Text)),
-    FieldSpec { export_width: 16.0, ..field("city", "City", FieldKind::Text, "city", detail!(city: Text)) },
+    FieldSpec {
+        headers: &["Отрасль", "Industry", "Сфера деятельности"],
+        ..field("industry", "Industry", FieldKind::Text, "industry", detail!(industry: Text))
+    },
+    FieldSpec {
+        export_width: 16.0,
+        headers: &["Город", "City", "Населенный пункт"],
+        ..field("city", "City", FieldKind::Text, "city", detail!(city: Text))
+    },
     FieldSpec {
         contacts_page: true,
         column: Column { name: "contact_person", normalized: Some("contact_norm") },
         export_width: 24.0,
+        headers: &["Контактное лицо", "Contact person", "Контакт", "Contact", "ФИО контакта"],
         ..field(
             "contact",
             "ContactPerson",
@@ -215,22 +231,26 @@ pub static FIELDS: [FieldSpec; 11] = [
     },
     FieldSpec {
         qualifies: Some("contact"),
+        headers: &["Должность", "Position", "Job title"],
         contacts_page: true,
         ..field("position", "Position", FieldKind::Text, "position", detail!(position: Text))
     },
     FieldSpec {
         contacts_page: true,
         export_width: 16.0,
+        headers: &["Телефон", "Phone", "Тел"],
         ..field("phone", "Phone", FieldKind::Phone, "phone", detail!(phone: Phone))
     },
     FieldSpec {
         contacts_page: true,
         export_width: 24.0,
+        headers: &["E-mail", "Email", "Эл. почта", "Электронная почта", "Почта", "Mail"],
         ..field("email", "Email", FieldKind::Email, "email", detail!(email: Email))
     },
     FieldSpec {
         optional: false,
         export_width: 28.0,
+        headers: &["Продукты", "Products", "Продукт", "Product"],
         ..field(
             "products",
             "Products",

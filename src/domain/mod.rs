@@ -13,6 +13,7 @@ pub mod fields;
 pub mod followup;
 pub mod handoff;
 pub mod ids;
+pub mod import;
 pub mod notice;
 pub mod privacy;
 pub mod prospect;

@@ -9,6 +9,7 @@ use super::audit::{AuditAction, AuditRecord};
 use super::diary::{Collision, Entry, NewEntry, status_after};
 use super::fields::{Field, FieldKind, Value};
 use super::handoff::{self, Handoff, HandoffFilter};
+use super::ids::{RegionCode, TelegramId};
 use super::prospect::{NewProspect, Product, Prospect, ProspectId};
 use super::requisites::{CompanyName, Inn, Phone, RequisiteError, normalize_name};
 use crate::store::{EntryWrite, Store, StoreError, TextSearch};
@@ -79,11 +80,29 @@ pub async fn inn_holder(store: &dyn Store, user: &User, inn: &Inn) -> BaseResult
     if sees(user, &found) {
         return Ok(Some(InnHolder::Here(Box::new(found))));
     }
+    Ok(Some(elsewhere(store, found).await?))
+}
+
+/// Who works a company with this INN, seen from a division (an import into it): the card when
+/// it is that division's, only the other division's name and owner when not (SPEC §5).
+pub async fn inn_holder_for(
+    store: &dyn Store,
+    division: &RegionCode,
+    inn: &Inn,
+) -> BaseResult<Option<InnHolder>> {
+    let Some(found) = store.prospect_by_inn_anywhere(inn).await? else { return Ok(None) };
+    if &found.region == division {
+        return Ok(Some(InnHolder::Here(Box::new(found))));
+    }
+    Ok(Some(elsewhere(store, found).await?))
+}
+
+async fn elsewhere(store: &dyn Store, found: Prospect) -> BaseResult<InnHolder> {
     let division = match store.region(&found.region).await? {
         Some(region) => region.name.as_str().to_owned(),
         None => found.region.to_string(),
     };
-    Ok(Some(InnHolder::Elsewhere { division, owner: found.owner_name }))
+    Ok(InnHolder::Elsewhere { division, owner: found.owner_name })
 }
 
 /// The trigrams of a normalized name, padded per word as pg_trgm does.
@@ -113,8 +132,16 @@ pub async fn look_alikes(
     name: &CompanyName,
     phone: Option<&Phone>,
 ) -> BaseResult<Vec<Prospect>> {
-    let scope = Scope::of(user);
-    let region = scope.region_filter();
+    look_alikes_in(store, Scope::of(user).region_filter(), name, phone).await
+}
+
+/// Cards of a division (`None`: every one) with the same phone or a very similar name.
+pub async fn look_alikes_in(
+    store: &dyn Store,
+    region: Option<&str>,
+    name: &CompanyName,
+    phone: Option<&Phone>,
+) -> BaseResult<Vec<Prospect>> {
     let mut found = store.similar_names(name.normalized(), region).await?;
     // Different endings and typos: candidates share the start of the longest word, then the
     // whole names are compared.
@@ -144,9 +171,17 @@ pub async fn register(
     if !works_with_prospects(user) || user.region.as_ref() != Some(&prospect.region) {
         return Err(BaseError::NotAllowed);
     }
-    let record = AuditRecord::new(now, Some(user.telegram_id), AuditAction::ProspectCreated)
-        .details(format!("{} ИНН {}", prospect.name.as_str(), prospect.inn));
+    let record = creation_record(now, Some(user.telegram_id), prospect);
     Ok(store.create_prospect(prospect, user.telegram_id, now, &record).await?)
+}
+
+/// The audit line of a card's creation, by the form or by an import alike.
+pub fn creation_record(now: DateTime<Utc>, actor: Option<TelegramId>, prospect: &NewProspect) -> AuditRecord {
+    AuditRecord::new(now, actor, AuditAction::ProspectCreated).details(format!(
+        "{} ИНН {}",
+        prospect.name.as_str(),
+        prospect.inn
+    ))
 }
 
 /// A card as its reader sees it: the data, a colleague's recent contact, the last entries.

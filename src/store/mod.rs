@@ -9,6 +9,7 @@ pub(crate) mod card;
 mod delivery;
 mod diary;
 mod handoffs;
+mod import;
 mod ops;
 mod postgres;
 mod prospects;
@@ -24,6 +25,7 @@ pub use card::CardColumns;
 pub use delivery::{DeliveryStore, NewOutgoing, Outgoing};
 pub use diary::{DiaryStore, EntryWrite, EntryWritten};
 pub use handoffs::HandoffStore;
+pub use import::{ImportStore, ImportWrite, ImportWritten, PendingImport};
 pub use ops::{Backlog, OpsStore, PoolUsage, Schema};
 pub use prospects::{ProspectStore, TextSearch};
 pub use reports::{AuditLine, EntryLine, ExportLine, HandoffLine, ReportStore};
@@ -75,6 +77,7 @@ pub trait Store:
     + ReportStore
     + CalendarStore
     + OpsStore
+    + ImportStore
     + Send
     + Sync
 {

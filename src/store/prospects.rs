@@ -37,6 +37,9 @@ pub trait ProspectStore: Send + Sync {
     async fn prospects_by_phone(&self, phone: &Phone, region: Option<&str>) -> StoreResult<Vec<Prospect>>;
     /// Same normalized name, or one a word-prefix of the other.
     async fn similar_names(&self, name_norm: &str, region: Option<&str>) -> StoreResult<Vec<Prospect>>;
+    /// Exactly the same normalized name in a division: one index lookup (an import asks it for
+    /// every row).
+    async fn same_names(&self, name_norm: &str, region: &str) -> StoreResult<Vec<Prospect>>;
     async fn search_text(
         &self,
         query: &TextSearch,
@@ -282,6 +285,16 @@ impl ProspectStore for SqlStore {
             .bind(&prefix)
             .fetch_all(p)
             .await)?;
+        prospects(rows)
+    }
+
+    async fn same_names(&self, name_norm: &str, region: &str) -> StoreResult<Vec<Prospect>> {
+        let sql = format!(
+            "{} WHERE p.region_code = $1 AND p.name_norm = $2 ORDER BY p.id LIMIT 10",
+            prospect_select()
+        );
+        let rows: Vec<ProspectRow> =
+            on_pool!(self, p => sqlx::query_as(&sql).bind(region).bind(name_norm).fetch_all(p).await)?;
         prospects(rows)
     }
 

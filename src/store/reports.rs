@@ -64,6 +64,11 @@ pub struct ExportLine {
     pub created_at: i64,
     pub updated_at: i64,
     pub next_contact: Option<i64>,
+    /// Who owns the card and its division, as an import names them (the export's columns).
+    pub owner_id: i64,
+    pub region_code: String,
+    /// What was agreed for the next contact.
+    pub next_agreed: Option<String>,
 }
 
 /// A line of a card's audit trail, with the actor's name when they are known.
@@ -416,7 +421,10 @@ impl ReportStore for SqlStore {
         let sql = format!(
             "SELECT p.id, {}, p.status, u.full_name AS owner_name, {REGION_NAME}, p.created_at, p.updated_at, \
              (SELECT MIN(f.due_at) FROM followups f WHERE f.prospect_id = p.id AND f.state IN {OPEN}) \
-             AS next_contact FROM prospects p JOIN users u ON u.telegram_id = p.owner_id \
+             AS next_contact, p.owner_id, p.region_code, \
+             (SELECT f.agreed FROM followups f WHERE f.prospect_id = p.id AND f.state IN {OPEN} \
+              ORDER BY f.due_at, f.id LIMIT 1) AS next_agreed \
+             FROM prospects p JOIN users u ON u.telegram_id = p.owner_id \
              LEFT JOIN regions r ON r.code = p.region_code \
              WHERE {} ORDER BY p.id",
             select_list(&FIELDS),

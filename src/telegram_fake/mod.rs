@@ -93,6 +93,12 @@ impl FakeTelegram {
         self.shared.user_message(from, chat_id, text)
     }
 
+    /// The person sends a file (a document) to the bot in their private chat; returns the
+    /// update id. The bot may fetch it with `getFile` (refused over 20 MB, as Telegram does).
+    pub fn send_document(&self, from: &TgUser, file_name: &str, bytes: Vec<u8>) -> i64 {
+        self.shared.user_document(from, file_name, bytes)
+    }
+
     /// The person presses an inline button with `data` under `message`; returns the update id.
     /// Any data can be sent: this is how a forged press is made.
     pub fn press(&self, from: &TgUser, message: &Outgoing, data: &str) -> i64 {

@@ -281,6 +281,22 @@ impl Shared {
         self.queue(&mut state, json!({"message": message}))
     }
 
+    /// The person sends a file to the bot in their private chat; Telegram keeps it for `getFile`.
+    pub fn user_document(&self, from: &TgUser, file_name: &str, bytes: Vec<u8>) -> i64 {
+        let mut state = self.lock();
+        state.blocked.remove(&from.id);
+        let chat = json!({"id": from.id, "type": "private", "first_name": from.first_name, "username": from.username});
+        state.chats.insert(from.id, Chat { json: chat.clone(), bot_member: true });
+        let message_id = state.message_id(from.id);
+        let file_id = format!("in{}-{message_id}", from.id);
+        let document = json!({"file_id": file_id, "file_unique_id": format!("u{file_id}"),
+                              "file_name": file_name, "file_size": bytes.len()});
+        state.files.insert(file_id, (file_name.to_owned(), bytes));
+        let message = json!({"message_id": message_id, "date": now(), "chat": chat,
+                             "from": from.json(), "document": document});
+        self.queue(&mut state, json!({"message": message}))
+    }
+
     pub fn press(&self, from: &TgUser, chat_id: i64, message_id: i64, data: &str) -> i64 {
         assert!(
             chat_id < 0 || chat_id == from.id,

@@ -2,10 +2,10 @@
 //! proxy at `PUBLIC_URL` (SPEC §8, §10). It serves the operator's `/healthz`, `/readyz` and
 //! `/metrics` (`ops.rs`; `METRICS_ADDR` may put `/metrics` on an internal address of its own),
 //! the Mini App page (`/app`, static files embedded in the binary) and its API — `/api/card` (a
-//! card's full contacts), `/api/draft` (the caller's own registration form) and `/api/export`
-//! (the full workbook) — so that contacts go from the bank to the phone and never through
-//! Telegram; and, in webhook mode, `/telegram/webhook`, where Telegram posts updates
-//! (`webhook.rs`).
+//! card's full contacts), `/api/draft` (the caller's own registration form), `/api/export`
+//! (the full workbook) and `/api/import` (the upload form of a file of clients, `import.rs`) —
+//! so that contacts go from the bank to the phone and never through Telegram; and, in webhook
+//! mode, `/telegram/webhook`, where Telegram posts updates (`webhook.rs`).
 //!
 //! Like the bot, it only translates: requests into domain calls, results into JSON. Every
 //! response carries `no-store` and a strict content security policy; logs never carry the
@@ -15,6 +15,7 @@ mod caller;
 mod card;
 mod draft;
 mod export;
+mod import;
 pub mod init_data;
 mod ops;
 mod webhook;
@@ -67,6 +68,12 @@ pub fn router(state: WebState) -> Router {
         .route("/api/draft", post(draft::draft))
         .route("/api/export", post(export::export))
         .route(crate::config::WEBHOOK_PATH, post(webhook::receive))
+        .route(
+            "/api/import",
+            post(import::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(import::MAX_FILE / 3 * 4 + 64 * 1024)),
+        )
+        .route("/api/import/decide", post(import::decide))
         .layer(axum::middleware::map_response(secure_headers))
         .with_state(state)
 }

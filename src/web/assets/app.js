@@ -14,11 +14,12 @@
     // What the page shows: a card (card=N), the caller's registration form (draft) or the
     // full workbook (export=MSK). A fresh launch names one; a reload keeps the saved one.
     var fresh = fragment.has("card") || fragment.has("draft") || fragment.has("export") ||
-      query.has("card");
+      fragment.has("import") || query.has("card");
     var params = {
       card: fresh ? (fragment.get("card") || query.get("card") || "") : (saved.card || ""),
       draft: fresh ? fragment.has("draft") : !!saved.draft,
       exportScope: fresh ? (fragment.get("export") || "") : (saved.exportScope || ""),
+      upload: fresh ? fragment.has("import") : !!saved.upload,
       initData: fragment.get("tgWebAppData") || saved.initData || "",
       theme: fragment.get("tgWebAppThemeParams") || saved.theme || ""
     };
@@ -151,12 +152,80 @@
     });
   }
 
+  // The upload form of a file of clients: the file goes from the phone to the bank, is checked,
+  // and waits there for «Загрузить» or «Отмена».
+  var UPLOAD = {
+    ru: { title: "Загрузка клиентов", hint: "Файл .xlsx или .csv со столбцами Наименование, ИНН и другими.", check: "Проверить файл" },
+    en: { title: "Import clients", hint: "An .xlsx or .csv file with the columns Name, INN and others.", check: "Check the file" }
+  };
+
+  function bytesLink(base64, name) {
+    var raw = atob(base64);
+    var bytes = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) { bytes[i] = raw.charCodeAt(i); }
+    var link = el("a", "📥 " + name, "big");
+    link.href = URL.createObjectURL(new Blob([bytes], { type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" }));
+    link.download = name;
+    return link;
+  }
+
+  function decide(initData, id, save) {
+    post("api/import/decide", { init_data: initData, id: id, save: save })
+      .then(json)
+      .then(function (body) { show([el("p", (body && body.message) || STALE[currentLang], body && body.ok ? "" : "refusal")]); })
+      .catch(function () { refusal(); });
+  }
+
+  function preview(initData, body) {
+    var nodes = [el("h1", UPLOAD[currentLang].title), el("p", body.preview)];
+    body.notes.forEach(function (note) { nodes.push(el("p", note, "hint")); });
+    if (body.errors) { nodes.push(bytesLink(body.errors, body.errors_name)); }
+    if (body.can_save) {
+      var save = el("button", body.save);
+      save.id = "save";
+      save.addEventListener("click", function () { save.disabled = true; decide(initData, body.id, true); });
+      var cancel = el("button", body.cancel);
+      cancel.addEventListener("click", function () { decide(initData, body.id, false); });
+      nodes.push(save, cancel);
+    }
+    show(nodes);
+  }
+
+  function uploadForm(initData) {
+    var texts = UPLOAD[currentLang];
+    var input = el("input");
+    input.type = "file";
+    input.accept = ".xlsx,.csv,text/csv";
+    var check = el("button", texts.check);
+    check.addEventListener("click", function () {
+      var file = input.files && input.files[0];
+      if (!file) { return; }
+      check.disabled = true;
+      var reader = new FileReader();
+      reader.onload = function () {
+        var content = String(reader.result).replace(/^data:[^,]*,/, "");
+        post("api/import", { init_data: initData, file_name: file.name, content: content })
+          .then(json)
+          .then(function (body) {
+            if (body && body.ok) { preview(initData, body); } else { refusal(body && body.message); }
+          })
+          .catch(function () { refusal(); });
+      };
+      reader.readAsDataURL(file);
+    });
+    show([el("h1", texts.title), el("p", texts.hint, "hint"), input, check]);
+  }
+
   function load() {
     var params = launchParams();
     currentLang = lang(params.initData);
     applyTheme(params.theme);
     if (!params.initData) { refusal(); return; }
     var request;
+    if (params.upload) {
+      uploadForm(params.initData);
+      return;
+    }
     if (params.exportScope) {
       request = post("api/export", { init_data: params.initData, scope: params.exportScope }).then(download);
     } else if (params.draft) {

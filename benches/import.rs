@@ -1,0 +1,185 @@
+//! An import at SPEC §11 scale, run on demand (never in the test suite):
+//!
+//! ```sh
+//! cargo bench --bench import                                   # SQLite: 100 000 rows into 1 000 000
+//! IMPORT_BENCH_BASE=100000 IMPORT_BENCH_ROWS=10000 cargo bench --bench import
+//! PD_BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test cargo bench --bench import
+//! ```
+//!
+//! Seeds `IMPORT_BENCH_BASE` companies in 10 divisions with bulk SQL, imports 5 % of the file's
+//! companies beforehand (so they are duplicates of the base), then imports a CSV of
+//! `IMPORT_BENCH_ROWS` rows — 5 % with a wrong INN check digit, 5 % already in the base — as the
+//! operator's `import prospects` does: every row checked, the valid ones saved in one
+//! transaction. Prints the whole import's time (check and save), rows a second, and the peak
+//! memory of the process during the import (VmHWM, reset before it).
+
+mod common;
+
+use std::io::Write;
+use std::time::Instant;
+
+use chrono::Utc;
+use prospect_diary::cli::{self, DuplicateMode, ImportCommand};
+use prospect_diary::domain::access::{NewUser, Region, Role};
+use prospect_diary::domain::audit::{AuditAction, AuditRecord};
+use prospect_diary::domain::ids::{FullName, TelegramId};
+use prospect_diary::i18n::I18n;
+use prospect_diary::store::{self, Store};
+
+fn env(name: &str, default: u64) -> u64 {
+    std::env::var(name).ok().and_then(|v| v.replace('_', "").parse().ok()).unwrap_or(default)
+}
+
+fn peak_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kib = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|n| n.parse::<f64>().ok())
+        .unwrap_or(0.0);
+    kib / 1024.0
+}
+
+fn reset_peak() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+async fn seed(url: &str, store: &dyn Store, base: u64) -> anyhow::Result<()> {
+    let now = Utc::now();
+    let note = AuditRecord::new(now, None, AuditAction::RegionAdded);
+    for r in 0..10 {
+        let region = Region::parse(&format!("R{r}"), &format!("Регион {r}"), "Europe/Moscow")?;
+        store.add_region(&region, now, &note).await?;
+        let user = NewUser::new(
+            TelegramId::new(1000 + r)?,
+            FullName::parse(&format!("Специалист {r}"))?,
+            Role::Specialist,
+            Some(region.code.clone()),
+            None,
+        )?;
+        store.add_user(&user, now, &note).await?;
+    }
+    let sqlite = url.starts_with("sqlite:");
+    let started = Instant::now();
+    let chunk = 500_000;
+    let mut first = 1;
+    while first <= base {
+        let last = (first + chunk - 1).min(base);
+        // The base's INNs are valid company INNs (check digit computed in SQL) whose bodies no
+        // file row uses: 500 000 000 + i.
+        let body = "(500000000 + i)";
+        let sum: Vec<String> = [2, 4, 10, 3, 5, 9, 4, 6, 8]
+            .iter()
+            .enumerate()
+            .map(|(k, w)| format!("{w} * (({body} / {}) % 10)", 10_u64.pow(8 - k as u32)))
+            .collect();
+        let inn = format!("CAST({body} AS TEXT) || CAST((({}) % 11 % 10) AS TEXT)", sum.join(" + "));
+        let (with, from) = if sqlite {
+            (
+                format!(
+                    "WITH RECURSIVE s(i) AS (SELECT {first} UNION ALL SELECT i + 1 FROM s WHERE i < {last}) "
+                ),
+                "s".to_owned(),
+            )
+        } else {
+            (String::new(), format!("generate_series(CAST({first} AS BIGINT), {last}) AS s(i)"))
+        };
+        let sql = format!(
+            "{with}INSERT INTO prospects (name, name_norm, inn, phone, products, status, owner_id, region_code, \
+             created_by, created_at, updated_by, updated_at) \
+             SELECT 'ООО «Основа ' || i || '»', 'основа ' || i, {inn}, '+7800' || (1000000 + i), 'credit', 'new', \
+             1000 + i % 10, 'R' || (i % 10), 1000, 0, 1000, 0 FROM {from}"
+        );
+        if sqlite {
+            let pool = sqlx::SqlitePool::connect(url).await?;
+            sqlx::query(&sql).execute(&pool).await?;
+            pool.close().await;
+        } else {
+            let pool = sqlx::PgPool::connect(url).await?;
+            sqlx::query(&sql).execute(&pool).await?;
+            sqlx::query("ANALYZE prospects").execute(&pool).await?;
+            pool.close().await;
+        }
+        first = last + 1;
+    }
+    println!("seeded {base} companies in {:.1} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// Row `i` of the file: a valid company, or (every twentieth, offset 7) one with a wrong
+/// check digit.
+fn row(i: u64) -> String {
+    let mut inn = common::inn_for(300_000_000 + i);
+    if i % 20 == 7 {
+        let last = inn.pop().and_then(|c| c.to_digit(10)).unwrap_or(0);
+        inn.push(char::from_digit((last + 1) % 10, 10).unwrap_or('0'));
+    }
+    let region = i % 10;
+    format!(
+        "ООО «Новая {i}»;{inn};+7 901 {:03} {:02} {:02};Петров Пётр Петрович;директор;info{i}@firm.ru;кредит, РКО;{};R{region}\n",
+        i / 10_000 % 1000,
+        i / 100 % 100,
+        i % 100,
+        1000 + region,
+    )
+}
+
+const HEADER: &str =
+    "Наименование;ИНН;Телефон;Контактное лицо;Должность;E-mail;Продукты;Ответственный;Подразделение\n";
+
+fn write_file(path: &std::path::Path, rows: impl Iterator<Item = u64>) -> anyhow::Result<()> {
+    let mut file = std::io::BufWriter::new(std::fs::File::create(path)?);
+    file.write_all(HEADER.as_bytes())?;
+    for i in rows {
+        file.write_all(row(i).as_bytes())?;
+    }
+    file.flush()?;
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let base = env("IMPORT_BENCH_BASE", 1_000_000);
+    let rows = env("IMPORT_BENCH_ROWS", 100_000);
+    let dir = tempfile::tempdir()?;
+    let (url, cleanup) = common::database(dir.path()).await?;
+    let result = run(&url, dir.path(), base, rows).await;
+    common::drop_database(cleanup).await?;
+    result
+}
+
+async fn run(url: &str, dir: &std::path::Path, base: u64, rows: u64) -> anyhow::Result<()> {
+    let store = store::connect(url).await?;
+    let backend = if url.starts_with("sqlite:") { "SQLite" } else { "PostgreSQL" };
+    println!("{backend}: {rows} rows into a base of {base}");
+    seed(url, &store, base).await?;
+    let i18n = I18n::new();
+    let import = |file: std::path::PathBuf| ImportCommand::Prospects {
+        file,
+        region: None,
+        owner: None,
+        on_duplicate: DuplicateMode::Skip,
+        dry_run: false,
+    };
+    // Every twentieth row (offset 3) is in the base already: imported first.
+    let earlier = dir.join("earlier.csv");
+    write_file(&earlier, (0..rows).filter(|i| i % 20 == 3))?;
+    cli::import(&store, &i18n, import(earlier), Utc::now(), &mut |_| {}).await?;
+
+    let file = dir.join("file.csv");
+    write_file(&file, 0..rows)?;
+    reset_peak();
+    let started = Instant::now();
+    let mut seen = 0;
+    let out = cli::import(&store, &i18n, import(file), Utc::now(), &mut |n| seen = n).await?;
+    let took = started.elapsed().as_secs_f64();
+    println!("{out}");
+    println!(
+        "{backend}: {seen} rows in {took:.1} s ({:.0} rows/s), peak memory {:.0} MiB",
+        seen as f64 / took,
+        peak_mib()
+    );
+    store.close().await;
+    Ok(())
+}
