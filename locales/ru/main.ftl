@@ -543,6 +543,7 @@ audit-action-prospect_created = создал карточку
 audit-action-card_viewed = открыл карточку
 audit-action-contacts_viewed = открыл контакты в приложении
 audit-action-card_edited = изменил карточку
+audit-action-card_reassigned = передал карточку другому сотруднику
 audit-action-entry_logged = записал контакт
 audit-action-contact_scheduled = назначил контакт
 audit-action-audit_viewed = просмотрел журнал карточки
@@ -566,3 +567,45 @@ export-col-updated = Изменена
 export-col-next = Следующий контакт
 export-not-allowed = Выгрузка этого подразделения вам недоступна.
 file-too-large = Файл получился больше 50 МБ, Telegram такой не примет. Выберите период короче или одно подразделение.
+
+## Moving cards between people (SPEC §2)
+card-reassign = 👥 Передать другому
+move-ask-person = Кому передать карточку { $name }? Сейчас её ведёт { $owner }. Вместе с карточкой перейдут запланированные контакты, записи дневника останутся за их авторами.
+move-ask-division = В какое подразделение передать карточку { $name }?
+move-nobody = В подразделении нет других активных сотрудников, которым можно передать карточку { $name }.
+move-back = ← К карточке
+move-done = Карточка { $name } передана. Теперь её ведёт { $owner }.
+move-changed = Карточки уже переданы или изменились, ничего не сделано. Откройте их заново.
+move-bad-owner = Этому сотруднику передать карточки нельзя: нужен активный специалист или руководитель того же подразделения.
+move-nobody-to-spread = В подразделении нет других активных специалистов, между которыми можно распределить карточки.
+move-holds-work = За сотрудником ещё числятся: { $cards ->
+    [one] { $cards } карточка
+    [few] { $cards } карточки
+   *[many] { $cards } карточек
+}, запланированных контактов — { $followups }, взятых заявок — { $leads }. Сначала передайте их коллеге («Передать все карточки») или отключите с передачей.
+card-moved-to-you = Вам передана карточка { $name } (№ { $id }). Прежний ответственный — { $from }.
+card-moved-away = Карточка { $name } (№ { $id }) передана коллеге. Теперь её ведёт { $to }.
+portfolio-moved-to-you = Вам переданы карточки сотрудника { $from }: { $cards ->
+    [one] { $cards } карточка
+    [few] { $cards } карточки
+   *[many] { $cards } карточек
+}, запланированных контактов — { $followups }. Они уже в «Мои компании».
+portfolio-moved-away = Ваши карточки переданы коллеге { $to }: { $cards ->
+    [one] { $cards } карточка
+    [few] { $cards } карточки
+   *[many] { $cards } карточек
+}, запланированных контактов — { $followups }.
+portfolio-button = 📦 Передать все карточки
+portfolio-spread = ⚖️ Распределить поровну между специалистами
+portfolio-ask = Кому передать карточки сотрудника { $name }? Карточек: { $cards }, запланированных контактов: { $followups }.
+portfolio-preview = Проверьте, как будут переданы карточки сотрудника { $name }:
+portfolio-share = • { $name }: { $cards ->
+    [one] { $cards } карточка
+    [few] { $cards } карточки
+   *[many] { $cards } карточек
+}, запланированных контактов — { $followups }
+portfolio-confirm = ✅ Подтвердить
+portfolio-nothing = Передавать нечего: карточек у сотрудника нет.
+portfolio-done = Карточки переданы: { $cards }.
+portfolio-disable-to = Передать всё и отключить: { $name }
+portfolio-disable-anyway = Отключить и вернуть заявки в очередь

@@ -23,6 +23,8 @@ pub enum AuditAction {
     /// Full contacts opened in the bank's own page (SPEC §10).
     ContactsViewed,
     CardEdited,
+    /// A card (with its open follow-ups) given to another owner (SPEC §2).
+    CardReassigned,
     Searched,
     EntryLogged,
     ContactScheduled,
@@ -58,6 +60,7 @@ impl AuditAction {
             AuditAction::CardViewed => "card_viewed",
             AuditAction::ContactsViewed => "contacts_viewed",
             AuditAction::CardEdited => "card_edited",
+            AuditAction::CardReassigned => "card_reassigned",
             AuditAction::Searched => "searched",
             AuditAction::EntryLogged => "entry_logged",
             AuditAction::ContactScheduled => "contact_scheduled",

@@ -14,6 +14,7 @@ pub mod followup;
 pub mod handoff;
 pub mod ids;
 pub mod notice;
+pub mod portfolio;
 pub mod privacy;
 pub mod prospect;
 pub mod prospects;

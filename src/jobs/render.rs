@@ -57,7 +57,10 @@ pub async fn outgoing(ctx: &Ctx, item: &Outgoing) -> anyhow::Result<Option<Rende
         let Ok(id) = TelegramId::new(item.chat_id) else { return Ok(None) };
         let Some(reader) = ctx.store.user(id).await? else { return Ok(None) };
         let rendered = crate::bot::notices::render(ctx, notice, &reader).await?;
-        return Ok(rendered.map(|(text, markup)| Rendered::message(text, Some(markup))));
+        return Ok(rendered.map(|(text, markup)| {
+            let markup = (!markup.inline_keyboard.is_empty()).then_some(markup);
+            Rendered::message(text, markup)
+        }));
     }
     let markup = item.markup.as_deref().and_then(|m| serde_json::from_str(m).ok());
     Ok(item.text.clone().map(|text| Rendered::message(text, markup)))

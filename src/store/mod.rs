@@ -10,6 +10,7 @@ mod delivery;
 mod diary;
 mod handoffs;
 mod ops;
+mod portfolio;
 mod postgres;
 mod prospects;
 mod reports;
@@ -25,6 +26,7 @@ pub use delivery::{DeliveryStore, NewOutgoing, Outgoing};
 pub use diary::{DiaryStore, EntryWrite, EntryWritten};
 pub use handoffs::HandoffStore;
 pub use ops::{Backlog, OpsStore, PoolUsage, Schema};
+pub use portfolio::{CardMove, HeldCard, Holdings, Leaving, PortfolioStore, Transfer};
 pub use prospects::{ProspectStore, TextSearch};
 pub use reports::{AuditLine, EntryLine, ExportLine, HandoffLine, ReportStore};
 pub use sql::SqlStore;
@@ -73,6 +75,7 @@ pub trait Store:
     + HandoffStore
     + ReportStore
     + CalendarStore
+    + PortfolioStore
     + OpsStore
     + Send
     + Sync

@@ -6,6 +6,7 @@ use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, MessageId};
 
 mod add;
+mod portfolio;
 
 use add::{begin_add, flow_region, flow_role, flow_save};
 pub use add::{begin_add_for, on_text};
@@ -20,6 +21,7 @@ use crate::bot::{Ctx, HandlerResult};
 use crate::domain::access::{Placement, Role, User};
 use crate::domain::directory;
 use crate::domain::ids::{RegionCode, TelegramId};
+use crate::domain::portfolio::{self as moves, MoveError, Recipients};
 use crate::i18n::Args;
 
 buttons! {
@@ -40,6 +42,15 @@ buttons! {
         AddRegion(region: RegionCode) = "fg",
         AddSave = "fs",
         AddCancel = "fx",
+        /// «Передать все карточки»: whom to give them.
+        Portfolio(user: i64) = "pf",
+        /// The preview of giving them all to one colleague, or spreading them.
+        PortfolioTo(from: i64, to: i64) = "pt",
+        PortfolioSpread(from: i64) = "ps",
+        ConfirmTo(from: i64, to: i64) = "ct",
+        ConfirmSpread(from: i64) = "cs",
+        /// Disable, handing everything over to a colleague in the same step.
+        DisableTo(user: i64, to: i64) = "dt",
     }
 }
 
@@ -120,6 +131,9 @@ fn card(ctx: &Ctx, caller: &Caller, user: &User) -> (String, InlineKeyboardMarku
     let mut buttons = vec![UserButton::Roles(id).button(ctx.i18n.t(lang, "users-change-role"))];
     if user.role.works_in_region() {
         buttons.push(UserButton::Regions(id, user.role).button(ctx.i18n.t(lang, "users-change-region")));
+    }
+    if user.active && crate::domain::access::works_with_prospects(user) {
+        buttons.push(UserButton::Portfolio(id).button(ctx.i18n.t(lang, "portfolio-button")));
     }
     buttons.push(if user.active {
         UserButton::Active(id, false).button(ctx.i18n.t(lang, "users-disable"))
@@ -226,8 +240,80 @@ pub async fn on_button(
             show(bot, caller, message, card(ctx, caller, &user)).await?;
         }
         UserButton::Active(id, active) => {
-            let user =
-                directory::set_active(ctx.store.as_ref(), TelegramId::new(id)?, active, actor, now).await?;
+            let id = TelegramId::new(id)?;
+            let store = ctx.store.as_ref();
+            // Disabling someone who still holds work is refused, saying how much, and offers
+            // the hand-over (SPEC §2).
+            let user = if active {
+                directory::set_active(store, id, true, actor, now).await?
+            } else {
+                match moves::disable(store, Some(&caller.user), id, None, now).await {
+                    Ok(user) => user,
+                    Err(MoveError::HoldsWork { .. }) => {
+                        let person = target(ctx, id.get()).await?;
+                        show(bot, caller, message, portfolio::disable_choice(ctx, caller, &person).await?)
+                            .await?;
+                        return Ok(Answer::done());
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            };
+            refresh_commands(bot, ctx, &user).await;
+            show(bot, caller, message, card(ctx, caller, &user)).await?;
+        }
+        UserButton::Portfolio(id) => {
+            let from = target(ctx, id).await?;
+            show(bot, caller, message, portfolio::choose(ctx, caller, &from).await?).await?;
+        }
+        UserButton::PortfolioTo(from, to) => {
+            let plan = moves::plan(
+                ctx.store.as_ref(),
+                Some(&caller.user),
+                TelegramId::new(from)?,
+                Recipients::One(TelegramId::new(to)?),
+            )
+            .await?;
+            show(
+                bot,
+                caller,
+                message,
+                portfolio::preview(ctx, caller, &plan, UserButton::ConfirmTo(from, to)),
+            )
+            .await?;
+        }
+        UserButton::PortfolioSpread(from) => {
+            let plan = moves::plan(
+                ctx.store.as_ref(),
+                Some(&caller.user),
+                TelegramId::new(from)?,
+                Recipients::Spread,
+            )
+            .await?;
+            show(
+                bot,
+                caller,
+                message,
+                portfolio::preview(ctx, caller, &plan, UserButton::ConfirmSpread(from)),
+            )
+            .await?;
+        }
+        UserButton::ConfirmTo(from, to) => {
+            let whom = Recipients::One(TelegramId::new(to)?);
+            return confirm(bot, ctx, caller, message, from, whom).await;
+        }
+        UserButton::ConfirmSpread(from) => {
+            return confirm(bot, ctx, caller, message, from, Recipients::Spread).await;
+        }
+        UserButton::DisableTo(id, to) => {
+            let store = ctx.store.as_ref();
+            let user = moves::disable(
+                store,
+                Some(&caller.user),
+                TelegramId::new(id)?,
+                Some(TelegramId::new(to)?),
+                now,
+            )
+            .await?;
             refresh_commands(bot, ctx, &user).await;
             show(bot, caller, message, card(ctx, caller, &user)).await?;
         }
@@ -240,5 +326,28 @@ pub async fn on_button(
             show(bot, caller, message, (text, InlineKeyboardMarkup::default())).await?;
         }
     }
+    Ok(Answer::done())
+}
+
+/// «Подтвердить»: the move planned again as it now stands and carried out whole; the person's
+/// card after it, saying how many went.
+async fn confirm(
+    bot: &Bot,
+    ctx: &Ctx,
+    caller: &Caller,
+    message: Option<MessageId>,
+    from: i64,
+    whom: Recipients,
+) -> anyhow::Result<Answer> {
+    let store = ctx.store.as_ref();
+    let lang = caller.user.lang;
+    let plan = moves::plan(store, Some(&caller.user), TelegramId::new(from)?, whom).await?;
+    if plan.cards() == 0 {
+        return Ok(Answer::alert(ctx.i18n.t(lang, "portfolio-nothing")));
+    }
+    moves::carry_out(store, Some(&caller.user), &plan, ctx.clock.now()).await?;
+    let (text, markup) = card(ctx, caller, &plan.from);
+    let done = ctx.i18n.get(lang, "portfolio-done", Args::new().num("cards", plan.cards() as i64));
+    show(bot, caller, message, (format!("{done}\n\n{text}"), markup)).await?;
     Ok(Answer::done())
 }
