@@ -235,3 +235,58 @@ both_backends! {
         app.finish().await;
     }
 }
+
+both_backends! {
+    async fn an_admin_previews_and_confirms_a_portfolio_move_in_the_chat(app) {
+        app.add_region("MSK", "Москва", "Europe/Moscow").await;
+        let anna = app.add_user(1001, "Петрова Анна Сергеевна", Role::Specialist, Some("MSK")).await;
+        let ivan = app.add_user(1002, "Сидоров Иван Петрович", Role::Specialist, Some("MSK")).await;
+        let vera = app.add_user(1003, "Жукова Вера Павловна", Role::Specialist, Some("MSK")).await;
+        let admin = app.add_user(9001, "Админова Ирина Львовна", Role::Admin, None).await;
+        for who in [&anna, &ivan, &vera, &admin] {
+            app.say(who, "/start").await;
+        }
+        for n in 0..3 {
+            let card = app.add_prospect(1001, &format!("Компания {n}"), &inn(n), None, None).await;
+            app.schedule(1001, card, at("2026-11-30T07:00:00Z")).await;
+        }
+        let list = app.say(&admin, "/users").await;
+        app.tg.press(&admin, &list, &list.button("Петрова Анна"));
+        let person = app.tg.next(admin.id).await;
+        app.tg.press(&admin, &person, &person.button("Передать все карточки"));
+        let ask = app.tg.next(admin.id).await;
+        assert_eq!(
+            ask.visible,
+            "Кому передать карточки сотрудника Петрова Анна Сергеевна? Карточек: 3, запланированных контактов: 3."
+        );
+        let labels: Vec<String> = ask.buttons().into_iter().map(|(l, _)| l).collect();
+        assert_eq!(labels, ["Жукова Вера Павловна", "Сидоров Иван Петрович", "⚖️ Распределить поровну между специалистами", "« К списку"]);
+        app.tg.press(&admin, &ask, &ask.button("Распределить"));
+        let preview = app.tg.next(admin.id).await;
+        assert_eq!(
+            preview.visible,
+            "Проверьте, как будут переданы карточки сотрудника Петрова Анна Сергеевна:\n\
+             • Сидоров Иван Петрович: 2 карточки, запланированных контактов — 2\n\
+             • Жукова Вера Павловна: 1 карточка, запланированных контактов — 1"
+        );
+        // Nothing moves before «Подтвердить».
+        assert_eq!(app.store.agenda(tid(1001), at("2026-12-31T00:00:00Z")).await.unwrap().len(), 3);
+        app.tg.press(&admin, &preview, &preview.button("Подтвердить"));
+        let done = app.tg.next(admin.id).await;
+        assert!(done.visible.starts_with("Карточки переданы: 3."), "{}", done.visible);
+        assert_eq!(app.store.agenda(tid(1002), at("2026-12-31T00:00:00Z")).await.unwrap().len(), 2);
+        assert_eq!(app.store.agenda(tid(1003), at("2026-12-31T00:00:00Z")).await.unwrap().len(), 1);
+        let told = app.tg.next(vera.id).await;
+        assert!(told.visible.starts_with("Вам переданы карточки сотрудника Петрова Анна Сергеевна: 1 карточка"), "{}", told.visible);
+        // Pressed again, the preview's button finds nothing left to move.
+        let from = answers_so_far(&app).await;
+        app.tg.press(&admin, &preview, &preview.button("Подтвердить"));
+        assert_eq!(answers_since(&app, from).await, ["Передавать нечего: карточек у сотрудника нет."]);
+        // A specialist's forged press is refused.
+        let mine = app.say(&ivan, "/my").await;
+        let from = answers_so_far(&app).await;
+        app.tg.press(&ivan, &mine, &support::data("u:cs:1002"));
+        assert_eq!(answers_since(&app, from).await, ["Это действие вам недоступно."]);
+        app.finish().await;
+    }
+}
