@@ -14,7 +14,7 @@ use crate::domain::access::{AccessError, NewUser, Region, Role};
 use crate::domain::directory;
 use crate::domain::handoff::{self, Route};
 use crate::domain::ids::{FullName, RegionCode, TelegramId};
-use crate::domain::portfolio::{self, Recipients};
+use crate::domain::portfolio::{self, Absence, Recipients};
 use crate::domain::prospect::Product;
 use crate::domain::worktime::{DayKind, WorkingHours};
 use crate::store::{self, Store};
@@ -128,6 +128,17 @@ pub enum UserCommand {
         telegram_id: String,
         #[arg(long)]
         reassign_to: Option<String>,
+    },
+    /// Mark a person away: `user away 1001 --from 01.12.2026 --to 12.12.2026 --cover 1002`.
+    /// Meanwhile their reminders and notices go to the cover, marked whose they are.
+    Away {
+        telegram_id: String,
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+        #[arg(long)]
+        cover: String,
     },
     /// Give all of a person's cards with their open follow-ups to one colleague (`--to ID`) or
     /// spread them evenly across the division's other active specialists (`--spread`).
@@ -332,6 +343,23 @@ pub async fn user(
                 ));
             }
             Ok(out)
+        }
+        UserCommand::Away { telegram_id, from, to, cover } => {
+            let absence = Absence {
+                who: TelegramId::parse(&telegram_id)?,
+                cover: TelegramId::parse(&cover)?,
+                from: read_date(&from)?,
+                to: read_date(&to)?,
+                by: None,
+            };
+            portfolio::set_away(store, None, &absence, now).await?;
+            Ok(format!(
+                "user {} away {} - {}: reminders and notices go to {} meanwhile",
+                absence.who,
+                absence.from.format("%d.%m.%Y"),
+                absence.to.format("%d.%m.%Y"),
+                absence.cover
+            ))
         }
         UserCommand::Reassign { from, to, spread } => {
             let from = TelegramId::parse(&from)?;

@@ -290,3 +290,72 @@ both_backends! {
         app.finish().await;
     }
 }
+
+both_backends! {
+    async fn an_away_persons_reminders_go_to_the_cover_and_come_back_after(app) {
+        use prospect_diary::domain::diary::{Kind, NewEntry, Outcome};
+        app.add_region("MSK", "Москва", "Europe/Moscow").await;
+        let anna = app.add_user(1001, "Петрова Анна Сергеевна", Role::Specialist, Some("MSK")).await;
+        let ivan = app.add_user(1002, "Сидоров Иван Петрович", Role::Specialist, Some("MSK")).await;
+        app.add_user(1003, "Жукова Вера Павловна", Role::Specialist, Some("MSK")).await;
+        for who in [&anna, &ivan] {
+            app.say(who, "/start").await;
+        }
+        let during = app.add_prospect(1001, "ООО «Ромашка»", "7707083893", None, None).await;
+        let after = app.add_prospect(1001, "ООО «Лютик»", &inn(3), None, None).await;
+        app.schedule(1001, during, at("2026-11-30T07:00:00Z")).await;
+        app.schedule(1001, after, at("2026-12-03T07:00:00Z")).await;
+
+        let away = |cover: &str, from: &str, to: &str| UserCommand::Away {
+            telegram_id: "1001".into(),
+            from: from.into(),
+            to: to.into(),
+            cover: cover.into(),
+        };
+        let store = app.store.as_ref();
+        let err = cli::user(store, away("1001", "30.11.2026", "02.12.2026"), start_time()).await.unwrap_err();
+        assert!(err.to_string().contains("cannot cover"), "{err}");
+        let err = cli::user(store, away("1002", "02.12.2026", "30.11.2026"), start_time()).await.unwrap_err();
+        assert!(err.to_string().contains("ends before it starts"), "{err}");
+        let out = cli::user(store, away("1002", "30.11.2026", "02.12.2026"), start_time()).await.unwrap();
+        assert_eq!(out, "user 1001 away 30.11.2026 - 02.12.2026: reminders and notices go to 1002 meanwhile");
+
+        // During the leave: the reminder goes to Ivan, marked whose it is, without the buttons
+        // that move Anna's follow-up.
+        app.clock.set(at("2026-11-30T07:00:10Z"));
+        let reminder = app.tg.next(ivan.id).await;
+        assert!(
+            reminder.visible.starts_with("↪️ За Петрову А.: на время отпуска коллеги напоминания приходят вам.\n🔔 Пора связаться: ООО «Ромашка»"),
+            "{}",
+            reminder.visible
+        );
+        assert!(reminder.buttons().iter().all(|(label, _)| !label.contains("Через час")));
+        // A colleague's entry on Anna's card: the notice goes to Ivan too.
+        let vera = app.store.user(tid(1003)).await.unwrap().unwrap();
+        let entry = NewEntry {
+            prospect: ProspectId(after),
+            author: tid(1003),
+            kind: Kind::Call,
+            outcome: Outcome::Neutral,
+            summary: "Перезвонить".into(),
+            products: vec![],
+            happened_at: at("2026-11-30T07:00:10Z"),
+            next_contact: None,
+        };
+        prospect_diary::domain::prospects::log_entry(store, &vera, &entry, at("2026-11-30T07:00:10Z")).await.unwrap();
+        let notice = app.tg.next(ivan.id).await;
+        assert!(
+            notice.visible.starts_with("↪️ За Петрову А. (коллега в отпуске):\nНовая запись в дневнике по вашей компании ООО «Лютик»"),
+            "{}",
+            notice.visible
+        );
+        app.tg.assert_silent(anna.id, Duration::from_millis(1500)).await;
+
+        // After it: Anna's own again.
+        app.clock.set(at("2026-12-03T07:00:10Z"));
+        let back = app.tg.next(anna.id).await;
+        assert!(back.visible.starts_with("🔔 Пора связаться: ООО «Лютик»"), "{}", back.visible);
+        app.tg.assert_silent(ivan.id, Duration::from_millis(1500)).await;
+        app.finish().await;
+    }
+}

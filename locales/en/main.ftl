@@ -596,3 +596,7 @@ portfolio-nothing = There is nothing to hand over: this person has no cards.
 portfolio-done = Cards handed over: { $cards }.
 portfolio-disable-to = Hand everything to { $name } and disable
 portfolio-disable-anyway = Disable and put the leads back in the queue
+reminder-away = ↪️ For { $owner }: while your colleague is on leave, their reminders come to you.
+notice-away = ↪️ For { $owner } (on leave):
+away-bad-dates = A leave cannot end before it starts. Please check the dates.
+away-bad-cover = Only an active colleague of the same division can cover.

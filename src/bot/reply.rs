@@ -209,6 +209,8 @@ pub fn explain_move(ctx: &Ctx, lang: Lang, err: &MoveError) -> Option<String> {
         MoveError::BadOwner(_) => ctx.i18n.t(lang, "move-bad-owner"),
         MoveError::NobodyToSpread => ctx.i18n.t(lang, "move-nobody-to-spread"),
         MoveError::Moved => ctx.i18n.t(lang, "move-changed"),
+        MoveError::BadDates => ctx.i18n.t(lang, "away-bad-dates"),
+        MoveError::BadCover(_) => ctx.i18n.t(lang, "away-bad-cover"),
         MoveError::HoldsWork { cards, followups, leads, .. } => ctx.i18n.get(
             lang,
             "move-holds-work",

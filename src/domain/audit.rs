@@ -17,6 +17,8 @@ pub enum AuditAction {
     UserPlacementChanged,
     UserDisabled,
     UserEnabled,
+    /// A person marked away, with the colleague covering (SPEC §2).
+    UserAway,
     LanguageChanged,
     ProspectCreated,
     CardViewed,
@@ -55,6 +57,7 @@ impl AuditAction {
             AuditAction::UserPlacementChanged => "user_placement_changed",
             AuditAction::UserDisabled => "user_disabled",
             AuditAction::UserEnabled => "user_enabled",
+            AuditAction::UserAway => "user_away",
             AuditAction::LanguageChanged => "language_changed",
             AuditAction::ProspectCreated => "prospect_created",
             AuditAction::CardViewed => "card_viewed",

@@ -41,6 +41,11 @@ pub enum MoveError {
          hand them over first (`user reassign {who} --to ID` or `--spread`), or disable with `--reassign-to ID`"
     )]
     HoldsWork { who: TelegramId, cards: usize, followups: i64, leads: i64 },
+    #[error("the leave ends before it starts: give --from first, then --to")]
+    BadDates,
+    /// The cover must be an active colleague of the same division, not the person themselves.
+    #[error("user {0} cannot cover: an active colleague of the same division is needed")]
+    BadCover(TelegramId),
     #[error(transparent)]
     Store(StoreError),
 }
@@ -410,4 +415,96 @@ pub async fn colleagues(store: &dyn Store, from: &User) -> MoveResult<Vec<User>>
         .collect();
     found.sort_by(|a, b| a.full_name.as_str().cmp(b.full_name.as_str()));
     Ok(found)
+}
+
+pub use crate::store::Absence;
+
+/// Marks a person away from a day to a day with a colleague covering (SPEC §2): the operator,
+/// an admin, or the person's manager. The cover is an active colleague of the same division.
+pub async fn set_away(
+    store: &dyn Store,
+    actor: Option<&User>,
+    absence: &Absence,
+    now: DateTime<Utc>,
+) -> MoveResult<()> {
+    if absence.to < absence.from {
+        return Err(MoveError::BadDates);
+    }
+    let person = store.user(absence.who).await?.ok_or(AccessError::UnknownUser(absence.who))?;
+    if !may_move_portfolio(actor, &person) {
+        return Err(MoveError::NotAllowed);
+    }
+    let cover = store.user(absence.cover).await?.ok_or(MoveError::BadCover(absence.cover))?;
+    if !cover.active
+        || cover.telegram_id == person.telegram_id
+        || cover.region.is_none()
+        || cover.region != person.region
+    {
+        return Err(MoveError::BadCover(absence.cover));
+    }
+    let record = AuditRecord::new(now, actor.map(|a| a.telegram_id), AuditAction::UserAway)
+        .subject(user_subject(person.telegram_id))
+        .details(format!("{} - {}, cover {}", absence.from, absence.to, cover.telegram_id));
+    store.add_absence(absence, now, &record).await?;
+    Ok(())
+}
+
+/// The colleague who gets what is addressed to `user` at `now` (their division's day): their
+/// cover while they are away and the cover is active; `None` otherwise.
+pub async fn cover_now(
+    store: &dyn Store,
+    user: &User,
+    now: DateTime<Utc>,
+) -> Result<Option<User>, StoreError> {
+    let tz = match &user.region {
+        Some(code) => store.region(code).await?.map(|r| r.tz.tz()),
+        None => None,
+    };
+    let day = now.with_timezone(&tz.unwrap_or(chrono_tz::Europe::Moscow)).date_naive();
+    let Some(id) = store.cover_on(user.telegram_id, day).await? else { return Ok(None) };
+    Ok(store.user(id).await?.filter(|c| c.active && c.telegram_id != user.telegram_id))
+}
+
+/// «за Петрову А.»: whom a covered message is for, the name shortened as client names are
+/// (SPEC §10) and the surname in the accusative the preposition wants.
+pub fn on_behalf_of(full_name: &str) -> String {
+    let short = super::privacy::mask_person(full_name);
+    let (surname, rest) = short.split_once(' ').unwrap_or((short.as_str(), ""));
+    let accusative = accusative_surname(surname);
+    if rest.is_empty() { accusative } else { format!("{accusative} {rest}") }
+}
+
+/// A Russian surname in the accusative by its usual endings; any other stays as it is.
+fn accusative_surname(surname: &str) -> String {
+    let lower = surname.to_lowercase();
+    let cut = |n: usize, tail: &str| {
+        let keep: String = surname.chars().take(surname.chars().count() - n).collect();
+        format!("{keep}{tail}")
+    };
+    if lower.ends_with("ая") {
+        cut(2, "ую")
+    } else if ["ова", "ева", "ёва", "ина", "ына"].iter().any(|e| lower.ends_with(e)) {
+        cut(1, "у")
+    } else if ["ов", "ев", "ёв", "ин", "ын"].iter().any(|e| lower.ends_with(e)) {
+        format!("{surname}а")
+    } else if lower.ends_with("ский") || lower.ends_with("цкий") {
+        cut(2, "ого")
+    } else {
+        surname.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_covered_message_names_its_addressee_in_the_accusative() {
+        assert_eq!(on_behalf_of("Иванова Анна Сергеевна"), "Иванову А.");
+        assert_eq!(on_behalf_of("Петров Иван Петрович"), "Петрова И.");
+        assert_eq!(on_behalf_of("Толстая Мария Ивановна"), "Толстую М.");
+        assert_eq!(on_behalf_of("Вишневский Олег Ильич"), "Вишневского О.");
+        assert_eq!(on_behalf_of("Ким Олег Романович"), "Ким О.");
+        assert_eq!(on_behalf_of("Сорокина Вера"), "Сорокину В.");
+    }
 }

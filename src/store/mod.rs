@@ -26,7 +26,7 @@ pub use delivery::{DeliveryStore, NewOutgoing, Outgoing};
 pub use diary::{DiaryStore, EntryWrite, EntryWritten};
 pub use handoffs::HandoffStore;
 pub use ops::{Backlog, OpsStore, PoolUsage, Schema};
-pub use portfolio::{CardMove, HeldCard, Holdings, Leaving, PortfolioStore, Transfer};
+pub use portfolio::{Absence, CardMove, HeldCard, Holdings, Leaving, PortfolioStore, Transfer};
 pub use prospects::{ProspectStore, TextSearch};
 pub use reports::{AuditLine, EntryLine, ExportLine, HandoffLine, ReportStore};
 pub use sql::SqlStore;

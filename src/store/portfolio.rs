@@ -5,7 +5,7 @@
 //! whole move, and nothing of it is written.
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::StoreResult;
 use super::delivery::{NewOutgoing, queue_item};
@@ -82,6 +82,29 @@ pub trait PortfolioStore: Send + Sync {
     async fn transfer(&self, transfer: &Transfer, now: DateTime<Utc>) -> StoreResult<bool>;
     /// What `who` holds now.
     async fn holdings(&self, who: TelegramId) -> StoreResult<Holdings>;
+    /// Records a leave, with its audit line.
+    async fn add_absence(
+        &self,
+        absence: &Absence,
+        now: DateTime<Utc>,
+        audit: &AuditRecord,
+    ) -> StoreResult<()>;
+    /// Who covers `who` on `day` (the latest leave recorded that includes it).
+    async fn cover_on(&self, who: TelegramId, day: NaiveDate) -> StoreResult<Option<TelegramId>>;
+    /// Passes a claimed outbox item on to `cover`, remembering whom it was for; the item itself
+    /// is done. One transaction, and never twice for the same cover.
+    async fn pass_to_cover(&self, item: i64, cover: TelegramId, now: DateTime<Utc>) -> StoreResult<()>;
+}
+
+/// A person away from `from` to `to` (both days included, in their division's zone), covered by
+/// `cover`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Absence {
+    pub who: TelegramId,
+    pub cover: TelegramId,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub by: Option<TelegramId>,
 }
 
 const OPEN: &str = "('pending', 'sent', 'snoozed')";
@@ -166,6 +189,51 @@ impl PortfolioStore for SqlStore {
             Ok::<bool, sqlx::Error>(true)
         }.await)?;
         Ok(written)
+    }
+
+    async fn add_absence(&self, a: &Absence, now: DateTime<Utc>, audit: &AuditRecord) -> StoreResult<()> {
+        let sql = "INSERT INTO absences (user_id, cover_id, from_day, to_day, created_by, created_at) \
+                   VALUES ($1, $2, $3, $4, $5, $6)";
+        on_pool!(self, p => async {
+            let mut tx = p.begin_write().await?;
+            sqlx::query(sql)
+                .bind(a.who.get())
+                .bind(a.cover.get())
+                .bind(a.from.to_string())
+                .bind(a.to.to_string())
+                .bind(a.by.map(TelegramId::get))
+                .bind(secs(now))
+                .execute(&mut *tx)
+                .await?;
+            insert_audit!(&mut *tx, audit)?;
+            tx.commit().await
+        }.await)?;
+        Ok(())
+    }
+
+    async fn cover_on(&self, who: TelegramId, day: NaiveDate) -> StoreResult<Option<TelegramId>> {
+        let sql = "SELECT cover_id FROM absences WHERE user_id = $1 AND from_day <= $2 AND to_day >= $2 \
+                   ORDER BY id DESC LIMIT 1";
+        let day = day.to_string();
+        let row: Option<(i64,)> =
+            on_pool!(self, p => sqlx::query_as(sql).bind(who.get()).bind(&day).fetch_optional(p).await)?;
+        Ok(row.and_then(|(id,)| TelegramId::new(id).ok()))
+    }
+
+    async fn pass_to_cover(&self, item: i64, cover: TelegramId, now: DateTime<Utc>) -> StoreResult<()> {
+        let copy = "INSERT INTO outbox (kind, chat_id, ref_id, text, markup, dedupe_key, next_attempt_at, \
+                    created_at, audience, notice, for_id) SELECT kind, $2, ref_id, text, markup, \
+                    dedupe_key || ':cover:' || CAST($2 AS TEXT), $3, $3, audience, notice, chat_id \
+                    FROM outbox WHERE id = $1 ON CONFLICT (dedupe_key) DO NOTHING";
+        let done = "UPDATE outbox SET state = 'sent', sent_at = $2, claimed_by = NULL, \
+                    last_error = 'passed to the cover' WHERE id = $1";
+        on_pool!(self, p => async {
+            let mut tx = p.begin_write().await?;
+            sqlx::query(copy).bind(item).bind(cover.get()).bind(secs(now)).execute(&mut *tx).await?;
+            sqlx::query(done).bind(item).bind(secs(now)).execute(&mut *tx).await?;
+            tx.commit().await
+        }.await)?;
+        Ok(())
     }
 
     async fn holdings(&self, who: TelegramId) -> StoreResult<Holdings> {
