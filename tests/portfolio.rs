@@ -213,12 +213,16 @@ both_backends! {
         assert_eq!(owner_of(&app, lead_card).await, 1002);
         let told = app.tg.next(ivan.id).await;
         assert!(told.visible.starts_with("Вам переданы карточки сотрудника Петрова Анна Сергеевна: 2 карточки"), "{}", told.visible);
-        let out = cli::user(app.store.as_ref(), disable("3001", Some("3002")), now).await.unwrap();
+        let later = now + Span::hours(1);
+        app.clock.set(later);
+        let out = cli::user(app.store.as_ref(), disable("3001", Some("3002")), later).await.unwrap();
         assert!(out.contains("1 taken leads back in the credit chat's queue"), "{out}");
 
-        // The lead is pending again, and a new card for it is in the chat, to be taken.
+        // The lead is pending again, waiting from now (its SLA counts from here), and a new card
+        // for it is in the chat, to be taken.
         let back = app.store.handoff(lead.id).await.unwrap().unwrap();
         assert_eq!((back.state, back.taken_by), (HandoffState::Pending, None));
+        assert_eq!((back.created_at, back.waiting_since), (now, later));
         let again = loop {
             let next = app.tg.next(CREDIT_CHAT).await;
             if next.buttons().iter().any(|(label, _)| label.contains("Взять")) {

@@ -13,3 +13,7 @@ CREATE TABLE absences (
 CREATE INDEX absences_user ON absences (user_id, to_day);
 
 ALTER TABLE outbox ADD COLUMN for_id BIGINT;
+
+-- A lead put back in the credit chat's queue (the officer who took it left) waits from then:
+-- its SLA and expiry count from this moment, its hand-off still dates from when it was made.
+ALTER TABLE handoffs ADD COLUMN queued_at BIGINT;

@@ -69,7 +69,7 @@ pub async fn waiting_leads(ctx: &Ctx) -> anyhow::Result<()> {
     // Working time never runs faster than the clock, so the store's cut by calendar time only
     // narrows the candidates; each is then measured in its division's working hours.
     let waited = |h: &Handoff, sla: chrono::Duration| {
-        regions.get(&h.region).is_none_or(|r| r.work_time(&calendar).between(h.created_at, now) >= sla)
+        regions.get(&h.region).is_none_or(|r| r.work_time(&calendar).between(h.waiting_since, now) >= sla)
     };
     for h in ctx.store.waiting_handoffs(now - sla, Waiting::Reminder, 500).await? {
         if !waited(&h, sla) {
@@ -133,7 +133,7 @@ pub async fn stale_leads(ctx: &Ctx) -> anyhow::Result<()> {
     let before = now - chrono::Duration::days(i64::from(days));
     for h in ctx.store.pending_handoffs(before, 500).await? {
         let Some(region) = regions.get(&h.region) else { continue };
-        let due = handoff::expires_at(h.created_at, days, &region.work_time(&calendar));
+        let due = handoff::expires_at(h.waiting_since, days, &region.work_time(&calendar));
         if due.is_some_and(|due| due <= now) {
             handoff::expire(ctx.store.as_ref(), &h, &format!("not taken within {days} working days"), now)
                 .await?;

@@ -126,7 +126,7 @@ impl PortfolioStore for SqlStore {
         let disable = "UPDATE users SET active = FALSE, updated_at = $2 WHERE telegram_id = $1";
         // A lead the leaver took goes back to the chat's queue: pending again, posted anew.
         let requeue = "UPDATE handoffs SET state = 'pending', taken_by = NULL, taken_at = NULL, \
-                       message_id = NULL, card_shown = NULL, reminded_at = NULL, escalated_at = NULL \
+                       message_id = NULL, card_shown = NULL, reminded_at = NULL, escalated_at = NULL, queued_at = $2 \
                        WHERE taken_by = $1 AND state = 'accepted' RETURNING id, chat_id, region_code";
         let written = on_pool!(self, p => async {
             let mut tx = p.begin_write().await?;
@@ -163,7 +163,7 @@ impl PortfolioStore for SqlStore {
                 sqlx::query(&leftovers).bind(who).bind(secs(now)).execute(&mut *tx).await?;
                 sqlx::query(disable).bind(who).bind(secs(now)).execute(&mut *tx).await?;
                 let leads: Vec<(i64, i64, String)> =
-                    sqlx::query_as(requeue).bind(who).fetch_all(&mut *tx).await?;
+                    sqlx::query_as(requeue).bind(who).bind(secs(now)).fetch_all(&mut *tx).await?;
                 for (id, chat_id, region) in leads {
                     let card = NewOutgoing {
                         kind: "lead",
