@@ -363,3 +363,41 @@ both_backends! {
         app.finish().await;
     }
 }
+
+both_backends! {
+    async fn head_office_moves_a_card_to_another_division(app) {
+        app.add_region("MSK", "Москва", "Europe/Moscow").await;
+        app.add_region("VVO", "Владивосток", "Asia/Vladivostok").await;
+        let anna = app.add_user(1001, "Петрова Анна Сергеевна", Role::Specialist, Some("MSK")).await;
+        let oleg = app.add_user(2001, "Ким Олег Романович", Role::Specialist, Some("VVO")).await;
+        let hq = app.add_user(5001, "Главная Ольга Ивановна", Role::HeadOffice, None).await;
+        for who in [&anna, &oleg, &hq] {
+            app.say(who, "/start").await;
+        }
+        let card = app.add_prospect(1001, "ООО «Ромашка»", "7707083893", None, None).await;
+        app.schedule(1001, card, at("2026-11-30T07:00:00Z")).await;
+
+        let opened = app.say(&hq, &format!("/card {card}")).await;
+        app.tg.press(&hq, &opened, &opened.button("Передать другому"));
+        let divisions = app.tg.next(hq.id).await;
+        assert_eq!(divisions.visible, "В какое подразделение передать карточку ООО «Ромашка»?");
+        app.tg.press(&hq, &divisions, &divisions.button("VVO"));
+        let people = app.tg.next(hq.id).await;
+        let labels: Vec<String> = people.buttons().into_iter().map(|(l, _)| l).collect();
+        assert_eq!(labels, ["Ким Олег Романович", "← К карточке"]);
+        app.tg.press(&hq, &people, &people.button("Ким"));
+        let done = app.tg.next(hq.id).await;
+        assert_eq!(done.visible, "Карточка ООО «Ромашка» передана. Теперь её ведёт Ким Олег Романович.");
+        let p = app.store.prospect(ProspectId(card), None).await.unwrap().unwrap();
+        assert_eq!((p.owner.get(), p.region.as_str()), (2001, "VVO"));
+        assert_eq!(app.store.agenda(tid(2001), at("2026-12-31T00:00:00Z")).await.unwrap().len(), 1);
+        let told = app.tg.next(oleg.id).await;
+        assert!(told.visible.starts_with("Вам передана карточка ООО «Ромашка»"), "{}", told.visible);
+        let told = app.tg.next(anna.id).await;
+        assert!(told.visible.starts_with("Карточка ООО «Ромашка»"), "{}", told.visible);
+        // The card is now Vladivostok's: Anna no longer sees it.
+        let gone = app.say(&anna, &format!("/card {card}")).await;
+        assert_eq!(gone.visible, "Карточка не найдена или недоступна вам.");
+        app.finish().await;
+    }
+}
