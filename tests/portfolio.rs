@@ -230,6 +230,11 @@ both_backends! {
             }
         };
         assert!(again.visible.starts_with(&format!("📨 Заявка № {}", lead.id)), "{}", again.visible);
+        // Vera takes it in this round: the new card in the chat is edited to show it.
+        let vera = app.store.user(tid(3002)).await.unwrap().unwrap();
+        handoff::take(app.store.as_ref(), &vera, lead.id, later).await.unwrap();
+        let edited = app.tg.next(CREDIT_CHAT).await;
+        assert!(edited.visible.contains("Займова Вера Павловна"), "{}", edited.visible);
 
         // Anna's reminder reaches Ivan, and nothing goes to her.
         app.clock.set(at("2026-11-27T09:00:10Z"));

@@ -199,9 +199,18 @@ async fn step_notices(store: &dyn Store, h: &Handoff, to: HandoffState) -> Hando
     let moved = Handoff { state: to, ..h.clone() };
     let mut notices = vec![notice::lead_edit(&moved)];
     if store.user(h.from).await?.is_some_and(|u| u.active) {
-        notices.push(Notice::LeadNews { handoff: h.id, state: to }.to(h.from, &h.region));
+        notices.push(told(h, Notice::LeadNews { handoff: h.id, state: to }.to(h.from, &h.region)));
     }
     Ok(notices)
+}
+
+/// A lead put back in the queue (its officer left) goes round again: what its steps tell is
+/// told again, not taken for the first round's notice.
+fn told(h: &Handoff, mut item: NewOutgoing) -> NewOutgoing {
+    if h.waiting_since != h.created_at {
+        item.dedupe_key = format!("{}:again:{}", item.dedupe_key, h.waiting_since.timestamp());
+    }
+    item
 }
 
 /// When a lead waiting in the chat since `posted` expires: `days` working days of its
@@ -229,7 +238,7 @@ pub async fn expire(store: &dyn Store, h: &Handoff, cause: &str, now: DateTime<U
     {
         let mut item = Notice::LeadNews { handoff: h.id, state: to }.to(manager.telegram_id, &h.region);
         item.dedupe_key = format!("{}:{}", item.dedupe_key, manager.telegram_id);
-        notices.push(item);
+        notices.push(told(h, item));
     }
     Ok(store.expire_handoff(h.id, now, &record, &notices).await?)
 }
