@@ -406,3 +406,37 @@ both_backends! {
         app.finish().await;
     }
 }
+
+both_backends! {
+    async fn an_admin_marks_a_leave_in_the_chat(app) {
+        use prospect_diary::store::PortfolioStore;
+        app.add_region("MSK", "Москва", "Europe/Moscow").await;
+        app.add_user(1001, "Петрова Анна Сергеевна", Role::Specialist, Some("MSK")).await;
+        app.add_user(1002, "Сидоров Иван Петрович", Role::Specialist, Some("MSK")).await;
+        let admin = app.add_user(9001, "Админова Ирина Львовна", Role::Admin, None).await;
+        app.say(&admin, "/start").await;
+        let list = app.say(&admin, "/users").await;
+        app.tg.press(&admin, &list, &list.button("Петрова Анна"));
+        let person = app.tg.next(admin.id).await;
+        app.tg.press(&admin, &person, &person.button("Отпуск"));
+        let ask = app.tg.next(admin.id).await;
+        assert!(ask.visible.starts_with("Напишите первый и последний день отпуска сотрудника Петрова Анна Сергеевна"), "{}", ask.visible);
+        let wrong = app.say(&admin, "с понедельника").await;
+        assert!(wrong.visible.starts_with("Не удалось прочитать даты"), "{}", wrong.visible);
+        assert!(wrong.visible.contains("Напишите первый и последний день"), "asked again: {}", wrong.visible);
+        let backwards = app.say(&admin, "02.12.2026 30.11.2026").await;
+        assert!(backwards.visible.starts_with("Отпуск не может закончиться раньше"), "{}", backwards.visible);
+        let covers = app.say(&admin, "30.11.2026 – 02.12.2026").await;
+        assert!(covers.visible.starts_with("Кто замещает сотрудника Петрова Анна Сергеевна с 30.11.2026 по 02.12.2026?"), "{}", covers.visible);
+        let labels: Vec<String> = covers.buttons().into_iter().map(|(l, _)| l).collect();
+        assert_eq!(labels, ["Сидоров Иван Петрович", "« К списку"]);
+        app.tg.press(&admin, &covers, &covers.button("Сидоров"));
+        let done = app.tg.next(admin.id).await;
+        assert!(done.visible.starts_with("Отпуск отмечен: с 30.11.2026 по 02.12.2026, замещает Сидоров Иван Петрович."), "{}", done.visible);
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        assert_eq!(app.store.cover_on(tid(1001), day).await.unwrap(), Some(tid(1002)));
+        let after = chrono::NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+        assert_eq!(app.store.cover_on(tid(1001), after).await.unwrap(), None);
+        app.finish().await;
+    }
+}

@@ -355,6 +355,14 @@ mod tests {
             UserButton::ConfirmTo(max, max).into(),
             UserButton::ConfirmSpread(max).into(),
             UserButton::DisableTo(max, max).into(),
+            UserButton::Leave(max).into(),
+            UserButton::LeaveCover(
+                max,
+                max,
+                NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+                NaiveDate::from_ymd_opt(2026, 12, 12).unwrap(),
+            )
+            .into(),
             RequestButton::Request.into(),
             RequestButton::Approve(max).into(),
             RequestButton::Reject(max).into(),

@@ -2,6 +2,7 @@
 //! disable and enable — with the same checks and audit trail as the operator CLI. Adding a
 //! person is its own flow (`add.rs`).
 
+use chrono::NaiveDate;
 use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, MessageId};
 
@@ -15,7 +16,7 @@ use crate::bot::buttons::{Press, buttons};
 use crate::bot::commands;
 use crate::bot::flow;
 use crate::bot::gate::Caller;
-use crate::bot::reply::{self, Answer, role_name};
+use crate::bot::reply::{self, Answer, Typed, role_name};
 use crate::bot::ui::grid;
 use crate::bot::{Ctx, HandlerResult};
 use crate::domain::access::{Placement, Role, User};
@@ -51,13 +52,17 @@ buttons! {
         ConfirmSpread(from: i64) = "cs",
         /// Disable, handing everything over to a colleague in the same step.
         DisableTo(user: i64, to: i64) = "dt",
+        /// Mark away: the dates are asked next.
+        Leave(user: i64) = "lv",
+        /// The colleague covering `user` from one day to another.
+        LeaveCover(user: i64, cover: i64, from: NaiveDate, to: NaiveDate) = "lc",
     }
 }
 
 impl UserButton {
     /// Whether the press starts a flow (then none may be in progress).
     pub fn starts_flow(&self) -> bool {
-        matches!(self, UserButton::Add)
+        matches!(self, UserButton::Add | UserButton::Leave(_))
     }
 }
 
@@ -134,6 +139,7 @@ fn card(ctx: &Ctx, caller: &Caller, user: &User) -> (String, InlineKeyboardMarku
     }
     if user.active && crate::domain::access::works_with_prospects(user) {
         buttons.push(UserButton::Portfolio(id).button(ctx.i18n.t(lang, "portfolio-button")));
+        buttons.push(UserButton::Leave(id).button(ctx.i18n.t(lang, "leave-button")));
     }
     buttons.push(if user.active {
         UserButton::Active(id, false).button(ctx.i18n.t(lang, "users-disable"))
@@ -317,6 +323,35 @@ pub async fn on_button(
             refresh_commands(bot, ctx, &user).await;
             show(bot, caller, message, card(ctx, caller, &user)).await?;
         }
+        UserButton::Leave(id) => {
+            let person = target(ctx, id).await?;
+            flow::save(ctx, caller.chat, &flow::State::AwaitLeave { user: id }).await?;
+            let text =
+                ctx.i18n.get(lang, "leave-ask-dates", Args::new().text("name", person.full_name.as_str()));
+            reply::send(bot, caller.chat, text).await?;
+        }
+        UserButton::LeaveCover(id, cover, from, to) => {
+            let absence = moves::Absence {
+                who: TelegramId::new(id)?,
+                cover: TelegramId::new(cover)?,
+                from,
+                to,
+                by: actor,
+            };
+            moves::set_away(ctx.store.as_ref(), Some(&caller.user), &absence, now).await?;
+            let person = target(ctx, id).await?;
+            let cover = target(ctx, cover).await?;
+            let done = ctx.i18n.get(
+                lang,
+                "leave-done",
+                Args::new()
+                    .text("from", from.format("%d.%m.%Y").to_string())
+                    .text("to", to.format("%d.%m.%Y").to_string())
+                    .text("cover", cover.full_name.as_str()),
+            );
+            let (text, markup) = card(ctx, caller, &person);
+            show(bot, caller, message, (format!("{done}\n\n{text}"), markup)).await?;
+        }
         UserButton::AddRole(role) => return flow_role(bot, ctx, caller, message, role).await,
         UserButton::AddRegion(code) => return flow_region(bot, ctx, caller, message, code).await,
         UserButton::AddSave => return flow_save(bot, ctx, caller, message).await,
@@ -350,4 +385,61 @@ async fn confirm(
     let done = ctx.i18n.get(lang, "portfolio-done", Args::new().num("cards", plan.cards() as i64));
     show(bot, caller, message, (format!("{done}\n\n{text}"), markup)).await?;
     Ok(Answer::done())
+}
+
+/// The dates of a leave, typed after «Отпуск»: two days, the first not after the last; then the
+/// colleagues who may cover. A mistake is explained and the same question asked again.
+pub async fn on_leave_text(
+    bot: Bot,
+    ctx: Ctx,
+    caller: Caller,
+    user: i64,
+    Typed(text): Typed,
+) -> HandlerResult {
+    let (bot, ctx, caller) = (&bot, &ctx, &caller);
+    let lang = caller.user.lang;
+    if !is_admin(caller) {
+        flow::clear(ctx, caller.chat).await?;
+        reply::send(bot, caller.chat, ctx.i18n.t(lang, "not-allowed")).await?;
+        return Ok(());
+    }
+    let person = target(ctx, user).await?;
+    let days: Vec<Option<NaiveDate>> = text
+        .split(|c: char| c.is_whitespace() || c == '-' || c == '–' || c == '—')
+        .filter(|w| !w.is_empty())
+        .map(|w| NaiveDate::parse_from_str(w, "%d.%m.%Y").ok())
+        .collect();
+    let (from, to) = match days.as_slice() {
+        [Some(from), Some(to)] if from <= to => (*from, *to),
+        [Some(_), Some(_)] => {
+            let again =
+                ctx.i18n.get(lang, "leave-ask-dates", Args::new().text("name", person.full_name.as_str()));
+            reply::send(bot, caller.chat, format!("{}\n{again}", ctx.i18n.t(lang, "away-bad-dates"))).await?;
+            return Ok(());
+        }
+        _ => {
+            let again =
+                ctx.i18n.get(lang, "leave-ask-dates", Args::new().text("name", person.full_name.as_str()));
+            reply::send(bot, caller.chat, format!("{}\n{again}", ctx.i18n.t(lang, "leave-bad-dates")))
+                .await?;
+            return Ok(());
+        }
+    };
+    flow::clear(ctx, caller.chat).await?;
+    let mut buttons: Vec<InlineKeyboardButton> = moves::colleagues(ctx.store.as_ref(), &person)
+        .await?
+        .iter()
+        .map(|u| UserButton::LeaveCover(user, u.telegram_id.get(), from, to).button(u.full_name.as_str()))
+        .collect();
+    buttons.push(UserButton::Show(user).button(ctx.i18n.t(lang, "users-back")));
+    let text = ctx.i18n.get(
+        lang,
+        "leave-ask-cover",
+        Args::new()
+            .text("name", person.full_name.as_str())
+            .text("from", from.format("%d.%m.%Y").to_string())
+            .text("to", to.format("%d.%m.%Y").to_string()),
+    );
+    reply::send_with(bot, caller.chat, text, grid(buttons, 1)).await?;
+    Ok(())
 }
