@@ -288,12 +288,21 @@ async fn start_workers(bot: &Bot, ctx: &Ctx) -> anyhow::Result<Workers> {
     Ok(Workers { scheduler, stop, delivery })
 }
 
-/// Forgets handled update ids old enough that Telegram will never send them again.
+/// Forgets handled update ids old enough that Telegram will never send them again, and files
+/// sent for import that nobody saved or cancelled within a day (their rows hold personal data).
 async fn prune_updates(ctx: &Ctx) -> anyhow::Result<()> {
-    let forget_before = ctx.clock.now() - chrono::Duration::days(UPDATE_MEMORY_DAYS);
-    ctx.store.prune_updates(forget_before).await?;
+    let now = ctx.clock.now();
+    ctx.store.prune_updates(now - chrono::Duration::days(UPDATE_MEMORY_DAYS)).await?;
+    let abandoned =
+        ctx.store.forget_pending_imports(now - chrono::Duration::days(PENDING_IMPORT_DAYS)).await?;
+    if abandoned > 0 {
+        tracing::info!(files = abandoned, "files sent for import and never decided on were dropped");
+    }
     Ok(())
 }
+
+/// How long a file sent for import waits for «Загрузить» or «Отмена» before it is dropped.
+const PENDING_IMPORT_DAYS: i64 = 1;
 
 /// The longest wait between two `getMe` attempts while Telegram is unreachable.
 const CONNECT_BACKOFF_MAX: Duration = Duration::from_secs(30);

@@ -15,6 +15,7 @@ use crate::domain::directory;
 use crate::domain::handoff::{self, Route};
 use crate::domain::ids::{FullName, RegionCode, TelegramId};
 use crate::domain::import::{Defaults, Importer, OnDuplicate, users};
+use crate::domain::portfolio::{self, Absence, Recipients};
 use crate::domain::prospect::Product;
 use crate::domain::worktime::{DayKind, WorkingHours};
 use crate::i18n::{I18n, count};
@@ -175,8 +176,35 @@ pub enum UserCommand {
         #[arg(long)]
         region: Option<String>,
     },
-    /// Disable a person: they lose access at once; their records stay.
-    Disable { telegram_id: String },
+    /// Disable a person: they lose access at once; their records stay. Refused while they hold
+    /// cards, open follow-ups or taken leads, unless `--reassign-to ID` names the colleague who
+    /// takes their cards and follow-ups (taken leads go back to the credit chat's queue).
+    Disable {
+        telegram_id: String,
+        #[arg(long)]
+        reassign_to: Option<String>,
+    },
+    /// Mark a person away: `user away 1001 --from 01.12.2026 --to 12.12.2026 --cover 1002`.
+    /// Meanwhile their reminders and notices go to the cover, marked whose they are.
+    Away {
+        telegram_id: String,
+        #[arg(long)]
+        from: String,
+        #[arg(long)]
+        to: String,
+        #[arg(long)]
+        cover: String,
+    },
+    /// Give all of a person's cards with their open follow-ups to one colleague (`--to ID`) or
+    /// spread them evenly across the division's other active specialists (`--spread`).
+    #[command(group(clap::ArgGroup::new("whom").required(true).args(["to", "spread"])))]
+    Reassign {
+        from: String,
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long)]
+        spread: bool,
+    },
     /// List the whitelist.
     List,
 }
@@ -537,10 +565,66 @@ pub async fn user(
             directory::add_user(store, &user, now).await?;
             Ok(format!("user {} added as {}", user.telegram_id, user.role))
         }
-        UserCommand::Disable { telegram_id } => {
+        UserCommand::Disable { telegram_id, reassign_to } => {
             let id = TelegramId::parse(&telegram_id)?;
-            directory::set_active(store, id, false, None, now).await?;
-            Ok(format!("user {id} disabled"))
+            let to = reassign_to.as_deref().map(TelegramId::parse).transpose()?;
+            let held = portfolio::holdings(store, id).await?;
+            portfolio::disable(store, None, id, to, now).await?;
+            let mut out = format!("user {id} disabled");
+            if !held.is_empty() {
+                out.push_str(&format!(
+                    "; {} cards and {} open follow-ups handed over{}, {} taken leads back in the credit chat's queue",
+                    held.cards.len(),
+                    held.followups(),
+                    to.map(|t| format!(" to {t}")).unwrap_or_default(),
+                    held.leads
+                ));
+            }
+            Ok(out)
+        }
+        UserCommand::Away { telegram_id, from, to, cover } => {
+            let absence = Absence {
+                who: TelegramId::parse(&telegram_id)?,
+                cover: TelegramId::parse(&cover)?,
+                from: read_date(&from)?,
+                to: read_date(&to)?,
+                by: None,
+            };
+            portfolio::set_away(store, None, &absence, now).await?;
+            Ok(format!(
+                "user {} away {} - {}: reminders and notices go to {} meanwhile",
+                absence.who,
+                absence.from.format("%d.%m.%Y"),
+                absence.to.format("%d.%m.%Y"),
+                absence.cover
+            ))
+        }
+        UserCommand::Reassign { from, to, spread } => {
+            let from = TelegramId::parse(&from)?;
+            let whom = match (to, spread) {
+                (Some(to), false) => Recipients::One(TelegramId::parse(&to)?),
+                (None, true) => Recipients::Spread,
+                _ => anyhow::bail!("give either --to ID or --spread"),
+            };
+            let plan = portfolio::plan(store, None, from, whom).await?;
+            if plan.cards() == 0 {
+                return Ok(format!("user {from} owns no cards: nothing to move"));
+            }
+            portfolio::carry_out(store, None, &plan, now).await?;
+            let lines: Vec<String> = plan
+                .shares
+                .iter()
+                .map(|s| {
+                    format!(
+                        "{}\t{}\t{} cards\t{} open follow-ups",
+                        s.to.telegram_id,
+                        s.to.full_name.as_str(),
+                        s.cards.len(),
+                        s.followups
+                    )
+                })
+                .collect();
+            Ok(format!("{} cards of user {from} moved:\n{}", plan.cards(), lines.join("\n")))
         }
         UserCommand::List => {
             let lines: Vec<String> = store

@@ -101,7 +101,7 @@ both_backends! {
         app.say(&anna, "/start").await;
         prospect_diary::cli::user(
             app.store.as_ref(),
-            prospect_diary::cli::UserCommand::Disable { telegram_id: "1001".into() },
+            prospect_diary::cli::UserCommand::Disable { telegram_id: "1001".into(), reassign_to: None },
             support::start_time(),
         )
         .await

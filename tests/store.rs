@@ -6,7 +6,7 @@ use chrono::Duration;
 use prospect_diary::domain::access::{AccessError, Lang, NewUser, Placement, Region, Role};
 use prospect_diary::domain::audit::{AuditAction, AuditRecord};
 use prospect_diary::domain::ids::{FullName, RegionCode, TelegramId};
-use prospect_diary::store::{Store, StoreError};
+use prospect_diary::store::{ImportStore, Store, StoreError};
 use support::{Backend, start_time, test_store};
 
 fn id(n: i64) -> TelegramId {
@@ -249,4 +249,43 @@ async fn update_claims_and_leases_on_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn update_claims_and_leases_on_postgres() {
     claims_and_leases(Backend::Postgres).await;
+}
+
+/// A file sent for import that nobody saved or cancelled is dropped after a day: its rows hold
+/// personal data. A decided file and a recent one are left alone.
+async fn abandoned_imports(backend: Backend) {
+    let Some((store, mut db)) = test_store(backend).await else {
+        return;
+    };
+    let now = start_time();
+    let region = Region::parse("MSK", "Москва", "Europe/Moscow").unwrap();
+    store.add_region(&region, now, &note("r")).await.unwrap();
+    let name = FullName::parse("Михаил Руков").unwrap();
+    let manager = NewUser::new(id(4001), name, Role::Manager, Some(msk()), None).unwrap();
+    store.add_user(&manager, now, &note("u")).await.unwrap();
+    let old = store.keep_pending_import(id(4001), "old.csv", b"x", now).await.unwrap();
+    let recent =
+        store.keep_pending_import(id(4001), "recent.csv", b"y", now + Duration::hours(23)).await.unwrap();
+    let saved = store.keep_pending_import(id(4001), "saved.csv", b"z", now).await.unwrap();
+    store.claim_pending_import(saved, id(4001), "saving").await.unwrap().unwrap();
+    store.settle_pending_import(saved, "saved").await.unwrap();
+
+    let later = now + Duration::hours(25);
+    assert_eq!(store.forget_pending_imports(later - Duration::days(1)).await.unwrap(), 1);
+    assert!(store.claim_pending_import(old, id(4001), "saving").await.unwrap().is_none(), "dropped");
+    let kept = store.claim_pending_import(recent, id(4001), "saving").await.unwrap().unwrap();
+    assert_eq!(kept.content, b"y");
+    assert_eq!(store.forget_pending_imports(later).await.unwrap(), 0, "nothing pending is left");
+    store.close().await;
+    db.drop_database().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn abandoned_imports_are_dropped_on_sqlite() {
+    abandoned_imports(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn abandoned_imports_are_dropped_on_postgres() {
+    abandoned_imports(Backend::Postgres).await;
 }

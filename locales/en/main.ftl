@@ -535,6 +535,7 @@ audit-action-prospect_created = created the card
 audit-action-card_viewed = opened the card
 audit-action-contacts_viewed = opened the contacts in the app
 audit-action-card_edited = edited the card
+audit-action-card_reassigned = gave the card to another owner
 audit-action-entry_logged = logged a contact
 audit-action-contact_scheduled = scheduled a contact
 audit-action-audit_viewed = viewed the card's trail
@@ -626,3 +627,49 @@ import-saved = Imported: { $created_text } { $created ->
 import-cancelled = Import cancelled, nothing saved.
 import-use-page = Files with clients do not travel through Telegram: they hold personal data. I have not opened the file. Please upload it on the app's page — the button below opens it, and the file goes straight to the bank.
 import-page-button = 📤 Upload the file
+## Moving cards between people (SPEC §2)
+card-reassign = 👥 Give to a colleague
+move-ask-person = Who should take over { $name }? { $owner } has it now. Its scheduled contacts go with it; diary entries stay with their authors.
+move-ask-division = Which division should { $name } go to?
+move-nobody = The division has no other active colleague to give { $name } to.
+move-back = ← Back to the card
+move-done = { $name } has been given to a colleague: { $owner } has it now.
+move-changed = The cards have changed hands or changed meanwhile; nothing was done. Please open them again.
+move-bad-owner = Cards cannot go to this person: an active specialist or manager of the same division is needed.
+move-nobody-to-spread = The division has no other active specialist to spread the cards across.
+move-holds-work = This person still holds { $cards ->
+    [one] { $cards } card
+   *[other] { $cards } cards
+}, { $followups } scheduled contacts and { $leads } taken leads. Please hand them over first («Give all cards») or disable with a hand-over.
+card-moved-to-you = { $name } (No. { $id }) is yours now. It was { $from }'s.
+card-moved-away = { $name } (No. { $id }) has gone to a colleague: { $to } has it now.
+portfolio-moved-to-you = { $from }'s cards are yours now: { $cards ->
+    [one] { $cards } card
+   *[other] { $cards } cards
+}, { $followups } scheduled contacts. You will find them under «My companies».
+portfolio-moved-away = Your cards have gone to { $to }: { $cards ->
+    [one] { $cards } card
+   *[other] { $cards } cards
+}, { $followups } scheduled contacts.
+portfolio-button = 📦 Give all cards
+portfolio-spread = ⚖️ Spread evenly across the specialists
+portfolio-ask = Who should take over { $name }'s cards? Cards: { $cards }, scheduled contacts: { $followups }.
+portfolio-preview = Please check how { $name }'s cards will be handed over:
+portfolio-share = • { $name }: { $cards ->
+    [one] { $cards } card
+   *[other] { $cards } cards
+}, { $followups } scheduled contacts
+portfolio-confirm = ✅ Confirm
+portfolio-nothing = There is nothing to hand over: this person has no cards.
+portfolio-done = Cards handed over: { $cards }.
+portfolio-disable-to = Hand everything to { $name } and disable
+portfolio-disable-anyway = Disable and put the leads back in the queue
+reminder-away = ↪️ For { $owner }: while your colleague is on leave, their reminders come to you.
+notice-away = ↪️ For { $owner } (on leave):
+away-bad-dates = A leave cannot end before it starts. Please check the dates.
+away-bad-cover = Only an active colleague of the same division can cover.
+leave-button = 🌴 Leave
+leave-ask-dates = Please write the first and the last day of { $name }'s leave, for example: 01.12.2026 12.12.2026. To stop: /cancel.
+leave-bad-dates = The dates could not be read: two dates as DD.MM.YYYY are needed.
+leave-ask-cover = Who covers { $name } from { $from } to { $to }? Their reminders and notices will go to that colleague meanwhile.
+leave-done = Leave recorded: from { $from } to { $to }, covered by { $cover }.

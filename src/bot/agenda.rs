@@ -50,12 +50,17 @@ pub fn reminder(
     ctx: &Ctx,
     f: &Followup,
     cover: Option<&User>,
+    away: bool,
     now: DateTime<Utc>,
 ) -> (String, InlineKeyboardMarkup) {
     let lang = cover.map_or(f.owner_lang, |m| m.lang);
     let pd = ctx.config.disclosure();
     let mut lines = vec![];
-    if cover.is_some() {
+    // The colleague covering the owner's leave, or a manager covering an owner who left.
+    if away {
+        let owner = crate::domain::portfolio::on_behalf_of(&f.owner_name);
+        lines.push(ctx.i18n.get(lang, "reminder-away", Args::new().text("owner", owner)));
+    } else if cover.is_some() {
         lines.push(ctx.i18n.get(lang, "reminder-cover", Args::new().text("owner", &f.owner_name)));
     }
     lines.push(ctx.i18n.get(

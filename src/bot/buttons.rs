@@ -351,6 +351,20 @@ mod tests {
             UserButton::AddRegion(long()).into(),
             UserButton::AddSave.into(),
             UserButton::AddCancel.into(),
+            UserButton::Portfolio(max).into(),
+            UserButton::PortfolioTo(max, max).into(),
+            UserButton::PortfolioSpread(max).into(),
+            UserButton::ConfirmTo(max, max).into(),
+            UserButton::ConfirmSpread(max).into(),
+            UserButton::DisableTo(max, max).into(),
+            UserButton::Leave(max).into(),
+            UserButton::LeaveCover(
+                max,
+                max,
+                NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+                NaiveDate::from_ymd_opt(2026, 12, 12).unwrap(),
+            )
+            .into(),
             RequestButton::Request.into(),
             RequestButton::Approve(max).into(),
             RequestButton::Reject(max).into(),
@@ -371,6 +385,9 @@ mod tests {
             CardButton::EditCancel(max).into(),
             CardButton::SearchPage(u32::MAX).into(),
             CardButton::MyPage(u32::MAX).into(),
+            CardButton::Reassign(max).into(),
+            CardButton::ReassignIn(max, long()).into(),
+            CardButton::ReassignTo(max, max).into(),
             LogButton::Start(max).into(),
             LogButton::Schedule(max).into(),
             LogButton::ProductsDone.into(),
@@ -472,6 +489,9 @@ mod tests {
             "2:h:f:5:a:lt5:1",
             "2:h:fs:0",
             "2:h:fs:",
+            "2:c:rt:5",
+            "2:c:rt:5:-7",
+            "2:c:rr:5:msk;drop",
         ];
         for data in forged {
             assert_eq!(Button::parse(data), None, "{data}");

@@ -77,6 +77,10 @@ pub enum State {
         id: i64,
         lost: bool,
     },
+    /// An admin marking `user` away: awaiting the first and the last day of the leave.
+    AwaitLeave {
+        user: i64,
+    },
 }
 
 impl State {

@@ -32,6 +32,31 @@ pub async fn render(
             };
             Some(leads::specialist_notice(ctx, reader.lang, tz.unwrap_or(chrono_tz::Europe::Moscow), &h))
         }
+        Some(Loaded::CardMoved { prospect, from, to, to_id }) => {
+            let lang = reader.lang;
+            let args = Args::new()
+                .text("name", render::company(ctx, &prospect))
+                .text("id", prospect.id.to_string())
+                .text("from", from)
+                .text("to", to);
+            let mine = reader.telegram_id == to_id;
+            let text = ctx.i18n.get(lang, if mine { "card-moved-to-you" } else { "card-moved-away" }, args);
+            let markup = if mine {
+                InlineKeyboardMarkup::new([[
+                    CardButton::Open(prospect.id.0).button(ctx.i18n.t(lang, "card-open"))
+                ]])
+            } else {
+                InlineKeyboardMarkup::default()
+            };
+            Some((text, markup))
+        }
+        Some(Loaded::PortfolioMoved { from, to, to_id, cards, followups }) => {
+            let args =
+                Args::new().text("from", from).text("to", to).num("cards", cards).num("followups", followups);
+            let key =
+                if reader.telegram_id == to_id { "portfolio-moved-to-you" } else { "portfolio-moved-away" };
+            Some((ctx.i18n.get(reader.lang, key, args), InlineKeyboardMarkup::default()))
+        }
     })
 }
 

@@ -225,6 +225,9 @@ pub fn card(
         row.push(CardButton::Edit(id).button(ctx.i18n.t(lang, "card-edit")));
     }
     rows.push(row);
+    if crate::domain::portfolio::may_reassign(user, p) {
+        rows.push(vec![CardButton::Reassign(id).button(ctx.i18n.t(lang, "card-reassign"))]);
+    }
     rows.extend(contacts_button(ctx, lang, id).map(|b| vec![b]));
     (parts.join("\n\n"), InlineKeyboardMarkup::new(rows))
 }

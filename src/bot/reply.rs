@@ -14,6 +14,7 @@ use crate::domain::diary::DiaryError;
 use crate::domain::directory::DirectoryError;
 use crate::domain::handoff::HandoffError;
 use crate::domain::ids::ParseError;
+use crate::domain::portfolio::MoveError;
 use crate::domain::prospects::BaseError;
 use crate::domain::requisites::RequisiteError;
 use crate::i18n::Args;
@@ -187,6 +188,26 @@ pub fn alert_text(text: &str) -> String {
     format!("{cut}…")
 }
 
+/// Why cards were not moved, as the person is told; `None` for the store's failure.
+pub fn explain_move(ctx: &Ctx, lang: Lang, err: &MoveError) -> Option<String> {
+    Some(match err {
+        MoveError::NotAllowed => ctx.i18n.t(lang, "err-not-allowed"),
+        MoveError::NotFound => ctx.i18n.t(lang, "err-not-found"),
+        MoveError::Access(e) => explain_access(ctx, lang, e),
+        MoveError::BadOwner(_) => ctx.i18n.t(lang, "move-bad-owner"),
+        MoveError::NobodyToSpread => ctx.i18n.t(lang, "move-nobody-to-spread"),
+        MoveError::Moved => ctx.i18n.t(lang, "move-changed"),
+        MoveError::BadDates => ctx.i18n.t(lang, "away-bad-dates"),
+        MoveError::BadCover(_) => ctx.i18n.t(lang, "away-bad-cover"),
+        MoveError::HoldsWork { cards, followups, leads, .. } => ctx.i18n.get(
+            lang,
+            "move-holds-work",
+            Args::new().num("cards", *cards as i64).num("followups", *followups).num("leads", *leads),
+        ),
+        MoveError::Store(_) => return None,
+    })
+}
+
 /// A person's mistake found deep in a handler: shown to them as it is.
 pub fn user_message(ctx: &Ctx, lang: Lang, err: &anyhow::Error) -> Option<String> {
     if let Some(e) = err.downcast_ref::<BaseError>() {
@@ -207,6 +228,9 @@ pub fn user_message(ctx: &Ctx, lang: Lang, err: &anyhow::Error) -> Option<String
             HandoffError::Settled(_) | HandoffError::Posted(_) => Some(ctx.i18n.t(lang, "button-stale")),
             HandoffError::Store(_) => None,
         };
+    }
+    if let Some(e) = err.downcast_ref::<MoveError>() {
+        return explain_move(ctx, lang, e);
     }
     if let Some(e) = err.downcast_ref::<RequisiteError>() {
         return Some(explain_requisite(ctx, lang, e));

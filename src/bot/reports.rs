@@ -160,6 +160,7 @@ fn action_text(ctx: &Ctx, caller: &Caller, action: &str) -> String {
         "card_viewed",
         "contacts_viewed",
         "card_edited",
+        "card_reassigned",
         "entry_logged",
         "contact_scheduled",
         "exported",

@@ -51,6 +51,7 @@ fn messages() -> Routes<HandlerResult> {
         .branch(case![State::Schedule { id, day }].endpoint(diary::on_schedule_text))
         .branch(case![State::ScheduleFar { id, due }].endpoint(diary::on_far_text))
         .branch(case![State::HandoffReason { id, lost }].endpoint(handoffs::on_reason_text))
+        .branch(case![State::AwaitLeave { user }].endpoint(users::on_leave_text))
 }
 
 /// A button press, by the flow its button belongs to.

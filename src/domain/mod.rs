@@ -15,6 +15,7 @@ pub mod handoff;
 pub mod ids;
 pub mod import;
 pub mod notice;
+pub mod portfolio;
 pub mod privacy;
 pub mod prospect;
 pub mod prospects;

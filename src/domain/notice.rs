@@ -23,6 +23,10 @@ pub enum Notice {
     ColleagueEntry { prospect: i64, entry: i64 },
     /// The specialist's lead `handoff` moved to `state` (taken, declined, won, lost, expired).
     LeadNews { handoff: i64, state: HandoffState },
+    /// The card `prospect` passed from `from` to `to` at `at` (Unix seconds); both are told.
+    CardMoved { prospect: i64, from: i64, to: i64, at: i64 },
+    /// `cards` cards and `followups` open follow-ups of `from` passed to `to` at `at`.
+    PortfolioMoved { from: i64, to: i64, cards: i64, followups: i64, at: i64 },
 }
 
 impl Notice {
@@ -30,13 +34,19 @@ impl Notice {
     /// shows. The same event is never queued twice.
     pub fn to(self, to: TelegramId, about: &RegionCode) -> NewOutgoing {
         let (ref_id, dedupe_key) = match self {
-            Self::ColleagueEntry { prospect, entry } => (prospect, format!("entry:{entry}:owner")),
-            Self::LeadNews { handoff, state } => (handoff, format!("handoff:{handoff}:{state}")),
+            Self::ColleagueEntry { prospect, entry } => (Some(prospect), format!("entry:{entry}:owner")),
+            Self::LeadNews { handoff, state } => (Some(handoff), format!("handoff:{handoff}:{state}")),
+            Self::CardMoved { prospect, at, .. } => {
+                (Some(prospect), format!("card:{prospect}:moved:{at}:{to}"))
+            }
+            Self::PortfolioMoved { from, to: new, at, .. } => {
+                (None, format!("portfolio:{from}:{new}:{at}:{to}"))
+            }
         };
         NewOutgoing {
             kind: KIND,
             chat_id: to.get(),
-            ref_id: Some(ref_id),
+            ref_id,
             text: None,
             markup: None,
             dedupe_key,
@@ -57,6 +67,27 @@ pub enum Loaded {
     ColleagueEntry(Box<Prospect>, Box<Entry>),
     /// The lead as it stands, showing the step the notice was queued for.
     LeadNews(Box<Handoff>),
+    /// The card as it stands, with the names of its former and its new owner.
+    CardMoved {
+        prospect: Box<Prospect>,
+        from: String,
+        to: String,
+        to_id: TelegramId,
+    },
+    /// Names of the former and the new owner, and how much passed.
+    PortfolioMoved {
+        from: String,
+        to: String,
+        to_id: TelegramId,
+        cards: i64,
+        followups: i64,
+    },
+}
+
+/// A person's name as the whitelist has it; a person no longer there is named by their id.
+async fn name_of(store: &dyn Store, id: i64) -> StoreResult<String> {
+    let Ok(id) = TelegramId::new(id) else { return Ok(id.to_string()) };
+    Ok(store.user(id).await?.map_or_else(|| id.to_string(), |u| u.full_name.as_str().to_owned()))
 }
 
 /// Reads what `notice` tells of; `None` when it is gone.
@@ -74,6 +105,25 @@ pub async fn load(store: &dyn Store, notice: Notice) -> StoreResult<Option<Loade
         Notice::LeadNews { handoff, state } => store.handoff(handoff).await?.map(|h| {
             // The lead may have moved on since; this notice tells of the step it was queued for.
             Loaded::LeadNews(Box::new(Handoff { state, ..h }))
+        }),
+        Notice::CardMoved { prospect, from, to, .. } => {
+            match store.prospect(ProspectId(prospect), None).await? {
+                Some(card) => Some(Loaded::CardMoved {
+                    prospect: Box::new(card),
+                    from: name_of(store, from).await?,
+                    to: name_of(store, to).await?,
+                    to_id: TelegramId::new(to)
+                        .map_err(|_| crate::store::StoreError::Corrupt("notice".into()))?,
+                }),
+                None => None,
+            }
+        }
+        Notice::PortfolioMoved { from, to, cards, followups, .. } => Some(Loaded::PortfolioMoved {
+            from: name_of(store, from).await?,
+            to: name_of(store, to).await?,
+            to_id: TelegramId::new(to).map_err(|_| crate::store::StoreError::Corrupt("notice".into()))?,
+            cards,
+            followups,
         }),
     })
 }
@@ -94,7 +144,8 @@ pub fn lead_card(handoff: i64, chat_id: i64, region: &RegionCode) -> NewOutgoing
     }
 }
 
-/// The edit that shows a lead's new state on its card in the chat.
+/// The edit that shows a lead's new state on its card in the chat. A lead put back in the
+/// queue (its officer left) is posted anew, so its next steps edit the new card.
 pub fn lead_edit(h: &Handoff) -> NewOutgoing {
     NewOutgoing {
         kind: "lead_edit",
@@ -102,7 +153,7 @@ pub fn lead_edit(h: &Handoff) -> NewOutgoing {
         ref_id: Some(h.id),
         text: None,
         markup: None,
-        dedupe_key: format!("handoff:{}:edit:{}", h.id, h.state),
+        dedupe_key: format!("handoff:{}:edit:{}:{}", h.id, h.state, h.message_id.unwrap_or(0)),
         audience: Audience::Region(h.region.clone()),
         notice: None,
     }
@@ -119,6 +170,8 @@ mod tests {
         for notice in [
             Notice::ColleagueEntry { prospect: 7, entry: 9 },
             Notice::LeadNews { handoff: 3, state: HandoffState::Accepted },
+            Notice::CardMoved { prospect: 7, from: 42, to: 43, at: 1_800_000_000 },
+            Notice::PortfolioMoved { from: 42, to: 43, cards: 12, followups: 5, at: 1_800_000_000 },
         ] {
             let item = notice.to(owner, &region);
             assert_eq!(item.kind, KIND);

@@ -26,6 +26,7 @@ use crate::domain::handoff::{self, Handoff, HandoffState, Waiting};
 use crate::domain::ids::RegionCode;
 use crate::domain::ids::TelegramId;
 use crate::domain::notice;
+use crate::domain::portfolio;
 use crate::metrics::{self, SendResult};
 use crate::store::{NewOutgoing, Outgoing};
 
@@ -68,7 +69,7 @@ pub async fn waiting_leads(ctx: &Ctx) -> anyhow::Result<()> {
     // Working time never runs faster than the clock, so the store's cut by calendar time only
     // narrows the candidates; each is then measured in its division's working hours.
     let waited = |h: &Handoff, sla: chrono::Duration| {
-        regions.get(&h.region).is_none_or(|r| r.work_time(&calendar).between(h.created_at, now) >= sla)
+        regions.get(&h.region).is_none_or(|r| r.work_time(&calendar).between(h.waiting_since, now) >= sla)
     };
     for h in ctx.store.waiting_handoffs(now - sla, Waiting::Reminder, 500).await? {
         if !waited(&h, sla) {
@@ -132,7 +133,7 @@ pub async fn stale_leads(ctx: &Ctx) -> anyhow::Result<()> {
     let before = now - chrono::Duration::days(i64::from(days));
     for h in ctx.store.pending_handoffs(before, 500).await? {
         let Some(region) = regions.get(&h.region) else { continue };
-        let due = handoff::expires_at(h.created_at, days, &region.work_time(&calendar));
+        let due = handoff::expires_at(h.waiting_since, days, &region.work_time(&calendar));
         if due.is_some_and(|due| due <= now) {
             handoff::expire(ctx.store.as_ref(), &h, &format!("not taken within {days} working days"), now)
                 .await?;
@@ -334,8 +335,24 @@ impl Deliverer {
                 return Ok(());
             }
             // A person who blocked the bot is not tried again until they write to it.
-            if recipient.is_some_and(|u| u.unreachable) {
+            if recipient.as_ref().is_some_and(|u| u.unreachable) {
                 ctx.store.outbox_failed(item.id, "the person blocked the bot").await?;
+                return Ok(());
+            }
+            // A person on leave: their reminders and notices go to the colleague covering, who
+            // must be entitled to them too; after the leave they come to the person again.
+            // Their morning digest is not sent: each reminder in it reaches the cover anyway.
+            if (COVERED_KINDS.contains(&item.kind.as_str()) || item.kind == "digest")
+                && item.for_id.is_none()
+                && let (Some(user), Some(about)) = (&recipient, &about)
+                && let Some(cover) = portfolio::cover_now(ctx.store.as_ref(), user, ctx.clock.now()).await?
+                && may_receive(&cover, about)
+            {
+                if item.kind == "digest" {
+                    ctx.store.outbox_sent(item.id, ctx.clock.now()).await?;
+                } else {
+                    ctx.store.pass_to_cover(item.id, cover.telegram_id, ctx.clock.now()).await?;
+                }
                 return Ok(());
             }
         }
@@ -474,6 +491,10 @@ impl Deliverer {
         }
     }
 }
+
+/// What a person on leave has passed on to their cover: reminders and notices (the weekly
+/// report is theirs to read when back).
+const COVERED_KINDS: &[&str] = &["reminder", notice::KIND];
 
 /// An item its recipient may no longer get: not sent. A reminder goes to the division's
 /// managers instead, marked whose it was, so the client is not forgotten.

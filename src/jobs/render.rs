@@ -6,7 +6,7 @@ use teloxide::types::InlineKeyboardMarkup;
 use crate::bot::agenda::reminder;
 use crate::bot::handoffs::leads;
 use crate::ctx::Ctx;
-use crate::domain::access::Lang;
+use crate::domain::access::{Lang, User};
 use crate::domain::handoff::{Handoff, HandoffState};
 use crate::domain::ids::TelegramId;
 use crate::domain::notice::{self, Notice};
@@ -46,7 +46,8 @@ pub async fn outgoing(ctx: &Ctx, item: &Outgoing) -> anyhow::Result<Option<Rende
             let Some(manager) = ctx.store.user(id).await? else { return Ok(None) };
             Some(manager)
         };
-        let (text, markup) = reminder(ctx, &followup, cover.as_ref(), ctx.clock.now());
+        let away = item.for_id == Some(followup.owner.get());
+        let (text, markup) = reminder(ctx, &followup, cover.as_ref(), away, ctx.clock.now());
         return Ok(Some(Rendered { due: Some(followup.due_at), ..Rendered::message(text, Some(markup)) }));
     }
     if LEAD_KINDS.contains(&item.kind.as_str()) {
@@ -56,8 +57,34 @@ pub async fn outgoing(ctx: &Ctx, item: &Outgoing) -> anyhow::Result<Option<Rende
         let Some(notice) = item.notice.as_deref().and_then(Notice::parse) else { return Ok(None) };
         let Ok(id) = TelegramId::new(item.chat_id) else { return Ok(None) };
         let Some(reader) = ctx.store.user(id).await? else { return Ok(None) };
+        // Passed on to the colleague covering a leave: told as its addressee would be, in the
+        // cover's language, marked whose it is.
+        let (reader, behalf) = match item.for_id.and_then(|owner| TelegramId::new(owner).ok()) {
+            Some(owner) => match ctx.store.user(owner).await? {
+                Some(owner) => {
+                    let name = crate::domain::portfolio::on_behalf_of(owner.full_name.as_str());
+                    (User { lang: reader.lang, ..owner }, Some(name))
+                }
+                None => return Ok(None),
+            },
+            None => (reader, None),
+        };
         let rendered = crate::bot::notices::render(ctx, notice, &reader).await?;
-        return Ok(rendered.map(|(text, markup)| Rendered::message(text, Some(markup))));
+        return Ok(rendered.map(|(text, markup)| {
+            let text = match behalf {
+                Some(name) => {
+                    let mark = ctx.i18n.get(
+                        reader.lang,
+                        "notice-away",
+                        crate::i18n::Args::new().text("owner", name),
+                    );
+                    format!("{mark}\n{text}")
+                }
+                None => text,
+            };
+            let markup = (!markup.inline_keyboard.is_empty()).then_some(markup);
+            Rendered::message(text, markup)
+        }));
     }
     let markup = item.markup.as_deref().and_then(|m| serde_json::from_str(m).ok());
     Ok(item.text.clone().map(|text| Rendered::message(text, markup)))

@@ -41,6 +41,8 @@ pub struct Outgoing {
     /// [`Audience::key`] as stored.
     pub audience: Option<String>,
     pub notice: Option<String>,
+    /// Whom it was for, when passed on to the colleague covering their leave.
+    pub for_id: Option<i64>,
 }
 
 /// Queues one [`NewOutgoing`]: kind, chat, ref, text, markup, dedupe key, due ($7), created
@@ -223,7 +225,7 @@ impl DeliveryStore for SqlStore {
         let sql = format!(
             "UPDATE outbox SET state = 'sending', claimed_by = $2, claimed_until = $3, attempts = attempts + 1 \
              WHERE id IN (SELECT id FROM outbox WHERE {ready} ORDER BY next_attempt_at, id LIMIT $4 {lock}) \
-             AND {ready} RETURNING id, kind, chat_id, ref_id, text, markup, attempts, audience, notice"
+             AND {ready} RETURNING id, kind, chat_id, ref_id, text, markup, attempts, audience, notice, for_id"
         );
         let mut items: Vec<Outgoing> = on_pool!(self, p => sqlx::query_as(&sql)
             .bind(secs(now))

@@ -130,6 +130,15 @@ impl DiaryStore for SqlStore {
         let agreed: String = entry.summary.chars().take(200).collect();
         let written = on_pool!(self, p => async {
             let mut tx = p.begin_write().await?;
+            // The card's row first: a move of the card (`store::portfolio`) locks it first too,
+            // so the two wait for each other instead of deadlocking over its follow-ups.
+            sqlx::query(move_on)
+                .bind(entry.prospect.0)
+                .bind(write.status.as_str())
+                .bind(entry.author.get())
+                .bind(secs(now))
+                .execute(&mut *tx)
+                .await?;
             let (id,): (i64,) = sqlx::query_as(insert)
                 .bind(entry.prospect.0)
                 .bind(entry.author.get())
@@ -160,13 +169,6 @@ impl DiaryStore for SqlStore {
                     .execute(&mut *tx)
                     .await?;
             }
-            sqlx::query(move_on)
-                .bind(entry.prospect.0)
-                .bind(write.status.as_str())
-                .bind(entry.author.get())
-                .bind(secs(now))
-                .execute(&mut *tx)
-                .await?;
             insert_audit!(&mut *tx, write.audit)?;
             let mut handoffs = vec![];
             for (new, audit) in &write.handoffs {

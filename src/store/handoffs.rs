@@ -158,7 +158,8 @@ pub trait HandoffStore: Send + Sync {
 const HANDOFF_SELECT: &str = "SELECT h.id, h.prospect_id, p.name AS prospect_name, p.inn, h.product, \
     h.region_code, h.from_id, f.full_name AS from_name, h.chat_id, h.message_id, h.amount, h.term, h.urgency, \
     h.held_until, h.state, \
-    h.taken_by, t.full_name AS taken_by_name, h.taken_at, c.full_name AS closed_by_name, h.closed_at, h.reason, h.created_at \
+    h.taken_by, t.full_name AS taken_by_name, h.taken_at, c.full_name AS closed_by_name, h.closed_at, h.reason, h.created_at, \
+    COALESCE(h.queued_at, h.created_at) AS waiting_since \
     FROM handoffs h JOIN prospects p ON p.id = h.prospect_id JOIN users f ON f.telegram_id = h.from_id \
     LEFT JOIN users t ON t.telegram_id = h.taken_by \
     LEFT JOIN users c ON c.telegram_id = h.closed_by";
@@ -187,6 +188,7 @@ struct HandoffRow {
     closed_at: Option<i64>,
     reason: Option<String>,
     created_at: i64,
+    waiting_since: i64,
 }
 
 impl TryFrom<HandoffRow> for Handoff {
@@ -219,6 +221,7 @@ impl TryFrom<HandoffRow> for Handoff {
             closed_at: r.closed_at.map(instant),
             reason: r.reason,
             created_at: instant(r.created_at),
+            waiting_since: instant(r.waiting_since),
         })
     }
 }
@@ -486,8 +489,8 @@ impl HandoffStore for SqlStore {
 
     async fn pending_handoffs(&self, before: DateTime<Utc>, limit: i64) -> StoreResult<Vec<Handoff>> {
         let sql = format!(
-            "{HANDOFF_SELECT} WHERE h.state = 'pending' AND h.created_at <= $1 AND h.held_until IS NULL \
-             ORDER BY h.created_at, h.id LIMIT $2"
+            "{HANDOFF_SELECT} WHERE h.state = 'pending' AND COALESCE(h.queued_at, h.created_at) <= $1 \
+             AND h.held_until IS NULL ORDER BY h.created_at, h.id LIMIT $2"
         );
         let found: Vec<HandoffRow> =
             on_pool!(self, p => sqlx::query_as(&sql).bind(secs(before)).bind(limit).fetch_all(p).await)?;
@@ -508,7 +511,8 @@ impl HandoffStore for SqlStore {
     ) -> StoreResult<Vec<Handoff>> {
         let column = waiting_column(stage);
         let sql = format!(
-            "{HANDOFF_SELECT} WHERE h.state = 'pending' AND h.created_at <= $1 AND h.{column} IS NULL \
+            "{HANDOFF_SELECT} WHERE h.state = 'pending' AND COALESCE(h.queued_at, h.created_at) <= $1 \
+             AND h.{column} IS NULL \
              AND h.held_until IS NULL ORDER BY h.created_at, h.id LIMIT $2"
         );
         let found: Vec<HandoffRow> =

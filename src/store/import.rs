@@ -61,6 +61,9 @@ pub trait ImportStore: Send + Sync {
     /// Sets a claimed file's state: `saved` or `cancelled` (its content is then dropped), or
     /// back to `pending` when saving failed.
     async fn settle_pending_import(&self, id: i64, state: &str) -> StoreResult<()>;
+    /// Cancels files nobody decided on since before `before` and drops their content (their rows
+    /// hold personal data); returns how many.
+    async fn forget_pending_imports(&self, before: DateTime<Utc>) -> StoreResult<u64>;
 }
 
 /// A file sent to the bot, waiting for its sender's «Загрузить» or «Отмена».
@@ -214,6 +217,18 @@ impl ImportStore for SqlStore {
             .fetch_optional(p)
             .await)?;
         Ok(row.map(|(file_name, content)| PendingImport { id, user, file_name, content }))
+    }
+
+    async fn forget_pending_imports(&self, before: DateTime<Utc>) -> StoreResult<u64> {
+        let sql = "UPDATE pending_imports SET state = 'cancelled', content = $2 \
+                   WHERE state = 'pending' AND created_at < $1";
+        let forgotten = on_pool!(self, p => sqlx::query(sql)
+            .bind(secs(before))
+            .bind(Vec::<u8>::new())
+            .execute(p)
+            .await
+            .map(|done| done.rows_affected()))?;
+        Ok(forgotten)
     }
 
     async fn settle_pending_import(&self, id: i64, state: &str) -> StoreResult<()> {

@@ -11,6 +11,7 @@ mod diary;
 mod handoffs;
 mod import;
 mod ops;
+mod portfolio;
 mod postgres;
 mod prospects;
 mod reports;
@@ -27,6 +28,7 @@ pub use diary::{DiaryStore, EntryWrite, EntryWritten};
 pub use handoffs::HandoffStore;
 pub use import::{ImportStore, ImportWrite, ImportWritten, PendingImport};
 pub use ops::{Backlog, OpsStore, PoolUsage, Schema};
+pub use portfolio::{Absence, CardMove, HeldCard, Holdings, Leaving, PortfolioStore, Transfer};
 pub use prospects::{ProspectStore, TextSearch};
 pub use reports::{AuditLine, EntryLine, ExportLine, HandoffLine, ReportStore};
 pub use sql::SqlStore;
@@ -76,6 +78,7 @@ pub trait Store:
     + HandoffStore
     + ReportStore
     + CalendarStore
+    + PortfolioStore
     + OpsStore
     + ImportStore
     + Send

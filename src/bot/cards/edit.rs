@@ -95,7 +95,10 @@ pub(super) async fn on_button(
         | CardButton::History(..)
         | CardButton::FullEntry(..)
         | CardButton::SearchPage(_)
-        | CardButton::MyPage(_) => return Ok(Answer::stale(ctx, lang)),
+        | CardButton::MyPage(_)
+        | CardButton::Reassign(_)
+        | CardButton::ReassignIn(..)
+        | CardButton::ReassignTo(..) => return Ok(Answer::stale(ctx, lang)),
     }
     Ok(Answer::done())
 }

@@ -3,6 +3,7 @@
 //! person's view shows nothing.
 
 mod edit;
+mod reassign;
 
 use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, MessageId};
@@ -18,6 +19,7 @@ use crate::bot::{Ctx, HandlerResult, render, reply};
 use crate::domain::access::User;
 use crate::domain::directory;
 use crate::domain::fields::Field;
+use crate::domain::ids::RegionCode;
 use crate::domain::prospect::{Product, Prospect, ProspectId};
 use crate::domain::prospects::{self, BaseError, Query};
 use crate::domain::requisites::Inn;
@@ -40,6 +42,10 @@ buttons! {
         EditCancel(prospect: i64) = "ex",
         SearchPage(page: u32) = "s",
         MyPage(page: u32) = "m",
+        /// «Передать другому»: a colleague of the division (head office: a division first).
+        Reassign(prospect: i64) = "ra",
+        ReassignIn(prospect: i64, region: RegionCode) = "rr",
+        ReassignTo(prospect: i64, user: i64) = "rt",
     }
 }
 
@@ -241,6 +247,9 @@ pub async fn on_button(
             show(results(ctx, caller, &query, page).await?).await?;
         }
         CardButton::MyPage(page) => show(my_page(ctx, caller, page).await?).await?,
+        moving @ (CardButton::Reassign(_) | CardButton::ReassignIn(..) | CardButton::ReassignTo(..)) => {
+            return reassign::on_button(bot, ctx, caller, message, moving).await;
+        }
         editing => return edit::on_button(bot, ctx, caller, message, editing).await,
     }
     Ok(Answer::done())

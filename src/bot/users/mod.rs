@@ -2,10 +2,12 @@
 //! disable and enable — with the same checks and audit trail as the operator CLI. Adding a
 //! person is its own flow (`add.rs`).
 
+use chrono::NaiveDate;
 use teloxide::prelude::*;
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup, MessageId};
 
 mod add;
+mod portfolio;
 
 use add::{begin_add, flow_region, flow_role, flow_save};
 pub use add::{begin_add_for, on_text};
@@ -14,12 +16,13 @@ use crate::bot::buttons::{Press, buttons};
 use crate::bot::commands;
 use crate::bot::flow;
 use crate::bot::gate::Caller;
-use crate::bot::reply::{self, Answer, role_name};
+use crate::bot::reply::{self, Answer, Typed, role_name};
 use crate::bot::ui::grid;
 use crate::bot::{Ctx, HandlerResult};
 use crate::domain::access::{Placement, Role, User};
 use crate::domain::directory;
 use crate::domain::ids::{RegionCode, TelegramId};
+use crate::domain::portfolio::{self as moves, MoveError, Recipients};
 use crate::i18n::Args;
 
 buttons! {
@@ -40,13 +43,26 @@ buttons! {
         AddRegion(region: RegionCode) = "fg",
         AddSave = "fs",
         AddCancel = "fx",
+        /// «Передать все карточки»: whom to give them.
+        Portfolio(user: i64) = "pf",
+        /// The preview of giving them all to one colleague, or spreading them.
+        PortfolioTo(from: i64, to: i64) = "pt",
+        PortfolioSpread(from: i64) = "ps",
+        ConfirmTo(from: i64, to: i64) = "ct",
+        ConfirmSpread(from: i64) = "cs",
+        /// Disable, handing everything over to a colleague in the same step.
+        DisableTo(user: i64, to: i64) = "dt",
+        /// Mark away: the dates are asked next.
+        Leave(user: i64) = "lv",
+        /// The colleague covering `user` from one day to another.
+        LeaveCover(user: i64, cover: i64, from: NaiveDate, to: NaiveDate) = "lc",
     }
 }
 
 impl UserButton {
     /// Whether the press starts a flow (then none may be in progress).
     pub fn starts_flow(&self) -> bool {
-        matches!(self, UserButton::Add)
+        matches!(self, UserButton::Add | UserButton::Leave(_))
     }
 }
 
@@ -120,6 +136,10 @@ fn card(ctx: &Ctx, caller: &Caller, user: &User) -> (String, InlineKeyboardMarku
     let mut buttons = vec![UserButton::Roles(id).button(ctx.i18n.t(lang, "users-change-role"))];
     if user.role.works_in_region() {
         buttons.push(UserButton::Regions(id, user.role).button(ctx.i18n.t(lang, "users-change-region")));
+    }
+    if user.active && crate::domain::access::works_with_prospects(user) {
+        buttons.push(UserButton::Portfolio(id).button(ctx.i18n.t(lang, "portfolio-button")));
+        buttons.push(UserButton::Leave(id).button(ctx.i18n.t(lang, "leave-button")));
     }
     buttons.push(if user.active {
         UserButton::Active(id, false).button(ctx.i18n.t(lang, "users-disable"))
@@ -226,10 +246,111 @@ pub async fn on_button(
             show(bot, caller, message, card(ctx, caller, &user)).await?;
         }
         UserButton::Active(id, active) => {
-            let user =
-                directory::set_active(ctx.store.as_ref(), TelegramId::new(id)?, active, actor, now).await?;
+            let id = TelegramId::new(id)?;
+            let store = ctx.store.as_ref();
+            // Disabling someone who still holds work is refused, saying how much, and offers
+            // the hand-over (SPEC §2).
+            let user = if active {
+                directory::set_active(store, id, true, actor, now).await?
+            } else {
+                match moves::disable(store, Some(&caller.user), id, None, now).await {
+                    Ok(user) => user,
+                    Err(MoveError::HoldsWork { .. }) => {
+                        let person = target(ctx, id.get()).await?;
+                        show(bot, caller, message, portfolio::disable_choice(ctx, caller, &person).await?)
+                            .await?;
+                        return Ok(Answer::done());
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            };
             refresh_commands(bot, ctx, &user).await;
             show(bot, caller, message, card(ctx, caller, &user)).await?;
+        }
+        UserButton::Portfolio(id) => {
+            let from = target(ctx, id).await?;
+            show(bot, caller, message, portfolio::choose(ctx, caller, &from).await?).await?;
+        }
+        UserButton::PortfolioTo(from, to) => {
+            let plan = moves::plan(
+                ctx.store.as_ref(),
+                Some(&caller.user),
+                TelegramId::new(from)?,
+                Recipients::One(TelegramId::new(to)?),
+            )
+            .await?;
+            show(
+                bot,
+                caller,
+                message,
+                portfolio::preview(ctx, caller, &plan, UserButton::ConfirmTo(from, to)),
+            )
+            .await?;
+        }
+        UserButton::PortfolioSpread(from) => {
+            let plan = moves::plan(
+                ctx.store.as_ref(),
+                Some(&caller.user),
+                TelegramId::new(from)?,
+                Recipients::Spread,
+            )
+            .await?;
+            show(
+                bot,
+                caller,
+                message,
+                portfolio::preview(ctx, caller, &plan, UserButton::ConfirmSpread(from)),
+            )
+            .await?;
+        }
+        UserButton::ConfirmTo(from, to) => {
+            let whom = Recipients::One(TelegramId::new(to)?);
+            return confirm(bot, ctx, caller, message, from, whom).await;
+        }
+        UserButton::ConfirmSpread(from) => {
+            return confirm(bot, ctx, caller, message, from, Recipients::Spread).await;
+        }
+        UserButton::DisableTo(id, to) => {
+            let store = ctx.store.as_ref();
+            let user = moves::disable(
+                store,
+                Some(&caller.user),
+                TelegramId::new(id)?,
+                Some(TelegramId::new(to)?),
+                now,
+            )
+            .await?;
+            refresh_commands(bot, ctx, &user).await;
+            show(bot, caller, message, card(ctx, caller, &user)).await?;
+        }
+        UserButton::Leave(id) => {
+            let person = target(ctx, id).await?;
+            flow::save(ctx, caller.chat, &flow::State::AwaitLeave { user: id }).await?;
+            let text =
+                ctx.i18n.get(lang, "leave-ask-dates", Args::new().text("name", person.full_name.as_str()));
+            reply::send(bot, caller.chat, text).await?;
+        }
+        UserButton::LeaveCover(id, cover, from, to) => {
+            let absence = moves::Absence {
+                who: TelegramId::new(id)?,
+                cover: TelegramId::new(cover)?,
+                from,
+                to,
+                by: actor,
+            };
+            moves::set_away(ctx.store.as_ref(), Some(&caller.user), &absence, now).await?;
+            let person = target(ctx, id).await?;
+            let cover = target(ctx, cover).await?;
+            let done = ctx.i18n.get(
+                lang,
+                "leave-done",
+                Args::new()
+                    .text("from", from.format("%d.%m.%Y").to_string())
+                    .text("to", to.format("%d.%m.%Y").to_string())
+                    .text("cover", cover.full_name.as_str()),
+            );
+            let (text, markup) = card(ctx, caller, &person);
+            show(bot, caller, message, (format!("{done}\n\n{text}"), markup)).await?;
         }
         UserButton::AddRole(role) => return flow_role(bot, ctx, caller, message, role).await,
         UserButton::AddRegion(code) => return flow_region(bot, ctx, caller, message, code).await,
@@ -241,4 +362,84 @@ pub async fn on_button(
         }
     }
     Ok(Answer::done())
+}
+
+/// «Подтвердить»: the move planned again as it now stands and carried out whole; the person's
+/// card after it, saying how many went.
+async fn confirm(
+    bot: &Bot,
+    ctx: &Ctx,
+    caller: &Caller,
+    message: Option<MessageId>,
+    from: i64,
+    whom: Recipients,
+) -> anyhow::Result<Answer> {
+    let store = ctx.store.as_ref();
+    let lang = caller.user.lang;
+    let plan = moves::plan(store, Some(&caller.user), TelegramId::new(from)?, whom).await?;
+    if plan.cards() == 0 {
+        return Ok(Answer::alert(ctx.i18n.t(lang, "portfolio-nothing")));
+    }
+    moves::carry_out(store, Some(&caller.user), &plan, ctx.clock.now()).await?;
+    let (text, markup) = card(ctx, caller, &plan.from);
+    let done = ctx.i18n.get(lang, "portfolio-done", Args::new().num("cards", plan.cards() as i64));
+    show(bot, caller, message, (format!("{done}\n\n{text}"), markup)).await?;
+    Ok(Answer::done())
+}
+
+/// The dates of a leave, typed after «Отпуск»: two days, the first not after the last; then the
+/// colleagues who may cover. A mistake is explained and the same question asked again.
+pub async fn on_leave_text(
+    bot: Bot,
+    ctx: Ctx,
+    caller: Caller,
+    user: i64,
+    Typed(text): Typed,
+) -> HandlerResult {
+    let (bot, ctx, caller) = (&bot, &ctx, &caller);
+    let lang = caller.user.lang;
+    if !is_admin(caller) {
+        flow::clear(ctx, caller.chat).await?;
+        reply::send(bot, caller.chat, ctx.i18n.t(lang, "not-allowed")).await?;
+        return Ok(());
+    }
+    let person = target(ctx, user).await?;
+    let days: Vec<Option<NaiveDate>> = text
+        .split(|c: char| c.is_whitespace() || c == '-' || c == '–' || c == '—')
+        .filter(|w| !w.is_empty())
+        .map(|w| NaiveDate::parse_from_str(w, "%d.%m.%Y").ok())
+        .collect();
+    let (from, to) = match days.as_slice() {
+        [Some(from), Some(to)] if from <= to => (*from, *to),
+        [Some(_), Some(_)] => {
+            let again =
+                ctx.i18n.get(lang, "leave-ask-dates", Args::new().text("name", person.full_name.as_str()));
+            reply::send(bot, caller.chat, format!("{}\n{again}", ctx.i18n.t(lang, "away-bad-dates"))).await?;
+            return Ok(());
+        }
+        _ => {
+            let again =
+                ctx.i18n.get(lang, "leave-ask-dates", Args::new().text("name", person.full_name.as_str()));
+            reply::send(bot, caller.chat, format!("{}\n{again}", ctx.i18n.t(lang, "leave-bad-dates")))
+                .await?;
+            return Ok(());
+        }
+    };
+    flow::clear(ctx, caller.chat).await?;
+    let mut buttons: Vec<InlineKeyboardButton> = moves::colleagues(ctx.store.as_ref(), &person)
+        .await?
+        .iter()
+        .map(|u| UserButton::LeaveCover(user, u.telegram_id.get(), from, to).button(u.full_name.as_str()))
+        .collect();
+    buttons.push(UserButton::Show(user).button(ctx.i18n.t(lang, "users-back")));
+    let text = ctx.i18n.get(
+        lang,
+        "leave-ask-cover",
+        Args::new()
+            .text("name", person.full_name.as_str())
+            .text("from", from.format("%d.%m.%Y").to_string())
+            .text("to", to.format("%d.%m.%Y").to_string()),
+    );
+    reply::send_with(bot, caller.chat, text, grid(buttons, 1)).await?;
+    Ok(())
 }

@@ -197,11 +197,21 @@ async fn settled(store: &dyn Store, id: i64) -> HandoffError {
 /// new state, and its specialist, while still on staff, hears of it.
 async fn step_notices(store: &dyn Store, h: &Handoff, to: HandoffState) -> HandoffResult<Vec<NewOutgoing>> {
     let moved = Handoff { state: to, ..h.clone() };
-    let mut notices = vec![notice::lead_edit(&moved)];
+    let mut notices = vec![told(h, notice::lead_edit(&moved))];
     if store.user(h.from).await?.is_some_and(|u| u.active) {
-        notices.push(Notice::LeadNews { handoff: h.id, state: to }.to(h.from, &h.region));
+        notices.push(told(h, Notice::LeadNews { handoff: h.id, state: to }.to(h.from, &h.region)));
     }
     Ok(notices)
+}
+
+/// A lead put back in the queue (its officer left) goes round again: what its steps tell (the
+/// card's edit, the notices) is told again, not taken for the first round's — whose edit may
+/// have been queued before its card's message was known, under the same key.
+fn told(h: &Handoff, mut item: NewOutgoing) -> NewOutgoing {
+    if h.waiting_since != h.created_at {
+        item.dedupe_key = format!("{}:again:{}", item.dedupe_key, h.waiting_since.timestamp());
+    }
+    item
 }
 
 /// When a lead waiting in the chat since `posted` expires: `days` working days of its
@@ -229,7 +239,7 @@ pub async fn expire(store: &dyn Store, h: &Handoff, cause: &str, now: DateTime<U
     {
         let mut item = Notice::LeadNews { handoff: h.id, state: to }.to(manager.telegram_id, &h.region);
         item.dedupe_key = format!("{}:{}", item.dedupe_key, manager.telegram_id);
-        notices.push(item);
+        notices.push(told(h, item));
     }
     Ok(store.expire_handoff(h.id, now, &record, &notices).await?)
 }

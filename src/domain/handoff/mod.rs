@@ -94,6 +94,9 @@ pub struct Handoff {
     pub closed_at: Option<DateTime<Utc>>,
     pub reason: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// Since when it waits in the chat's queue: when it was made, or when it was put back there
+    /// (the officer who took it left).
+    pub waiting_since: DateTime<Utc>,
 }
 
 /// The client's need as a group chat may read it (SPEC §10): phone numbers, e-mail addresses
@@ -195,7 +198,7 @@ pub fn handed_to(user: &User, handoffs: &[Handoff]) -> bool {
 
 /// How long a lead has waited for a decision, in whole hours.
 pub fn waited_hours(h: &Handoff, now: DateTime<Utc>) -> i64 {
-    (now - h.created_at).num_hours().max(0)
+    (now - h.waiting_since).num_hours().max(0)
 }
 
 #[cfg(test)]
@@ -240,6 +243,7 @@ mod tests {
             closed_at: None,
             reason: None,
             created_at: DateTime::default(),
+            waiting_since: DateTime::default(),
         }
     }
 
@@ -287,6 +291,7 @@ mod tests {
     fn a_lead_waits_as_long_as_since_it_was_made() {
         let mut h = lead(None);
         h.created_at = "2026-11-27T07:00:00Z".parse().unwrap();
+        h.waiting_since = h.created_at;
         let at = |t: &str| t.parse::<DateTime<Utc>>().unwrap();
         assert_eq!(waited_hours(&h, at("2026-11-27T11:00:00Z")), 4);
         assert_eq!(waited_hours(&h, at("2026-11-27T13:59:00Z")), 6);
