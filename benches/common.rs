@@ -1,4 +1,5 @@
-//! What the benchmarks share: a fresh database of their own, valid INNs, percentiles.
+//! What the benchmarks share: a fresh database of their own, valid INNs, percentiles, sizes
+//! from the environment, peak memory.
 // Each benchmark uses a part of this module.
 #![allow(dead_code)]
 
@@ -40,4 +41,26 @@ pub fn inn_for(n: u64) -> String {
 pub fn percentile(times: &mut [std::time::Duration], p: f64) -> std::time::Duration {
     times.sort();
     times[((times.len() as f64 - 1.0) * p).round() as usize]
+}
+
+/// A size from the environment (`1_000_000` with separators too), or `default`.
+pub fn env(name: &str, default: u64) -> u64 {
+    std::env::var(name).ok().and_then(|v| v.replace('_', "").parse().ok()).unwrap_or(default)
+}
+
+/// `VmHWM` (peak resident memory) of this process, in MiB.
+pub fn peak_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kib = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|n| n.parse::<f64>().ok())
+        .unwrap_or(0.0);
+    kib / 1024.0
+}
+
+/// Resets the peak so that `peak_mib` measures only what follows (Linux `clear_refs` 5).
+pub fn reset_peak() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
 }

@@ -59,10 +59,6 @@ const WORDS: &[&str] = &[
     "Ресурс",
 ];
 
-fn env_or(key: &str, default: u64) -> u64 {
-    std::env::var(key).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
 /// One region, `users` specialists, `rows` companies named from `WORDS`.
 async fn seed(url: &str, store: &dyn Store, users: u64, rows: u64) -> anyhow::Result<()> {
     let now = Utc::now();
@@ -318,9 +314,9 @@ async fn binary(tg: &FakeTelegram, person: &TgUser, url: &str) -> anyhow::Result
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let users = env_or("BENCH_USERS", 20);
-    let rounds = env_or("BENCH_ROUNDS", 50);
-    let rows = env_or("BENCH_PROSPECTS", 100_000);
+    let users = common::env("BENCH_USERS", 20);
+    let rounds = common::env("BENCH_ROUNDS", 50);
+    let rows = common::env("BENCH_PROSPECTS", 100_000);
     let dir = tempfile::tempdir()?;
     let (url, cleanup) = common::database(dir.path()).await?;
     let backend = if cleanup.is_some() { "PostgreSQL" } else { "SQLite" };

@@ -16,6 +16,8 @@
 
 mod common;
 
+use common::{env, peak_mib, reset_peak};
+
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -28,27 +30,6 @@ use prospect_diary::domain::report::{Period, ReportScope};
 use prospect_diary::i18n::I18n;
 use prospect_diary::reports::{self, Reader, text};
 use prospect_diary::store::{self, Store};
-
-fn env(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.replace('_', "").parse().ok()).unwrap_or(default)
-}
-
-/// `VmHWM` (peak resident memory) of this process, in MiB.
-fn peak_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kib = status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|n| n.parse::<f64>().ok())
-        .unwrap_or(0.0);
-    kib / 1024.0
-}
-
-/// Resets the peak so that `peak_mib` measures only what follows (Linux `clear_refs` 5).
-fn reset_peak() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
 
 async fn exec(url: &str, statements: &[String]) -> anyhow::Result<()> {
     if url.starts_with("sqlite:") {
