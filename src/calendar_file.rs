@@ -17,8 +17,6 @@ pub struct CalendarYear {
 /// Why a calendar file was refused; nothing is loaded from a refused file.
 #[derive(Debug, thiserror::Error)]
 pub enum CalendarFileError {
-    #[error("the file is not UTF-8 text: save the production calendar as CSV in UTF-8")]
-    NotText,
     #[error(
         "no header «Год/Месяц, Январь … Декабрь» (or «Year/Month, January … December») found: \
          this is not the production calendar file"
@@ -59,10 +57,14 @@ const MONTHS_EN: [&str; 12] = [
     "december",
 ];
 
-/// Reads every year of the file (`,` or `;` separated, with or without a byte-order mark).
+/// Reads every year of the file (`,` or `;` separated, UTF-8 with or without a byte-order mark,
+/// or Windows-1251 as Excel saves a CSV on a Russian Windows).
 pub fn read(bytes: &[u8]) -> Result<Vec<CalendarYear>, CalendarFileError> {
-    let text = std::str::from_utf8(bytes).map_err(|_| CalendarFileError::NotText)?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => encoding_rs::WINDOWS_1251.decode_without_bom_handling(bytes).0,
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let first = text.lines().next().unwrap_or_default();
     let delimiter = if first.matches(';').count() > first.matches(',').count() { b';' } else { b',' };
     let mut reader = csv::ReaderBuilder::new()
@@ -141,8 +143,15 @@ mod tests {
     }
 
     #[test]
+    fn a_file_saved_again_from_excel_in_windows_1251_reads_the_same() {
+        let (cp1251, _, lossy) = encoding_rs::WINDOWS_1251.encode(FILE.trim_start_matches('\u{feff}'));
+        assert!(!lossy);
+        assert_eq!(read(&cp1251).unwrap(), read(FILE.as_bytes()).unwrap());
+    }
+
+    #[test]
     fn a_wrong_file_is_refused_with_a_reason() {
-        assert!(matches!(read(b"\xff\xfe junk"), Err(CalendarFileError::NotText)));
+        assert!(matches!(read(b"\xff\xfe junk"), Err(CalendarFileError::NoHeader)));
         assert!(matches!(read(b"name,phone\nx,y\n"), Err(CalendarFileError::NoHeader)));
         assert!(matches!(read(b""), Err(CalendarFileError::NoHeader)));
         let header = FILE.lines().next().unwrap();
