@@ -27,6 +27,7 @@ use crate::domain::ids::RegionCode;
 use crate::domain::ids::TelegramId;
 use crate::domain::notice;
 use crate::domain::portfolio;
+use crate::domain::worktime::{Calendar, WorkTime};
 use crate::metrics::{self, SendResult};
 use crate::store::{NewOutgoing, Outgoing};
 
@@ -57,19 +58,36 @@ pub async fn held_leads(ctx: &Ctx) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The bank's calendar and its divisions, read once for a pass over waiting leads.
+struct Divisions {
+    calendar: Calendar,
+    regions: HashMap<RegionCode, Region>,
+}
+
+impl Divisions {
+    async fn load(ctx: &Ctx) -> anyhow::Result<Self> {
+        let calendar = ctx.store.calendar().await?;
+        let regions = ctx.store.regions().await?.into_iter().map(|r| (r.code.clone(), r)).collect();
+        Ok(Self { calendar, regions })
+    }
+
+    /// A division's working time; `None` for a division that is not there.
+    fn work_time(&self, code: &RegionCode) -> Option<WorkTime<'_>> {
+        self.regions.get(code).map(|r| r.work_time(&self.calendar))
+    }
+}
+
 /// Leads nobody took: after `HANDOFF_SLA_HOURS` working hours of the division (its hours,
 /// the bank's calendar) a reminder in the chat; after twice that, the division's managers are
 /// told. Queued once each (dedupe keys), then marked.
 pub async fn waiting_leads(ctx: &Ctx) -> anyhow::Result<()> {
     let now = ctx.clock.now();
     let sla = chrono::Duration::hours(i64::from(ctx.config.handoff_sla_hours));
-    let calendar = ctx.store.calendar().await?;
-    let regions: HashMap<RegionCode, Region> =
-        ctx.store.regions().await?.into_iter().map(|r| (r.code.clone(), r)).collect();
+    let divisions = Divisions::load(ctx).await?;
     // Working time never runs faster than the clock, so the store's cut by calendar time only
     // narrows the candidates; each is then measured in its division's working hours.
     let waited = |h: &Handoff, sla: chrono::Duration| {
-        regions.get(&h.region).is_none_or(|r| r.work_time(&calendar).between(h.waiting_since, now) >= sla)
+        divisions.work_time(&h.region).is_none_or(|w| w.between(h.waiting_since, now) >= sla)
     };
     for h in ctx.store.waiting_handoffs(now - sla, Waiting::Reminder, 500).await? {
         if !waited(&h, sla) {
@@ -125,15 +143,13 @@ pub async fn stale_leads(ctx: &Ctx) -> anyhow::Result<()> {
         return Ok(());
     }
     let now = ctx.clock.now();
-    let calendar = ctx.store.calendar().await?;
-    let regions: HashMap<RegionCode, Region> =
-        ctx.store.regions().await?.into_iter().map(|r| (r.code.clone(), r)).collect();
+    let divisions = Divisions::load(ctx).await?;
     // A working day is never shorter than a calendar day, so only leads older than `days`
     // calendar days can be due; each is then measured in its division's working days.
     let before = now - chrono::Duration::days(i64::from(days));
     for h in ctx.store.pending_handoffs(before, 500).await? {
-        let Some(region) = regions.get(&h.region) else { continue };
-        let due = handoff::expires_at(h.waiting_since, days, &region.work_time(&calendar));
+        let Some(work) = divisions.work_time(&h.region) else { continue };
+        let due = handoff::expires_at(h.waiting_since, days, &work);
         if due.is_some_and(|due| due <= now) {
             handoff::expire(ctx.store.as_ref(), &h, &format!("not taken within {days} working days"), now)
                 .await?;

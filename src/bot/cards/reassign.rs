@@ -12,7 +12,6 @@ use crate::bot::gate::Caller;
 use crate::bot::reply::{self, Answer};
 use crate::bot::ui::grid;
 use crate::bot::{Ctx, render};
-use crate::domain::access::Role;
 use crate::domain::ids::{RegionCode, TelegramId};
 use crate::domain::portfolio::{self, MoveError};
 use crate::domain::prospect::{Prospect, ProspectId};
@@ -52,8 +51,9 @@ pub async fn on_button(
     match button {
         CardButton::Reassign(id) => {
             let prospect = portfolio::movable(store, &caller.user, ProspectId(id)).await?;
-            if caller.user.role == Role::HeadOffice {
-                let regions = portfolio::divisions(store, &caller.user, &prospect).await?;
+            // Head office may move a card to another division: then the division comes first.
+            let regions = portfolio::divisions(store, &caller.user, &prospect).await?;
+            if regions.len() > 1 {
                 let mut buttons: Vec<InlineKeyboardButton> = regions
                     .iter()
                     .map(|r| {
