@@ -19,6 +19,8 @@ pub enum AuditAction {
     UserEnabled,
     /// A person marked away, with the colleague covering (SPEC §2).
     UserAway,
+    /// A leave ended early: the person is back from today.
+    UserBack,
     LanguageChanged,
     ProspectCreated,
     CardViewed,
@@ -62,6 +64,7 @@ impl AuditAction {
             AuditAction::UserDisabled => "user_disabled",
             AuditAction::UserEnabled => "user_enabled",
             AuditAction::UserAway => "user_away",
+            AuditAction::UserBack => "user_back",
             AuditAction::LanguageChanged => "language_changed",
             AuditAction::ProspectCreated => "prospect_created",
             AuditAction::CardViewed => "card_viewed",

@@ -358,11 +358,16 @@ impl Deliverer {
             // A person on leave: their reminders and notices go to the colleague covering, who
             // must be entitled to them too; after the leave they come to the person again.
             // Their morning digest is not sent: each reminder in it reaches the cover anyway.
-            if (COVERED_KINDS.contains(&item.kind.as_str()) || item.kind == "digest")
+            // The Monday report goes to the cover only when the cover may read that report
+            // (a manager of the same division); otherwise it waits in the person's own chat.
+            let kind = item.kind.as_str();
+            let covered = COVERED_KINDS.contains(&kind) || kind == "digest" || weekly::is_report(kind);
+            if covered
                 && item.for_id.is_none()
                 && let (Some(user), Some(about)) = (&recipient, &about)
                 && let Some(cover) = portfolio::cover_now(ctx.store.as_ref(), user, ctx.clock.now()).await?
                 && may_receive(&cover, about)
+                && (!weekly::is_report(kind) || may_read_report(&cover, about))
             {
                 if item.kind == "digest" {
                     ctx.store.outbox_sent(item.id, ctx.clock.now()).await?;
@@ -508,9 +513,20 @@ impl Deliverer {
     }
 }
 
-/// What a person on leave has passed on to their cover: reminders and notices (the weekly
-/// report is theirs to read when back).
+/// What a person on leave has passed on to their cover: reminders and notices (the Monday
+/// report only to a cover who may read it: `may_read_report`).
 const COVERED_KINDS: &[&str] = &["reminder", notice::KIND];
+
+/// Whether `cover` may read a report about `about`: a manager of that division, or head office.
+fn may_read_report(cover: &crate::domain::access::User, about: &Audience) -> bool {
+    match about {
+        Audience::Region(region) => {
+            manages(cover, region) || (cover.active && cover.role == Role::HeadOffice)
+        }
+        Audience::AllRegions => cover.active && cover.role == Role::HeadOffice,
+        Audience::Staff => false,
+    }
+}
 
 /// An item its recipient may no longer get: not sent. A reminder goes to the division's
 /// managers instead, marked whose it was, so the client is not forgotten.

@@ -62,7 +62,7 @@ pub async fn outgoing(ctx: &Ctx, item: &Outgoing) -> anyhow::Result<Option<Rende
         let (reader, behalf) = match item.for_id.and_then(|owner| TelegramId::new(owner).ok()) {
             Some(owner) => match ctx.store.user(owner).await? {
                 Some(owner) => {
-                    let name = crate::domain::portfolio::on_behalf_of(owner.full_name.as_str());
+                    let name = crate::domain::portfolio::on_behalf_of(owner.full_name.as_str(), reader.lang);
                     (User { lang: reader.lang, ..owner }, Some(name))
                 }
                 None => return Ok(None),
@@ -87,7 +87,25 @@ pub async fn outgoing(ctx: &Ctx, item: &Outgoing) -> anyhow::Result<Option<Rende
         }));
     }
     let markup = item.markup.as_deref().and_then(|m| serde_json::from_str(m).ok());
-    Ok(item.text.clone().map(|text| Rendered::message(text, markup)))
+    let Some(mut text) = item.text.clone() else { return Ok(None) };
+    // A Monday report passed on to the manager covering a leave says whose it is.
+    let lang = match TelegramId::new(item.chat_id) {
+        Ok(id) => ctx.store.user(id).await?.map(|u| u.lang),
+        Err(_) => None,
+    };
+    if let Some(mark) = for_whom(ctx, item, lang.unwrap_or_default()).await? {
+        text = format!("{mark}\n{text}");
+    }
+    Ok(Some(Rendered::message(text, markup)))
+}
+
+/// «↪️ За Петрову А. (коллега в отпуске):» for an item passed on to the colleague covering a
+/// leave, in `lang`; `None` for an item sent to its own addressee.
+pub(super) async fn for_whom(ctx: &Ctx, item: &Outgoing, lang: Lang) -> anyhow::Result<Option<String>> {
+    let Some(owner) = item.for_id.and_then(|id| TelegramId::new(id).ok()) else { return Ok(None) };
+    let Some(owner) = ctx.store.user(owner).await? else { return Ok(None) };
+    let name = crate::domain::portfolio::on_behalf_of(owner.full_name.as_str(), lang);
+    Ok(Some(ctx.i18n.get(lang, "notice-away", crate::i18n::Args::new().text("owner", name))))
 }
 
 /// The outbox items about a hand-off: the lead card, its later state, the chat's reminder, and

@@ -91,6 +91,11 @@ pub trait PortfolioStore: Send + Sync {
     ) -> StoreResult<()>;
     /// Who covers `who` on `day` (the latest leave recorded that includes it).
     async fn cover_on(&self, who: TelegramId, day: NaiveDate) -> StoreResult<Option<TelegramId>>;
+    /// The leave `who` is on on `day` (the latest recorded that includes it).
+    async fn absence_on(&self, who: TelegramId, day: NaiveDate) -> StoreResult<Option<Absence>>;
+    /// Ends every leave of `who` that includes `day` on the day before, with its audit line;
+    /// `false`, and nothing written, when there was none.
+    async fn end_absence(&self, who: TelegramId, day: NaiveDate, audit: &AuditRecord) -> StoreResult<bool>;
     /// Passes a claimed outbox item on to `cover`, remembering whom it was for; the item itself
     /// is done. One transaction, and never twice for the same cover.
     async fn pass_to_cover(&self, item: i64, cover: TelegramId, now: DateTime<Utc>) -> StoreResult<()>;
@@ -218,6 +223,49 @@ impl PortfolioStore for SqlStore {
         let row: Option<(i64,)> =
             on_pool!(self, p => sqlx::query_as(sql).bind(who.get()).bind(&day).fetch_optional(p).await)?;
         Ok(row.and_then(|(id,)| TelegramId::new(id).ok()))
+    }
+
+    async fn absence_on(&self, who: TelegramId, day: NaiveDate) -> StoreResult<Option<Absence>> {
+        let sql = "SELECT cover_id, from_day, to_day, created_by FROM absences \
+                   WHERE user_id = $1 AND from_day <= $2 AND to_day >= $2 ORDER BY id DESC LIMIT 1";
+        let day = day.to_string();
+        let row: Option<(i64, String, String, Option<i64>)> =
+            on_pool!(self, p => sqlx::query_as(sql).bind(who.get()).bind(&day).fetch_optional(p).await)?;
+        let Some((cover, from, to, by)) = row else { return Ok(None) };
+        let corrupt = || super::StoreError::Corrupt(format!("absence of {who}"));
+        Ok(Some(Absence {
+            who,
+            cover: TelegramId::new(cover).map_err(|_| corrupt())?,
+            from: from.parse().map_err(|_| corrupt())?,
+            to: to.parse().map_err(|_| corrupt())?,
+            by: by.and_then(|b| TelegramId::new(b).ok()),
+        }))
+    }
+
+    async fn end_absence(&self, who: TelegramId, day: NaiveDate, audit: &AuditRecord) -> StoreResult<bool> {
+        // The leave ends on the day before: from `day` on the person is back. One that began
+        // today is left ending before it starts, which no day matches.
+        let sql = "UPDATE absences SET to_day = $3 WHERE user_id = $1 AND from_day <= $2 AND to_day >= $2";
+        let yesterday = day.pred_opt().unwrap_or(day).to_string();
+        let day = day.to_string();
+        let ended = on_pool!(self, p => async {
+            let mut tx = p.begin_write().await?;
+            let n = sqlx::query(sql)
+                .bind(who.get())
+                .bind(&day)
+                .bind(&yesterday)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if n == 0 {
+                tx.rollback().await?;
+                return Ok(false);
+            }
+            insert_audit!(&mut *tx, audit)?;
+            tx.commit().await?;
+            Ok::<bool, sqlx::Error>(true)
+        }.await)?;
+        Ok(ended)
     }
 
     async fn pass_to_cover(&self, item: i64, cover: TelegramId, now: DateTime<Utc>) -> StoreResult<()> {
