@@ -272,3 +272,88 @@ both_backends! {
         app.finish().await;
     }
 }
+
+both_backends! {
+    async fn a_company_moved_to_another_division_takes_its_waiting_leads_along(app) {
+        use prospect_diary::domain::handoff::{self, HandoffState, Route};
+        use prospect_diary::domain::ids::RegionCode;
+        use prospect_diary::domain::portfolio;
+        use prospect_diary::domain::prospect::Product;
+        use prospect_diary::store::HandoffStore;
+        const MSK_CHAT: i64 = -100500;
+        const VVO_CHAT: i64 = -100600;
+        app.add_region("MSK", "Москва", "Europe/Moscow").await;
+        app.add_region("VVO", "Владивосток", "Asia/Vladivostok").await;
+        app.tg.add_group(MSK_CHAT, "Кредитный отдел Москва", true);
+        app.tg.add_group(VVO_CHAT, "Кредитный отдел Владивосток", true);
+        let now = start_time();
+        let store = app.store.as_ref();
+        let route = |region: &str, product, chat_id| Route { region: RegionCode::parse(region).unwrap(), product, chat_id };
+        // Moscow sends credit and leasing to its chat; Vladivostok only credit.
+        handoff::set_route(store, &route("MSK", Product::Credit, MSK_CHAT), None, now).await.unwrap();
+        handoff::set_route(store, &route("MSK", Product::Leasing, MSK_CHAT), None, now).await.unwrap();
+        handoff::set_route(store, &route("VVO", Product::Credit, VVO_CHAT), None, now).await.unwrap();
+        let anna = app.add_user(1001, "Петрова Анна Сергеевна", Role::Specialist, Some("MSK")).await;
+        let boris = app.add_user(3001, "Кредитов Борис Ильич", Role::CreditOfficer, Some("MSK")).await;
+        let oleg = app.add_user(2001, "Ким Олег Романович", Role::Specialist, Some("VVO")).await;
+        let kira = app.add_user(4001, "Ли Кира Андреевна", Role::CreditOfficer, Some("VVO")).await;
+        app.add_user(5001, "Главная Ольга Ивановна", Role::HeadOffice, None).await;
+        for who in [&anna, &boris, &oleg, &kira] {
+            app.say(who, "/start").await;
+        }
+        let card = app.add_prospect(1001, "ООО «Ромашка»", "7707083893", None, None).await;
+        let anna_user = store.user(tid(1001)).await.unwrap().unwrap();
+        let credit = handoff::hand_off(store, &anna_user, ProspectId(card), Product::Credit, now).await.unwrap();
+        handoff::release(store, &credit, now).await.unwrap();
+        let leasing = handoff::hand_off(store, &anna_user, ProspectId(card), Product::Leasing, now).await.unwrap();
+        handoff::release(store, &leasing, now).await.unwrap();
+        let first = app.tg.next(MSK_CHAT).await;
+        let second = app.tg.next(MSK_CHAT).await;
+        let (old_credit, old_leasing) =
+            if first.visible.contains(&format!("№ {}", credit.id)) { (first, second) } else { (second, first) };
+        assert!(old_credit.visible.starts_with(&format!("📨 Заявка № {}", credit.id)), "{}", old_credit.visible);
+
+        // Head office moves the company to Vladivostok, to Oleg.
+        let hq = store.user(tid(5001)).await.unwrap().unwrap();
+        let later = now + chrono::Duration::hours(1);
+        app.clock.set(later);
+        portfolio::reassign_card(store, &hq, ProspectId(card), tid(2001), later).await.unwrap();
+
+        // In Moscow's chat both cards lose their buttons and say where the company went.
+        let mut edits = vec![app.tg.next(MSK_CHAT).await, app.tg.next(MSK_CHAT).await];
+        edits.sort_by_key(|e| e.message_id != old_credit.message_id);
+        assert_eq!(edits[0].message_id, old_credit.message_id);
+        assert!(
+            edits[0].visible.ends_with("🔀 Компания передана в подразделение «Владивосток». Заявка ушла в его кредитный отдел."),
+            "{}",
+            edits[0].visible
+        );
+        assert_eq!(edits[1].message_id, old_leasing.message_id);
+        assert!(edits[1].visible.contains("Заявка закрыта: там этот продукт не направляется в кредитный отдел."), "{}", edits[1].visible);
+        assert!(edits.iter().all(|e| e.buttons().is_empty()));
+
+        // The credit lead waits in Vladivostok's chat from now, followed by Oleg; leasing is closed.
+        let posted = app.tg.next(VVO_CHAT).await;
+        assert!(posted.visible.starts_with(&format!("📨 Заявка № {}", credit.id)), "{}", posted.visible);
+        assert!(posted.visible.contains("Специалист: Ким Олег Романович, Владивосток"), "{}", posted.visible);
+        let moved = store.handoff(credit.id).await.unwrap().unwrap();
+        assert_eq!((moved.state, moved.region.as_str(), moved.chat_id), (HandoffState::Pending, "VVO", VVO_CHAT));
+        assert_eq!((moved.from, moved.waiting_since), (tid(2001), later));
+        assert_eq!(store.handoff(leasing.id).await.unwrap().unwrap().state, HandoffState::Expired);
+        let trail = store.audit_by_subject(&format!("prospect:{card}")).await.unwrap();
+        assert!(trail.iter().any(|r| r.action == "handoff_moved"), "{trail:?}");
+        assert!(trail.iter().any(|r| r.action == "handoff_expired"), "{trail:?}");
+
+        // Moscow's officer can no longer take it from the old card; Vladivostok's takes it.
+        let from = answers_so_far(&app).await;
+        app.tg.press(&boris, &old_credit, &old_credit.button("Взять"));
+        let refused = answers_since(&app, from).await;
+        assert_eq!(refused.len(), 1);
+        assert_ne!(store.handoff(credit.id).await.unwrap().unwrap().taken_by, Some(tid(3001)), "{refused:?}");
+        app.tg.press(&kira, &posted, &posted.button("Взять"));
+        app.tg.wait_callbacks_answered().await;
+        let taken = store.handoff(credit.id).await.unwrap().unwrap();
+        assert_eq!((taken.state, taken.taken_by), (HandoffState::Accepted, Some(tid(4001))));
+        app.finish().await;
+    }
+}

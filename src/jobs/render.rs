@@ -8,9 +8,10 @@ use crate::bot::handoffs::leads;
 use crate::ctx::Ctx;
 use crate::domain::access::{Lang, User};
 use crate::domain::handoff::{Handoff, HandoffState};
+use crate::domain::ids::RegionCode;
 use crate::domain::ids::TelegramId;
 use crate::domain::notice::{self, Notice};
-use crate::store::Outgoing;
+use crate::store::{LEAD_MOVED_KIND, LeadMoved, Outgoing};
 
 /// A claimed item as it goes out: a new message (a reply, perhaps), or an edit of one.
 pub struct Rendered {
@@ -49,6 +50,9 @@ pub async fn outgoing(ctx: &Ctx, item: &Outgoing) -> anyhow::Result<Option<Rende
         let away = item.for_id == Some(followup.owner.get());
         let (text, markup) = reminder(ctx, &followup, cover.as_ref(), away, ctx.clock.now());
         return Ok(Some(Rendered { due: Some(followup.due_at), ..Rendered::message(text, Some(markup)) }));
+    }
+    if item.kind == LEAD_MOVED_KIND {
+        return lead_moved(ctx, item).await;
     }
     if LEAD_KINDS.contains(&item.kind.as_str()) {
         return lead_item(ctx, item).await;
@@ -108,6 +112,22 @@ pub(super) async fn for_whom(ctx: &Ctx, item: &Outgoing, lang: Lang) -> anyhow::
     Ok(Some(ctx.i18n.get(lang, "notice-away", crate::i18n::Args::new().text("owner", name))))
 }
 
+/// The edit of a lead card left in the old division's chat when its company moved: no buttons
+/// any more, and where the lead went.
+async fn lead_moved(ctx: &Ctx, item: &Outgoing) -> anyhow::Result<Option<Rendered>> {
+    let Some(spec) = item.text.as_deref().and_then(|t| serde_json::from_str::<LeadMoved>(t).ok()) else {
+        return Ok(None);
+    };
+    let Some(h) = handoff_of(ctx, item).await? else { return Ok(None) };
+    let Ok(message) = i32::try_from(spec.message) else { return Ok(None) };
+    let region = match RegionCode::parse(&spec.to) {
+        Ok(code) => ctx.store.region(&code).await?.map(|r| r.name.as_str().to_owned()),
+        Err(_) => None,
+    };
+    let text = leads::lead_moved(ctx, &h, &region.unwrap_or(spec.to), spec.closed);
+    Ok(Some(Rendered { edit: Some(message), ..Rendered::message(text, None) }))
+}
+
 /// The outbox items about a hand-off: the lead card, its later state, the chat's reminder, and
 /// the manager's notice.
 pub const LEAD_KINDS: &[&str] = &["lead", "lead_edit", "lead_reminder", "lead_overdue"];
@@ -126,6 +146,10 @@ pub(super) async fn handoff_of(ctx: &Ctx, item: &Outgoing) -> anyhow::Result<Opt
 async fn lead_item(ctx: &Ctx, item: &Outgoing) -> anyhow::Result<Option<Rendered>> {
     let Some(h) = handoff_of(ctx, item).await? else { return Ok(None) };
     let to_chat = item.kind != "lead_overdue";
+    // The lead went to another chat since (its company moved): nothing more about it here.
+    if to_chat && item.chat_id != h.chat_id {
+        return Ok(None);
+    }
     if to_chat && !ctx.store.is_handoff_chat(h.chat_id).await? {
         tracing::warn!(
             handoff = h.id,
