@@ -320,7 +320,7 @@ both_backends! {
         portfolio::reassign_card(store, &hq, ProspectId(card), tid(2001), later).await.unwrap();
 
         // In Moscow's chat both cards lose their buttons and say where the company went.
-        let mut edits = vec![app.tg.next(MSK_CHAT).await, app.tg.next(MSK_CHAT).await];
+        let mut edits = [app.tg.next(MSK_CHAT).await, app.tg.next(MSK_CHAT).await];
         edits.sort_by_key(|e| e.message_id != old_credit.message_id);
         assert_eq!(edits[0].message_id, old_credit.message_id);
         assert!(

@@ -33,7 +33,7 @@ menu-lang = 🌐 Language
 
 cmd-start = Start and main menu
 cmd-help = List of commands
-cmd-users = Manage users
+cmd-users = People: access, handing cards over, leave
 cmd-lang = Change language
 cmd-cancel = Leave the current action
 
