@@ -14,7 +14,7 @@ use prospect_diary::cli::{self, UserCommand};
 use prospect_diary::domain::access::Role;
 use prospect_diary::domain::ids::TelegramId;
 use prospect_diary::domain::prospect::ProspectId;
-use prospect_diary::store::{PortfolioStore, ProspectStore, Store};
+use prospect_diary::store::{PortfolioStore, ProspectStore, ReportStore, Store};
 use prospect_diary::telegram_fake::{Outgoing, OutgoingKind};
 use support::{TestApp, inn, start_time};
 
@@ -340,6 +340,11 @@ both_backends! {
         assert_eq!((moved.state, moved.region.as_str(), moved.chat_id), (HandoffState::Pending, "VVO", VVO_CHAT));
         assert_eq!((moved.from, moved.waiting_since), (tid(2001), later));
         assert_eq!(store.handoff(leasing.id).await.unwrap().unwrap().state, HandoffState::Expired);
+        // The activity report still counts both hand-offs as sent by Anna, in Moscow.
+        let rows = store.activity(None, now - chrono::Duration::days(1), later, later).await.unwrap();
+        let sent: Vec<(String, i64, i64)> =
+            rows.iter().filter(|r| r.handoffs_sent > 0).map(|r| (r.region.clone(), r.person_id, r.handoffs_sent)).collect();
+        assert_eq!(sent, [("MSK".to_owned(), 1001, 2)]);
         let trail = store.audit_by_subject(&format!("prospect:{card}")).await.unwrap();
         assert!(trail.iter().any(|r| r.action == "handoff_moved"), "{trail:?}");
         assert!(trail.iter().any(|r| r.action == "handoff_expired"), "{trail:?}");

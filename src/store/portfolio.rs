@@ -156,7 +156,9 @@ impl PortfolioStore for SqlStore {
         let open_leads = "SELECT id, chat_id, message_id, product, region_code FROM handoffs \
                           WHERE prospect_id = $1 AND state = 'pending' AND region_code <> $2 ORDER BY id";
         let route = "SELECT chat_id FROM routes WHERE region_code = $1 AND product = $2";
-        let move_lead = "UPDATE handoffs SET region_code = $2, chat_id = $3, from_id = $4, message_id = NULL, \
+        let move_lead = "UPDATE handoffs SET sent_by = COALESCE(sent_by, from_id), \
+                         sent_region = COALESCE(sent_region, region_code), \
+                         region_code = $2, chat_id = $3, from_id = $4, message_id = NULL, \
                          card_shown = NULL, reminded_at = NULL, escalated_at = NULL, held_until = NULL, queued_at = $5 \
                          WHERE id = $1";
         let close_lead =
