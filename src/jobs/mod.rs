@@ -459,7 +459,7 @@ impl Deliverer {
                 if item.kind == "lead"
                     && let (Some(handoff), Some(message)) = (item.ref_id, message)
                 {
-                    lead_posted(ctx, handoff, message).await?;
+                    lead_posted(ctx, item, handoff, message).await?;
                 }
             }
             Err(err) => {
@@ -609,11 +609,29 @@ async fn unreachable(ctx: &Ctx, chat_id: i64) -> anyhow::Result<()> {
 
 /// Keeps the lead card's message so it can be edited; a lead settled while its card was on the
 /// way gets its edit now.
-async fn lead_posted(ctx: &Ctx, handoff: i64, message: MessageId) -> anyhow::Result<()> {
-    ctx.store.set_handoff_message(handoff, i64::from(message.0)).await?;
-    if let Some(h) = ctx.store.handoff(handoff).await?
-        && h.state != HandoffState::Pending
-    {
+async fn lead_posted(ctx: &Ctx, item: &Outgoing, handoff: i64, message: MessageId) -> anyhow::Result<()> {
+    let kept = ctx.store.set_handoff_message(handoff, item.chat_id, i64::from(message.0)).await?;
+    let Some(h) = ctx.store.handoff(handoff).await? else { return Ok(()) };
+    if !kept {
+        // Its company moved to another division while the card was on the way: the lead waits
+        // in that division's chat now, and the card just posted here is edited to say so.
+        let spec = crate::store::LeadMoved {
+            message: i64::from(message.0),
+            to: h.region.to_string(),
+            closed: false,
+        };
+        let edit = NewOutgoing {
+            kind: crate::store::LEAD_MOVED_KIND,
+            chat_id: item.chat_id,
+            ref_id: Some(h.id),
+            text: serde_json::to_string(&spec).ok(),
+            markup: None,
+            dedupe_key: format!("handoff:{}:moved:posted:{}", h.id, message.0),
+            audience: Audience::from_key(item.audience.as_deref()).unwrap_or(Audience::Staff),
+            notice: None,
+        };
+        ctx.store.enqueue(&[edit], ctx.clock.now()).await?;
+    } else if h.state != HandoffState::Pending {
         ctx.store.enqueue(&[notice::lead_edit(&h)], ctx.clock.now()).await?;
     }
     Ok(())

@@ -11,7 +11,7 @@ use crate::domain::handoff::{Handoff, HandoffState};
 use crate::domain::ids::RegionCode;
 use crate::domain::ids::TelegramId;
 use crate::domain::notice::{self, Notice};
-use crate::store::{LEAD_MOVED_KIND, LeadMoved, Outgoing};
+use crate::store::{LEAD_MOVED_KIND, LeadMoved, MOVED_REASON, Outgoing};
 
 /// A claimed item as it goes out: a new message (a reply, perhaps), or an edit of one.
 pub struct Rendered {
@@ -93,12 +93,14 @@ pub async fn outgoing(ctx: &Ctx, item: &Outgoing) -> anyhow::Result<Option<Rende
     let markup = item.markup.as_deref().and_then(|m| serde_json::from_str(m).ok());
     let Some(mut text) = item.text.clone() else { return Ok(None) };
     // A Monday report passed on to the manager covering a leave says whose it is.
-    let lang = match TelegramId::new(item.chat_id) {
-        Ok(id) => ctx.store.user(id).await?.map(|u| u.lang),
-        Err(_) => None,
-    };
-    if let Some(mark) = for_whom(ctx, item, lang.unwrap_or_default()).await? {
-        text = format!("{mark}\n{text}");
+    if item.for_id.is_some() {
+        let lang = match TelegramId::new(item.chat_id) {
+            Ok(id) => ctx.store.user(id).await?.map(|u| u.lang),
+            Err(_) => None,
+        };
+        if let Some(mark) = for_whom(ctx, item, lang.unwrap_or_default()).await? {
+            text = format!("{mark}\n{text}");
+        }
     }
     Ok(Some(Rendered::message(text, markup)))
 }
@@ -126,6 +128,19 @@ async fn lead_moved(ctx: &Ctx, item: &Outgoing) -> anyhow::Result<Option<Rendere
     };
     let text = leads::lead_moved(ctx, &h, &region.unwrap_or(spec.to), spec.closed);
     Ok(Some(Rendered { edit: Some(message), ..Rendered::message(text, None) }))
+}
+
+/// The division (its name) a lead's company moved to, when the lead was closed for the move.
+async fn moved_away(ctx: &Ctx, h: &Handoff) -> anyhow::Result<Option<String>> {
+    let Some(code) = h.reason.as_deref().and_then(|r| r.strip_prefix(MOVED_REASON)) else { return Ok(None) };
+    if h.state != HandoffState::Expired {
+        return Ok(None);
+    }
+    let name = match RegionCode::parse(code) {
+        Ok(code) => ctx.store.region(&code).await?.map(|r| r.name.as_str().to_owned()),
+        Err(_) => None,
+    };
+    Ok(Some(name.unwrap_or_else(|| code.to_owned())))
 }
 
 /// The outbox items about a hand-off: the lead card, its later state, the chat's reminder, and
@@ -163,7 +178,10 @@ async fn lead_item(ctx: &Ctx, item: &Outgoing) -> anyhow::Result<Option<Rendered
     let rendered = match item.kind.as_str() {
         "lead" | "lead_edit" => {
             let Some(region) = ctx.store.region(&h.region).await? else { return Ok(None) };
-            let (text, markup) = leads::lead_card(ctx, &h, &region);
+            let (text, markup) = match moved_away(ctx, &h).await? {
+                Some(to) => (leads::lead_moved(ctx, &h, &to, true), InlineKeyboardMarkup::default()),
+                None => leads::lead_card(ctx, &h, &region),
+            };
             let mut rendered = Rendered::message(text, Some(markup));
             if item.kind == "lead_edit" {
                 // Not posted yet: the card will show the new state when it is.

@@ -29,7 +29,8 @@ pub use handoffs::HandoffStore;
 pub use import::{ImportStore, ImportWrite, ImportWritten, PendingImport};
 pub use ops::{Backlog, OpsStore, PoolUsage, Schema};
 pub use portfolio::{
-    Absence, CardMove, HeldCard, Holdings, LEAD_MOVED_KIND, LeadMoved, Leaving, PortfolioStore, Transfer,
+    Absence, CardMove, HeldCard, Holdings, LEAD_MOVED_KIND, LeadMoved, Leaving, MOVED_REASON, PortfolioStore,
+    Transfer,
 };
 pub use prospects::{ProspectStore, TextSearch};
 pub use reports::{AuditLine, EntryLine, ExportLine, HandoffLine, ReportStore};

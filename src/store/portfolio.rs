@@ -43,6 +43,10 @@ pub struct Leaving {
 /// `text` is a [`LeadMoved`] as JSON.
 pub const LEAD_MOVED_KIND: &str = "lead_moved";
 
+/// The reason of a lead closed because its company moved to a division that routes no such
+/// product, followed by that division's code.
+pub const MOVED_REASON: &str = "moved:";
+
 /// What the edit of a moved lead's old card says: its message, the division the company went
 /// to, and whether the lead was closed there for want of a route.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -161,8 +165,8 @@ impl PortfolioStore for SqlStore {
                          region_code = $2, chat_id = $3, from_id = $4, message_id = NULL, \
                          card_shown = NULL, reminded_at = NULL, escalated_at = NULL, held_until = NULL, queued_at = $5 \
                          WHERE id = $1";
-        let close_lead =
-            "UPDATE handoffs SET state = 'expired', closed_at = $2, held_until = NULL WHERE id = $1";
+        // Closed for the move: the reason `moved:CODE` makes every later edit of its card say so.
+        let close_lead = "UPDATE handoffs SET state = 'expired', closed_at = $2, held_until = NULL, reason = $3 WHERE id = $1";
         let interested = "UPDATE prospects SET status = 'interested', updated_at = $2 WHERE id = $1 \
                           AND status = 'handed_off' AND NOT EXISTS (SELECT 1 FROM handoffs \
                           WHERE prospect_id = $1 AND state IN ('pending', 'accepted'))";
@@ -222,7 +226,12 @@ impl PortfolioStore for SqlStore {
                             AuditAction::HandoffMoved
                         }
                         None => {
-                            sqlx::query(close_lead).bind(id).bind(secs(now)).execute(&mut *tx).await?;
+                            sqlx::query(close_lead)
+                                .bind(id)
+                                .bind(secs(now))
+                                .bind(format!("{MOVED_REASON}{}", m.region))
+                                .execute(&mut *tx)
+                                .await?;
                             sqlx::query(interested).bind(m.prospect.0).bind(secs(now)).execute(&mut *tx).await?;
                             AuditAction::HandoffExpired
                         }
