@@ -195,6 +195,9 @@ pub enum UserCommand {
         #[arg(long)]
         cover: String,
     },
+    /// End a leave early: `user back 1001`. From today the person's reminders and notices come
+    /// to them again; a leave planned for later days stays.
+    Back { telegram_id: String },
     /// Give all of a person's cards with their open follow-ups to one colleague (`--to ID`) or
     /// spread them evenly across the division's other active specialists (`--spread`).
     #[command(group(clap::ArgGroup::new("whom").required(true).args(["to", "spread"])))]
@@ -597,6 +600,16 @@ pub async fn user(
                 absence.from.format("%d.%m.%Y"),
                 absence.to.format("%d.%m.%Y"),
                 absence.cover
+            ))
+        }
+        UserCommand::Back { telegram_id } => {
+            let who = TelegramId::parse(&telegram_id)?;
+            let leave = portfolio::end_leave(store, None, who, now).await?;
+            Ok(format!(
+                "user {who} back: the leave {} - {} (cover {}) is over; from today reminders and notices come to them again",
+                leave.from.format("%d.%m.%Y"),
+                leave.to.format("%d.%m.%Y"),
+                leave.cover
             ))
         }
         UserCommand::Reassign { from, to, spread } => {

@@ -33,7 +33,7 @@ menu-lang = 🌐 Language
 
 cmd-start = Start and main menu
 cmd-help = List of commands
-cmd-users = Manage users
+cmd-users = People: access, handing cards over, leave
 cmd-lang = Change language
 cmd-cancel = Leave the current action
 
@@ -376,6 +376,8 @@ lead-won = 🏆 Won: { $who }, { $when }
 lead-lost = Lost: { $who }, { $when }. Reason: { $reason }
 lead-lost-public = Lost: { $who }, { $when }
 lead-expired = ⌛ The lead expired on { $when }: nobody took it. The company can be handed off again.
+lead-moved = 🔀 The company has moved to the { $region } division. The lead has gone to its credit unit.
+lead-moved-closed = 🔀 The company has moved to the { $region } division. The lead is closed: no credit chat there handles this product.
 lead-take = ✅ Take
 lead-decline = ❌ Decline
 lead-won-button = 🏆 Won
@@ -673,3 +675,8 @@ leave-ask-dates = Please write the first and the last day of { $name }'s leave, 
 leave-bad-dates = The dates could not be read: two dates as DD.MM.YYYY are needed.
 leave-ask-cover = Who covers { $name } from { $from } to { $to }? Their reminders and notices will go to that colleague meanwhile.
 leave-done = Leave recorded: from { $from } to { $to }, covered by { $cover }.
+users-title-division = { $region } division staff: { $count }. Choose a person.
+users-card-away = 🌴 On leave until { $to }, covered by { $cover }.
+leave-end-button = ✅ End the leave
+leave-ended = { $name }'s leave has been ended early (it was recorded until { $to }). From today their reminders and notices come to them again, not to the cover.
+leave-not-away = This person is not on leave today: there is nothing to end.

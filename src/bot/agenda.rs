@@ -58,7 +58,7 @@ pub fn reminder(
     let mut lines = vec![];
     // The colleague covering the owner's leave, or a manager covering an owner who left.
     if away {
-        let owner = crate::domain::portfolio::on_behalf_of(&f.owner_name);
+        let owner = crate::domain::portfolio::on_behalf_of(&f.owner_name, lang);
         lines.push(ctx.i18n.get(lang, "reminder-away", Args::new().text("owner", owner)));
     } else if cover.is_some() {
         lines.push(ctx.i18n.get(lang, "reminder-cover", Args::new().text("owner", &f.owner_name)));

@@ -88,7 +88,7 @@ const CATALOGUE: &[Entry] = &[
         name: "users",
         description: "cmd-users",
         menu: Some("menu-users"),
-        roles: &[Role::Admin],
+        roles: &[Role::Admin, Role::Manager],
     },
     Entry {
         command: Command::Routes,

@@ -199,6 +199,7 @@ pub fn explain_move(ctx: &Ctx, lang: Lang, err: &MoveError) -> Option<String> {
         MoveError::Moved => ctx.i18n.t(lang, "move-changed"),
         MoveError::BadDates => ctx.i18n.t(lang, "away-bad-dates"),
         MoveError::BadCover(_) => ctx.i18n.t(lang, "away-bad-cover"),
+        MoveError::NotAway(_) => ctx.i18n.t(lang, "leave-not-away"),
         MoveError::HoldsWork { cards, followups, leads, .. } => ctx.i18n.get(
             lang,
             "move-holds-work",

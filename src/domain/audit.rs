@@ -19,6 +19,8 @@ pub enum AuditAction {
     UserEnabled,
     /// A person marked away, with the colleague covering (SPEC §2).
     UserAway,
+    /// A leave ended early: the person is back from today.
+    UserBack,
     LanguageChanged,
     ProspectCreated,
     CardViewed,
@@ -36,6 +38,8 @@ pub enum AuditAction {
     HandoffDeclined,
     /// A lead nobody took in time, or that could not reach its chat, closed by the bot.
     HandoffExpired,
+    /// A lead nobody had taken went with its company to another division's credit chat.
+    HandoffMoved,
     HandoffClosed,
     Exported,
     /// The full workbook, contacts and all, downloaded from the bank's own page (SPEC §10).
@@ -62,6 +66,7 @@ impl AuditAction {
             AuditAction::UserDisabled => "user_disabled",
             AuditAction::UserEnabled => "user_enabled",
             AuditAction::UserAway => "user_away",
+            AuditAction::UserBack => "user_back",
             AuditAction::LanguageChanged => "language_changed",
             AuditAction::ProspectCreated => "prospect_created",
             AuditAction::CardViewed => "card_viewed",
@@ -76,6 +81,7 @@ impl AuditAction {
             AuditAction::HandoffTaken => "handoff_taken",
             AuditAction::HandoffDeclined => "handoff_declined",
             AuditAction::HandoffExpired => "handoff_expired",
+            AuditAction::HandoffMoved => "handoff_moved",
             AuditAction::HandoffClosed => "handoff_closed",
             AuditAction::Exported => "exported",
             AuditAction::ContactsExported => "contacts_exported",

@@ -5,9 +5,9 @@
 //! follow-ups, an audit line per card and the notices to the people concerned; a card that
 //! changed hands meanwhile spoils the move, and nothing of it is written.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
-use super::access::{AccessError, Region, Role, User};
+use super::access::{AccessError, Lang, Region, Role, User};
 use super::audit::{AuditAction, AuditRecord, user_subject};
 use super::ids::{RegionCode, TelegramId};
 use super::notice::Notice;
@@ -46,6 +46,9 @@ pub enum MoveError {
     /// The cover must be an active colleague of the same division, not the person themselves.
     #[error("user {0} cannot cover: an active colleague of the same division is needed")]
     BadCover(TelegramId),
+    /// There is no leave to end today.
+    #[error("user {0} is not away today: there is no leave to end")]
+    NotAway(TelegramId),
     #[error(transparent)]
     Store(StoreError),
 }
@@ -449,6 +452,25 @@ pub async fn set_away(
     Ok(())
 }
 
+/// `user`'s own day at `now`: in their division's zone (Moscow's for someone without one).
+async fn local_day(store: &dyn Store, user: &User, now: DateTime<Utc>) -> Result<NaiveDate, StoreError> {
+    let tz = match &user.region {
+        Some(code) => store.region(code).await?.map(|r| r.tz.tz()),
+        None => None,
+    };
+    Ok(now.with_timezone(&tz.unwrap_or(chrono_tz::Europe::Moscow)).date_naive())
+}
+
+/// The leave `user` is on at `now` (their division's day), if any.
+pub async fn away_now(
+    store: &dyn Store,
+    user: &User,
+    now: DateTime<Utc>,
+) -> Result<Option<Absence>, StoreError> {
+    let day = local_day(store, user, now).await?;
+    store.absence_on(user.telegram_id, day).await
+}
+
 /// The colleague who gets what is addressed to `user` at `now` (their division's day): their
 /// cover while they are away and the cover is active; `None` otherwise.
 pub async fn cover_now(
@@ -456,22 +478,47 @@ pub async fn cover_now(
     user: &User,
     now: DateTime<Utc>,
 ) -> Result<Option<User>, StoreError> {
-    let tz = match &user.region {
-        Some(code) => store.region(code).await?.map(|r| r.tz.tz()),
-        None => None,
-    };
-    let day = now.with_timezone(&tz.unwrap_or(chrono_tz::Europe::Moscow)).date_naive();
+    let day = local_day(store, user, now).await?;
     let Some(id) = store.cover_on(user.telegram_id, day).await? else { return Ok(None) };
     Ok(store.user(id).await?.filter(|c| c.active && c.telegram_id != user.telegram_id))
 }
 
+/// Ends the leave `who` is on today (SPEC §2: back early): from today their reminders and
+/// notices come to them again. Whoever may mark the leave may end it. A leave planned for
+/// later days stays as it is. Returns the leave as it was.
+pub async fn end_leave(
+    store: &dyn Store,
+    actor: Option<&User>,
+    who: TelegramId,
+    now: DateTime<Utc>,
+) -> MoveResult<Absence> {
+    let person = store.user(who).await?.ok_or(AccessError::UnknownUser(who))?;
+    if !may_move_portfolio(actor, &person) {
+        return Err(MoveError::NotAllowed);
+    }
+    let day = local_day(store, &person, now).await?;
+    let Some(leave) = store.absence_on(who, day).await? else { return Err(MoveError::NotAway(who)) };
+    let record = AuditRecord::new(now, actor.map(|a| a.telegram_id), AuditAction::UserBack)
+        .subject(user_subject(who))
+        .details(format!("{} - {} ended on {day}, cover {}", leave.from, leave.to, leave.cover));
+    if !store.end_absence(who, day, &record).await? {
+        return Err(MoveError::NotAway(who));
+    }
+    Ok(leave)
+}
+
 /// «за Петрову А.»: whom a covered message is for, the name shortened as client names are
-/// (SPEC §10) and the surname in the accusative the preposition wants.
-pub fn on_behalf_of(full_name: &str) -> String {
+/// (SPEC §10); in Russian the surname in the accusative the preposition wants, in English in
+/// its own form after the initial («For А. Петрова»).
+pub fn on_behalf_of(full_name: &str, lang: Lang) -> String {
     let short = super::privacy::mask_person(full_name);
     let (surname, rest) = short.split_once(' ').unwrap_or((short.as_str(), ""));
-    let accusative = accusative_surname(surname);
-    if rest.is_empty() { accusative } else { format!("{accusative} {rest}") }
+    match (lang, rest.is_empty()) {
+        (Lang::En, true) => surname.to_owned(),
+        (Lang::En, false) => format!("{rest} {surname}"),
+        (Lang::Ru, true) => accusative_surname(surname),
+        (Lang::Ru, false) => format!("{} {rest}", accusative_surname(surname)),
+    }
 }
 
 /// A Russian surname in the accusative by its usual endings; any other stays as it is.
@@ -500,11 +547,18 @@ mod tests {
 
     #[test]
     fn a_covered_message_names_its_addressee_in_the_accusative() {
-        assert_eq!(on_behalf_of("Иванова Анна Сергеевна"), "Иванову А.");
-        assert_eq!(on_behalf_of("Петров Иван Петрович"), "Петрова И.");
-        assert_eq!(on_behalf_of("Толстая Мария Ивановна"), "Толстую М.");
-        assert_eq!(on_behalf_of("Вишневский Олег Ильич"), "Вишневского О.");
-        assert_eq!(on_behalf_of("Ким Олег Романович"), "Ким О.");
-        assert_eq!(on_behalf_of("Сорокина Вера"), "Сорокину В.");
+        let ru = |name: &str| on_behalf_of(name, Lang::Ru);
+        assert_eq!(ru("Иванова Анна Сергеевна"), "Иванову А.");
+        assert_eq!(ru("Петров Иван Петрович"), "Петрова И.");
+        assert_eq!(ru("Толстая Мария Ивановна"), "Толстую М.");
+        assert_eq!(ru("Вишневский Олег Ильич"), "Вишневского О.");
+        assert_eq!(ru("Ким Олег Романович"), "Ким О.");
+        assert_eq!(ru("Сорокина Вера"), "Сорокину В.");
+    }
+
+    #[test]
+    fn in_english_the_name_stays_as_it_is_after_the_initial() {
+        assert_eq!(on_behalf_of("Иванова Анна Сергеевна", Lang::En), "А. Иванова");
+        assert_eq!(on_behalf_of("Петров Иван Петрович", Lang::En), "И. Петров");
     }
 }

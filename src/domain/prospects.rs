@@ -422,7 +422,8 @@ pub async fn log_entry(
         }
         _ => None,
     };
-    let write = EntryWrite { entry, status, audit: &record, handoffs, tell_owner };
+    let write =
+        EntryWrite { entry, status, audit: &record, handoffs, tell_owner, owner_seen: Some(prospect.owner) };
     let written = store.record_entry(&write, now).await?;
     let prospect = visible(store, user, entry.prospect).await?;
     let mut handoffs = vec![];

@@ -358,11 +358,16 @@ impl Deliverer {
             // A person on leave: their reminders and notices go to the colleague covering, who
             // must be entitled to them too; after the leave they come to the person again.
             // Their morning digest is not sent: each reminder in it reaches the cover anyway.
-            if (COVERED_KINDS.contains(&item.kind.as_str()) || item.kind == "digest")
+            // The Monday report goes to the cover only when the cover may read that report
+            // (a manager of the same division); otherwise it waits in the person's own chat.
+            let kind = item.kind.as_str();
+            let covered = COVERED_KINDS.contains(&kind) || kind == "digest" || weekly::is_report(kind);
+            if covered
                 && item.for_id.is_none()
                 && let (Some(user), Some(about)) = (&recipient, &about)
                 && let Some(cover) = portfolio::cover_now(ctx.store.as_ref(), user, ctx.clock.now()).await?
                 && may_receive(&cover, about)
+                && (!weekly::is_report(kind) || may_read_report(&cover, about))
             {
                 if item.kind == "digest" {
                     ctx.store.outbox_sent(item.id, ctx.clock.now()).await?;
@@ -454,7 +459,7 @@ impl Deliverer {
                 if item.kind == "lead"
                     && let (Some(handoff), Some(message)) = (item.ref_id, message)
                 {
-                    lead_posted(ctx, handoff, message).await?;
+                    lead_posted(ctx, item, handoff, message).await?;
                 }
             }
             Err(err) => {
@@ -508,9 +513,20 @@ impl Deliverer {
     }
 }
 
-/// What a person on leave has passed on to their cover: reminders and notices (the weekly
-/// report is theirs to read when back).
+/// What a person on leave has passed on to their cover: reminders and notices (the Monday
+/// report only to a cover who may read it: `may_read_report`).
 const COVERED_KINDS: &[&str] = &["reminder", notice::KIND];
+
+/// Whether `cover` may read a report about `about`: a manager of that division, or head office.
+fn may_read_report(cover: &crate::domain::access::User, about: &Audience) -> bool {
+    match about {
+        Audience::Region(region) => {
+            manages(cover, region) || (cover.active && cover.role == Role::HeadOffice)
+        }
+        Audience::AllRegions => cover.active && cover.role == Role::HeadOffice,
+        Audience::Staff => false,
+    }
+}
 
 /// An item its recipient may no longer get: not sent. A reminder goes to the division's
 /// managers instead, marked whose it was, so the client is not forgotten.
@@ -593,11 +609,29 @@ async fn unreachable(ctx: &Ctx, chat_id: i64) -> anyhow::Result<()> {
 
 /// Keeps the lead card's message so it can be edited; a lead settled while its card was on the
 /// way gets its edit now.
-async fn lead_posted(ctx: &Ctx, handoff: i64, message: MessageId) -> anyhow::Result<()> {
-    ctx.store.set_handoff_message(handoff, i64::from(message.0)).await?;
-    if let Some(h) = ctx.store.handoff(handoff).await?
-        && h.state != HandoffState::Pending
-    {
+async fn lead_posted(ctx: &Ctx, item: &Outgoing, handoff: i64, message: MessageId) -> anyhow::Result<()> {
+    let kept = ctx.store.set_handoff_message(handoff, item.chat_id, i64::from(message.0)).await?;
+    let Some(h) = ctx.store.handoff(handoff).await? else { return Ok(()) };
+    if !kept {
+        // Its company moved to another division while the card was on the way: the lead waits
+        // in that division's chat now, and the card just posted here is edited to say so.
+        let spec = crate::store::LeadMoved {
+            message: i64::from(message.0),
+            to: h.region.to_string(),
+            closed: false,
+        };
+        let edit = NewOutgoing {
+            kind: crate::store::LEAD_MOVED_KIND,
+            chat_id: item.chat_id,
+            ref_id: Some(h.id),
+            text: serde_json::to_string(&spec).ok(),
+            markup: None,
+            dedupe_key: format!("handoff:{}:moved:posted:{}", h.id, message.0),
+            audience: Audience::from_key(item.audience.as_deref()).unwrap_or(Audience::Staff),
+            notice: None,
+        };
+        ctx.store.enqueue(&[edit], ctx.clock.now()).await?;
+    } else if h.state != HandoffState::Pending {
         ctx.store.enqueue(&[notice::lead_edit(&h)], ctx.clock.now()).await?;
     }
     Ok(())

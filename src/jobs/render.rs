@@ -8,9 +8,10 @@ use crate::bot::handoffs::leads;
 use crate::ctx::Ctx;
 use crate::domain::access::{Lang, User};
 use crate::domain::handoff::{Handoff, HandoffState};
+use crate::domain::ids::RegionCode;
 use crate::domain::ids::TelegramId;
 use crate::domain::notice::{self, Notice};
-use crate::store::Outgoing;
+use crate::store::{LEAD_MOVED_KIND, LeadMoved, MOVED_REASON, Outgoing};
 
 /// A claimed item as it goes out: a new message (a reply, perhaps), or an edit of one.
 pub struct Rendered {
@@ -50,6 +51,9 @@ pub async fn outgoing(ctx: &Ctx, item: &Outgoing) -> anyhow::Result<Option<Rende
         let (text, markup) = reminder(ctx, &followup, cover.as_ref(), away, ctx.clock.now());
         return Ok(Some(Rendered { due: Some(followup.due_at), ..Rendered::message(text, Some(markup)) }));
     }
+    if item.kind == LEAD_MOVED_KIND {
+        return lead_moved(ctx, item).await;
+    }
     if LEAD_KINDS.contains(&item.kind.as_str()) {
         return lead_item(ctx, item).await;
     }
@@ -62,7 +66,7 @@ pub async fn outgoing(ctx: &Ctx, item: &Outgoing) -> anyhow::Result<Option<Rende
         let (reader, behalf) = match item.for_id.and_then(|owner| TelegramId::new(owner).ok()) {
             Some(owner) => match ctx.store.user(owner).await? {
                 Some(owner) => {
-                    let name = crate::domain::portfolio::on_behalf_of(owner.full_name.as_str());
+                    let name = crate::domain::portfolio::on_behalf_of(owner.full_name.as_str(), reader.lang);
                     (User { lang: reader.lang, ..owner }, Some(name))
                 }
                 None => return Ok(None),
@@ -87,7 +91,56 @@ pub async fn outgoing(ctx: &Ctx, item: &Outgoing) -> anyhow::Result<Option<Rende
         }));
     }
     let markup = item.markup.as_deref().and_then(|m| serde_json::from_str(m).ok());
-    Ok(item.text.clone().map(|text| Rendered::message(text, markup)))
+    let Some(mut text) = item.text.clone() else { return Ok(None) };
+    // A Monday report passed on to the manager covering a leave says whose it is.
+    if item.for_id.is_some() {
+        let lang = match TelegramId::new(item.chat_id) {
+            Ok(id) => ctx.store.user(id).await?.map(|u| u.lang),
+            Err(_) => None,
+        };
+        if let Some(mark) = for_whom(ctx, item, lang.unwrap_or_default()).await? {
+            text = format!("{mark}\n{text}");
+        }
+    }
+    Ok(Some(Rendered::message(text, markup)))
+}
+
+/// «↪️ За Петрову А. (коллега в отпуске):» for an item passed on to the colleague covering a
+/// leave, in `lang`; `None` for an item sent to its own addressee.
+pub(super) async fn for_whom(ctx: &Ctx, item: &Outgoing, lang: Lang) -> anyhow::Result<Option<String>> {
+    let Some(owner) = item.for_id.and_then(|id| TelegramId::new(id).ok()) else { return Ok(None) };
+    let Some(owner) = ctx.store.user(owner).await? else { return Ok(None) };
+    let name = crate::domain::portfolio::on_behalf_of(owner.full_name.as_str(), lang);
+    Ok(Some(ctx.i18n.get(lang, "notice-away", crate::i18n::Args::new().text("owner", name))))
+}
+
+/// The edit of a lead card left in the old division's chat when its company moved: no buttons
+/// any more, and where the lead went.
+async fn lead_moved(ctx: &Ctx, item: &Outgoing) -> anyhow::Result<Option<Rendered>> {
+    let Some(spec) = item.text.as_deref().and_then(|t| serde_json::from_str::<LeadMoved>(t).ok()) else {
+        return Ok(None);
+    };
+    let Some(h) = handoff_of(ctx, item).await? else { return Ok(None) };
+    let Ok(message) = i32::try_from(spec.message) else { return Ok(None) };
+    let region = match RegionCode::parse(&spec.to) {
+        Ok(code) => ctx.store.region(&code).await?.map(|r| r.name.as_str().to_owned()),
+        Err(_) => None,
+    };
+    let text = leads::lead_moved(ctx, &h, &region.unwrap_or(spec.to), spec.closed);
+    Ok(Some(Rendered { edit: Some(message), ..Rendered::message(text, None) }))
+}
+
+/// The division (its name) a lead's company moved to, when the lead was closed for the move.
+async fn moved_away(ctx: &Ctx, h: &Handoff) -> anyhow::Result<Option<String>> {
+    let Some(code) = h.reason.as_deref().and_then(|r| r.strip_prefix(MOVED_REASON)) else { return Ok(None) };
+    if h.state != HandoffState::Expired {
+        return Ok(None);
+    }
+    let name = match RegionCode::parse(code) {
+        Ok(code) => ctx.store.region(&code).await?.map(|r| r.name.as_str().to_owned()),
+        Err(_) => None,
+    };
+    Ok(Some(name.unwrap_or_else(|| code.to_owned())))
 }
 
 /// The outbox items about a hand-off: the lead card, its later state, the chat's reminder, and
@@ -108,6 +161,10 @@ pub(super) async fn handoff_of(ctx: &Ctx, item: &Outgoing) -> anyhow::Result<Opt
 async fn lead_item(ctx: &Ctx, item: &Outgoing) -> anyhow::Result<Option<Rendered>> {
     let Some(h) = handoff_of(ctx, item).await? else { return Ok(None) };
     let to_chat = item.kind != "lead_overdue";
+    // The lead went to another chat since (its company moved): nothing more about it here.
+    if to_chat && item.chat_id != h.chat_id {
+        return Ok(None);
+    }
     if to_chat && !ctx.store.is_handoff_chat(h.chat_id).await? {
         tracing::warn!(
             handoff = h.id,
@@ -121,7 +178,10 @@ async fn lead_item(ctx: &Ctx, item: &Outgoing) -> anyhow::Result<Option<Rendered
     let rendered = match item.kind.as_str() {
         "lead" | "lead_edit" => {
             let Some(region) = ctx.store.region(&h.region).await? else { return Ok(None) };
-            let (text, markup) = leads::lead_card(ctx, &h, &region);
+            let (text, markup) = match moved_away(ctx, &h).await? {
+                Some(to) => (leads::lead_moved(ctx, &h, &to, true), InlineKeyboardMarkup::default()),
+                None => leads::lead_card(ctx, &h, &region),
+            };
             let mut rendered = Rendered::message(text, Some(markup));
             if item.kind == "lead_edit" {
                 // Not posted yet: the card will show the new state when it is.

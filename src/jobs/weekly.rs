@@ -20,6 +20,13 @@ use crate::store::{NewOutgoing, Outgoing};
 
 /// The outbox kind of a report file built at send time.
 pub const KIND: &str = "report";
+/// The outbox kind of the report's text summary.
+pub const SUMMARY_KIND: &str = "report_summary";
+
+/// Whether an outbox item is a part of the Monday report.
+pub fn is_report(kind: &str) -> bool {
+    kind == KIND || kind == SUMMARY_KIND
+}
 
 /// What a `report` item sends: which report, for whom, which file.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -78,7 +85,7 @@ pub async fn queue(ctx: &Ctx) -> anyhow::Result<()> {
             let chat = person.telegram_id.get();
             let key = format!("weekly:{}:{week}:{chat}", scope.key());
             items.push(NewOutgoing {
-                kind: "notice",
+                kind: SUMMARY_KIND,
                 chat_id: chat,
                 ref_id: None,
                 text: Some(summary),
@@ -124,7 +131,10 @@ pub async fn send(
     let report =
         reports::activity(ctx.store.as_ref(), spec.scope.clone(), spec.period.clone(), ctx.clock.now())
             .await?;
-    let caption = format!("{} · {}", reader.t("report-weekly"), text::activity_caption(&reader, &report));
+    let mut caption = format!("{} · {}", reader.t("report-weekly"), text::activity_caption(&reader, &report));
+    if let Some(mark) = super::render::for_whom(ctx, item, spec.lang).await? {
+        caption = format!("{mark}\n{caption}");
+    }
     let chat = ChatId(item.chat_id);
     let slug = spec.period.slug();
     let sent = if spec.part == "chart" {

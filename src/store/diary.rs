@@ -29,6 +29,9 @@ pub struct EntryWrite<'a> {
     pub handoffs: Vec<(NewHandoff, AuditRecord)>,
     /// The card's owner and division, when the owner is to be told of a colleague's entry.
     pub tell_owner: Option<(TelegramId, RegionCode)>,
+    /// The owner the card had when the entry was made: if the card was given to someone else
+    /// before the entry is written, its new owner is the one told (unless they wrote it).
+    pub owner_seen: Option<TelegramId>,
 }
 
 /// What was written: the entry's id and the hand-offs made.
@@ -127,6 +130,7 @@ impl DiaryStore for SqlStore {
         // Only talks that have not gone further move on: a hand-off made meanwhile is kept.
         let move_on = "UPDATE prospects SET status = CASE WHEN status IN ('new', 'in_talks') THEN $2 \
                        ELSE status END, updated_by = $3, updated_at = $4 WHERE id = $1";
+        let owner_now = "SELECT owner_id, region_code FROM prospects WHERE id = $1";
         let agreed: String = entry.summary.chars().take(200).collect();
         let written = on_pool!(self, p => async {
             let mut tx = p.begin_write().await?;
@@ -139,6 +143,9 @@ impl DiaryStore for SqlStore {
                 .bind(secs(now))
                 .execute(&mut *tx)
                 .await?;
+            // Read under that lock: a move that committed just before is seen here.
+            let current: Option<(i64, String)> =
+                sqlx::query_as(owner_now).bind(entry.prospect.0).fetch_optional(&mut *tx).await?;
             let (id,): (i64,) = sqlx::query_as(insert)
                 .bind(entry.prospect.0)
                 .bind(entry.author.get())
@@ -177,7 +184,15 @@ impl DiaryStore for SqlStore {
                     handoffs.push(handoff);
                 }
             }
-            if let Some((owner, region)) = &write.tell_owner {
+            let tell = match (write.owner_seen, current) {
+                // The card changed hands meanwhile: its new owner is told, unless it is the author.
+                (Some(seen), Some((owner, region))) if owner != seen.get() => {
+                    let owner = TelegramId::new(owner).ok().filter(|o| *o != entry.author);
+                    owner.zip(RegionCode::parse(&region).ok())
+                }
+                _ => write.tell_owner.clone(),
+            };
+            if let Some((owner, region)) = &tell {
                 let notice = Notice::ColleagueEntry { prospect: entry.prospect.0, entry: id }.to(*owner, region);
                 queue_item!(&mut *tx, notice, now, now)?;
             }
@@ -194,7 +209,7 @@ impl DiaryStore for SqlStore {
         now: DateTime<Utc>,
         audit: &AuditRecord,
     ) -> StoreResult<i64> {
-        let write = EntryWrite { entry, status, audit, handoffs: vec![], tell_owner: None };
+        let write = EntryWrite { entry, status, audit, handoffs: vec![], tell_owner: None, owner_seen: None };
         Ok(self.record_entry(&write, now).await?.entry)
     }
 

@@ -129,7 +129,9 @@ pub trait HandoffStore: Send + Sync {
     /// Pending hand-offs whose card reached the chat before `before`, oldest first.
     async fn pending_handoffs(&self, before: DateTime<Utc>, limit: i64) -> StoreResult<Vec<Handoff>>;
     /// Records the lead card's message in the chat, so it can be edited later.
-    async fn set_handoff_message(&self, id: i64, message_id: i64) -> StoreResult<()>;
+    /// `false`, and nothing kept, when the lead went to another chat meanwhile (its company
+    /// moved to another division).
+    async fn set_handoff_message(&self, id: i64, chat_id: i64, message_id: i64) -> StoreResult<bool>;
     /// Records one fact of a lead whose card is still held; `false` when it is not held any more.
     async fn set_handoff_fact(&self, id: i64, fact: Fact, now: DateTime<Utc>) -> StoreResult<bool>;
     /// Ends the hold of a lead and queues its card (`card`), in one transaction; `false` when it
@@ -497,10 +499,10 @@ impl HandoffStore for SqlStore {
         rows(found)
     }
 
-    async fn set_handoff_message(&self, id: i64, message_id: i64) -> StoreResult<()> {
-        let sql = "UPDATE handoffs SET message_id = $2 WHERE id = $1";
-        on_pool!(self, p => sqlx::query(sql).bind(id).bind(message_id).execute(p).await.map(drop))?;
-        Ok(())
+    async fn set_handoff_message(&self, id: i64, chat_id: i64, message_id: i64) -> StoreResult<bool> {
+        let sql = "UPDATE handoffs SET message_id = $2 WHERE id = $1 AND chat_id = $3";
+        let kept = on_pool!(self, p => sqlx::query(sql).bind(id).bind(message_id).bind(chat_id).execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(kept > 0)
     }
 
     async fn waiting_handoffs(

@@ -28,7 +28,10 @@ pub use diary::{DiaryStore, EntryWrite, EntryWritten};
 pub use handoffs::HandoffStore;
 pub use import::{ImportStore, ImportWrite, ImportWritten, PendingImport};
 pub use ops::{Backlog, OpsStore, PoolUsage, Schema};
-pub use portfolio::{Absence, CardMove, HeldCard, Holdings, Leaving, PortfolioStore, Transfer};
+pub use portfolio::{
+    Absence, CardMove, HeldCard, Holdings, LEAD_MOVED_KIND, LeadMoved, Leaving, MOVED_REASON, PortfolioStore,
+    Transfer,
+};
 pub use prospects::{ProspectStore, TextSearch};
 pub use reports::{AuditLine, EntryLine, ExportLine, HandoffLine, ReportStore};
 pub use sql::SqlStore;

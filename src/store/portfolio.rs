@@ -3,6 +3,12 @@
 //! from the owner the move was planned with (`owner_id = from`, which also takes the card's
 //! row lock before its follow-ups are touched): a card that changed hands meanwhile spoils the
 //! whole move, and nothing of it is written.
+//!
+//! A card moved to another division takes its leads nobody has taken yet with it: each goes to
+//! the new division's credit chat for its product (posted anew, its wait counted from the move,
+//! followed by the new owner), or — when that division routes no such product — is closed as
+//! expired; either way the card in the old chat is edited to say the company moved. A lead a
+//! credit officer already took stays with them.
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -11,7 +17,7 @@ use super::StoreResult;
 use super::delivery::{NewOutgoing, queue_item};
 use super::sql::{BeginWrite, Pool, SqlStore, insert_audit, on_pool, secs};
 use crate::domain::access::Audience;
-use crate::domain::audit::AuditRecord;
+use crate::domain::audit::{AuditAction, AuditRecord};
 use crate::domain::ids::{RegionCode, TelegramId};
 use crate::domain::prospect::ProspectId;
 
@@ -31,6 +37,23 @@ pub struct CardMove {
 pub struct Leaving {
     pub who: TelegramId,
     pub audit: AuditRecord,
+}
+
+/// The outbox kind of the edit of a lead card left in the old division's chat by a move: its
+/// `text` is a [`LeadMoved`] as JSON.
+pub const LEAD_MOVED_KIND: &str = "lead_moved";
+
+/// The reason of a lead closed because its company moved to a division that routes no such
+/// product, followed by that division's code.
+pub const MOVED_REASON: &str = "moved:";
+
+/// What the edit of a moved lead's old card says: its message, the division the company went
+/// to, and whether the lead was closed there for want of a route.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LeadMoved {
+    pub message: i64,
+    pub to: String,
+    pub closed: bool,
 }
 
 /// What one move writes.
@@ -91,6 +114,11 @@ pub trait PortfolioStore: Send + Sync {
     ) -> StoreResult<()>;
     /// Who covers `who` on `day` (the latest leave recorded that includes it).
     async fn cover_on(&self, who: TelegramId, day: NaiveDate) -> StoreResult<Option<TelegramId>>;
+    /// The leave `who` is on on `day` (the latest recorded that includes it).
+    async fn absence_on(&self, who: TelegramId, day: NaiveDate) -> StoreResult<Option<Absence>>;
+    /// Ends every leave of `who` that includes `day` on the day before, with its audit line;
+    /// `false`, and nothing written, when there was none.
+    async fn end_absence(&self, who: TelegramId, day: NaiveDate, audit: &AuditRecord) -> StoreResult<bool>;
     /// Passes a claimed outbox item on to `cover`, remembering whom it was for; the item itself
     /// is done. One transaction, and never twice for the same cover.
     async fn pass_to_cover(&self, item: i64, cover: TelegramId, now: DateTime<Utc>) -> StoreResult<()>;
@@ -128,6 +156,20 @@ impl PortfolioStore for SqlStore {
         let requeue = "UPDATE handoffs SET state = 'pending', taken_by = NULL, taken_at = NULL, \
                        message_id = NULL, card_shown = NULL, reminded_at = NULL, escalated_at = NULL, queued_at = $2 \
                        WHERE taken_by = $1 AND state = 'accepted' RETURNING id, chat_id, region_code";
+        // Leads nobody took yet that belong to another division than the card's new one.
+        let open_leads = "SELECT id, chat_id, message_id, product, region_code FROM handoffs \
+                          WHERE prospect_id = $1 AND state = 'pending' AND region_code <> $2 ORDER BY id";
+        let route = "SELECT chat_id FROM routes WHERE region_code = $1 AND product = $2";
+        let move_lead = "UPDATE handoffs SET sent_by = COALESCE(sent_by, from_id), \
+                         sent_region = COALESCE(sent_region, region_code), \
+                         region_code = $2, chat_id = $3, from_id = $4, message_id = NULL, \
+                         card_shown = NULL, reminded_at = NULL, escalated_at = NULL, held_until = NULL, queued_at = $5 \
+                         WHERE id = $1";
+        // Closed for the move: the reason `moved:CODE` makes every later edit of its card say so.
+        let close_lead = "UPDATE handoffs SET state = 'expired', closed_at = $2, held_until = NULL, reason = $3 WHERE id = $1";
+        let interested = "UPDATE prospects SET status = 'interested', updated_at = $2 WHERE id = $1 \
+                          AND status = 'handed_off' AND NOT EXISTS (SELECT 1 FROM handoffs \
+                          WHERE prospect_id = $1 AND state IN ('pending', 'accepted'))";
         let written = on_pool!(self, p => async {
             let mut tx = p.begin_write().await?;
             for m in &t.moves {
@@ -152,6 +194,68 @@ impl PortfolioStore for SqlStore {
                     .bind(secs(now))
                     .execute(&mut *tx)
                     .await?;
+                let leads: Vec<(i64, i64, Option<i64>, String, String)> =
+                    sqlx::query_as(open_leads).bind(m.prospect.0).bind(m.region.as_str()).fetch_all(&mut *tx).await?;
+                for (id, old_chat, message, product, old_region) in leads {
+                    let chat: Option<i64> = sqlx::query_scalar(route)
+                        .bind(m.region.as_str())
+                        .bind(&product)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    let action = match chat {
+                        Some(chat) => {
+                            sqlx::query(move_lead)
+                                .bind(id)
+                                .bind(m.region.as_str())
+                                .bind(chat)
+                                .bind(m.to.get())
+                                .bind(secs(now))
+                                .execute(&mut *tx)
+                                .await?;
+                            let card = NewOutgoing {
+                                kind: "lead",
+                                chat_id: chat,
+                                ref_id: Some(id),
+                                text: None,
+                                markup: None,
+                                dedupe_key: format!("handoff:{id}:lead:moved:{}", secs(now)),
+                                audience: Audience::Region(m.region.clone()),
+                                notice: None,
+                            };
+                            queue_item!(&mut *tx, card, now, now)?;
+                            AuditAction::HandoffMoved
+                        }
+                        None => {
+                            sqlx::query(close_lead)
+                                .bind(id)
+                                .bind(secs(now))
+                                .bind(format!("{MOVED_REASON}{}", m.region))
+                                .execute(&mut *tx)
+                                .await?;
+                            sqlx::query(interested).bind(m.prospect.0).bind(secs(now)).execute(&mut *tx).await?;
+                            AuditAction::HandoffExpired
+                        }
+                    };
+                    if let Some(message) = message {
+                        let spec = LeadMoved { message, to: m.region.to_string(), closed: chat.is_none() };
+                        let edit = NewOutgoing {
+                            kind: LEAD_MOVED_KIND,
+                            chat_id: old_chat,
+                            ref_id: Some(id),
+                            text: serde_json::to_string(&spec).ok(),
+                            markup: None,
+                            dedupe_key: format!("handoff:{id}:moved:{}", secs(now)),
+                            audience: RegionCode::parse(&old_region).map_or(Audience::Staff, Audience::Region),
+                            notice: None,
+                        };
+                        queue_item!(&mut *tx, edit, now, now)?;
+                    }
+                    let whither = chat.map_or("closed: no route there".to_owned(), |c| format!("chat {c}"));
+                    let record = AuditRecord::new(now, t.by, action)
+                        .subject(format!("prospect:{}", m.prospect))
+                        .details(format!("handoff {id} {product}: {old_region} -> {} ({whither})", m.region));
+                    insert_audit!(&mut *tx, &record)?;
+                }
             }
             if let Some(leaving) = &t.leaving {
                 let who = leaving.who.get();
@@ -218,6 +322,49 @@ impl PortfolioStore for SqlStore {
         let row: Option<(i64,)> =
             on_pool!(self, p => sqlx::query_as(sql).bind(who.get()).bind(&day).fetch_optional(p).await)?;
         Ok(row.and_then(|(id,)| TelegramId::new(id).ok()))
+    }
+
+    async fn absence_on(&self, who: TelegramId, day: NaiveDate) -> StoreResult<Option<Absence>> {
+        let sql = "SELECT cover_id, from_day, to_day, created_by FROM absences \
+                   WHERE user_id = $1 AND from_day <= $2 AND to_day >= $2 ORDER BY id DESC LIMIT 1";
+        let day = day.to_string();
+        let row: Option<(i64, String, String, Option<i64>)> =
+            on_pool!(self, p => sqlx::query_as(sql).bind(who.get()).bind(&day).fetch_optional(p).await)?;
+        let Some((cover, from, to, by)) = row else { return Ok(None) };
+        let corrupt = || super::StoreError::Corrupt(format!("absence of {who}"));
+        Ok(Some(Absence {
+            who,
+            cover: TelegramId::new(cover).map_err(|_| corrupt())?,
+            from: from.parse().map_err(|_| corrupt())?,
+            to: to.parse().map_err(|_| corrupt())?,
+            by: by.and_then(|b| TelegramId::new(b).ok()),
+        }))
+    }
+
+    async fn end_absence(&self, who: TelegramId, day: NaiveDate, audit: &AuditRecord) -> StoreResult<bool> {
+        // The leave ends on the day before: from `day` on the person is back. One that began
+        // today is left ending before it starts, which no day matches.
+        let sql = "UPDATE absences SET to_day = $3 WHERE user_id = $1 AND from_day <= $2 AND to_day >= $2";
+        let yesterday = day.pred_opt().unwrap_or(day).to_string();
+        let day = day.to_string();
+        let ended = on_pool!(self, p => async {
+            let mut tx = p.begin_write().await?;
+            let n = sqlx::query(sql)
+                .bind(who.get())
+                .bind(&day)
+                .bind(&yesterday)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if n == 0 {
+                tx.rollback().await?;
+                return Ok(false);
+            }
+            insert_audit!(&mut *tx, audit)?;
+            tx.commit().await?;
+            Ok::<bool, sqlx::Error>(true)
+        }.await)?;
+        Ok(ended)
     }
 
     async fn pass_to_cover(&self, item: i64, cover: TelegramId, now: DateTime<Utc>) -> StoreResult<()> {

@@ -266,7 +266,14 @@ impl ReportStore for SqlStore {
                 scoped("h.region_code", 1)
             )
         };
-        let sent_sql = handoff("created_at", "");
+        // Sent: for whoever made the hand-off, in their division, even when the lead later went
+        // along with its company to another division (then followed by the card's new owner).
+        let sent_sql = format!(
+            "SELECT COALESCE(h.sent_region, h.region_code), COALESCE(h.sent_by, h.from_id), COUNT(*) \
+             FROM handoffs h WHERE h.created_at >= $2 AND h.created_at < $3 AND {} \
+             GROUP BY COALESCE(h.sent_region, h.region_code), COALESCE(h.sent_by, h.from_id)",
+            scoped("COALESCE(h.sent_region, h.region_code)", 1)
+        );
         let taken_sql = handoff("taken_at", "AND h.taken_by IS NOT NULL");
         let won_sql = handoff("closed_at", "AND h.state = 'won'");
         let overdue_sql = format!(

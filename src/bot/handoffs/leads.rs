@@ -200,6 +200,22 @@ pub fn lead_text(ctx: &Ctx, lang: Lang, h: &Handoff, region: &Region, public: bo
     lines.join("\n")
 }
 
+/// The lead card left in a division's chat after its company moved to `region` (its name): what
+/// the lead was, and that it went to that division's credit unit or was `closed`.
+pub fn lead_moved(ctx: &Ctx, h: &Handoff, region: &str, closed: bool) -> String {
+    let lang = GROUP_LANG;
+    let (name, inn) = company(ctx, lang, h);
+    let title = Args::new().text("id", h.id.to_string()).text("product", product(ctx, lang, h.product));
+    let moved = Args::new().text("region", region);
+    [
+        ctx.i18n.get(lang, "lead-title", title),
+        ctx.i18n.get(lang, "lead-company", Args::new().text("name", name).text("inn", inn)),
+        String::new(),
+        ctx.i18n.get(lang, if closed { "lead-moved-closed" } else { "lead-moved" }, moved),
+    ]
+    .join("\n")
+}
+
 /// The lead card as the chat sees it; Take and Decline while it waits.
 pub fn lead_card(ctx: &Ctx, h: &Handoff, region: &Region) -> (String, InlineKeyboardMarkup) {
     let lang = GROUP_LANG;

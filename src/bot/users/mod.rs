@@ -1,6 +1,11 @@
 //! `/users`: admins manage the whitelist from the chat — list, add, change role or division,
 //! disable and enable — with the same checks and audit trail as the operator CLI. Adding a
 //! person is its own flow (`add.rs`).
+//!
+//! A division's manager sees only their division's people and, on a person's card, only what
+//! SPEC §2 lets a manager do: give the portfolio away, mark a leave with its cover and end it.
+//! Whitelisting, roles and disabling stay the admins'. Every press is checked again against
+//! the same rule (`permitted`), because button data can be forged.
 
 use chrono::NaiveDate;
 use teloxide::prelude::*;
@@ -56,6 +61,8 @@ buttons! {
         Leave(user: i64) = "lv",
         /// The colleague covering `user` from one day to another.
         LeaveCover(user: i64, cover: i64, from: NaiveDate, to: NaiveDate) = "lc",
+        /// Back early: the leave `user` is on ends today.
+        EndLeave(user: i64) = "lb",
     }
 }
 
@@ -72,8 +79,60 @@ fn is_admin(caller: &Caller) -> bool {
     caller.user.role == Role::Admin
 }
 
+/// A manager of a division, who may act on its people (SPEC §2).
+fn is_manager(caller: &Caller) -> bool {
+    caller.user.active && caller.user.role == Role::Manager && caller.user.region.is_some()
+}
+
+/// Whether the caller may open `person`'s card and act on it: an admin anyone, a manager the
+/// people of their division (the rule the domain's moves check again).
+fn may_act_on(caller: &Caller, person: &User) -> bool {
+    is_admin(caller) || (is_manager(caller) && moves::may_move_portfolio(Some(&caller.user), person))
+}
+
+/// Whether a press is the caller's to make: an admin's any; a manager's only the list and what
+/// concerns a person of their division. Forged data naming anyone else is refused.
+async fn permitted(ctx: &Ctx, caller: &Caller, button: &UserButton) -> anyhow::Result<bool> {
+    if is_admin(caller) {
+        return Ok(true);
+    }
+    if !is_manager(caller) {
+        return Ok(false);
+    }
+    let person = match button {
+        UserButton::Page(_) => return Ok(true),
+        UserButton::Show(id)
+        | UserButton::Portfolio(id)
+        | UserButton::PortfolioTo(id, _)
+        | UserButton::PortfolioSpread(id)
+        | UserButton::ConfirmTo(id, _)
+        | UserButton::ConfirmSpread(id)
+        | UserButton::Leave(id)
+        | UserButton::LeaveCover(id, ..)
+        | UserButton::EndLeave(id) => *id,
+        _ => return Ok(false),
+    };
+    let Ok(person) = TelegramId::new(person) else { return Ok(false) };
+    Ok(directory::user(ctx.store.as_ref(), person).await?.is_some_and(|p| may_act_on(caller, &p)))
+}
+
+/// The people `/users` lists for the caller: everyone for an admin; for a manager their
+/// division's people, themselves left out.
+async fn listed(ctx: &Ctx, caller: &Caller) -> anyhow::Result<Vec<User>> {
+    let users = directory::users(ctx.store.as_ref()).await?;
+    Ok(if is_admin(caller) { users } else { users.into_iter().filter(|u| may_act_on(caller, u)).collect() })
+}
+
 pub async fn open(bot: &Bot, ctx: &Ctx, caller: &Caller, args: &str) -> HandlerResult {
+    if !is_admin(caller) && !is_manager(caller) {
+        reply::send(bot, caller.chat, ctx.i18n.t(caller.user.lang, "not-allowed")).await?;
+        return Ok(());
+    }
     if args.eq_ignore_ascii_case("add") {
+        if !is_admin(caller) {
+            reply::send(bot, caller.chat, ctx.i18n.t(caller.user.lang, "not-allowed")).await?;
+            return Ok(());
+        }
         return begin_add(bot, ctx, caller).await;
     }
     let (text, markup) = list_page(ctx, caller, 0).await?;
@@ -83,7 +142,7 @@ pub async fn open(bot: &Bot, ctx: &Ctx, caller: &Caller, args: &str) -> HandlerR
 
 async fn list_page(ctx: &Ctx, caller: &Caller, page: u32) -> anyhow::Result<(String, InlineKeyboardMarkup)> {
     let lang = caller.user.lang;
-    let users = directory::users(ctx.store.as_ref()).await?;
+    let users = listed(ctx, caller).await?;
     let pages = users.len().div_ceil(PAGE).max(1);
     let page = (page as usize).min(pages - 1);
     let mut rows: Vec<Vec<InlineKeyboardButton>> = users
@@ -106,8 +165,14 @@ async fn list_page(ctx: &Ctx, caller: &Caller, page: u32) -> anyhow::Result<(Str
     if !nav.is_empty() {
         rows.push(nav);
     }
-    rows.push(vec![UserButton::Add.button(ctx.i18n.t(lang, "users-add"))]);
-    let mut text = ctx.i18n.get(lang, "users-title", Args::new().num("count", users.len() as i64));
+    let mut text = if is_admin(caller) {
+        rows.push(vec![UserButton::Add.button(ctx.i18n.t(lang, "users-add"))]);
+        ctx.i18n.get(lang, "users-title", Args::new().num("count", users.len() as i64))
+    } else {
+        let region = caller.user.region.as_ref().map(RegionCode::as_str).unwrap_or_default();
+        let args = Args::new().num("count", users.len() as i64).text("region", region);
+        ctx.i18n.get(lang, "users-title-division", args)
+    };
     if pages > 1 {
         let args = Args::new().num("page", page as i64 + 1).num("pages", pages as i64);
         text = format!("{text}\n{}", ctx.i18n.get(lang, "users-page", args));
@@ -119,10 +184,12 @@ fn region_label(ctx: &Ctx, caller: &Caller, region: Option<&str>) -> String {
     region.map(str::to_owned).unwrap_or_else(|| ctx.i18n.t(caller.user.lang, "region-none"))
 }
 
-fn card(ctx: &Ctx, caller: &Caller, user: &User) -> (String, InlineKeyboardMarkup) {
+/// A person's card: who they are, their leave if they are on one, and the buttons of what the
+/// caller may do with them.
+async fn card(ctx: &Ctx, caller: &Caller, user: &User) -> anyhow::Result<(String, InlineKeyboardMarkup)> {
     let lang = caller.user.lang;
     let status = ctx.i18n.t(lang, if user.active { "user-active" } else { "user-disabled" });
-    let text = ctx.i18n.get(
+    let mut text = ctx.i18n.get(
         lang,
         "users-card",
         Args::new()
@@ -132,22 +199,42 @@ fn card(ctx: &Ctx, caller: &Caller, user: &User) -> (String, InlineKeyboardMarku
             .text("region", region_label(ctx, caller, user.region.as_ref().map(RegionCode::as_str)))
             .text("status", status),
     );
+    let store = ctx.store.as_ref();
+    let away = match user.active {
+        true => moves::away_now(store, user, ctx.clock.now()).await?,
+        false => None,
+    };
+    if let Some(leave) = &away {
+        let cover = directory::user(store, leave.cover).await?;
+        let cover = cover.map(|c| c.full_name.as_str().to_owned()).unwrap_or_else(|| leave.cover.to_string());
+        let args = Args::new().text("to", leave.to.format("%d.%m.%Y").to_string()).text("cover", cover);
+        text = format!("{text}\n{}", ctx.i18n.get(lang, "users-card-away", args));
+    }
     let id = user.telegram_id.get();
-    let mut buttons = vec![UserButton::Roles(id).button(ctx.i18n.t(lang, "users-change-role"))];
-    if user.role.works_in_region() {
-        buttons.push(UserButton::Regions(id, user.role).button(ctx.i18n.t(lang, "users-change-region")));
+    let admin = is_admin(caller);
+    let mut buttons = vec![];
+    if admin {
+        buttons.push(UserButton::Roles(id).button(ctx.i18n.t(lang, "users-change-role")));
+        if user.role.works_in_region() {
+            buttons.push(UserButton::Regions(id, user.role).button(ctx.i18n.t(lang, "users-change-region")));
+        }
     }
     if user.active && crate::domain::access::works_with_prospects(user) {
         buttons.push(UserButton::Portfolio(id).button(ctx.i18n.t(lang, "portfolio-button")));
         buttons.push(UserButton::Leave(id).button(ctx.i18n.t(lang, "leave-button")));
+        if away.is_some() {
+            buttons.push(UserButton::EndLeave(id).button(ctx.i18n.t(lang, "leave-end-button")));
+        }
     }
-    buttons.push(if user.active {
-        UserButton::Active(id, false).button(ctx.i18n.t(lang, "users-disable"))
-    } else {
-        UserButton::Active(id, true).button(ctx.i18n.t(lang, "users-enable"))
-    });
+    if admin {
+        buttons.push(if user.active {
+            UserButton::Active(id, false).button(ctx.i18n.t(lang, "users-disable"))
+        } else {
+            UserButton::Active(id, true).button(ctx.i18n.t(lang, "users-enable"))
+        });
+    }
     buttons.push(UserButton::Page(0).button(ctx.i18n.t(lang, "users-back")));
-    (text, grid(buttons, 1))
+    Ok((text, grid(buttons, 1)))
 }
 
 async fn show(
@@ -192,7 +279,8 @@ async fn refresh_commands(bot: &Bot, ctx: &Ctx, user: &User) {
     }
 }
 
-/// An admin's press on `/users` or on the add-user flow; anyone else's is refused.
+/// A press on `/users` or on the add-user flow: an admin's, or a manager's about their
+/// division's people (`permitted`); anyone else's is refused.
 pub async fn on_button(
     bot: Bot,
     ctx: Ctx,
@@ -202,7 +290,7 @@ pub async fn on_button(
 ) -> anyhow::Result<Answer> {
     let (bot, ctx, caller) = (&bot, &ctx, &caller);
     let lang = caller.user.lang;
-    if !is_admin(caller) {
+    if !permitted(ctx, caller, &button).await? {
         return Ok(Answer::alert(ctx.i18n.t(lang, "button-not-allowed")));
     }
     let now = ctx.clock.now();
@@ -210,7 +298,7 @@ pub async fn on_button(
     match button {
         UserButton::Page(page) => show(bot, caller, message, list_page(ctx, caller, page).await?).await?,
         UserButton::Show(id) => {
-            show(bot, caller, message, card(ctx, caller, &target(ctx, id).await?)).await?
+            show(bot, caller, message, card(ctx, caller, &target(ctx, id).await?).await?).await?
         }
         UserButton::Add => begin_add(bot, ctx, caller).await?,
         UserButton::Roles(id) => {
@@ -243,7 +331,7 @@ pub async fn on_button(
                 directory::change_placement(ctx.store.as_ref(), TelegramId::new(id)?, &placement, actor, now)
                     .await?;
             refresh_commands(bot, ctx, &user).await;
-            show(bot, caller, message, card(ctx, caller, &user)).await?;
+            show(bot, caller, message, card(ctx, caller, &user).await?).await?;
         }
         UserButton::Active(id, active) => {
             let id = TelegramId::new(id)?;
@@ -265,7 +353,7 @@ pub async fn on_button(
                 }
             };
             refresh_commands(bot, ctx, &user).await;
-            show(bot, caller, message, card(ctx, caller, &user)).await?;
+            show(bot, caller, message, card(ctx, caller, &user).await?).await?;
         }
         UserButton::Portfolio(id) => {
             let from = target(ctx, id).await?;
@@ -321,7 +409,7 @@ pub async fn on_button(
             )
             .await?;
             refresh_commands(bot, ctx, &user).await;
-            show(bot, caller, message, card(ctx, caller, &user)).await?;
+            show(bot, caller, message, card(ctx, caller, &user).await?).await?;
         }
         UserButton::Leave(id) => {
             let person = target(ctx, id).await?;
@@ -349,7 +437,21 @@ pub async fn on_button(
                     .text("to", to.format("%d.%m.%Y").to_string())
                     .text("cover", cover.full_name.as_str()),
             );
-            let (text, markup) = card(ctx, caller, &person);
+            let (text, markup) = card(ctx, caller, &person).await?;
+            show(bot, caller, message, (format!("{done}\n\n{text}"), markup)).await?;
+        }
+        UserButton::EndLeave(id) => {
+            let leave =
+                moves::end_leave(ctx.store.as_ref(), Some(&caller.user), TelegramId::new(id)?, now).await?;
+            let person = target(ctx, id).await?;
+            let done = ctx.i18n.get(
+                lang,
+                "leave-ended",
+                Args::new()
+                    .text("name", person.full_name.as_str())
+                    .text("to", leave.to.format("%d.%m.%Y").to_string()),
+            );
+            let (text, markup) = card(ctx, caller, &person).await?;
             show(bot, caller, message, (format!("{done}\n\n{text}"), markup)).await?;
         }
         UserButton::AddRole(role) => return flow_role(bot, ctx, caller, message, role).await,
@@ -381,7 +483,7 @@ async fn confirm(
         return Ok(Answer::alert(ctx.i18n.t(lang, "portfolio-nothing")));
     }
     moves::carry_out(store, Some(&caller.user), &plan, ctx.clock.now()).await?;
-    let (text, markup) = card(ctx, caller, &plan.from);
+    let (text, markup) = card(ctx, caller, &plan.from).await?;
     let done = ctx.i18n.get(lang, "portfolio-done", Args::new().num("cards", plan.cards() as i64));
     show(bot, caller, message, (format!("{done}\n\n{text}"), markup)).await?;
     Ok(Answer::done())
@@ -398,12 +500,12 @@ pub async fn on_leave_text(
 ) -> HandlerResult {
     let (bot, ctx, caller) = (&bot, &ctx, &caller);
     let lang = caller.user.lang;
-    if !is_admin(caller) {
+    let person = target(ctx, user).await?;
+    if !may_act_on(caller, &person) {
         flow::clear(ctx, caller.chat).await?;
         reply::send(bot, caller.chat, ctx.i18n.t(lang, "not-allowed")).await?;
         return Ok(());
     }
-    let person = target(ctx, user).await?;
     let days: Vec<Option<NaiveDate>> = text
         .split(|c: char| c.is_whitespace() || c == '-' || c == '–' || c == '—')
         .filter(|w| !w.is_empty())
