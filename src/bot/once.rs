@@ -15,6 +15,7 @@ use std::ops::ControlFlow;
 use std::time::Duration;
 
 use chrono::Utc;
+use tracing::Instrument;
 use teloxide::dispatching::{DpHandlerDescription, UpdateHandler};
 use teloxide::dptree::di::DependencyMap;
 use teloxide::dptree::{self, HandlerDescription, HandlerSignature, Type};
@@ -87,8 +88,19 @@ pub fn schema() -> UpdateHandler<anyhow::Error> {
     )
 }
 
-/// Claims `update`, takes its person's lease, and runs `routes` on it.
+/// Claims `update`, takes its person's lease, and runs `routes` on it; in a span of its own
+/// (at `trace`, so the log shows nothing of it) in which the statements it costs are counted
+/// (`crate::statements`).
 pub async fn handle(
+    routes: &UpdateHandler<anyhow::Error>,
+    ctx: &Ctx,
+    update: &Update,
+    deps: DependencyMap,
+) -> Outcome {
+    handle_in_span(routes, ctx, update, deps).instrument(tracing::trace_span!("update")).await
+}
+
+async fn handle_in_span(
     routes: &UpdateHandler<anyhow::Error>,
     ctx: &Ctx,
     update: &Update,

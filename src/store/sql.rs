@@ -72,6 +72,7 @@ impl BeginWrite for SqlitePool {
     fn begin_write(
         &self,
     ) -> futures::future::BoxFuture<'_, Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error>> {
+        tracing::trace!(target: crate::statements::TX_TARGET, "begin");
         Box::pin(self.begin_with("BEGIN IMMEDIATE"))
     }
 }
@@ -82,6 +83,7 @@ impl BeginWrite for PgPool {
     fn begin_write(
         &self,
     ) -> futures::future::BoxFuture<'_, Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error>> {
+        tracing::trace!(target: crate::statements::TX_TARGET, "begin");
         Box::pin(self.begin())
     }
 }
