@@ -316,12 +316,20 @@ async fn count_statements(tg: &FakeTelegram, person: &TgUser, rows: u64, counter
         "text in a flow: the words after /find",
     ];
     let mut totals = [Counts::default(); KINDS.len()];
+    let detail = std::env::var_os("BENCH_SQL_DETAIL").is_some();
+    counter.set_detail(detail);
+    let mut details: Vec<std::collections::BTreeMap<String, u64>> = vec![Default::default(); KINDS.len()];
     let version = prospect_diary::bot::BUTTON_VERSION;
-    let add = |total: &mut Counts, c: Counts| {
+    let mut add = |kind: usize| {
+        let c = counter.take();
+        let total = &mut totals[kind];
         total.updates += c.updates;
         total.statements += c.statements;
         total.transactions += c.transactions;
         total.outside += c.outside;
+        for (sql, n) in counter.take_detail() {
+            *details[kind].entry(sql).or_default() += n;
+        }
     };
     counter.take();
     counter.set_on(true);
@@ -332,7 +340,7 @@ async fn count_statements(tg: &FakeTelegram, person: &TgUser, rows: u64, counter
         })
         .await;
         settled(counter, 1).await;
-        add(&mut totals[0], counter.take());
+        add(0);
         let button = |message: &prospect_diary::telegram_fake::Outgoing, prefix: &str| {
             let prefix = format!("{version}:{prefix}");
             message.buttons().into_iter().map(|(_, data)| data).find(|d| d.starts_with(&prefix))
@@ -343,30 +351,30 @@ async fn count_statements(tg: &FakeTelegram, person: &TgUser, rows: u64, counter
         })
         .await;
         settled(counter, 1).await;
-        add(&mut totals[1], counter.take());
+        add(1);
         let history = button(&card, "c:h:").ok_or_else(|| anyhow::anyhow!("no history button"))?;
         round_trip(tg, person, || {
             tg.press(person, &card, &history);
         })
         .await;
         settled(counter, 1).await;
-        add(&mut totals[2], counter.take());
+        add(2);
         round_trip(tg, person, || {
             tg.send_text(person, "/find");
         })
         .await;
         settled(counter, 1).await;
-        add(&mut totals[3], counter.take());
+        add(3);
         round_trip(tg, person, || {
             tg.send_text(person, &word);
         })
         .await;
         settled(counter, 1).await;
-        add(&mut totals[4], counter.take());
+        add(4);
     }
     counter.set_on(false);
     println!("SQL per update ({TIMES} of each, one person, one at a time):");
-    for (kind, total) in KINDS.iter().zip(totals) {
+    for (n, (kind, total)) in KINDS.iter().zip(totals).enumerate() {
         let per = |n: u64| n as f64 / total.updates.max(1) as f64;
         println!(
             "  {kind:<42} {:>5.1} statements  {:>4.1} transactions  ({} updates; {} statements outside updates meanwhile)",
@@ -375,6 +383,9 @@ async fn count_statements(tg: &FakeTelegram, person: &TgUser, rows: u64, counter
             total.updates,
             total.outside,
         );
+        for (sql, times) in &details[n] {
+            println!("      {:>4.1} × {sql}", *times as f64 / total.updates.max(1) as f64);
+        }
     }
     Ok(())
 }

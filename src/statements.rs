@@ -40,6 +40,9 @@ pub struct Counts {
 #[derive(Default)]
 struct Inner {
     on: AtomicBool,
+    /// The first words of each statement run in an update, counted, when asked for.
+    detail: AtomicBool,
+    seen: std::sync::Mutex<std::collections::BTreeMap<String, u64>>,
     updates: AtomicU64,
     statements: AtomicU64,
     transactions: AtomicU64,
@@ -68,6 +71,17 @@ impl Counter {
             transactions: self.0.transactions.swap(0, Ordering::SeqCst),
             outside: self.0.outside.swap(0, Ordering::SeqCst),
         }
+    }
+
+    /// Also keeps the first words of each statement run in an update ([`Counter::take_detail`]).
+    pub fn set_detail(&self, on: bool) {
+        self.0.detail.store(on, Ordering::SeqCst);
+    }
+
+    /// The first words of the statements run in updates since the last call, and how often.
+    pub fn take_detail(&self) -> Vec<(String, u64)> {
+        let mut seen = self.0.seen.lock().unwrap_or_else(|e| e.into_inner());
+        std::mem::take(&mut *seen).into_iter().collect()
     }
 
     /// Updates whose handling ended since the last `take`.
@@ -126,6 +140,10 @@ where
         }
         let counter = if in_update { &self.0.statements } else { &self.0.outside };
         counter.fetch_add(1, Ordering::Relaxed);
+        if in_update && self.0.detail.load(Ordering::Relaxed) {
+            let mut seen = self.0.seen.lock().unwrap_or_else(|e| e.into_inner());
+            *seen.entry(summary.0.trim_matches('"').to_owned()).or_default() += 1;
+        }
     }
 
     fn on_close(&self, id: span::Id, ctx: Context<'_, S>) {
