@@ -38,7 +38,7 @@ use prospect_diary::domain::access::{NewUser, Region, Role};
 use prospect_diary::domain::audit::{AuditAction, AuditRecord};
 use prospect_diary::domain::ids::{FullName, RegionCode, TelegramId};
 use prospect_diary::domain::directory;
-use prospect_diary::domain::prospects::{self, Query};
+use prospect_diary::domain::prospects::{self, Query, Remember};
 use prospect_diary::domain::requisites::normalize_name;
 use prospect_diary::domain::session::{self, Admission};
 use prospect_diary::statements::{Counter, Counts};
@@ -407,9 +407,10 @@ async fn store_floor(store: Arc<dyn Store>, people: &[TgUser], rounds: u64, rows
                 };
                 let word = words(id, round, rows);
                 let now = Utc::now();
-                prospects::remember_search(store.as_ref(), id, &word, now).await?;
                 let query = Query::read(&word).expect("a query");
-                let (found, _) = prospects::find(store.as_ref(), &session.user, &query, 0, 10, now).await?;
+                let remember = Some(Remember { chat: id, words: &word });
+                let (found, _) =
+                    prospects::find(store.as_ref(), &session.user, &query, 0, 10, now, remember).await?;
                 let first = found.first().ok_or_else(|| anyhow::anyhow!("no results for {word}"))?;
                 times.push(started.elapsed());
                 let started = Instant::now();

@@ -252,9 +252,15 @@ pub async fn open_card(
     } else {
         collision(store, user, id, now, window_days).await?
     };
-    let recent = store.entries(id, 0, 3).await?;
-    let entries = store.entry_count(id).await?;
+    let (recent, entries) = store.entries_counted(id, 0, 3).await?;
     Ok(Card { prospect, collision, recent, entries, handoffs })
+}
+
+/// A new search's words, kept for its pages ([`last_search`]) with its audit line, in one step.
+#[derive(Debug, Clone, Copy)]
+pub struct Remember<'a> {
+    pub chat: i64,
+    pub words: &'a str,
 }
 
 /// How a `/find` query is read: an INN, a phone, or a piece of a name or contact person.
@@ -291,6 +297,7 @@ pub async fn find(
     page: i64,
     per_page: i64,
     now: DateTime<Utc>,
+    remember: Option<Remember<'_>>,
 ) -> BaseResult<(Vec<Prospect>, bool)> {
     let scope = Scope::of(user);
     if scope == Scope::Nothing {
@@ -329,7 +336,10 @@ pub async fn find(
         Query::Text(text) => format!("text {text}"),
     };
     let record = AuditRecord::new(now, Some(user.telegram_id), AuditAction::Searched).details(what);
-    store.audit(&record).await?;
+    match remember {
+        Some(Remember { chat, words }) => store.save_search_audited(chat, words, now, &record).await?,
+        None => store.audit(&record).await?,
+    }
     let more = found.len() as i64 > per_page;
     found.truncate(per_page as usize);
     Ok((found, more))
@@ -450,8 +460,7 @@ pub async fn history(
 ) -> BaseResult<(Prospect, i64, Vec<Entry>)> {
     let prospect = visible(store, user, id).await?;
     audit_view(store, user, id, "history", now).await?;
-    let count = store.entry_count(id).await?;
-    let entries = store.entries(id, offset, limit).await?;
+    let (entries, count) = store.entries_counted(id, offset, limit).await?;
     Ok((prospect, count, entries))
 }
 
