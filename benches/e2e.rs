@@ -36,8 +36,8 @@ use prospect_diary::clock::SystemClock;
 use prospect_diary::config::Config;
 use prospect_diary::domain::access::{NewUser, Region, Role};
 use prospect_diary::domain::audit::{AuditAction, AuditRecord};
-use prospect_diary::domain::ids::{FullName, RegionCode, TelegramId};
 use prospect_diary::domain::directory;
+use prospect_diary::domain::ids::{FullName, RegionCode, TelegramId};
 use prospect_diary::domain::prospects::{self, Query, Remember};
 use prospect_diary::domain::requisites::normalize_name;
 use prospect_diary::domain::session::{self, Admission};
@@ -306,7 +306,12 @@ async fn settled(counter: &Counter, n: u64) {
 
 /// One person sends each kind of update `TIMES` times, one at a time, with the counter on;
 /// prints the statements and transactions one update of each kind costs.
-async fn count_statements(tg: &FakeTelegram, person: &TgUser, rows: u64, counter: &Counter) -> anyhow::Result<()> {
+async fn count_statements(
+    tg: &FakeTelegram,
+    person: &TgUser,
+    rows: u64,
+    counter: &Counter,
+) -> anyhow::Result<()> {
     const TIMES: u64 = 10;
     const KINDS: [&str; 5] = [
         "search: /find with words",
@@ -392,7 +397,12 @@ async fn count_statements(tg: &FakeTelegram, person: &TgUser, rows: u64, counter
 
 /// (b) The store floor: the mix as the handlers call the application layer, without Telegram
 /// and without the bot's bookkeeping (update claims, the person's turn, the flow state).
-async fn store_floor(store: Arc<dyn Store>, people: &[TgUser], rounds: u64, rows: u64) -> anyhow::Result<Load> {
+async fn store_floor(
+    store: Arc<dyn Store>,
+    people: &[TgUser],
+    rounds: u64,
+    rows: u64,
+) -> anyhow::Result<Load> {
     let started = Instant::now();
     let mut tasks = vec![];
     for person in people {
@@ -417,7 +427,8 @@ async fn store_floor(store: Arc<dyn Store>, people: &[TgUser], rounds: u64, rows
                 let Admission::Admitted(session) = session::admit(store.as_ref(), who).await? else {
                     anyhow::bail!("not admitted");
                 };
-                let card = prospects::open_card(store.as_ref(), &session.user, first.id, Utc::now(), 14).await?;
+                let card =
+                    prospects::open_card(store.as_ref(), &session.user, first.id, Utc::now(), 14).await?;
                 directory::region(store.as_ref(), &card.prospect.region).await?;
                 times.push(started.elapsed());
             }

@@ -125,7 +125,8 @@ where
     }
 
     fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
-        let in_update = ctx.event_scope(event).is_some_and(|mut scope| scope.any(|s| s.name() == UPDATE_SPAN));
+        let in_update =
+            ctx.event_scope(event).is_some_and(|mut scope| scope.any(|s| s.name() == UPDATE_SPAN));
         if event.metadata().target() == TX_TARGET {
             if in_update {
                 self.0.transactions.fetch_add(1, Ordering::Relaxed);
@@ -134,7 +135,8 @@ where
         }
         let mut summary = Summary::default();
         event.record(&mut summary);
-        let word = summary.0.trim_start_matches('"').split_whitespace().next().unwrap_or_default().to_uppercase();
+        let word =
+            summary.0.trim_start_matches('"').split_whitespace().next().unwrap_or_default().to_uppercase();
         if matches!(word.as_str(), "BEGIN" | "COMMIT" | "ROLLBACK" | "SAVEPOINT" | "RELEASE") {
             return;
         }

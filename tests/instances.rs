@@ -574,7 +574,13 @@ async fn a_person_disabled_at_one_instance_is_refused_at_the_other_at_once() {
     };
     let id = TelegramId::new(anna.id).unwrap();
     let set_active = |active: bool| {
-        prospect_diary::domain::directory::set_active(app.store.as_ref(), id, active, None, support::start_time())
+        prospect_diary::domain::directory::set_active(
+            app.store.as_ref(),
+            id,
+            active,
+            None,
+            support::start_time(),
+        )
     };
     // Both instances have let her in (and read her entry) before.
     for (n, addr) in addrs.into_iter().enumerate() {

@@ -18,16 +18,16 @@ use std::ops::ControlFlow;
 use std::time::Duration;
 
 use chrono::Utc;
-use tracing::Instrument;
 use teloxide::dispatching::{DpHandlerDescription, UpdateHandler};
 use teloxide::dptree::di::DependencyMap;
 use teloxide::dptree::{self, HandlerDescription, HandlerSignature, Type};
 use teloxide::prelude::*;
 use teloxide::types::UpdateKind;
+use tracing::Instrument;
 
 use super::Ctx;
-use crate::domain::ids::TelegramId;
 use super::gate::Entry;
+use crate::domain::ids::TelegramId;
 use crate::domain::session::{self, Turn, UpdateClaim};
 use crate::store::StoreError;
 
@@ -122,10 +122,11 @@ async fn handle_in_span(
     let person = from.map(session::person_lease);
     let turn = person.as_deref().zip(from).map(|(lease, person)| Turn { lease, holder: &holder, person });
     // The claim, the person's turn and their whitelist entry in one step.
-    let started = match session::start_update(ctx.store.as_ref(), id, instance, turn.as_ref(), now, until).await {
-        Ok(started) => started,
-        Err(e) => return Outcome::Failed(anyhow::Error::new(e).context("cannot claim the update")),
-    };
+    let started =
+        match session::start_update(ctx.store.as_ref(), id, instance, turn.as_ref(), now, until).await {
+            Ok(started) => started,
+            Err(e) => return Outcome::Failed(anyhow::Error::new(e).context("cannot claim the update")),
+        };
     match started.claim {
         UpdateClaim::Claimed => {}
         UpdateClaim::Handled => {

@@ -123,7 +123,8 @@ fn answered_message(routes: Routes<HandlerResult>) -> UpdateHandler<anyhow::Erro
                     let text = message.text().unwrap_or_default().to_owned();
                     // A document or a command is routed before the flow state is looked at
                     // (and `/new`, `/log`… read it themselves): for them it is not read.
-                    let by_state = message.document().is_none() && Command::parse(&text, &ctx, lang).is_none();
+                    let by_state =
+                        message.document().is_none() && Command::parse(&text, &ctx, lang).is_none();
                     deps.insert(Typed(text));
                     let state = if by_state { flow::load(&ctx, caller.chat).await? } else { State::Idle };
                     let name = state.name();
@@ -162,7 +163,8 @@ fn answered_press(routes: Routes<anyhow::Result<Answer>>) -> UpdateHandler<anyho
                     deps.insert(query.message.as_ref().map(|m| m.id()));
                     // No press handler reads the flow state: only `busy`, for a button that
                     // starts a flow. For any other it is not read.
-                    let starts = query.data.as_deref().and_then(Button::parse).is_some_and(|b| starts_flow(&b));
+                    let starts =
+                        query.data.as_deref().and_then(Button::parse).is_some_and(|b| starts_flow(&b));
                     deps.insert(if starts { flow::load(&ctx, caller.chat).await? } else { State::Idle });
                     match routes.dispatch(deps).await {
                         ControlFlow::Break(answer) => answer,

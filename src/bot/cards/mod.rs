@@ -134,7 +134,8 @@ async fn results(
         return Ok((ctx.i18n.t(lang, "find-none"), InlineKeyboardMarkup::default()));
     };
     let (found, more) =
-        prospects::find(ctx.store.as_ref(), &caller.user, &query, i64::from(page), PAGE, now, remember).await?;
+        prospects::find(ctx.store.as_ref(), &caller.user, &query, i64::from(page), PAGE, now, remember)
+            .await?;
     if found.is_empty() {
         return Ok((ctx.i18n.t(lang, "find-none"), InlineKeyboardMarkup::default()));
     }
