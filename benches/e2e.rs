@@ -509,8 +509,7 @@ async fn main() -> anyhow::Result<()> {
         let store: Arc<dyn Store> = Arc::new(store::connect(&url).await?);
         // Warm up as the bot's `/start` does, then the same mix.
         store_floor(store.clone(), &people[..1], 1, rows).await?;
-        let load = store_floor(store, &people, rounds, rows).await?;
-        load
+        store_floor(store, &people, rounds, rows).await?
     };
     floor.print("(b) store floor: search + card");
     let mut diary = diary_bot(&tg, &people, rounds, &url, rows, &counter).await?;
