@@ -7,9 +7,9 @@
 //! update, waited for — so two steps of one form never read the same dialogue state; and with
 //! both, the sender's whitelist entry is read for the gate. Claim, lease and entry are one
 //! statement on PostgreSQL (one transaction on SQLite); marking the update handled and giving
-//! the lease up at the end are one more. Both are leases of
-//! `CLAIM_SECS`, renewed while the handler works: a crashed instance's claim runs out and the
-//! update's next delivery is handled. A handler that failed because the database did (nothing
+//! the lease up at the end are one more. Claim and lease last `CLAIM_SECS`, renewed while the
+//! handler works: a crashed instance's claim runs out and the update's next delivery is
+//! handled. A handler that failed because the database did (nothing
 //! it wrote was committed) gives the claim up, so the channel's retry is handled; any other
 //! failure was already explained to the person and counts as handled.
 

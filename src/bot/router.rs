@@ -1,8 +1,9 @@
 //! The routing tree. Every update passes the delivery check and the access gate; a message is
 //! routed by the chat's flow state (a command first), a press by the flow its button belongs
 //! to. The flow state is read only for what is routed by it: a message that is no command,
-//! and a press of a button that starts a flow (refused while another is in progress). Nothing falls through silently: a press no branch takes — forged, from an older
-//! release, or not heard in a hand-off chat — is answered "no longer valid" and logged.
+//! and a press of a button that starts a flow (refused while another is in progress). Nothing
+//! falls through silently: a press no branch takes — forged, from an older release, or not
+//! heard in a hand-off chat — is answered "no longer valid" and logged.
 //!
 //! Around the routes, every update is handled the same way: a panic is contained, a person's
 //! mistake explained and anything else logged with a reference id (`reply::guard`), and every
