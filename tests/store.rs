@@ -264,7 +264,12 @@ async fn updates_started_in_one_step(backend: Backend) {
     let region = Region::parse("MSK", "Москва", "Europe/Moscow").unwrap();
     store.add_region(&region, now, &note("r")).await.unwrap();
     let name = FullName::parse("Анна Петрова").unwrap();
-    store.add_user(&NewUser::new(id(4101), name, Role::Specialist, Some(msk()), None).unwrap(), now, &note("u"))
+    store
+        .add_user(
+            &NewUser::new(id(4101), name, Role::Specialist, Some(msk()), None).unwrap(),
+            now,
+            &note("u"),
+        )
         .await
         .unwrap();
     let anna = |holder: &'static str| Turn { lease: "person:4101", holder, person: id(4101) };
