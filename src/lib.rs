@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod logging;
 pub mod metrics;
 pub mod reports;
+pub mod statements;
 pub mod store;
 pub mod telegram_fake;
 pub mod transfer;

@@ -536,6 +536,77 @@ async fn one_persons_two_answers_at_two_instances_at_once_are_handled_one_after_
     app.finish().await;
 }
 
+/// The whitelist is read with each update's claim, not cached: a person disabled through one
+/// instance is refused by the other at once, and let in by both once enabled again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_person_disabled_at_one_instance_is_refused_at_the_other_at_once() {
+    let Some(app) = TestApp::spawn_env(Backend::Postgres, &webhook_env()).await else { return };
+    app.add_region("MSK", "Москва", "Europe/Moscow").await;
+    app.tg.set_rate_limits(false);
+    let second = app.instance("second", &[]).await;
+    let addrs = [app.config.http_bound.wait().await, second.addr().await];
+    app.tg.publish(PUBLIC, &addrs);
+    app.tg.eventually("the webhook set", |tg| tg.webhook_url()).await;
+    let anna = app.add_user(5101, "Анна Петрова", Role::Specialist, Some("MSK")).await;
+    app.tg.open_chat(&anna);
+    let client = reqwest::Client::new();
+    // Posted as Telegram does: again while the instance answers 503 (not connected yet).
+    let post = |addr: std::net::SocketAddr, id: i64, text: &str| {
+        let (client, body) = (client.clone(), update(id, &anna, text).to_string());
+        async move {
+            for _ in 0..100 {
+                let status = client
+                    .post(format!("http://{addr}/telegram/webhook"))
+                    .header("X-Telegram-Bot-Api-Secret-Token", SECRET)
+                    .body(body.clone())
+                    .send()
+                    .await
+                    .unwrap()
+                    .status();
+                if status == 200 {
+                    return;
+                }
+                assert_eq!(status, 503);
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            panic!("the instance at {addr} never took the update");
+        }
+    };
+    let id = TelegramId::new(anna.id).unwrap();
+    let set_active = |active: bool| {
+        prospect_diary::domain::directory::set_active(
+            app.store.as_ref(),
+            id,
+            active,
+            None,
+            support::start_time(),
+        )
+    };
+    // Both instances have let her in (and read her entry) before.
+    for (n, addr) in addrs.into_iter().enumerate() {
+        post(addr, 991_000 + n as i64, "/help").await;
+        let answer = app.tg.next(anna.id).await;
+        assert!(answer.visible.starts_with("Доступные команды:"), "{}", answer.visible);
+    }
+    set_active(false).await.unwrap();
+    // Straight after, at the other instance, and at the first.
+    post(addrs[1], 991_010, "/help").await;
+    let answer = app.tg.next(anna.id).await;
+    assert!(answer.visible.starts_with("Извините, у вас нет доступа"), "{}", answer.visible);
+    post(addrs[0], 991_011, "/help").await;
+    app.tg.assert_silent(anna.id, Duration::from_millis(500)).await;
+    let refused = app.store.audit_by_actor(id).await.unwrap();
+    assert_eq!(refused.iter().filter(|r| r.action == "access_refused").count(), 2, "{refused:#?}");
+    set_active(true).await.unwrap();
+    for (n, addr) in addrs.into_iter().enumerate() {
+        post(addr, 991_020 + n as i64, "/help").await;
+        let answer = app.tg.next(anna.id).await;
+        assert!(answer.visible.starts_with("Доступные команды:"), "{}", answer.visible);
+    }
+    second.stop().await.unwrap();
+    app.finish().await;
+}
+
 /// A free loopback port (bound, then let go) for a binary's `HTTP_ADDR`.
 /// A PostgreSQL base with Moscow and `count` specialists numbered from `first`, and a fake
 /// Telegram without rate limits: where the tests with real binaries start. `None` when no test

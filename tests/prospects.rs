@@ -184,6 +184,9 @@ both_backends! {
         }
         let nothing = app.say(&anna, "/find восток").await;
         assert_eq!(nothing.visible, "Ничего не найдено.");
+        // Three letters match thousands of names in a real base: four are asked for.
+        let broad = app.say(&anna, "/find Ром").await;
+        assert!(broad.visible.starts_with("По трём буквам находится слишком много компаний."), "{}", broad.visible);
 
         let page = app.say(&anna, "/find альфа").await;
         assert_eq!(page.buttons().iter().filter(|(l, _)| l.starts_with("Альфа")).count(), 10);

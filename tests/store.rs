@@ -251,6 +251,69 @@ async fn update_claims_and_leases_on_postgres() {
     claims_and_leases(Backend::Postgres).await;
 }
 
+/// An update started and ended in one step each: the claim with the person's turn and their
+/// whitelist entry (a stranger's is none), the turn busy while another update of theirs is in
+/// hand, no turn without a person, and the end marking it handled and freeing the turn.
+async fn updates_started_in_one_step(backend: Backend) {
+    use prospect_diary::domain::session::{Turn, UpdateClaim};
+    let Some((store, mut db)) = test_store(backend).await else {
+        return;
+    };
+    let now = start_time();
+    let until = now + Duration::seconds(10);
+    let region = Region::parse("MSK", "Москва", "Europe/Moscow").unwrap();
+    store.add_region(&region, now, &note("r")).await.unwrap();
+    let name = FullName::parse("Анна Петрова").unwrap();
+    store
+        .add_user(
+            &NewUser::new(id(4101), name, Role::Specialist, Some(msk()), None).unwrap(),
+            now,
+            &note("u"),
+        )
+        .await
+        .unwrap();
+    let anna = |holder: &'static str| Turn { lease: "person:4101", holder, person: id(4101) };
+
+    let first = store.start_update(600, "i1", Some(&anna("i1/600")), now, until).await.unwrap();
+    assert_eq!(first.claim, UpdateClaim::Claimed);
+    assert!(first.turn);
+    assert_eq!(first.entry.map(|u| u.telegram_id), Some(id(4101)));
+    // Her next update, elsewhere, meanwhile: claimed, but her turn is not free.
+    let second = store.start_update(601, "i2", Some(&anna("i2/601")), now, until).await.unwrap();
+    assert_eq!((second.claim, second.turn), (UpdateClaim::Claimed, false));
+    assert!(second.entry.is_none(), "read after the wait instead");
+    assert_eq!(
+        store.start_update(600, "i2", Some(&anna("i2/600")), now, until).await.unwrap().claim,
+        UpdateClaim::InHand
+    );
+    store.end_update(600, "i1", Some(&anna("i1/600")), now).await.unwrap();
+    assert!(store.is_handled(600).await.unwrap());
+    assert!(store.take_lease("person:4101", "i2/601", now, until).await.unwrap(), "her turn is free");
+    let again = store.start_update(600, "i2", Some(&anna("i2/600")), now, until).await.unwrap();
+    assert_eq!((again.claim, again.turn), (UpdateClaim::Handled, false));
+
+    let stranger = Turn { lease: "person:4999", holder: "i1/602", person: id(4999) };
+    let started = store.start_update(602, "i1", Some(&stranger), now, until).await.unwrap();
+    assert_eq!((started.claim, started.turn), (UpdateClaim::Claimed, true));
+    assert!(started.entry.is_none());
+    let nobody = store.start_update(603, "i1", None, now, until).await.unwrap();
+    assert_eq!((nobody.claim, nobody.turn), (UpdateClaim::Claimed, false));
+    store.end_update(603, "i1", None, now).await.unwrap();
+    assert!(store.is_handled(603).await.unwrap());
+    store.close().await;
+    db.drop_database().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn updates_started_in_one_step_on_sqlite() {
+    updates_started_in_one_step(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn updates_started_in_one_step_on_postgres() {
+    updates_started_in_one_step(Backend::Postgres).await;
+}
+
 /// A file sent for import that nobody saved or cancelled is dropped after a day: its rows hold
 /// personal data. A decided file and a recent one are left alone.
 async fn abandoned_imports(backend: Backend) {

@@ -33,6 +33,15 @@ impl Caller {
     }
 }
 
+/// The sender's whitelist entry as `once.rs` read it with the update's claim (`Read(None)`: a
+/// stranger), or `Unread` when it was not (the gate reads it then).
+#[derive(Clone, Debug, Default)]
+pub enum Entry {
+    #[default]
+    Unread,
+    Read(Option<User>),
+}
+
 /// Who sent the update, from which chat, and whether it is the person's own private chat.
 fn origin(update: &Update) -> Option<(&teloxide::types::User, ChatId, bool)> {
     match &update.kind {
@@ -71,7 +80,7 @@ async fn answer_silently(bot: &Bot, update: &Update) {
     }
 }
 
-pub async fn authorize(update: Update, bot: Bot, ctx: Ctx) -> Option<Caller> {
+pub async fn authorize(update: Update, bot: Bot, ctx: Ctx, entry: Entry) -> Option<Caller> {
     let (from, chat, private) = origin(&update)?;
     // In a group only the buttons of a configured hand-off chat are heard; anywhere else, and
     // for every message in a group, the bot stays silent (SPEC §2).
@@ -82,7 +91,11 @@ pub async fn authorize(update: Update, bot: Bot, ctx: Ctx) -> Option<Caller> {
     }
     let chat = ChatId(from.id.0 as i64);
     let id = TelegramId::new(from.id.0 as i64).ok()?;
-    match session::admit(ctx.store.as_ref(), id).await {
+    let admission = match entry {
+        Entry::Read(entry) => session::admit_entry(ctx.store.as_ref(), entry).await,
+        Entry::Unread => session::admit(ctx.store.as_ref(), id).await,
+    };
+    match admission {
         Ok(Admission::Admitted(session)) => {
             let Session { user, region } = *session;
             Some(Caller { user, region, chat, group })

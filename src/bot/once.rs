@@ -2,11 +2,14 @@
 //! instances receives them (polling or webhook).
 //!
 //! Before the routing tree sees an update, its id is claimed in the database (one statement,
-//! so of two instances exactly one wins); a second delivery is skipped. Then the sender's
-//! person lease is taken, waiting while another instance handles that person's previous
-//! update, so two steps of one form never read the same dialogue state. Both are leases of
-//! `CLAIM_SECS`, renewed while the handler works: a crashed instance's claim runs out and the
-//! update's next delivery is handled. A handler that failed because the database did (nothing
+//! so of two instances exactly one wins); a second delivery is skipped. With the claim the
+//! sender's person lease is taken — or, when another instance handles that person's previous
+//! update, waited for — so two steps of one form never read the same dialogue state; and with
+//! both, the sender's whitelist entry is read for the gate. Claim, lease and entry are one
+//! statement on PostgreSQL (one transaction on SQLite); marking the update handled and giving
+//! the lease up at the end are one more. Claim and lease last `CLAIM_SECS`, renewed while the
+//! handler works: a crashed instance's claim runs out and the update's next delivery is
+//! handled. A handler that failed because the database did (nothing
 //! it wrote was committed) gives the claim up, so the channel's retry is handled; any other
 //! failure was already explained to the person and counts as handled.
 
@@ -20,10 +23,12 @@ use teloxide::dptree::di::DependencyMap;
 use teloxide::dptree::{self, HandlerDescription, HandlerSignature, Type};
 use teloxide::prelude::*;
 use teloxide::types::UpdateKind;
+use tracing::Instrument;
 
 use super::Ctx;
+use super::gate::Entry;
 use crate::domain::ids::TelegramId;
-use crate::domain::session::{self, UpdateClaim};
+use crate::domain::session::{self, Turn, UpdateClaim};
 use crate::store::StoreError;
 
 /// How long a claim (on an update, on a person) lasts unless renewed; a crashed instance's
@@ -54,6 +59,8 @@ pub fn schema() -> UpdateHandler<anyhow::Error> {
         HandlerSignature::Other { obligations, .. } => obligations.clone(),
         HandlerSignature::Entry => BTreeMap::new(),
     };
+    // `handle` reads the sender's whitelist entry with the claim and gives it to the gate.
+    obligations.remove(&Type::of::<Entry>());
     obligations.insert(Type::of::<Update>(), std::panic::Location::caller());
     obligations.insert(Type::of::<Ctx>(), std::panic::Location::caller());
     let sig = HandlerSignature::Other {
@@ -87,34 +94,57 @@ pub fn schema() -> UpdateHandler<anyhow::Error> {
     )
 }
 
-/// Claims `update`, takes its person's lease, and runs `routes` on it.
+/// Claims `update`, takes its person's lease, and runs `routes` on it; in a span of its own
+/// (at `trace`, so the log shows nothing of it) in which the statements it costs are counted
+/// (`crate::statements`).
 pub async fn handle(
     routes: &UpdateHandler<anyhow::Error>,
     ctx: &Ctx,
     update: &Update,
     deps: DependencyMap,
 ) -> Outcome {
+    handle_in_span(routes, ctx, update, deps).instrument(tracing::trace_span!("update")).await
+}
+
+async fn handle_in_span(
+    routes: &UpdateHandler<anyhow::Error>,
+    ctx: &Ctx,
+    update: &Update,
+    mut deps: DependencyMap,
+) -> Outcome {
     let id = i64::from(update.id.0);
     let instance = ctx.config.instance_id.as_str();
     let now = Utc::now();
     let until = now + chrono::Duration::seconds(CLAIM_SECS);
-    match session::claim_update(ctx.store.as_ref(), id, instance, now, until).await {
-        Ok(UpdateClaim::Claimed) => {}
-        Ok(UpdateClaim::Handled) => {
+    // Unique per handling: two updates of one person in one instance wait for each other too.
+    let holder = format!("{instance}/{id}");
+    let from = sender(update);
+    let person = from.map(session::person_lease);
+    let turn = person.as_deref().zip(from).map(|(lease, person)| Turn { lease, holder: &holder, person });
+    // The claim, the person's turn and their whitelist entry in one step.
+    let started =
+        match session::start_update(ctx.store.as_ref(), id, instance, turn.as_ref(), now, until).await {
+            Ok(started) => started,
+            Err(e) => return Outcome::Failed(anyhow::Error::new(e).context("cannot claim the update")),
+        };
+    match started.claim {
+        UpdateClaim::Claimed => {}
+        UpdateClaim::Handled => {
             tracing::info!(update_id = id, "update delivered again; skipped");
             return Outcome::Duplicate;
         }
-        Ok(UpdateClaim::InHand) => {
+        UpdateClaim::InHand => {
             tracing::info!(update_id = id, "update in hand at another instance; not handled here");
             return Outcome::Busy;
         }
-        Err(e) => return Outcome::Failed(anyhow::Error::new(e).context("cannot claim the update")),
     }
-    // Unique per handling: two updates of one person in one instance wait for each other too.
-    let holder = format!("{instance}/{id}");
-    let person = sender(update).map(session::person_lease);
-    if let Some(lease) = &person {
-        match wait_for_person(ctx, lease, &holder).await {
+    let mut entry = if turn.is_some() { Entry::Read(started.entry) } else { Entry::Unread };
+    if let Some(turn) = &turn
+        && !started.turn
+    {
+        // The person's previous update is in hand: wait for it, then read the whitelist afresh.
+        entry = Entry::Unread;
+        match wait_for_person(ctx, turn.lease, &holder).await {
             Ok(true) => {}
             Ok(false) => {
                 tracing::warn!(update_id = id, "the person's previous update is still in hand elsewhere");
@@ -127,6 +157,7 @@ pub async fn handle(
             }
         }
     }
+    deps.insert(entry);
     let renewing = AbortOnDrop(tokio::spawn({
         let (store, instance, person, holder) =
             (ctx.store.clone(), instance.to_owned(), person.clone(), holder.clone());
@@ -163,8 +194,10 @@ pub async fn handle(
             if let Err(e) = other {
                 tracing::warn!(update_id = id, error = %e, "an update handler failed; counted as handled");
             }
-            if let Err(e) = session::handled(ctx.store.as_ref(), id, instance, Utc::now()).await {
-                tracing::warn!(error = %e, "cannot mark the update handled");
+            // Marked handled and the person's turn given up in one step.
+            match session::end_update(ctx.store.as_ref(), id, instance, turn.as_ref(), Utc::now()).await {
+                Ok(()) => return Outcome::Handled,
+                Err(e) => tracing::warn!(error = %e, "cannot mark the update handled"),
             }
             Outcome::Handled
         }

@@ -1,7 +1,9 @@
 //! The routing tree. Every update passes the delivery check and the access gate; a message is
 //! routed by the chat's flow state (a command first), a press by the flow its button belongs
-//! to. Nothing falls through silently: a press no branch takes — forged, from an older
-//! release, or not heard in a hand-off chat — is answered "no longer valid" and logged.
+//! to. The flow state is read only for what is routed by it: a message that is no command,
+//! and a press of a button that starts a flow (refused while another is in progress). Nothing
+//! falls through silently: a press no branch takes — forged, from an older release, or not
+//! heard in a hand-off chat — is answered "no longer valid" and logged.
 //!
 //! Around the routes, every update is handled the same way: a panic is contained, a person's
 //! mistake explained and anything else logged with a reference id (`reply::guard`), and every
@@ -89,14 +91,17 @@ fn heard_here(button: Button, caller: Caller) -> bool {
 /// A button that starts a flow while another is in progress: that one would lose what was
 /// typed.
 fn busy(button: Button, state: State) -> bool {
-    let starts = match &button {
+    starts_flow(&button) && state != State::Idle
+}
+
+fn starts_flow(button: &Button) -> bool {
+    match button {
         Button::Users(b) => b.starts_flow(),
         Button::Request(b) => b.starts_flow(),
         Button::Card(b) => b.starts_flow(),
         Button::Log(b) => b.starts_flow(),
         _ => false,
-    };
-    starts && state != State::Idle
+    }
 }
 
 async fn flow_busy(ctx: Ctx, caller: Caller) -> anyhow::Result<Answer> {
@@ -115,8 +120,14 @@ fn answered_message(routes: Routes<HandlerResult>) -> UpdateHandler<anyhow::Erro
                 let (bot, ctx, caller) = (deps.get::<Bot>(), deps.get::<Ctx>(), deps.get::<Caller>());
                 let lang = caller.user.lang;
                 let routed = async {
-                    deps.insert(Typed(deps.get::<Message>().text().unwrap_or_default().to_owned()));
-                    let state = flow::load(&ctx, caller.chat).await?;
+                    let message = deps.get::<Message>();
+                    let text = message.text().unwrap_or_default().to_owned();
+                    // A document or a command is routed before the flow state is looked at
+                    // (and `/new`, `/log`… read it themselves): for them it is not read.
+                    let by_state =
+                        message.document().is_none() && Command::parse(&text, &ctx, lang).is_none();
+                    deps.insert(Typed(text));
+                    let state = if by_state { flow::load(&ctx, caller.chat).await? } else { State::Idle };
                     let name = state.name();
                     deps.insert(state);
                     match routes.dispatch(deps).await {
@@ -151,7 +162,11 @@ fn answered_press(routes: Routes<anyhow::Result<Answer>>) -> UpdateHandler<anyho
                 let lang = caller.user.lang;
                 let routed = async {
                     deps.insert(query.message.as_ref().map(|m| m.id()));
-                    deps.insert(flow::load(&ctx, caller.chat).await?);
+                    // No press handler reads the flow state: only `busy`, for a button that
+                    // starts a flow. For any other it is not read.
+                    let starts =
+                        query.data.as_deref().and_then(Button::parse).is_some_and(|b| starts_flow(&b));
+                    deps.insert(if starts { flow::load(&ctx, caller.chat).await? } else { State::Idle });
                     match routes.dispatch(deps).await {
                         ControlFlow::Break(answer) => answer,
                         ControlFlow::Continue(_) => {

@@ -28,7 +28,14 @@ pub enum Admission {
 /// Lets `id` in when the whitelist holds them and they are active. A person who had blocked
 /// the bot and now writes to it is reachable again.
 pub async fn admit(store: &dyn Store, id: TelegramId) -> StoreResult<Admission> {
-    match store.user(id).await? {
+    let entry = store.user(id).await?;
+    admit_entry(store, entry).await
+}
+
+/// As [`admit`], given the person's whitelist entry as it was read when their update was
+/// claimed ([`start_update`]), in the same step.
+pub async fn admit_entry(store: &dyn Store, entry: Option<User>) -> StoreResult<Admission> {
+    match entry {
         Some(user) if user.active => {
             if user.unreachable
                 && let Err(e) = store.set_unreachable(user.telegram_id, false).await
@@ -103,6 +110,52 @@ pub async fn claim_update(
     until: DateTime<Utc>,
 ) -> StoreResult<UpdateClaim> {
     store.claim_update(update, holder, now, until).await
+}
+
+/// The person an update is from, whose turn it takes: their lease ([`person_lease`]), this
+/// handling's name on it, and who they are.
+#[derive(Debug, Clone, Copy)]
+pub struct Turn<'a> {
+    pub lease: &'a str,
+    pub holder: &'a str,
+    pub person: TelegramId,
+}
+
+/// What starting an update found.
+#[derive(Debug, Clone)]
+pub struct Started {
+    pub claim: UpdateClaim,
+    /// Whether the person's turn was taken with the claim (`false` with no person, or when
+    /// their previous update is still in hand: then it is waited for apart).
+    pub turn: bool,
+    /// With the turn taken: the person's whitelist entry (`None`: a stranger), read in the same
+    /// step, so the gate need not read it again.
+    pub entry: Option<User>,
+}
+
+/// Claims update `update` for `holder` until `until`, takes its person's turn and reads their
+/// whitelist entry, in one step: one statement on PostgreSQL, one transaction on SQLite. Of two
+/// instances claiming at once exactly one gets the update; the turn is taken only with it.
+pub async fn start_update(
+    store: &dyn Store,
+    update: i64,
+    holder: &str,
+    turn: Option<&Turn<'_>>,
+    now: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> StoreResult<Started> {
+    store.start_update(update, holder, turn, now, until).await
+}
+
+/// Marks `holder`'s claimed update handled and gives the person's turn up, in one step.
+pub async fn end_update(
+    store: &dyn Store,
+    update: i64,
+    holder: &str,
+    turn: Option<&Turn<'_>>,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    store.end_update(update, holder, turn, now).await
 }
 
 /// Keeps `holder`'s claims alive while the update is still being handled: the update's and its

@@ -66,6 +66,13 @@ pub trait DiaryStore: Send + Sync {
     async fn entries(&self, prospect: ProspectId, offset: i64, limit: i64) -> StoreResult<Vec<Entry>>;
     async fn entry(&self, prospect: ProspectId, entry: i64) -> StoreResult<Option<Entry>>;
     async fn entry_count(&self, prospect: ProspectId) -> StoreResult<i64>;
+    /// `entries` and `entry_count` in one statement.
+    async fn entries_counted(
+        &self,
+        prospect: ProspectId,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<(Vec<Entry>, i64)>;
     /// The latest positive or neutral contact by someone other than `me` since `since`.
     async fn colleague_contact(
         &self,
@@ -263,6 +270,39 @@ impl DiaryStore for SqlStore {
             .fetch_all(p)
             .await)?;
         rows.into_iter().map(Entry::try_from).collect()
+    }
+
+    async fn entries_counted(
+        &self,
+        prospect: ProspectId,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<(Vec<Entry>, i64)> {
+        #[derive(sqlx::FromRow)]
+        struct Counted {
+            #[sqlx(flatten)]
+            entry: EntryRow,
+            total: i64,
+        }
+        // The window counts every entry of the card before LIMIT takes the page's.
+        let sql = format!(
+            "{} WHERE i.prospect_id = $1 ORDER BY i.happened_at DESC, i.id DESC LIMIT $2 OFFSET $3",
+            ENTRY_SELECT.replacen(" FROM interactions", ", COUNT(*) OVER () AS total FROM interactions", 1)
+        );
+        let rows: Vec<Counted> = on_pool!(self, p => sqlx::query_as(&sql)
+            .bind(prospect.0)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(p)
+            .await)?;
+        let total = match rows.first() {
+            Some(row) => row.total,
+            // A page past the last one says nothing of the count.
+            None if offset > 0 => self.entry_count(prospect).await?,
+            None => 0,
+        };
+        let entries = rows.into_iter().map(|row| Entry::try_from(row.entry)).collect::<StoreResult<_>>()?;
+        Ok((entries, total))
     }
 
     async fn entry_count(&self, prospect: ProspectId) -> StoreResult<i64> {

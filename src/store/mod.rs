@@ -41,7 +41,7 @@ use crate::domain::access::{
 };
 use crate::domain::audit::AuditRecord;
 use crate::domain::ids::{RegionCode, TelegramId};
-use crate::domain::session::UpdateClaim;
+use crate::domain::session::{Started, Turn, UpdateClaim};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -168,6 +168,24 @@ pub trait Store:
         now: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> StoreResult<UpdateClaim>;
+    /// `claim_update`, then (claimed) `take_lease` of the person's turn and (taken) their
+    /// whitelist entry, in one step.
+    async fn start_update(
+        &self,
+        update_id: i64,
+        holder: &str,
+        turn: Option<&Turn<'_>>,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> StoreResult<Started>;
+    /// `finish_update`, then `release_lease` of the person's turn, in one step.
+    async fn end_update(
+        &self,
+        update_id: i64,
+        holder: &str,
+        turn: Option<&Turn<'_>>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
     /// Extends `holder`'s claim on an update it is still handling.
     async fn renew_update(&self, update_id: i64, holder: &str, until: DateTime<Utc>) -> StoreResult<()>;
     /// Marks `holder`'s claimed update handled.

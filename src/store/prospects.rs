@@ -64,8 +64,20 @@ pub trait ProspectStore: Send + Sync {
         audit: &AuditRecord,
     ) -> StoreResult<()>;
     async fn save_search(&self, chat_id: i64, query: &str, now: DateTime<Utc>) -> StoreResult<()>;
+    /// `save_search` with the search's audit line, in one step.
+    async fn save_search_audited(
+        &self,
+        chat_id: i64,
+        query: &str,
+        now: DateTime<Utc>,
+        audit: &AuditRecord,
+    ) -> StoreResult<()>;
     async fn saved_search(&self, chat_id: i64) -> StoreResult<Option<String>>;
 }
+
+/// Keeps a chat's last search words: `$1` the chat, `$2` the words, `$3` now.
+const SAVE_SEARCH: &str = "INSERT INTO saved_searches (chat_id, query, updated_at) VALUES ($1, $2, $3) \
+     ON CONFLICT (chat_id) DO UPDATE SET query = excluded.query, updated_at = excluded.updated_at";
 
 /// A card with its owner's name and its next contact; `name_norm` for ordering.
 fn prospect_select() -> String {
@@ -400,11 +412,47 @@ impl ProspectStore for SqlStore {
         result.map_err(StoreError::from)
     }
 
+    async fn save_search_audited(
+        &self,
+        chat_id: i64,
+        query: &str,
+        now: DateTime<Utc>,
+        audit: &AuditRecord,
+    ) -> StoreResult<()> {
+        match &self.pool {
+            Pool::Postgres(p) => {
+                // One statement: a data-modifying WITH runs whether or not the rest reads it.
+                let sql = format!(
+                    "WITH saved AS ({SAVE_SEARCH}) INSERT INTO audit_log (at, actor_id, action, subject, \
+                     details) VALUES ($4, $5, $6, $7, $8)"
+                );
+                sqlx::query(&sql)
+                    .bind(chat_id)
+                    .bind(query)
+                    .bind(secs(now))
+                    .bind(secs(audit.at))
+                    .bind(audit.actor.map(TelegramId::get))
+                    .bind(&audit.action)
+                    .bind(audit.subject.as_deref())
+                    .bind(audit.details.as_deref())
+                    .execute(p)
+                    .await?;
+            }
+            Pool::Sqlite(_) => {
+                with_audit!(self, audit, |tx| sqlx::query(SAVE_SEARCH)
+                    .bind(chat_id)
+                    .bind(query)
+                    .bind(secs(now))
+                    .execute(&mut *tx)
+                    .await
+                    .map(drop))?;
+            }
+        }
+        Ok(())
+    }
+
     async fn save_search(&self, chat_id: i64, query: &str, now: DateTime<Utc>) -> StoreResult<()> {
-        let sql = "INSERT INTO saved_searches (chat_id, query, updated_at) VALUES ($1, $2, $3) \
-                   ON CONFLICT (chat_id) DO UPDATE SET query = excluded.query, \
-                   updated_at = excluded.updated_at";
-        on_pool!(self, p => sqlx::query(sql)
+        on_pool!(self, p => sqlx::query(SAVE_SEARCH)
             .bind(chat_id)
             .bind(query)
             .bind(secs(now))

@@ -14,7 +14,7 @@ use crate::domain::access::{
 };
 use crate::domain::audit::AuditRecord;
 use crate::domain::ids::{FullName, RegionCode, TelegramId};
-use crate::domain::session::UpdateClaim;
+use crate::domain::session::{Started, Turn, UpdateClaim};
 use crate::domain::worktime::WorkingHours;
 
 pub(super) enum Pool {
@@ -72,6 +72,7 @@ impl BeginWrite for SqlitePool {
     fn begin_write(
         &self,
     ) -> futures::future::BoxFuture<'_, Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error>> {
+        tracing::trace!(target: crate::statements::TX_TARGET, "begin");
         Box::pin(self.begin_with("BEGIN IMMEDIATE"))
     }
 }
@@ -82,6 +83,7 @@ impl BeginWrite for PgPool {
     fn begin_write(
         &self,
     ) -> futures::future::BoxFuture<'_, Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error>> {
+        tracing::trace!(target: crate::statements::TX_TARGET, "begin");
         Box::pin(self.begin())
     }
 }
@@ -270,6 +272,86 @@ fn user_write(
             }
             _ => Err(e.into()),
         },
+    }
+}
+
+/// Claims an update: `$1` its id, `$2` now, `$3` the holder, `$4` the claim's end (seconds).
+const CLAIM_UPDATE: &str = "INSERT INTO processed_updates (update_id, processed_at, holder, claimed_until) \
+     VALUES ($1, $2, $3, $4) \
+     ON CONFLICT (update_id) DO UPDATE SET processed_at = excluded.processed_at, \
+     holder = excluded.holder, claimed_until = excluded.claimed_until \
+     WHERE processed_updates.claimed_until IS NOT NULL AND processed_updates.claimed_until < $2 \
+     RETURNING update_id";
+/// Why a claim was not had: the update's claim, if any (`NULL`: handled).
+const CLAIM_STATE: &str = "SELECT claimed_until FROM processed_updates WHERE update_id = $1";
+/// `$1` the update, `$2` its holder, `$3` now.
+const FINISH_UPDATE: &str = "UPDATE processed_updates SET claimed_until = NULL, processed_at = $3 \
+     WHERE update_id = $1 AND holder = $2";
+/// Takes or renews a lease: `$1` its name, `$2` the holder, `$3` its end, `$4` now (milliseconds).
+const TAKE_LEASE: &str = "INSERT INTO leases (name, holder, until) VALUES ($1, $2, $3) \
+     ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until \
+     WHERE leases.holder = excluded.holder OR leases.until < $4 \
+     RETURNING name";
+/// `$1` the lease's name, `$2` its holder.
+const RELEASE_LEASE: &str = "DELETE FROM leases WHERE name = $1 AND holder = $2";
+
+/// PostgreSQL's one statement for `start_update`: the claim (`$1`–`$4` as in `CLAIM_UPDATE`);
+/// with it, the person's lease (`$5` its name, `$6` the holder, `$7` its end, `$8` now); with
+/// that, the person's (`$9`) whitelist entry. Every part sees the database as it was when the
+/// statement began, except the two inserts' conflicts, which see the latest rows.
+fn start_update_sql() -> String {
+    let user_columns: Vec<String> = USER_COLUMNS.split(", ").map(|c| format!("u.{c}")).collect();
+    format!(
+        "WITH claim AS ({CLAIM_UPDATE}), \
+         turn AS (INSERT INTO leases (name, holder, until) \
+           SELECT CAST($5 AS TEXT), CAST($6 AS TEXT), CAST($7 AS BIGINT) FROM claim \
+           WHERE CAST($5 AS TEXT) IS NOT NULL \
+           ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until \
+           WHERE leases.holder = excluded.holder OR leases.until < $8 RETURNING name) \
+         SELECT (SELECT COUNT(*) FROM claim) AS claimed, (SELECT COUNT(*) FROM turn) AS taken, \
+         (SELECT claimed_until IS NULL FROM processed_updates WHERE update_id = $1) AS handled, {} \
+         FROM (SELECT 1 AS one) one \
+         LEFT JOIN users u ON u.telegram_id = CAST($9 AS BIGINT) AND EXISTS (SELECT 1 FROM turn)",
+        user_columns.join(", ")
+    )
+}
+
+/// An update found claimed: `Some(true)` handled, `Some(false)` in hand elsewhere, `None` not
+/// there (released between two looks: the next delivery gets it).
+fn claim_found(handled: Option<bool>) -> UpdateClaim {
+    if handled == Some(true) { UpdateClaim::Handled } else { UpdateClaim::InHand }
+}
+
+/// `start_update_sql`'s row: the user's columns are empty without a turn or an entry.
+#[derive(sqlx::FromRow)]
+struct StartRow {
+    claimed: i64,
+    taken: i64,
+    handled: Option<bool>,
+    telegram_id: Option<i64>,
+    full_name: Option<String>,
+    role: Option<String>,
+    region_code: Option<String>,
+    active: Option<bool>,
+    lang: Option<String>,
+    unreachable: Option<bool>,
+    added_by: Option<i64>,
+    added_at: Option<i64>,
+}
+
+impl StartRow {
+    fn user(self) -> Option<UserRow> {
+        Some(UserRow {
+            telegram_id: self.telegram_id?,
+            full_name: self.full_name.unwrap_or_default(),
+            role: self.role.unwrap_or_default(),
+            region_code: self.region_code,
+            active: self.active.unwrap_or_default(),
+            lang: self.lang.unwrap_or_default(),
+            unreachable: self.unreachable.unwrap_or_default(),
+            added_by: self.added_by,
+            added_at: self.added_at.unwrap_or_default(),
+        })
     }
 }
 
@@ -598,13 +680,7 @@ impl Store for SqlStore {
     ) -> StoreResult<UpdateClaim> {
         // One statement: of two instances claiming at once, the row lock (PostgreSQL) or the
         // write lock (SQLite) lets exactly one insert it or take over an expired claim.
-        let sql = "INSERT INTO processed_updates (update_id, processed_at, holder, claimed_until) \
-                   VALUES ($1, $2, $3, $4) \
-                   ON CONFLICT (update_id) DO UPDATE SET processed_at = excluded.processed_at, \
-                   holder = excluded.holder, claimed_until = excluded.claimed_until \
-                   WHERE processed_updates.claimed_until IS NOT NULL AND processed_updates.claimed_until < $2 \
-                   RETURNING update_id";
-        let claimed: Option<(i64,)> = on_pool!(self, p => sqlx::query_as(sql)
+        let claimed: Option<(i64,)> = on_pool!(self, p => sqlx::query_as(CLAIM_UPDATE)
             .bind(update_id)
             .bind(secs(now))
             .bind(holder)
@@ -614,14 +690,120 @@ impl Store for SqlStore {
         if claimed.is_some() {
             return Ok(UpdateClaim::Claimed);
         }
-        let sql = "SELECT claimed_until FROM processed_updates WHERE update_id = $1";
         let row: Option<(Option<i64>,)> =
-            on_pool!(self, p => sqlx::query_as(sql).bind(update_id).fetch_optional(p).await)?;
-        Ok(match row {
-            Some((None,)) => UpdateClaim::Handled,
-            // Released between the two statements: the next delivery will get it.
-            _ => UpdateClaim::InHand,
-        })
+            on_pool!(self, p => sqlx::query_as(CLAIM_STATE).bind(update_id).fetch_optional(p).await)?;
+        Ok(claim_found(row.map(|(until,)| until.is_none())))
+    }
+
+    async fn start_update(
+        &self,
+        update_id: i64,
+        holder: &str,
+        turn: Option<&Turn<'_>>,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> StoreResult<Started> {
+        match &self.pool {
+            Pool::Postgres(p) => {
+                let row: StartRow = sqlx::query_as(&start_update_sql())
+                    .bind(update_id)
+                    .bind(secs(now))
+                    .bind(holder)
+                    .bind(secs(until))
+                    .bind(turn.map(|t| t.lease))
+                    .bind(turn.map(|t| t.holder))
+                    .bind(millis(until))
+                    .bind(millis(now))
+                    .bind(turn.map(|t| t.person.get()))
+                    .fetch_one(p)
+                    .await?;
+                if row.claimed == 0 {
+                    return Ok(Started { claim: claim_found(row.handled), turn: false, entry: None });
+                }
+                let turn = row.taken == 1;
+                let entry = row.user().map(User::try_from).transpose()?;
+                Ok(Started { claim: UpdateClaim::Claimed, turn, entry })
+            }
+            Pool::Sqlite(p) => {
+                // No statement of SQLite's writes two tables: one transaction, the write lock
+                // taken once.
+                let mut tx = p.begin_write().await?;
+                let claimed: Option<(i64,)> = sqlx::query_as(CLAIM_UPDATE)
+                    .bind(update_id)
+                    .bind(secs(now))
+                    .bind(holder)
+                    .bind(secs(until))
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if claimed.is_none() {
+                    let row: Option<(Option<i64>,)> =
+                        sqlx::query_as(CLAIM_STATE).bind(update_id).fetch_optional(&mut *tx).await?;
+                    tx.commit().await?;
+                    return Ok(Started {
+                        claim: claim_found(row.map(|(until,)| until.is_none())),
+                        turn: false,
+                        entry: None,
+                    });
+                }
+                let (mut taken, mut entry) = (false, None);
+                if let Some(turn) = turn {
+                    let lease: Option<(String,)> = sqlx::query_as(TAKE_LEASE)
+                        .bind(turn.lease)
+                        .bind(turn.holder)
+                        .bind(millis(until))
+                        .bind(millis(now))
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    taken = lease.is_some();
+                    if taken {
+                        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE telegram_id = $1");
+                        let row: Option<UserRow> =
+                            sqlx::query_as(&sql).bind(turn.person.get()).fetch_optional(&mut *tx).await?;
+                        entry = row.map(User::try_from).transpose()?;
+                    }
+                }
+                tx.commit().await?;
+                Ok(Started { claim: UpdateClaim::Claimed, turn: taken, entry })
+            }
+        }
+    }
+
+    async fn end_update(
+        &self,
+        update_id: i64,
+        holder: &str,
+        turn: Option<&Turn<'_>>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        match (&self.pool, turn) {
+            (Pool::Postgres(p), Some(turn)) => {
+                // A data-modifying WITH runs whether or not the statement reads it.
+                let sql = format!(
+                    "WITH finished AS ({FINISH_UPDATE}) DELETE FROM leases WHERE name = $4 AND holder = $5"
+                );
+                sqlx::query(&sql)
+                    .bind(update_id)
+                    .bind(holder)
+                    .bind(secs(now))
+                    .bind(turn.lease)
+                    .bind(turn.holder)
+                    .execute(p)
+                    .await?;
+            }
+            (Pool::Sqlite(p), Some(turn)) => {
+                let mut tx = p.begin_write().await?;
+                sqlx::query(FINISH_UPDATE)
+                    .bind(update_id)
+                    .bind(holder)
+                    .bind(secs(now))
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(RELEASE_LEASE).bind(turn.lease).bind(turn.holder).execute(&mut *tx).await?;
+                tx.commit().await?;
+            }
+            (_, None) => self.finish_update(update_id, holder, now).await?,
+        }
+        Ok(())
     }
 
     async fn renew_update(&self, update_id: i64, holder: &str, until: DateTime<Utc>) -> StoreResult<()> {
@@ -638,9 +820,7 @@ impl Store for SqlStore {
     }
 
     async fn finish_update(&self, update_id: i64, holder: &str, now: DateTime<Utc>) -> StoreResult<()> {
-        let sql = "UPDATE processed_updates SET claimed_until = NULL, processed_at = $3 \
-                   WHERE update_id = $1 AND holder = $2";
-        on_pool!(self, p => sqlx::query(sql)
+        on_pool!(self, p => sqlx::query(FINISH_UPDATE)
             .bind(update_id)
             .bind(holder)
             .bind(secs(now))
@@ -664,11 +844,7 @@ impl Store for SqlStore {
         now: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> StoreResult<bool> {
-        let sql = "INSERT INTO leases (name, holder, until) VALUES ($1, $2, $3) \
-                   ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until \
-                   WHERE leases.holder = excluded.holder OR leases.until < $4 \
-                   RETURNING name";
-        let taken: Option<(String,)> = on_pool!(self, p => sqlx::query_as(sql)
+        let taken: Option<(String,)> = on_pool!(self, p => sqlx::query_as(TAKE_LEASE)
             .bind(name)
             .bind(holder)
             .bind(millis(until))
@@ -679,8 +855,7 @@ impl Store for SqlStore {
     }
 
     async fn release_lease(&self, name: &str, holder: &str) -> StoreResult<()> {
-        let sql = "DELETE FROM leases WHERE name = $1 AND holder = $2";
-        on_pool!(self, p => sqlx::query(sql).bind(name).bind(holder).execute(p).await.map(drop))?;
+        on_pool!(self, p => sqlx::query(RELEASE_LEASE).bind(name).bind(holder).execute(p).await.map(drop))?;
         Ok(())
     }
 

@@ -21,7 +21,7 @@ use crate::domain::directory;
 use crate::domain::fields::Field;
 use crate::domain::ids::RegionCode;
 use crate::domain::prospect::{Product, Prospect, ProspectId};
-use crate::domain::prospects::{self, BaseError, Query};
+use crate::domain::prospects::{self, BaseError, Query, Remember};
 use crate::domain::requisites::Inn;
 use crate::i18n::Args;
 
@@ -111,8 +111,9 @@ pub async fn find(bot: &Bot, ctx: &Ctx, caller: &Caller, args: &str) -> HandlerR
         reply::send(bot, caller.chat, ctx.i18n.t(lang, "find-ask")).await?;
         return Ok(());
     }
-    prospects::remember_search(ctx.store.as_ref(), caller.chat.0, args.trim(), ctx.clock.now()).await?;
-    let (text, markup) = results(ctx, caller, args.trim(), 0).await?;
+    // The words are kept for the result's pages, with the search's audit line.
+    let remember = Remember { chat: caller.chat.0, words: args.trim() };
+    let (text, markup) = results(ctx, caller, args.trim(), 0, Some(remember)).await?;
     reply::send_with(bot, caller.chat, text, markup).await?;
     Ok(())
 }
@@ -122,14 +123,19 @@ async fn results(
     caller: &Caller,
     query_text: &str,
     page: u32,
+    remember: Option<Remember<'_>>,
 ) -> anyhow::Result<(String, InlineKeyboardMarkup)> {
     let lang = caller.user.lang;
+    let now = ctx.clock.now();
     let Some(query) = Query::read(query_text) else {
+        if let Some(Remember { chat, words }) = remember {
+            prospects::remember_search(ctx.store.as_ref(), chat, words, now).await?;
+        }
         return Ok((ctx.i18n.t(lang, "find-none"), InlineKeyboardMarkup::default()));
     };
-    let now = ctx.clock.now();
     let (found, more) =
-        prospects::find(ctx.store.as_ref(), &caller.user, &query, i64::from(page), PAGE, now).await?;
+        prospects::find(ctx.store.as_ref(), &caller.user, &query, i64::from(page), PAGE, now, remember)
+            .await?;
     if found.is_empty() {
         return Ok((ctx.i18n.t(lang, "find-none"), InlineKeyboardMarkup::default()));
     }
@@ -244,7 +250,7 @@ pub async fn on_button(
         }
         CardButton::SearchPage(page) => {
             let query = prospects::last_search(ctx.store.as_ref(), caller.chat.0).await?;
-            show(results(ctx, caller, &query, page).await?).await?;
+            show(results(ctx, caller, &query, page, None).await?).await?;
         }
         CardButton::MyPage(page) => show(my_page(ctx, caller, page).await?).await?,
         moving @ (CardButton::Reassign(_) | CardButton::ReassignIn(..) | CardButton::ReassignTo(..)) => {
