@@ -202,6 +202,20 @@ async fn name_searches(store: &store::SqlStore, sample: &[String], rng: &mut Lcg
         report(&format!("name search, {letters} letters (broad)"), broad_times);
         println!("  average rows returned: {:.1}", hits as f64 / 200.0);
     }
+    // Three letters or fewer look for names (and contact persons) beginning with them.
+    let mut prefix_times = vec![];
+    let mut hits = 0;
+    for i in 0..200 {
+        let name: Vec<char> = sample[i % sample.len()].chars().collect();
+        let word: String = name[..3.min(name.len())].iter().collect();
+        let region = format!("R{:02}", i % 10);
+        let started = Instant::now();
+        let found = store.search_text(&TextSearch::Prefix(word), Some(&region), 0, 11).await?;
+        prefix_times.push(started.elapsed());
+        hits += found.len();
+    }
+    report("name search, 3 letters (beginning of a name)", prefix_times);
+    println!("  average rows returned: {:.1}", hits as f64 / 200.0);
     Ok(())
 }
 

@@ -216,7 +216,6 @@ err-short-text = A value is 1 to 128 characters on one line.
 err-not-found = The card does not exist or is not available to you.
 err-not-allowed = This action on the card is not available to you.
 err-inn-taken = A company with this INN is already registered.
-find-too-broad = Three letters match too many companies. Type at least four letters of the name or the contact person, or an INN or a phone.
 
 ## The contacts page (Mini App, SPEC §10)
 

@@ -216,7 +216,6 @@ pub fn user_message(ctx: &Ctx, lang: Lang, err: &anyhow::Error) -> Option<String
             BaseError::NotAllowed => Some(ctx.i18n.t(lang, "err-not-allowed")),
             BaseError::NotFound => Some(ctx.i18n.t(lang, "err-not-found")),
             BaseError::InnTaken => Some(ctx.i18n.t(lang, "err-inn-taken")),
-            BaseError::TooBroad => Some(ctx.i18n.t(lang, "find-too-broad")),
             BaseError::Invalid(e) => Some(explain_requisite(ctx, lang, e)),
             BaseError::Store(_) => None,
         };
