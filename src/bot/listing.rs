@@ -104,37 +104,21 @@ async fn run(bot: &Bot, ctx: &Ctx, caller: &Caller, job: &Listing, line: Message
     let progress = Arc::new(Progress::default());
     let limits = listing::telegram_limits(ctx.config.listing_file_rows);
     let (mut parts, building) = job.build(ctx.store.clone(), &reader, limits, progress.clone());
+    let _stop = StopOnDrop(progress.clone());
     let (cancelled_tx, mut cancelled) = tokio::sync::watch::channel(false);
+    let (ended_tx, ended) = tokio::sync::watch::channel(false);
     // Renews the lease (a cancelled listing finds it gone) and edits the progress line.
-    let watching = tokio::spawn({
-        let (bot, ctx, caller, job, progress) = (bot.clone(), ctx.clone(), caller.clone(), job.clone(), progress.clone());
-        async move {
-            let mut shown = 0;
-            let mut every = tokio::time::interval(PROGRESS_EVERY);
-            every.tick().await;
-            loop {
-                every.tick().await;
-                match job.still_wanted(ctx.store.as_ref()).await {
-                    Ok(true) => {}
-                    Ok(false) => {
-                        progress.stop();
-                        let _ = cancelled_tx.send(true);
-                        return;
-                    }
-                    Err(e) => tracing::warn!(error = %e, "cannot renew a listing's lease"),
-                }
-                let percent = progress.percent(total);
-                if percent != shown {
-                    shown = percent;
-                    let text = progress_text(&ctx, &caller, percent);
-                    if let Err(e) = reply::edit(&bot, caller.chat, line, text, None).await {
-                        tracing::warn!(error = %e, "cannot show a listing's progress");
-                    }
-                }
-            }
-        }
-    });
-    let _watching = AbortOnDrop(watching);
+    let watching = tokio::spawn(watch(
+        bot.clone(),
+        ctx.clone(),
+        caller.clone(),
+        job.clone(),
+        line,
+        (progress.clone(), total),
+        cancelled_tx,
+        ended,
+    ));
+    let watching = AbortOnDrop(Some(watching));
     let scope_name = crate::reports::scope_name(ctx.store.as_ref(), &job.scope)
         .await?
         .unwrap_or_else(|| reader.t("report-scope-all"));
@@ -152,14 +136,67 @@ async fn run(bot: &Bot, ctx: &Ctx, caller: &Caller, job: &Listing, line: Message
             _ = cancelled.wait_for(|c| *c) => break,
         }
     }
+    // The watcher ends its edit in hand, so none lands after the line's last words.
+    let _ = ended_tx.send(true);
+    watching.finish().await;
+    drop(parts);
     if *cancelled.borrow() {
         progress.stop();
-        drop(parts);
         let _ = building.await;
         return Ok(Outcome::Cancelled);
     }
     let rows = building.await??;
     Ok(Outcome::Done { rows, files })
+}
+
+/// Every `PROGRESS_EVERY` until `ended`: renews the listing's lease — gone means cancelled,
+/// and `cancelled` says so — and shows the percentage when it changed.
+#[allow(clippy::too_many_arguments)]
+async fn watch(
+    bot: Bot,
+    ctx: Ctx,
+    caller: Caller,
+    job: Listing,
+    line: MessageId,
+    (progress, total): (Arc<Progress>, u64),
+    cancelled: tokio::sync::watch::Sender<bool>,
+    mut ended: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut shown = 0;
+    let mut every = tokio::time::interval(PROGRESS_EVERY);
+    every.tick().await;
+    loop {
+        tokio::select! {
+            _ = every.tick() => {}
+            _ = ended.wait_for(|e| *e) => return,
+        }
+        match job.still_wanted(ctx.store.as_ref()).await {
+            Ok(true) => {}
+            Ok(false) => {
+                progress.stop();
+                let _ = cancelled.send(true);
+                return;
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot renew a listing's lease"),
+        }
+        let percent = progress.percent(total);
+        if percent != shown && !*ended.borrow() {
+            shown = percent;
+            let text = progress_text(&ctx, &caller, percent);
+            if let Err(e) = reply::edit(&bot, caller.chat, line, text, None).await {
+                tracing::warn!(error = %e, "cannot show a listing's progress");
+            }
+        }
+    }
+}
+
+/// Stops the file's writer however the listing ends (a failed send included).
+struct StopOnDrop(Arc<Progress>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.stop();
+    }
 }
 
 async fn send_part(
@@ -195,12 +232,22 @@ async fn send_part(
     Ok(())
 }
 
-/// Stops the watcher when the listing ends, however it ends.
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
+/// Stops the watcher if the listing fails on the way; `finish` waits for it to end by itself.
+struct AbortOnDrop(Option<tokio::task::JoinHandle<()>>);
+
+impl AbortOnDrop {
+    async fn finish(mut self) {
+        if let Some(handle) = self.0.take() {
+            let _ = handle.await;
+        }
+    }
+}
 
 impl Drop for AbortOnDrop {
     fn drop(&mut self) {
-        self.0.abort();
+        if let Some(handle) = &self.0 {
+            handle.abort();
+        }
     }
 }
 

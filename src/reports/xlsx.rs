@@ -457,3 +457,69 @@ pub fn export(reader: &Reader, mut cards: Receiver<ExportLine>) -> anyhow::Resul
     finish_table(sheet, written, columns.len())?;
     Ok((workbook.save_to_buffer()?, u64::from(written)))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+    use super::*;
+    use crate::domain::access::Lang;
+    use crate::domain::privacy::{ContactsInChat, Disclosure};
+
+    fn reader() -> Reader {
+        Reader {
+            lang: Lang::Ru,
+            tz: chrono_tz::Europe::Moscow,
+            disclosure: Disclosure(ContactsInChat::Mask),
+            i18n: Arc::new(crate::i18n::I18n::new()),
+        }
+    }
+
+    fn entry(n: i64) -> EntryLine {
+        EntryLine {
+            happened_at: 1_795_000_000 + n * 60,
+            region_name: "Москва".into(),
+            author: "Анна Петрова".into(),
+            company: format!("ООО «Компания {n}»"),
+            inn: "7707083893".into(),
+            kind: "call".into(),
+            outcome: "positive".into(),
+            summary: "Обсудили условия обслуживания".into(),
+            contact_person: None,
+        }
+    }
+
+    /// Runs the listing over `rows` entries; the rows of each file, and whether each is the last.
+    fn parts(rows: i64, limits: PartLimits) -> Vec<(u32, u32, bool)> {
+        let (tx, rx) = tokio::sync::mpsc::channel(rows as usize + 1);
+        for n in 0..rows {
+            tx.try_send(entry(n)).unwrap();
+        }
+        drop(tx);
+        let (written, stop) = (AtomicU64::new(0), AtomicBool::new(false));
+        let mut out = vec![];
+        let total = entry_parts(&reader(), rx, limits, &written, &stop, |part| {
+            assert!(!part.file.is_empty());
+            out.push((part.number, part.rows, part.last));
+            true
+        })
+        .unwrap();
+        assert_eq!(total, rows as u64);
+        assert_eq!(written.load(Ordering::Relaxed), rows as u64);
+        out
+    }
+
+    #[test]
+    fn a_listing_is_split_by_rows_and_by_the_text_a_file_may_hold() {
+        let by_rows = parts(10, PartLimits { rows: 4, text_bytes: u64::MAX });
+        assert_eq!(by_rows, [(1, 4, false), (2, 4, false), (3, 2, true)]);
+        let exact = parts(8, PartLimits { rows: 4, text_bytes: u64::MAX });
+        assert_eq!(exact, [(1, 4, false), (2, 4, true)], "no empty file after a full one");
+        // A row writes about 200 bytes of text: 500 bytes fill a file at its third row.
+        let by_text = parts(7, PartLimits { rows: 100, text_bytes: 500 });
+        assert_eq!(by_text, [(1, 3, false), (2, 3, false), (3, 1, true)]);
+        assert_eq!(parts(1, PartLimits { rows: 1, text_bytes: 1 }), [(1, 1, true)]);
+        assert!(parts(0, PartLimits { rows: 4, text_bytes: 500 }).is_empty());
+    }
+}
