@@ -16,7 +16,8 @@
 //! «Выгрузить все записи» builds in the background (every entry of the month, in files within
 //! Telegram's and Excel's limits). Prints each part's time, the files' sizes, and the peak
 //! memory of the process during each (VmHWM, reset before it starts). With
-//! `REPORT_BENCH_DATABASE` the database is kept and seeded only when empty, so runs can repeat.
+//! `REPORT_BENCH_DATABASE` the database is kept and seeded only when empty, so runs can repeat
+//! (`REPORT_BENCH_SEED_ONLY=1`: seed it and stop).
 
 mod common;
 
@@ -206,6 +207,9 @@ async fn run(url: &str, prospects: u64, entries: u64, months: i64) -> anyhow::Re
         seed(url, store.as_ref(), prospects, entries, start.timestamp(), end - start.timestamp()).await?;
     } else {
         println!("the database is seeded already");
+    }
+    if std::env::var("REPORT_BENCH_SEED_ONLY").is_ok() {
+        return Ok(());
     }
 
     let reader = Reader {
