@@ -27,13 +27,13 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{Duration, TimeZone, Utc};
+use prospect_diary::config::Config;
 use prospect_diary::domain::access::{Lang, NewUser, Region, Role};
 use prospect_diary::domain::audit::{AuditAction, AuditRecord};
 use prospect_diary::domain::ids::{FullName, TelegramId};
 use prospect_diary::domain::privacy::{ContactsInChat, Disclosure};
 use prospect_diary::domain::report::{Period, ReportScope};
 use prospect_diary::i18n::I18n;
-use prospect_diary::config::Config;
 use prospect_diary::reports::listing::{self, Listing, Progress};
 use prospect_diary::reports::{self, Reader, text};
 use prospect_diary::store::{self, Store};

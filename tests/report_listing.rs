@@ -65,9 +65,11 @@ async fn seed(app: &TestApp) -> People {
         .await;
     let p2 = app.add_prospect(1001, "Бета", &inn(2), None, None).await;
     let p3 = app.add_prospect(2001, "Восток", &inn(3), None, None).await;
-    entry(app, p1, 1001, "call", "Сидоров просит перезвонить на 8 912 345-67-89", "2026-11-23T08:00:00Z").await;
+    entry(app, p1, 1001, "call", "Сидоров просит перезвонить на 8 912 345-67-89", "2026-11-23T08:00:00Z")
+        .await;
     for (i, day) in ["24", "25", "26", "27"].iter().enumerate() {
-        entry(app, p2, 1001, "meeting", &format!("Встреча {}", i + 1), &format!("2026-11-{day}T08:00:00Z")).await;
+        entry(app, p2, 1001, "meeting", &format!("Встреча {}", i + 1), &format!("2026-11-{day}T08:00:00Z"))
+            .await;
     }
     entry(app, p3, 2001, "call", "Звонок во Владивосток", "2026-11-24T01:00:00Z").await;
     entry(app, p3, 2001, "email", "Письмо во Владивосток", "2026-11-28T01:00:00Z").await;
@@ -137,7 +139,8 @@ async fn head_office_gets_the_figures_first_and_every_entry_later_in_files_that_
     let mut book = workbook(&document);
     assert_eq!(book.sheet_names(), ["Сводка", "По подразделениям", "По специалистам", "Передачи"]);
     let totals = rows(&mut book, "Сводка");
-    let listed = totals.iter().find(|r| r[0] == Data::String("Записей в файле".into())).expect("the listed row");
+    let listed =
+        totals.iter().find(|r| r[0] == Data::String("Записей в файле".into())).expect("the listed row");
     assert_eq!(text(&listed[1]), "отдельным файлом: кнопка «Выгрузить все записи»");
     assert_eq!(
         offer.visible,
@@ -156,8 +159,14 @@ async fn head_office_gets_the_figures_first_and_every_entry_later_in_files_that_
         names,
         ["entries_ALL_2026-11-23_2026-11-29_часть_1.xlsx", "entries_ALL_2026-11-23_2026-11-29_часть_2.xlsx"]
     );
-    assert_eq!(files[0].visible, "Записи дневника за 23.11.2026–29.11.2026 — все подразделения, часть 1: 4 записи");
-    assert_eq!(files[1].visible, "Записи дневника за 23.11.2026–29.11.2026 — все подразделения, часть 2: 3 записи");
+    assert_eq!(
+        files[0].visible,
+        "Записи дневника за 23.11.2026–29.11.2026 — все подразделения, часть 1: 4 записи"
+    );
+    assert_eq!(
+        files[1].visible,
+        "Записи дневника за 23.11.2026–29.11.2026 — все подразделения, часть 2: 3 записи"
+    );
 
     let mut listed = vec![];
     for file in &files {

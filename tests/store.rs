@@ -235,7 +235,10 @@ async fn claims_and_leases(backend: Backend) {
     assert!(!store.renew_lease("listing:7", "job1", soon).await.unwrap());
     assert_eq!(store.lease_holder("listing:7", expired).await.unwrap(), None);
     assert!(store.take_lease("listing:7", "job2", expired, soon).await.unwrap());
-    assert!(!store.end_lease("listing:7", soon + Duration::seconds(1)).await.unwrap(), "an expired one was not held");
+    assert!(
+        !store.end_lease("listing:7", soon + Duration::seconds(1)).await.unwrap(),
+        "an expired one was not held"
+    );
 
     let racers: Vec<_> = (0..8)
         .map(|n| {

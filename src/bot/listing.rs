@@ -93,7 +93,13 @@ fn progress_text(ctx: &Ctx, caller: &Caller, percent: i64) -> String {
     ctx.i18n.get(caller.user.lang, "listing-progress", Args::new().num("percent", percent))
 }
 
-async fn run(bot: &Bot, ctx: &Ctx, caller: &Caller, job: &Listing, line: MessageId) -> anyhow::Result<Outcome> {
+async fn run(
+    bot: &Bot,
+    ctx: &Ctx,
+    caller: &Caller,
+    job: &Listing,
+    line: MessageId,
+) -> anyhow::Result<Outcome> {
     let total = job.count(ctx.store.as_ref()).await?;
     if total == 0 {
         return Ok(Outcome::Empty);

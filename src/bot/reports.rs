@@ -117,11 +117,8 @@ pub async fn report(bot: &Bot, ctx: &Ctx, caller: &Caller, args: &str) -> Handle
         let region = scope.region_filter().and_then(|code| RegionCode::parse(code).ok());
         let button = ReportButton::Entries(region, report.period.first, report.period.last)
             .button(ctx.i18n.t(lang, "listing-button"));
-        let offer = ctx.i18n.get(
-            lang,
-            "listing-offer",
-            Args::new().num("count", report.totals().contacts_total()),
-        );
+        let offer =
+            ctx.i18n.get(lang, "listing-offer", Args::new().num("count", report.totals().contacts_total()));
         reply::send_with(bot, caller.chat, offer, InlineKeyboardMarkup::new([[button]])).await?;
     }
     let details = format!("activity {}", report.period.slug());

@@ -62,10 +62,12 @@ impl Listing {
         let now = Utc::now();
         let until = now + chrono::Duration::seconds(LEASE_SECS);
         let person = user.telegram_id;
-        Ok(store
-            .take_lease(&lease(person), &holder, now, until)
-            .await?
-            .then_some(Listing { person, holder, scope, period }))
+        Ok(store.take_lease(&lease(person), &holder, now, until).await?.then_some(Listing {
+            person,
+            holder,
+            scope,
+            period,
+        }))
     }
 
     /// Renews the lease; `false` when the listing was cancelled (its lease ended).
@@ -116,9 +118,8 @@ impl Listing {
         let (parts_tx, parts_rx) = mpsc::channel(1);
         let region = self.scope.region_filter().map(str::to_owned);
         let (from, to) = (self.period.from, self.period.to);
-        let reading = tokio::spawn(async move {
-            store.stream_entries(region.as_deref(), from, to, entries_tx).await
-        });
+        let reading =
+            tokio::spawn(async move { store.stream_entries(region.as_deref(), from, to, entries_tx).await });
         let reader = reader.clone();
         let writing = tokio::task::spawn_blocking(move || {
             xlsx::entry_parts(&reader, entries_rx, limits, &progress.written, &progress.stop, |part| {
@@ -146,7 +147,7 @@ impl Progress {
     /// Whole percent of `total` written, 0 to 100.
     pub fn percent(&self, total: u64) -> i64 {
         let written = self.written.load(Ordering::Relaxed);
-        if total == 0 { 100 } else { (written.min(total) * 100 / total) as i64 }
+        (written.min(total) * 100).checked_div(total).map_or(100, |p| p as i64)
     }
 
     pub fn stop(&self) {
@@ -164,6 +165,8 @@ pub async fn cancel(store: &dyn Store, person: TelegramId) -> StoreResult<bool> 
 pub fn file_name(scope: &ReportScope, period: &Period, part: Option<(&str, u32)>) -> String {
     match part {
         None => super::file_name("entries", scope, &period.slug(), "xlsx"),
-        Some((word, n)) => super::file_name("entries", scope, &format!("{}_{word}_{n}", period.slug()), "xlsx"),
+        Some((word, n)) => {
+            super::file_name("entries", scope, &format!("{}_{word}_{n}", period.slug()), "xlsx")
+        }
     }
 }

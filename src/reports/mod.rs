@@ -86,8 +86,7 @@ pub async fn activity_workbook(
     });
     let (report, reader) = (report.clone(), reader.clone());
     let entries = with_entries.then_some(entries_rx);
-    let writing =
-        tokio::task::spawn_blocking(move || xlsx::activity(&report, &reader, entries, handoffs_rx));
+    let writing = tokio::task::spawn_blocking(move || xlsx::activity(&report, &reader, entries, handoffs_rx));
     let (read, written) = tokio::join!(reading, writing);
     let bytes = written??;
     read??;

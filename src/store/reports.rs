@@ -100,8 +100,12 @@ pub trait ReportStore: Send + Sync {
         sink: Sender<EntryLine>,
     ) -> StoreResult<u64>;
     /// How many diary entries `stream_entries` lists for the same arguments.
-    async fn count_entries(&self, region: Option<&str>, from: DateTime<Utc>, to: DateTime<Utc>)
-    -> StoreResult<u64>;
+    async fn count_entries(
+        &self,
+        region: Option<&str>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<u64>;
     async fn stream_handoffs(
         &self,
         region: Option<&str>,
