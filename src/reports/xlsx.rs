@@ -191,10 +191,11 @@ pub fn activity(
     if let Some(mut entries) = entries {
         let sheet = workbook.add_worksheet_with_constant_memory()?;
         let columns = entry_sheet(sheet, reader, &formats)?;
+        let mut labels = Labels::default();
         let mut n = 0u32;
         while n < MAX_DATA_ROWS {
             let Some(e) = entries.blocking_recv() else { break };
-            entry_row(sheet, n + 1, &e, reader, &formats)?;
+            entry_row(sheet, n + 1, &e, reader, &formats, &mut labels)?;
             n += 1;
         }
         // Past Excel's last row the reader stops; the store sees the channel close and stops too.
@@ -295,11 +296,12 @@ fn entry_row(
     e: &EntryLine,
     reader: &Reader,
     formats: &Formats,
+    labels: &mut Labels,
 ) -> Result<usize, XlsxError> {
     let company = reader.disclosure.company(&e.company, &e.inn);
     let inn = reader.disclosure.inn(&e.inn);
-    let kind = reader.t(&format!("kind-{}", e.kind));
-    let outcome = reader.t(&format!("outcome-{}", e.outcome));
+    let kind = labels.get(reader, "kind", &e.kind).to_owned();
+    let outcome = labels.get(reader, "outcome", &e.outcome).to_owned();
     let people = crate::domain::privacy::people(e.contact_person.as_deref(), &e.company, &e.inn);
     let summary = cell_text(&reader.disclosure.free_text(&e.summary, &people));
     sheet.write_datetime_with_format(r, 0, local(reader, e.happened_at), &formats.date)?;
@@ -315,6 +317,18 @@ fn entry_row(
             .iter()
             .map(|t| t.len())
             .sum::<usize>())
+}
+
+/// The words for the few kinds and outcomes, looked up once per listing rather than per row.
+#[derive(Default)]
+struct Labels(std::collections::HashMap<(&'static str, String), String>);
+
+impl Labels {
+    fn get(&mut self, reader: &Reader, prefix: &'static str, code: &str) -> &str {
+        self.0
+            .entry((prefix, code.to_owned()))
+            .or_insert_with(|| reader.t(&format!("{prefix}-{code}")))
+    }
 }
 
 /// What a row costs besides its text: the date, the cells' markup after compression.
@@ -352,6 +366,7 @@ pub fn entry_parts(
     use std::sync::atomic::Ordering;
     let formats = Formats::new();
     let max_rows = limits.rows.clamp(1, MAX_DATA_ROWS);
+    let mut labels = Labels::default();
     let mut total = 0u64;
     let mut number = 0u32;
     let mut pending = entries.blocking_recv();
@@ -365,7 +380,7 @@ pub fn entry_parts(
             if stop.load(Ordering::Relaxed) {
                 return Ok(total);
             }
-            bytes += entry_row(sheet, rows + 1, &row, reader, &formats)? as u64;
+            bytes += entry_row(sheet, rows + 1, &row, reader, &formats, &mut labels)? as u64;
             rows += 1;
             total += 1;
             written.fetch_add(1, Ordering::Relaxed);
