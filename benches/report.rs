@@ -255,6 +255,18 @@ async fn run(url: &str, prospects: u64, entries: u64, months: i64) -> anyhow::Re
             chart.len() / 1024,
         );
 
+        if with_entries {
+            // The same report with its entries apart, for comparison.
+            let started = Instant::now();
+            let figures_only = reports::activity_workbook(store.clone(), &report, &reader, false).await?;
+            println!(
+                "{backend} {:<4} /report without its entries: workbook {:.2} s ({:.2} MB), aggregates and chart as above",
+                scope.key(),
+                started.elapsed().as_secs_f64(),
+                figures_only.len() as f64 / 1e6,
+            );
+        }
+
         // «Выгрузить все записи»: the listing, as the background job builds it.
         reset_peak();
         let rss_before = peak_mib();

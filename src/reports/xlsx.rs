@@ -325,9 +325,7 @@ struct Labels(std::collections::HashMap<(&'static str, String), String>);
 
 impl Labels {
     fn get(&mut self, reader: &Reader, prefix: &'static str, code: &str) -> &str {
-        self.0
-            .entry((prefix, code.to_owned()))
-            .or_insert_with(|| reader.t(&format!("{prefix}-{code}")))
+        self.0.entry((prefix, code.to_owned())).or_insert_with(|| reader.t(&format!("{prefix}-{code}")))
     }
 }
 
