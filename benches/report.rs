@@ -4,15 +4,20 @@
 //! cargo bench --bench report                                  # SQLite, 1 000 000 / 10 000 000
 //! REPORT_BENCH_PROSPECTS=100000 REPORT_BENCH_ENTRIES=1000000 cargo bench --bench report
 //! PD_BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test cargo bench --bench report
+//! REPORT_BENCH_DATABASE=sqlite:///tmp/report.db cargo bench --bench report   # kept, seeded once
 //! ```
 //!
 //! Seeds 10 divisions of 10 specialists, the prospects and the diary entries with bulk
 //! `INSERT … SELECT` (`generate_series` on PostgreSQL, a recursive CTE on SQLite), spread
 //! evenly over `REPORT_BENCH_MONTHS` months (default 12) of history, plus hand-offs and open
-//! follow-ups. Then builds head office's report for the last full month, as `/report` does:
-//! the SQL aggregates, the workbook with every entry of the month streamed into it, and the
-//! chart. Prints each part's time, the workbook's size, and the peak memory of the process
-//! during the report (VmHWM, reset before it starts).
+//! follow-ups. Then, for head office and for one division, builds the last full month's report
+//! as `/report` does — the SQL aggregates, the workbook (the entries in it only up to
+//! `REPORT_INLINE_ENTRIES`' default) and the chart — and then, separately, the diary listing
+//! «Выгрузить все записи» builds in the background (every entry of the month, in files within
+//! Telegram's and Excel's limits). Prints each part's time, the files' sizes, and the peak
+//! memory of the process during each (VmHWM, reset before it starts). With
+//! `REPORT_BENCH_DATABASE` the database is kept and seeded only when empty, so runs can repeat
+//! (`REPORT_BENCH_SEED_ONLY=1`: seed it and stop).
 
 mod common;
 
@@ -22,12 +27,14 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{Duration, TimeZone, Utc};
+use prospect_diary::config::Config;
 use prospect_diary::domain::access::{Lang, NewUser, Region, Role};
 use prospect_diary::domain::audit::{AuditAction, AuditRecord};
 use prospect_diary::domain::ids::{FullName, TelegramId};
 use prospect_diary::domain::privacy::{ContactsInChat, Disclosure};
 use prospect_diary::domain::report::{Period, ReportScope};
 use prospect_diary::i18n::I18n;
+use prospect_diary::reports::listing::{self, Listing, Progress};
 use prospect_diary::reports::{self, Reader, text};
 use prospect_diary::store::{self, Store};
 
@@ -165,7 +172,10 @@ async fn seed(
          FROM {from}",
         o = owner("(i * 10)"),
     );
-    exec(url, &[handoffs, followups, "ANALYZE".to_owned()]).await?;
+    // As autovacuum leaves a table at rest on PostgreSQL: statistics, and the visibility map
+    // that lets an index-only scan skip the table.
+    let analyze = if sqlite { "ANALYZE" } else { "VACUUM ANALYZE" };
+    exec(url, &[handoffs, followups, analyze.to_owned()]).await?;
     Ok(())
 }
 
@@ -174,6 +184,9 @@ async fn main() -> anyhow::Result<()> {
     let prospects = env("REPORT_BENCH_PROSPECTS", 1_000_000);
     let entries = env("REPORT_BENCH_ENTRIES", 10_000_000);
     let months = env("REPORT_BENCH_MONTHS", 12) as i64;
+    if let Ok(url) = std::env::var("REPORT_BENCH_DATABASE") {
+        return run(&url, prospects, entries, months).await;
+    }
     let dir = tempfile::tempdir()?;
     let (url, cleanup) = common::database(dir.path()).await?;
     let result = run(&url, prospects, entries, months).await;
@@ -193,7 +206,14 @@ async fn run(url: &str, prospects: u64, entries: u64, months: i64) -> anyhow::Re
     let last_month = Period::month_of(this_month.first - Duration::days(1), tz);
     let end = this_month.from.timestamp();
     let start = Utc.timestamp_opt(end, 0).single().unwrap_or_default() - Duration::days(30 * months);
-    seed(url, store.as_ref(), prospects, entries, start.timestamp(), end - start.timestamp()).await?;
+    if store.regions().await?.is_empty() {
+        seed(url, store.as_ref(), prospects, entries, start.timestamp(), end - start.timestamp()).await?;
+    } else {
+        println!("the database is seeded already");
+    }
+    if std::env::var("REPORT_BENCH_SEED_ONLY").is_ok() {
+        return Ok(());
+    }
 
     let reader = Reader {
         lang: Lang::Ru,
@@ -201,25 +221,29 @@ async fn run(url: &str, prospects: u64, entries: u64, months: i64) -> anyhow::Re
         disclosure: Disclosure(ContactsInChat::Mask),
         i18n: Arc::new(I18n::new()),
     };
+    let inline = Config::from_lookup(|_| None)?.report_inline_entries;
     for scope in
         [ReportScope::All, ReportScope::Region(prospect_diary::domain::ids::RegionCode::parse("R3")?)]
     {
+        // `/report`: the figures, the workbook and the chart.
         reset_peak();
         let rss_before = peak_mib();
         let started = Instant::now();
         let report = reports::activity(store.as_ref(), scope.clone(), last_month.clone(), Utc::now()).await?;
         let figures = started.elapsed();
         let summary = text::activity(&reader, &report);
-        let workbook = reports::activity_workbook(store.clone(), &report, &reader).await?;
+        let with_entries = reports::lists_entries(&report, inline);
+        let workbook = reports::activity_workbook(store.clone(), &report, &reader, with_entries).await?;
         let with_workbook = started.elapsed();
         let chart = text::activity_chart(&reader, &report)?;
         let total = started.elapsed();
         println!(
-            "{backend} {:<4} month {}: {} entries listed; aggregates {:.2} s, workbook {:.2} s ({:.1} MB), \
+            "{backend} {:<4} /report {}: {} entries ({}); aggregates {:.2} s, workbook {:.2} s ({:.2} MB), \
              chart {:.3} s, total {:.2} s; peak memory {:.0} MiB (before {:.0} MiB); summary {} chars, chart {} KB",
             scope.key(),
             last_month.label(),
             report.totals().contacts_total(),
+            if with_entries { "listed in the workbook" } else { "listed apart" },
             figures.as_secs_f64(),
             (with_workbook - figures).as_secs_f64(),
             workbook.len() as f64 / 1e6,
@@ -229,6 +253,54 @@ async fn run(url: &str, prospects: u64, entries: u64, months: i64) -> anyhow::Re
             rss_before,
             summary.chars().count(),
             chart.len() / 1024,
+        );
+
+        if with_entries {
+            // The same report with its entries apart, for comparison.
+            let started = Instant::now();
+            let figures_only = reports::activity_workbook(store.clone(), &report, &reader, false).await?;
+            println!(
+                "{backend} {:<4} /report without its entries: workbook {:.2} s ({:.2} MB), aggregates and chart as above",
+                scope.key(),
+                started.elapsed().as_secs_f64(),
+                figures_only.len() as f64 / 1e6,
+            );
+        }
+
+        // «Выгрузить все записи»: the listing, as the background job builds it.
+        reset_peak();
+        let rss_before = peak_mib();
+        let started = Instant::now();
+        let job = Listing {
+            person: TelegramId::new(1000)?,
+            holder: "bench".to_owned(),
+            scope: scope.clone(),
+            period: last_month.clone(),
+        };
+        let count = job.count(store.as_ref()).await?;
+        let counted = started.elapsed();
+        let progress = Arc::new(Progress::default());
+        let (mut parts, building) =
+            job.build(store.clone(), &reader, listing::telegram_limits(u32::MAX), progress.clone());
+        let mut files = vec![];
+        while let Some(part) = parts.recv().await {
+            files.push((part.rows, part.file.len()));
+        }
+        let rows = building.await??;
+        let total = started.elapsed();
+        let sizes: Vec<String> =
+            files.iter().map(|(rows, bytes)| format!("{rows} rows {:.1} MB", *bytes as f64 / 1e6)).collect();
+        println!(
+            "{backend} {:<4} listing: {rows} of {count} entries in {} file(s) [{}]; count {:.2} s, total {:.2} s \
+             ({:.0} rows/s); peak memory {:.0} MiB (before {:.0} MiB)",
+            scope.key(),
+            files.len(),
+            sizes.join(", "),
+            counted.as_secs_f64(),
+            total.as_secs_f64(),
+            rows as f64 / total.as_secs_f64(),
+            peak_mib(),
+            rss_before,
         );
     }
     Ok(())

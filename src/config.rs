@@ -59,6 +59,11 @@ pub struct Config {
     pub contact_views_per_hour: u32,
     /// Full workbooks a person may download from the page in an hour.
     pub full_exports_per_hour: u32,
+    /// A `/report` whose period holds more diary entries than this sends its figures without
+    /// them, and a button that builds the listing in the background.
+    pub report_inline_entries: u32,
+    /// Rows in one file of that listing (Excel's 1 048 575 at most); more make several files.
+    pub listing_file_rows: u32,
     /// How updates arrive: this instance long-polls (when it holds the poller's lease), or
     /// Telegram posts them to `{PUBLIC_URL}/telegram/webhook`.
     pub telegram_mode: TelegramMode,
@@ -135,6 +140,8 @@ impl fmt::Debug for Config {
             .field("webapp_max_age_minutes", &self.webapp_max_age_minutes)
             .field("contact_views_per_hour", &self.contact_views_per_hour)
             .field("full_exports_per_hour", &self.full_exports_per_hour)
+            .field("report_inline_entries", &self.report_inline_entries)
+            .field("listing_file_rows", &self.listing_file_rows)
             .field("metrics_addr", &self.metrics_addr)
             .field("log_format", &self.log_format)
             .field("telegram_mode", &self.telegram_mode)
@@ -242,6 +249,9 @@ impl Config {
             webapp_max_age_minutes: number("WEBAPP_MAX_AGE_MINUTES", 60)?.max(1),
             contact_views_per_hour: number("CONTACT_VIEWS_PER_HOUR", 60)?,
             full_exports_per_hour: number("FULL_EXPORTS_PER_HOUR", 3)?,
+            report_inline_entries: number("REPORT_INLINE_ENTRIES", 100_000)?,
+            listing_file_rows: number("LISTING_FILE_ROWS", crate::reports::xlsx::MAX_DATA_ROWS)?
+                .clamp(1, crate::reports::xlsx::MAX_DATA_ROWS),
             http_bound: BoundAddr::default(),
             metrics_addr: get("METRICS_ADDR").map(|v| v.trim().to_owned()),
             metrics_bound: BoundAddr::default(),

@@ -224,6 +224,22 @@ async fn claims_and_leases(backend: Backend) {
     store.release_lease("poller", "b").await.unwrap();
     assert!(store.take_lease("poller", "c", expired, expired + Duration::seconds(10)).await.unwrap());
 
+    // A lease ended by anyone (a listing cancelled from another instance): its holder's renewal
+    // finds it gone and takes nothing; a new holder may take it.
+    let soon = expired + Duration::seconds(10);
+    assert!(store.take_lease("listing:7", "job1", expired, soon).await.unwrap());
+    assert!(store.renew_lease("listing:7", "job1", soon + Duration::seconds(5)).await.unwrap());
+    assert!(!store.renew_lease("listing:7", "job2", soon).await.unwrap(), "only its holder renews");
+    assert!(store.end_lease("listing:7", expired).await.unwrap());
+    assert!(!store.end_lease("listing:7", expired).await.unwrap(), "nothing left to end");
+    assert!(!store.renew_lease("listing:7", "job1", soon).await.unwrap());
+    assert_eq!(store.lease_holder("listing:7", expired).await.unwrap(), None);
+    assert!(store.take_lease("listing:7", "job2", expired, soon).await.unwrap());
+    assert!(
+        !store.end_lease("listing:7", soon + Duration::seconds(1)).await.unwrap(),
+        "an expired one was not held"
+    );
+
     let racers: Vec<_> = (0..8)
         .map(|n| {
             let store = store.clone();

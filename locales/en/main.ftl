@@ -561,6 +561,33 @@ export-col-next = Next contact
 export-not-allowed = Exporting this division is not available to you.
 file-too-large = The file is over 50 MB, which Telegram does not accept. Please choose a shorter period or one division.
 
+## The diary listing built in the background («Export all entries»)
+
+report-col-listed-apart = a file of its own: the «Export all entries» button
+listing-offer = The period's diary entries ({ $count }) are not in the figures workbook, so that it arrives quickly. They can be exported as a file of their own.
+listing-button = Export all entries
+listing-progress = ⏳ Preparing the file: { $percent } %
+listing-busy = A file of entries is already being prepared. Please wait for it, or cancel it with /cancel.
+listing-not-allowed = You may not export this division's entries.
+listing-empty = There are no diary entries in this period.
+listing-cancelled = The export of entries was cancelled.
+listing-failed = The file of entries could not be prepared. Please try again later.
+listing-done = ✅ Done: { $count ->
+    [one] { $count } entry
+   *[other] { $count } entries
+} in { $files ->
+    [one] one file
+   *[other] { $files } files
+}.
+listing-caption = Diary entries for { $period } — { $scope }{ $part ->
+    [0] {""}
+   *[other] , part { $part }
+}: { $count ->
+    [one] { $count } entry
+   *[other] { $count } entries
+}
+listing-file-part = part
+
 ## Import and export of the base (the error workbook, the preview)
 import-err-field = { $field }: { $reason }
 import-err-check-digit = { $field }: wrong check digit

@@ -570,6 +570,35 @@ export-col-next = Следующий контакт
 export-not-allowed = Выгрузка этого подразделения вам недоступна.
 file-too-large = Файл получился больше 50 МБ, Telegram такой не примет. Выберите период короче или одно подразделение.
 
+## The diary listing built in the background («Выгрузить все записи»)
+
+report-col-listed-apart = отдельным файлом: кнопка «Выгрузить все записи»
+listing-offer = Записи дневника за этот период ({ $count }) не вошли в файл с цифрами, чтобы он пришёл быстрее. Их можно выгрузить отдельным файлом.
+listing-button = Выгрузить все записи
+listing-progress = ⏳ Готовлю файл: { $percent } %
+listing-busy = Файл с записями уже готовится. Дождитесь его, пожалуйста, или отмените командой /cancel.
+listing-not-allowed = Выгрузка записей этого подразделения вам недоступна.
+listing-empty = За этот период записей в дневнике нет.
+listing-cancelled = Выгрузка записей отменена.
+listing-failed = Не удалось подготовить файл с записями. Пожалуйста, попробуйте позже.
+listing-done = ✅ Готово: { $count ->
+    [one] { $count } запись
+    [few] { $count } записи
+   *[many] { $count } записей
+} в { $files ->
+    [one] { $files } файле
+   *[other] { $files } файлах
+}.
+listing-caption = Записи дневника за { $period } — { $scope }{ $part ->
+    [0] {""}
+   *[other] , часть { $part }
+}: { $count ->
+    [one] { $count } запись
+    [few] { $count } записи
+   *[many] { $count } записей
+}
+listing-file-part = часть
+
 ## Import and export of the base (the error workbook, the preview)
 import-err-field = { $field }: { $reason }
 import-err-check-digit = { $field }: неверная контрольная цифра

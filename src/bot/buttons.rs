@@ -414,6 +414,18 @@ mod tests {
             ReportButton::AuditPage(max, u32::MAX).into(),
             ReportButton::Export(None).into(),
             ReportButton::Export(Some(long())).into(),
+            ReportButton::Entries(
+                Some(long()),
+                NaiveDate::from_ymd_opt(9999, 12, 31).unwrap(),
+                NaiveDate::from_ymd_opt(9999, 12, 31).unwrap(),
+            )
+            .into(),
+            ReportButton::Entries(
+                None,
+                NaiveDate::from_ymd_opt(1000, 1, 1).unwrap(),
+                NaiveDate::from_ymd_opt(1000, 1, 1).unwrap(),
+            )
+            .into(),
         ];
         all.extend(Lang::ALL.iter().map(|l| Button::Lang(*l)));
         all.extend(Role::ALL.iter().map(|r| UserButton::Regions(max, *r).into()));

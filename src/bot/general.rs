@@ -135,6 +135,8 @@ async fn cancel(bot: &Bot, ctx: &Ctx, caller: &Caller) -> HandlerResult {
     let lang = caller.user.lang;
     // Leads waiting for their facts go to the credit chat now, with what was picked.
     let mut lines = handoffs::send_held(ctx, caller).await?;
+    // A listing being built, on this instance or another.
+    lines.extend(super::listing::cancel(ctx, caller).await?);
     match flow::load(ctx, caller.chat).await? {
         State::Idle if lines.is_empty() => lines.push(ctx.i18n.t(lang, "cancel-nothing")),
         State::Idle => {}

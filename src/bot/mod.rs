@@ -15,6 +15,7 @@ mod gate;
 mod general;
 pub(crate) mod handoffs;
 mod imports;
+mod listing;
 pub(crate) mod notices;
 mod once;
 mod register;

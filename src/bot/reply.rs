@@ -20,7 +20,7 @@ use crate::domain::requisites::RequisiteError;
 use crate::i18n::Args;
 
 /// Sends a request again after Telegram's flood control asks to wait (`429 retry_after`).
-async fn retrying<T, F, Fut>(make: F) -> Result<T, RequestError>
+pub(crate) async fn retrying<T, F, Fut>(make: F) -> Result<T, RequestError>
 where
     F: Fn() -> Fut,
     Fut: Future<Output = Result<T, RequestError>>,

@@ -2,6 +2,7 @@
 //! again (buttons are forgeable), asks `crate::reports` for the figures and files, and sends
 //! them. Nothing here computes a number.
 
+use chrono::NaiveDate;
 use teloxide::prelude::*;
 use teloxide::types::{
     InlineKeyboardButton, InlineKeyboardMarkup, InputFile, MessageId, ParseMode, WebAppInfo,
@@ -25,13 +26,16 @@ buttons! {
         AuditPage(prospect: i64, page: u32) = "a",
         /// Export one division, or every one (`None`).
         Export(region: Option<RegionCode>) = "x",
+        /// «Выгрузить все записи»: the diary listing of a division (every one: `None`) over
+        /// the local days `first..=last`.
+        Entries(region: Option<RegionCode>, first: NaiveDate, last: NaiveDate) = "e",
     }
 }
 
 /// Lines of the audit trail on one page.
 const AUDIT_PAGE: i64 = 10;
 
-fn reader(ctx: &Ctx, caller: &Caller) -> Reader {
+pub(super) fn reader(ctx: &Ctx, caller: &Caller) -> Reader {
     Reader {
         lang: caller.user.lang,
         tz: caller.tz(),
@@ -99,13 +103,24 @@ pub async fn report(bot: &Bot, ctx: &Ctx, caller: &Caller, args: &str) -> Handle
     let reader = reader(ctx, caller);
     let report = reports::activity(ctx.store.as_ref(), scope.clone(), period, now).await?;
     reply::send(bot, caller.chat, text::activity(&reader, &report)).await?;
-    let workbook = reports::activity_workbook(ctx.store.clone(), &report, &reader).await?;
+    // A bank's month of entries would take most of a minute: they follow on request.
+    let with_entries = reports::lists_entries(&report, ctx.config.report_inline_entries);
+    let workbook = reports::activity_workbook(ctx.store.clone(), &report, &reader, with_entries).await?;
     let caption = text::activity_caption(&reader, &report);
     let name = reports::file_name("report", &scope, &report.period.slug(), "xlsx");
     send_file(bot, caller.chat, workbook, name, caption.clone(), false, too_large(ctx, caller)).await?;
     let chart = text::activity_chart(&reader, &report)?;
     let name = reports::file_name("report", &scope, &report.period.slug(), "png");
     send_file(bot, caller.chat, chart, name, caption, true, too_large(ctx, caller)).await?;
+    if !with_entries {
+        let lang = caller.user.lang;
+        let region = scope.region_filter().and_then(|code| RegionCode::parse(code).ok());
+        let button = ReportButton::Entries(region, report.period.first, report.period.last)
+            .button(ctx.i18n.t(lang, "listing-button"));
+        let offer =
+            ctx.i18n.get(lang, "listing-offer", Args::new().num("count", report.totals().contacts_total()));
+        reply::send_with(bot, caller.chat, offer, InlineKeyboardMarkup::new([[button]])).await?;
+    }
     let details = format!("activity {}", report.period.slug());
     reports::record(ctx.store.as_ref(), &caller.user, AuditAction::ReportBuilt, &scope, details, now).await?;
     Ok(())
@@ -333,6 +348,9 @@ pub async fn on_button(
             reply::close(bot, caller.chat, message, ctx.i18n.t(lang, "export-choose")).await?;
             send_export(bot, ctx, caller, scope).await?;
             Ok(Answer::done())
+        }
+        ReportButton::Entries(region, first, last) => {
+            super::listing::on_press(bot, ctx, caller, region, first, last).await
         }
     }
 }

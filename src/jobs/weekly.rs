@@ -142,7 +142,7 @@ pub async fn send(
         let name = reports::file_name("report", &spec.scope, &slug, "png");
         crate::bot::send_file(bot, chat, chart, name, caption, true, reader.t("file-too-large")).await
     } else {
-        let workbook = reports::activity_workbook(ctx.store.clone(), &report, &reader).await?;
+        let workbook = reports::activity_workbook(ctx.store.clone(), &report, &reader, true).await?;
         let name = reports::file_name("report", &spec.scope, &slug, "xlsx");
         crate::bot::send_file(bot, chat, workbook, name, caption, false, reader.t("file-too-large")).await
     };

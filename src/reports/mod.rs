@@ -6,6 +6,7 @@
 //! over millions of entries is written with flat memory.
 
 pub mod chart;
+pub mod listing;
 pub mod text;
 pub mod xlsx;
 
@@ -61,11 +62,13 @@ pub async fn quality(
     Ok(QualityReport::from_buckets(scope, now, &buckets))
 }
 
-/// The activity workbook: figures from `report`, the period's entries and hand-offs streamed.
+/// The activity workbook: figures from `report`, the period's hand-offs streamed, and its diary
+/// entries too when `with_entries` (else they are a listing of their own, `listing`).
 pub async fn activity_workbook(
     store: Arc<dyn Store>,
     report: &ActivityReport,
     reader: &Reader,
+    with_entries: bool,
 ) -> anyhow::Result<Vec<u8>> {
     let (entries_tx, entries_rx) = tokio::sync::mpsc::channel(CHANNEL_ROWS);
     let (handoffs_tx, handoffs_rx) = tokio::sync::mpsc::channel(CHANNEL_ROWS);
@@ -73,17 +76,27 @@ pub async fn activity_workbook(
     let (from, to) = (report.period.from, report.period.to);
     // Entries first, then hand-offs: the writer reads them in that order.
     let reading = tokio::spawn(async move {
-        store.stream_entries(region.as_deref(), from, to, entries_tx).await?;
+        if with_entries {
+            store.stream_entries(region.as_deref(), from, to, entries_tx).await?;
+        } else {
+            drop(entries_tx);
+        }
         store.stream_handoffs(region.as_deref(), from, to, handoffs_tx).await?;
         Ok::<_, crate::store::StoreError>(())
     });
     let (report, reader) = (report.clone(), reader.clone());
-    let writing =
-        tokio::task::spawn_blocking(move || xlsx::activity(&report, &reader, entries_rx, handoffs_rx));
+    let entries = with_entries.then_some(entries_rx);
+    let writing = tokio::task::spawn_blocking(move || xlsx::activity(&report, &reader, entries, handoffs_rx));
     let (read, written) = tokio::join!(reading, writing);
     let bytes = written??;
     read??;
     Ok(bytes)
+}
+
+/// Whether `/report` lists the period's entries in its own workbook: up to `inline` of them
+/// (a division's month); past that they are a listing of their own, built on request.
+pub fn lists_entries(report: &ActivityReport, inline: u32) -> bool {
+    report.totals().contacts_total() <= i64::from(inline)
 }
 
 /// The export of a division's (or every) cards.

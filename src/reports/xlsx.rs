@@ -133,12 +133,13 @@ fn figure_sheet(
     finish_table(sheet, rows.len() as u32, columns.len())
 }
 
-/// The activity workbook: Summary, By region (head office), By specialist, Diary entries,
-/// Hand-offs. Blocking: run it on a blocking thread.
+/// The activity workbook: Summary, By region (head office), By specialist, Diary entries (when
+/// `entries` is given; else the listing is a file of its own), Hand-offs. Blocking: run it on
+/// a blocking thread.
 pub fn activity(
     report: &ActivityReport,
     reader: &Reader,
-    mut entries: Receiver<EntryLine>,
+    entries: Option<Receiver<EntryLine>>,
     mut handoffs: Receiver<HandoffLine>,
 ) -> anyhow::Result<Vec<u8>> {
     let formats = Formats::new();
@@ -185,43 +186,23 @@ pub fn activity(
     let name = reader.t("report-sheet-people");
     figure_sheet(&mut workbook, reader, &formats, &name, &lead, &report.rows, true)?;
 
-    // Diary entries, streamed.
-    let columns = headers(
-        reader,
-        &[
-            ("report-col-when", 17.0),
-            ("report-col-region", 20.0),
-            ("report-col-specialist", 26.0),
-            ("report-col-company", 36.0),
-            ("report-col-inn", 14.0),
-            ("report-col-kind", 12.0),
-            ("report-col-outcome", 18.0),
-            ("report-col-summary", 80.0),
-        ],
-    );
-    let kinds = |code: &str| reader.t(&format!("kind-{code}"));
-    let outcomes = |code: &str| reader.t(&format!("outcome-{code}"));
-    let sheet = workbook.add_worksheet_with_constant_memory()?;
-    sheet.set_name(reader.t("report-sheet-entries"))?;
-    table_header(sheet, &formats, &columns)?;
-    let mut written = 0u32;
-    while written < MAX_DATA_ROWS {
-        let Some(e) = entries.blocking_recv() else { break };
-        let r = written + 1;
-        sheet.write_datetime_with_format(r, 0, local(reader, e.happened_at), &formats.date)?;
-        sheet.write_string(r, 1, &e.region_name)?;
-        sheet.write_string(r, 2, &e.author)?;
-        sheet.write_string(r, 3, reader.disclosure.company(&e.company, &e.inn))?;
-        sheet.write_string(r, 4, reader.disclosure.inn(&e.inn))?;
-        sheet.write_string(r, 5, kinds(&e.kind))?;
-        sheet.write_string(r, 6, outcomes(&e.outcome))?;
-        let people = crate::domain::privacy::people(e.contact_person.as_deref(), &e.company, &e.inn);
-        sheet.write_string(r, 7, cell_text(&reader.disclosure.free_text(&e.summary, &people)))?;
-        written += 1;
+    // Diary entries, streamed, unless the listing is a file of its own.
+    let mut written = None;
+    if let Some(mut entries) = entries {
+        let sheet = workbook.add_worksheet_with_constant_memory()?;
+        let columns = entry_sheet(sheet, reader, &formats)?;
+        let mut labels = Labels::default();
+        let mut n = 0u32;
+        while n < MAX_DATA_ROWS {
+            let Some(e) = entries.blocking_recv() else { break };
+            entry_row(sheet, n + 1, &e, reader, &formats, &mut labels)?;
+            n += 1;
+        }
+        // Past Excel's last row the reader stops; the store sees the channel close and stops too.
+        drop(entries);
+        finish_table(sheet, n, columns)?;
+        written = Some(n);
     }
-    // Past Excel's last row the reader stops; the store sees the channel close and stops too.
-    drop(entries);
-    finish_table(sheet, written, columns.len())?;
 
     // Hand-offs touched in the period, streamed.
     let columns = headers(
@@ -267,15 +248,156 @@ pub fn activity(
     drop(handoffs);
     finish_table(sheet, handed, columns.len())?;
 
-    // The summary says how many entries the workbook lists, and whether Excel's limit cut them.
+    // The summary says how many entries the workbook lists, and whether Excel's limit cut them,
+    // or that they come as a file of their own.
     let summary = workbook.worksheet_from_index(0)?;
     summary.write_string(summary_rows, 0, reader.t("report-col-listed"))?;
-    summary.write_number(summary_rows, 1, f64::from(written))?;
-    if i64::from(written) < expected_entries {
-        summary.write_string(summary_rows + 1, 0, reader.t("report-col-cut"))?;
+    match written {
+        Some(written) => {
+            summary.write_number(summary_rows, 1, f64::from(written))?;
+            if i64::from(written) < expected_entries {
+                summary.write_string(summary_rows + 1, 0, reader.t("report-col-cut"))?;
+            }
+        }
+        None => {
+            summary.write_string(summary_rows, 1, reader.t("report-col-listed-apart"))?;
+        }
     }
     finish_table(summary, summary_rows + 1, 2)?;
     Ok(workbook.save_to_buffer()?)
+}
+
+/// The diary listing's sheet: its name and header; returns how many columns it has.
+fn entry_sheet(sheet: &mut Worksheet, reader: &Reader, formats: &Formats) -> Result<usize, XlsxError> {
+    let columns = headers(
+        reader,
+        &[
+            ("report-col-when", 17.0),
+            ("report-col-region", 20.0),
+            ("report-col-specialist", 26.0),
+            ("report-col-company", 36.0),
+            ("report-col-inn", 14.0),
+            ("report-col-kind", 12.0),
+            ("report-col-outcome", 18.0),
+            ("report-col-summary", 80.0),
+        ],
+    );
+    sheet.set_name(reader.t("report-sheet-entries"))?;
+    table_header(sheet, formats, &columns)?;
+    Ok(columns.len())
+}
+
+/// One diary entry as row `r`, personal data as the reader may see it (SPEC §10): the company
+/// and INN of a sole proprietor masked, the summary redacted. Returns the bytes of text written,
+/// a measure of the file it makes.
+fn entry_row(
+    sheet: &mut Worksheet,
+    r: u32,
+    e: &EntryLine,
+    reader: &Reader,
+    formats: &Formats,
+    labels: &mut Labels,
+) -> Result<usize, XlsxError> {
+    let company = reader.disclosure.company(&e.company, &e.inn);
+    let inn = reader.disclosure.inn(&e.inn);
+    let kind = labels.get(reader, "kind", &e.kind).to_owned();
+    let outcome = labels.get(reader, "outcome", &e.outcome).to_owned();
+    let people = crate::domain::privacy::people(e.contact_person.as_deref(), &e.company, &e.inn);
+    let summary = cell_text(&reader.disclosure.free_text(&e.summary, &people));
+    sheet.write_datetime_with_format(r, 0, local(reader, e.happened_at), &formats.date)?;
+    sheet.write_string(r, 1, &e.region_name)?;
+    sheet.write_string(r, 2, &e.author)?;
+    sheet.write_string(r, 3, &company)?;
+    sheet.write_string(r, 4, &inn)?;
+    sheet.write_string(r, 5, &kind)?;
+    sheet.write_string(r, 6, &outcome)?;
+    sheet.write_string(r, 7, &summary)?;
+    Ok(ROW_OVERHEAD
+        + [e.region_name.as_str(), &e.author, &company, &inn, &kind, &outcome, &summary]
+            .iter()
+            .map(|t| t.len())
+            .sum::<usize>())
+}
+
+/// The words for the few kinds and outcomes, looked up once per listing rather than per row.
+#[derive(Default)]
+struct Labels(std::collections::HashMap<(&'static str, String), String>);
+
+impl Labels {
+    fn get(&mut self, reader: &Reader, prefix: &'static str, code: &str) -> &str {
+        self.0.entry((prefix, code.to_owned())).or_insert_with(|| reader.t(&format!("{prefix}-{code}")))
+    }
+}
+
+/// What a row costs besides its text: the date, the cells' markup after compression.
+const ROW_OVERHEAD: usize = 40;
+
+/// How large each file of the listing may grow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PartLimits {
+    /// Data rows in one file (Excel's last row at most).
+    pub rows: u32,
+    /// Text in one file, in bytes before compression.
+    pub text_bytes: u64,
+}
+
+/// One file of the listing: its number from 1, its rows, and whether it is the last.
+pub struct Part {
+    pub number: u32,
+    pub rows: u32,
+    pub last: bool,
+    pub file: Vec<u8>,
+}
+
+/// The diary listing as one or more workbooks, each within `limits`, handed to `sink` as soon
+/// as it is saved (`sink` answers `false` to stop). Each row adds one to `written`; `stop`
+/// set ends the listing at the next row. Blocking: run it on a blocking thread. Returns how
+/// many rows were written.
+pub fn entry_parts(
+    reader: &Reader,
+    mut entries: Receiver<EntryLine>,
+    limits: PartLimits,
+    written: &std::sync::atomic::AtomicU64,
+    stop: &std::sync::atomic::AtomicBool,
+    mut sink: impl FnMut(Part) -> bool,
+) -> anyhow::Result<u64> {
+    use std::sync::atomic::Ordering;
+    let formats = Formats::new();
+    let max_rows = limits.rows.clamp(1, MAX_DATA_ROWS);
+    let mut labels = Labels::default();
+    let mut total = 0u64;
+    let mut number = 0u32;
+    let mut pending = entries.blocking_recv();
+    while let Some(mut row) = pending.take() {
+        number += 1;
+        let mut workbook = workbook();
+        let sheet = workbook.add_worksheet_with_constant_memory()?;
+        let columns = entry_sheet(sheet, reader, &formats)?;
+        let (mut rows, mut bytes) = (0u32, 0u64);
+        loop {
+            if stop.load(Ordering::Relaxed) {
+                return Ok(total);
+            }
+            bytes += entry_row(sheet, rows + 1, &row, reader, &formats, &mut labels)? as u64;
+            rows += 1;
+            total += 1;
+            written.fetch_add(1, Ordering::Relaxed);
+            match entries.blocking_recv() {
+                None => break,
+                Some(next) if rows >= max_rows || bytes >= limits.text_bytes => {
+                    pending = Some(next);
+                    break;
+                }
+                Some(next) => row = next,
+            }
+        }
+        finish_table(sheet, rows, columns)?;
+        let file = workbook.save_to_buffer()?;
+        if !sink(Part { number, rows, last: pending.is_none(), file }) {
+            break;
+        }
+    }
+    Ok(total)
 }
 
 /// The export's columns as message keys and widths: the card's number, a column per field of
@@ -347,4 +469,70 @@ pub fn export(reader: &Reader, mut cards: Receiver<ExportLine>) -> anyhow::Resul
     drop(cards);
     finish_table(sheet, written, columns.len())?;
     Ok((workbook.save_to_buffer()?, u64::from(written)))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+    use super::*;
+    use crate::domain::access::Lang;
+    use crate::domain::privacy::{ContactsInChat, Disclosure};
+
+    fn reader() -> Reader {
+        Reader {
+            lang: Lang::Ru,
+            tz: chrono_tz::Europe::Moscow,
+            disclosure: Disclosure(ContactsInChat::Mask),
+            i18n: Arc::new(crate::i18n::I18n::new()),
+        }
+    }
+
+    fn entry(n: i64) -> EntryLine {
+        EntryLine {
+            happened_at: 1_795_000_000 + n * 60,
+            region_name: "Москва".into(),
+            author: "Анна Петрова".into(),
+            company: format!("ООО «Компания {n}»"),
+            inn: "7707083893".into(),
+            kind: "call".into(),
+            outcome: "positive".into(),
+            summary: "Обсудили условия обслуживания".into(),
+            contact_person: None,
+        }
+    }
+
+    /// Runs the listing over `rows` entries; the rows of each file, and whether each is the last.
+    fn parts(rows: i64, limits: PartLimits) -> Vec<(u32, u32, bool)> {
+        let (tx, rx) = tokio::sync::mpsc::channel(rows as usize + 1);
+        for n in 0..rows {
+            tx.try_send(entry(n)).unwrap();
+        }
+        drop(tx);
+        let (written, stop) = (AtomicU64::new(0), AtomicBool::new(false));
+        let mut out = vec![];
+        let total = entry_parts(&reader(), rx, limits, &written, &stop, |part| {
+            assert!(!part.file.is_empty());
+            out.push((part.number, part.rows, part.last));
+            true
+        })
+        .unwrap();
+        assert_eq!(total, rows as u64);
+        assert_eq!(written.load(Ordering::Relaxed), rows as u64);
+        out
+    }
+
+    #[test]
+    fn a_listing_is_split_by_rows_and_by_the_text_a_file_may_hold() {
+        let by_rows = parts(10, PartLimits { rows: 4, text_bytes: u64::MAX });
+        assert_eq!(by_rows, [(1, 4, false), (2, 4, false), (3, 2, true)]);
+        let exact = parts(8, PartLimits { rows: 4, text_bytes: u64::MAX });
+        assert_eq!(exact, [(1, 4, false), (2, 4, true)], "no empty file after a full one");
+        // A row writes about 200 bytes of text: 500 bytes fill a file at its third row.
+        let by_text = parts(7, PartLimits { rows: 100, text_bytes: 500 });
+        assert_eq!(by_text, [(1, 3, false), (2, 3, false), (3, 1, true)]);
+        assert_eq!(parts(1, PartLimits { rows: 1, text_bytes: 1 }), [(1, 1, true)]);
+        assert!(parts(0, PartLimits { rows: 4, text_bytes: 500 }).is_empty());
+    }
 }

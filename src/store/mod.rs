@@ -203,6 +203,11 @@ pub trait Store:
     ) -> StoreResult<bool>;
     /// Gives lease `name` up, if `holder` holds it.
     async fn release_lease(&self, name: &str, holder: &str) -> StoreResult<()>;
+    /// Extends `holder`'s lease `name` to `until`; `false` when `holder` no longer holds it
+    /// (someone ended it with `end_lease`), and then nothing is taken.
+    async fn renew_lease(&self, name: &str, holder: &str, until: DateTime<Utc>) -> StoreResult<bool>;
+    /// Ends lease `name` whoever holds it; `true` when it was held.
+    async fn end_lease(&self, name: &str, now: DateTime<Utc>) -> StoreResult<bool>;
     /// Who holds lease `name` at `now`.
     async fn lease_holder(&self, name: &str, now: DateTime<Utc>) -> StoreResult<Option<String>>;
     /// Forgets handled update ids older than `before`.

@@ -99,6 +99,13 @@ pub trait ReportStore: Send + Sync {
         to: DateTime<Utc>,
         sink: Sender<EntryLine>,
     ) -> StoreResult<u64>;
+    /// How many diary entries `stream_entries` lists for the same arguments.
+    async fn count_entries(
+        &self,
+        region: Option<&str>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<u64>;
     async fn stream_handoffs(
         &self,
         region: Option<&str>,
@@ -399,6 +406,33 @@ impl ReportStore for SqlStore {
             entries_scoped(region)
         );
         Ok(stream_into!(self, sink, EntryLine, &sql, [region, secs(from), secs(to)])?)
+    }
+
+    async fn count_entries(
+        &self,
+        region: Option<&str>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<u64> {
+        // Every entry has its card and its author (foreign keys): the count needs no join
+        // unless a division's cards are asked for.
+        let sql = match region {
+            Some(_) => format!(
+                "SELECT COUNT(*) FROM interactions i JOIN prospects p ON p.id = i.prospect_id \
+                 WHERE i.happened_at >= $2 AND i.happened_at < $3 AND {}",
+                entries_scoped(region)
+            ),
+            None => "SELECT COUNT(*) FROM interactions i \
+                     WHERE i.happened_at >= $2 AND i.happened_at < $3 AND CAST($1 AS TEXT) IS NULL"
+                .to_owned(),
+        };
+        let (n,): (i64,) = on_pool!(self, p => sqlx::query_as(&sql)
+            .bind(region)
+            .bind(secs(from))
+            .bind(secs(to))
+            .fetch_one(p)
+            .await)?;
+        Ok(n.max(0) as u64)
     }
 
     async fn stream_handoffs(

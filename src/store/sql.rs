@@ -859,6 +859,26 @@ impl Store for SqlStore {
         Ok(())
     }
 
+    async fn renew_lease(&self, name: &str, holder: &str, until: DateTime<Utc>) -> StoreResult<bool> {
+        let sql = "UPDATE leases SET until = $3 WHERE name = $1 AND holder = $2";
+        let renewed = on_pool!(self, p => sqlx::query(sql)
+            .bind(name)
+            .bind(holder)
+            .bind(millis(until))
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(renewed == 1)
+    }
+
+    async fn end_lease(&self, name: &str, now: DateTime<Utc>) -> StoreResult<bool> {
+        // An expired row is deleted too, but it was not held: only a live one counts.
+        let sql = "DELETE FROM leases WHERE name = $1 RETURNING until";
+        let ended: Option<(i64,)> =
+            on_pool!(self, p => sqlx::query_as(sql).bind(name).fetch_optional(p).await)?;
+        Ok(ended.is_some_and(|(until,)| until >= millis(now)))
+    }
+
     async fn lease_holder(&self, name: &str, now: DateTime<Utc>) -> StoreResult<Option<String>> {
         let sql = "SELECT holder FROM leases WHERE name = $1 AND until >= $2";
         let row: Option<(String,)> =
