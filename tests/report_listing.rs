@@ -21,27 +21,12 @@ fn at(text: &str) -> DateTime<Utc> {
     text.parse().unwrap()
 }
 
-async fn exec(app: &TestApp, sql: &str) {
-    if app.db_url().starts_with("sqlite:") {
-        let pool = sqlx::SqlitePool::connect(app.db_url()).await.unwrap();
-        sqlx::query(sql).execute(&pool).await.unwrap();
-        pool.close().await;
-    } else {
-        let pool = sqlx::PgPool::connect(app.db_url()).await.unwrap();
-        sqlx::query(sql).execute(&pool).await.unwrap();
-        pool.close().await;
-    }
-}
-
 async fn entry(app: &TestApp, prospect: i64, author: i64, kind: &str, summary: &str, when: &str) {
     let secs = at(when).timestamp();
-    exec(
-        app,
-        &format!(
-            "INSERT INTO interactions (prospect_id, author_id, kind, outcome, summary, happened_at, created_at) \
+    app.exec(&format!(
+        "INSERT INTO interactions (prospect_id, author_id, kind, outcome, summary, happened_at, created_at) \
              VALUES ({prospect}, {author}, '{kind}', 'positive', '{summary}', {secs}, {secs})"
-        ),
-    )
+    ))
     .await;
 }
 

@@ -22,28 +22,12 @@ fn at(text: &str) -> DateTime<Utc> {
     text.parse().unwrap()
 }
 
-/// Runs SQL on the test's database directly, as another part of the bank's system would.
-async fn exec(app: &TestApp, sql: &str) {
-    if app.db_url().starts_with("sqlite:") {
-        let pool = sqlx::SqlitePool::connect(app.db_url()).await.unwrap();
-        sqlx::query(sql).execute(&pool).await.unwrap();
-        pool.close().await;
-    } else {
-        let pool = sqlx::PgPool::connect(app.db_url()).await.unwrap();
-        sqlx::query(sql).execute(&pool).await.unwrap();
-        pool.close().await;
-    }
-}
-
 async fn entry(app: &TestApp, prospect: i64, author: i64, kind: &str, outcome: &str, when: &str) {
     let secs = at(when).timestamp();
-    exec(
-        app,
-        &format!(
-            "INSERT INTO interactions (prospect_id, author_id, kind, outcome, summary, happened_at, created_at) \
+    app.exec(&format!(
+        "INSERT INTO interactions (prospect_id, author_id, kind, outcome, summary, happened_at, created_at) \
              VALUES ({prospect}, {author}, '{kind}', '{outcome}', 'Обсудили {kind}', {secs}, {secs})"
-        ),
-    )
+    ))
     .await;
 }
 
@@ -60,32 +44,26 @@ async fn handoff(
 ) {
     let secs = |t: Option<&str>| t.map(|t| at(t).timestamp().to_string()).unwrap_or_else(|| "NULL".into());
     let taken_by = if taken.is_some() { "1501" } else { "NULL" };
-    exec(
-        app,
-        &format!(
-            // Reminded and escalated already: these leads are history for the reports, and a
-            // manager's escalation notice must not come between a report's messages.
-            "INSERT INTO handoffs (prospect_id, product, region_code, from_id, chat_id, state, taken_by, \
+    app.exec(&format!(
+        // Reminded and escalated already: these leads are history for the reports, and a
+        // manager's escalation notice must not come between a report's messages.
+        "INSERT INTO handoffs (prospect_id, product, region_code, from_id, chat_id, state, taken_by, \
              taken_at, closed_at, created_at, reminded_at, escalated_at) VALUES ({prospect}, '{product}', \
              'MSK', {from}, -100, '{state}', {taken_by}, {}, {}, {created}, {created}, {created})",
-            secs(taken),
-            secs(closed),
-            created = at(created).timestamp()
-        ),
-    )
+        secs(taken),
+        secs(closed),
+        created = at(created).timestamp()
+    ))
     .await;
 }
 
 /// A follow-up in `state` (`sent`: its reminder went out already).
 async fn followup(app: &TestApp, prospect: i64, owner: i64, due: &str, state: &str) {
     let secs = at(due).timestamp();
-    exec(
-        app,
-        &format!(
-            "INSERT INTO followups (prospect_id, owner_id, due_at, state, created_at, updated_at) \
+    app.exec(&format!(
+        "INSERT INTO followups (prospect_id, owner_id, due_at, state, created_at, updated_at) \
              VALUES ({prospect}, {owner}, {secs}, '{state}', {secs}, {secs})"
-        ),
-    )
+    ))
     .await;
 }
 
@@ -116,10 +94,9 @@ async fn seed(app: &TestApp) -> People {
     let p2 = app.add_prospect(1001, "Бета", &inn(2), None, None).await;
     let p3 = app.add_prospect(1003, "Гамма", &inn(3), None, None).await;
     let p4 = app.add_prospect(2001, "Восток", &inn(4), None, None).await;
-    exec(
-        app,
-        &format!("UPDATE prospects SET email = 'ivan@romashka.ru', industry = 'Торговля' WHERE id = {p1}"),
-    )
+    app.exec(&format!(
+        "UPDATE prospects SET email = 'ivan@romashka.ru', industry = 'Торговля' WHERE id = {p1}"
+    ))
     .await;
     entry(app, p1, 1001, "call", "positive", "2026-11-24T08:00:00Z").await;
     entry(app, p1, 1001, "meeting", "neutral", "2026-11-25T08:00:00Z").await;

@@ -344,6 +344,19 @@ impl TestApp {
         &self.db.url
     }
 
+    /// Runs SQL on the test's database directly, as another part of the bank's system would.
+    pub async fn exec(&self, sql: &str) {
+        if self.db_url().starts_with("sqlite:") {
+            let pool = sqlx::SqlitePool::connect(self.db_url()).await.unwrap();
+            sqlx::query(sql).execute(&pool).await.unwrap();
+            pool.close().await;
+        } else {
+            let pool = sqlx::PgPool::connect(self.db_url()).await.unwrap();
+            sqlx::query(sql).execute(&pool).await.unwrap();
+            pool.close().await;
+        }
+    }
+
     pub async fn finish(mut self) {
         self.stop_app().await;
         self.store.close().await;
