@@ -200,6 +200,7 @@ both_backends! {
     async fn my_prospects_come_overdue_first(app) {
         setup(&app).await;
         let anna = app.add_user(1001, "Анна Петрова", Role::Specialist, Some("MSK")).await;
+        app.say(&anna, "/start").await;
         let later = app.add_prospect(1001, "Бета", &inn(1), None, None).await;
         let sooner = app.add_prospect(1001, "Гамма", &inn(2), None, None).await;
         app.add_prospect(1001, "Альфа", &inn(3), None, None).await;
@@ -208,6 +209,9 @@ both_backends! {
         prospect_diary::domain::prospects::schedule(app.store.as_ref(), &user, ProspectId(later), now + Span::days(5), now).await.unwrap();
         prospect_diary::domain::prospects::schedule(app.store.as_ref(), &user, ProspectId(sooner), now + Span::hours(1), now).await.unwrap();
         app.clock.advance(Span::hours(2));
+        // Гамма's next contact has passed: its reminder comes first, then the list is asked for.
+        let reminder = app.tg.next(anna.id).await;
+        assert!(reminder.visible.starts_with("🔔 Пора связаться") && reminder.visible.contains("Гамма"), "{}", reminder.visible);
 
         let mine = app.say(&anna, "📋 Мои компании").await;
         let order: Vec<String> = mine.buttons().into_iter().map(|(l, _)| l).collect();
