@@ -169,13 +169,14 @@ fn by_phones_sql(n: usize) -> String {
     format!("{KNOWN_SELECT} WHERE p.phone IN ({}) ORDER BY p.id", params(1, n))
 }
 
-/// The cards in any of `divisions` with any of `names` (the index on division and name), by
-/// id; the caller keeps the right pairs.
-fn by_names_sql(divisions: usize, names: usize) -> String {
+/// The cards with any of `n` (division, normalized name) pairs, by id: a VALUES list joined
+/// to the index on division and name. (On PostgreSQL, `name_norm IN (…)` would be answered by
+/// the trigram index, seconds for a thousand names.)
+fn by_names_sql(n: usize) -> String {
     format!(
-        "{KNOWN_SELECT} WHERE p.region_code IN ({}) AND p.name_norm IN ({}) ORDER BY p.id",
-        params(1, divisions),
-        params(divisions + 1, names)
+        "{KNOWN_SELECT} JOIN (VALUES {}) AS k ON p.region_code = k.column1 AND p.name_norm = k.column2 \
+         ORDER BY p.id",
+        tuples(n, 2)
     )
 }
 
@@ -342,18 +343,13 @@ impl ImportStore for SqlStore {
     }
 
     async fn cards_by_names(&self, keys: &[(&str, &str)]) -> StoreResult<Vec<KnownCard>> {
-        let wanted: HashSet<(&str, &str)> = keys.iter().copied().collect();
-        let divisions = distinct(keys.iter().map(|(division, _)| *division));
+        let mut keys = keys.to_vec();
+        keys.sort_unstable();
+        keys.dedup();
         let mut found = vec![];
-        for chunk in distinct(keys.iter().map(|(_, name)| *name)).chunks(LOOKUP_CHUNK) {
-            let sql = by_names_sql(divisions.len(), chunk.len());
-            let bound: Vec<&str> = divisions.iter().chain(chunk).copied().collect();
-            let cards = self.known_by(&sql, &bound).await?;
-            found.extend(
-                cards
-                    .into_iter()
-                    .filter(|c| wanted.contains(&(c.region_code.as_str(), c.name_norm.as_str()))),
-            );
+        for chunk in keys.chunks(LOOKUP_CHUNK) {
+            let bound: Vec<&str> = chunk.iter().flat_map(|(division, name)| [*division, *name]).collect();
+            found.extend(self.known_by(&by_names_sql(chunk.len()), &bound).await?);
         }
         found.sort_by_key(|c| c.id);
         Ok(found)
