@@ -84,12 +84,23 @@ pub struct PendingImport {
     pub content: Vec<u8>,
 }
 
-/// How many rows one multi-row statement writes: about 20 parameters a card, well under either
-/// backend's limit on parameters (32 766 on SQLite, 65 535 on PostgreSQL).
-const WRITE_CHUNK: usize = 500;
+/// How many parameters one statement binds, on each backend. sqlx finds each `$n` on SQLite
+/// by its name, and SQLite looks a parameter's name up by a linear search
+/// (`sqlite3_bind_parameter_name`): binding a statement of n parameters costs n², which at ten
+/// thousand parameters took most of an import's time. PostgreSQL binds by position (its limit
+/// is 65 535).
+fn max_params(pool: &Pool) -> usize {
+    match pool {
+        Pool::Sqlite(_) => 400,
+        Pool::Postgres(_) => 10_000,
+    }
+}
 
-/// How many keys one look-up binds.
-const LOOKUP_CHUNK: usize = 1000;
+/// How many cards one insert writes, with their follow-ups and audit lines (fewer parameters
+/// a row than a card's).
+fn cards_per_statement(pool: &Pool) -> usize {
+    (max_params(pool) / (insert_values(&FIELDS, |_| None).len() + 5)).max(1)
+}
 
 /// `$from, $from+1, …`: `n` parameters.
 fn params(from: usize, n: usize) -> String {
@@ -219,13 +230,13 @@ macro_rules! bind_audit {
 }
 
 macro_rules! write_import {
-    ($p:expr, $write:expr, $now:expr) => {
+    ($p:expr, $write:expr, $now:expr, $chunk:expr) => {
         async {
             let write = $write;
             let now = $now;
             let mut tx = $p.begin_write().await?;
             let mut written = ImportWritten::default();
-            for rows in write.new.chunks(WRITE_CHUNK) {
+            for rows in write.new.chunks($chunk) {
                 let sql = insert_sql(rows.len());
                 let mut query = sqlx::query_as::<_, (i64, String)>(&sql);
                 for row in rows {
@@ -314,16 +325,17 @@ impl ImportStore for SqlStore {
         write: &ImportWrite<'_>,
         now: DateTime<Utc>,
     ) -> StoreResult<ImportWritten> {
+        let chunk = cards_per_statement(&self.pool);
         let written = match &self.pool {
-            Pool::Sqlite(p) => write_import!(p, write, now).await?,
-            Pool::Postgres(p) => write_import!(p, write, now).await?,
+            Pool::Sqlite(p) => write_import!(p, write, now, chunk).await?,
+            Pool::Postgres(p) => write_import!(p, write, now, chunk).await?,
         };
         Ok(written)
     }
 
     async fn cards_by_inns(&self, inns: &[&str]) -> StoreResult<Vec<KnownCard>> {
         let mut found = vec![];
-        for chunk in distinct(inns.iter().copied()).chunks(LOOKUP_CHUNK) {
+        for chunk in distinct(inns.iter().copied()).chunks(max_params(&self.pool)) {
             found.extend(self.known_by(&by_inns_sql(chunk.len()), chunk).await?);
         }
         Ok(found)
@@ -332,7 +344,7 @@ impl ImportStore for SqlStore {
     async fn cards_by_phones(&self, keys: &[(&str, &str)]) -> StoreResult<Vec<KnownCard>> {
         let wanted: HashSet<(&str, &str)> = keys.iter().copied().collect();
         let mut found = vec![];
-        for chunk in distinct(keys.iter().map(|(_, phone)| *phone)).chunks(LOOKUP_CHUNK) {
+        for chunk in distinct(keys.iter().map(|(_, phone)| *phone)).chunks(max_params(&self.pool)) {
             let cards = self.known_by(&by_phones_sql(chunk.len()), chunk).await?;
             found.extend(cards.into_iter().filter(|c| {
                 c.phone.as_deref().is_some_and(|phone| wanted.contains(&(c.region_code.as_str(), phone)))
@@ -347,7 +359,7 @@ impl ImportStore for SqlStore {
         keys.sort_unstable();
         keys.dedup();
         let mut found = vec![];
-        for chunk in keys.chunks(LOOKUP_CHUNK) {
+        for chunk in keys.chunks(max_params(&self.pool) / 2) {
             let bound: Vec<&str> = chunk.iter().flat_map(|(division, name)| [*division, *name]).collect();
             found.extend(self.known_by(&by_names_sql(chunk.len()), &bound).await?);
         }
