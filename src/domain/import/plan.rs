@@ -115,7 +115,8 @@ pub struct Outcome {
     pub warnings: u64,
 }
 
-/// Checks a file's rows one by one, remembering what earlier rows held.
+/// Checks a file's rows in order (a batch at a time against the base), remembering what
+/// earlier rows held.
 pub struct Planner<'a> {
     store: &'a dyn Store,
     importer: Importer,
