@@ -387,3 +387,99 @@ async fn on_duplicate_update_sets_the_files_values_on_sqlite() {
 async fn on_duplicate_update_sets_the_files_values_on_postgres() {
     a_second_file_updates_the_cards_it_names_when_asked(Backend::Postgres).await;
 }
+
+/// A file longer than a batch of checked rows (1 000) and of written cards (500): a repeat is
+/// caught across batches and still names the row it repeats, the base's cards are found for
+/// every batch (another division's INN, a phone taken, the same name), and every valid row is
+/// saved with its follow-up and its audit line.
+async fn a_file_of_many_batches_keeps_the_rules_of_one_row(backend: Backend) {
+    let Some((store, mut db)) = test_store(backend).await else { return };
+    seed(&store).await;
+    let dir = tempfile::tempdir().unwrap();
+    let i18n = I18n::new();
+    let before = dir.path().join("before.csv");
+    std::fs::write(
+        &before,
+        format!(
+            "Наименование;ИНН;Телефон;Ответственный\n\
+             ООО Восток;{};;102\nООО Занято;{};+7 912 000-00-01;101\nООО «Двойник»;{};;101\n",
+            inn(900),
+            inn(901),
+            inn(902)
+        ),
+    )
+    .unwrap();
+    let out = cli::import(&store, &i18n, prospects(&before, false), start_time(), &mut |_| {}).await.unwrap();
+    assert!(out.contains("saved: 3 created"), "{out}");
+
+    let rows = 1200_u32;
+    let mut csv = String::from("Наименование;ИНН;Телефон;Ответственный;Следующий контакт;Комментарий\n");
+    for k in 0..rows {
+        let (mut name, mut inn_k, mut phone) =
+            (format!("ООО Партия {k}"), inn(1000 + k), format!("+7913{k:07}"));
+        match k {
+            1100 => inn_k = inn(1001),
+            1150 => phone = "+79130000002".into(),
+            1160 => inn_k = inn(900),
+            1170 => phone = "8 912 000-00-01".into(),
+            1180 => name = "АО Двойник".into(),
+            _ => {}
+        }
+        let next = if k % 3 == 0 { "25.12.2030 10:00;позвонить" } else { ";" };
+        csv.push_str(&format!("{name};{inn_k};{phone};101;{next}\n"));
+    }
+    let file = dir.path().join("many.csv");
+    std::fs::write(&file, csv).unwrap();
+    let out = cli::import(&store, &i18n, prospects(&file, false), start_time(), &mut |_| {}).await.unwrap();
+    // Large numbers are grouped by a (narrow) space.
+    let out = out.replace(|c: char| c.is_whitespace() && c != '\n', " ");
+    assert!(out.contains("1 200 строк: 1 196 новых") && out.contains("saved: 1 196 created"), "{out}");
+
+    let reasons: Vec<(String, String)> = error_rows(&dir.path().join("many.errors.xlsx"))[1..]
+        .iter()
+        .map(|r| (r[0].clone(), r[6].clone()))
+        .collect();
+    let reasons: Vec<(&str, &str)> = reasons.iter().map(|(n, r)| (n.as_str(), r.as_str())).collect();
+    let taken = reasons[3].1;
+    assert!(taken.starts_with("телефон уже указан у компании «ООО Занято» (карточка "), "{taken}");
+    assert_eq!(
+        reasons[..3],
+        [
+            ("ООО Партия 1100", "ИНН повторяет строку 3"),
+            ("ООО Партия 1150", "телефон повторяет строку 4"),
+            ("ООО Партия 1160", "ИНН: компанию уже ведёт подразделение «Владивосток»"),
+        ]
+    );
+    assert_eq!(reasons.len(), 4, "{reasons:?}");
+    let book: Xlsx<_> = open_workbook(dir.path().join("many.errors.xlsx")).unwrap();
+    assert_eq!(book.sheet_names(), ["Ошибки", "Похожие названия"]);
+
+    let saved = base(&store).await;
+    assert_eq!(saved.len(), 3 + 1196);
+    let with_next = saved.values().filter(|card| card.contains("позвонить")).count();
+    let expected = (0..rows).filter(|k| k % 3 == 0 && ![1100, 1150, 1160, 1170].contains(k)).count();
+    assert_eq!(with_next, expected);
+    for id in [4, 600, 1199] {
+        let trail = store.audit_by_subject(&format!("prospect:{id}")).await.unwrap();
+        assert!(trail.iter().any(|a| a.action == "prospect_created"), "{id}: {trail:?}");
+    }
+    let import_lines = store.audit_by_subject("import:many.csv").await.unwrap();
+    assert!(import_lines[0].details.as_deref().unwrap().contains("created 1196"), "{import_lines:?}");
+
+    // The same file again: every valid row is in the base, none is written twice.
+    let out = cli::import(&store, &i18n, prospects(&file, false), start_time(), &mut |_| {}).await.unwrap();
+    assert!(out.contains("saved: 0 created"), "{out}");
+    assert_eq!(base(&store).await.len(), 3 + 1196);
+    store.close().await;
+    db.drop_database().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_batches_keep_the_rules_on_sqlite() {
+    a_file_of_many_batches_keeps_the_rules_of_one_row(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_batches_keep_the_rules_on_postgres() {
+    a_file_of_many_batches_keeps_the_rules_of_one_row(Backend::Postgres).await;
+}

@@ -2,6 +2,8 @@
 //! registered meanwhile is skipped (`ON CONFLICT DO NOTHING`), so a file imported twice, or by
 //! two people at once, adds each company once.
 
+use std::collections::{HashMap, HashSet};
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
@@ -11,7 +13,7 @@ use super::sql::{BeginWrite, Pool, SqlStore, insert_audit, on_pool, secs};
 use crate::domain::audit::AuditRecord;
 use crate::domain::fields::FIELDS;
 use crate::domain::ids::TelegramId;
-use crate::domain::import::Incoming;
+use crate::domain::import::{Incoming, NextContact};
 use crate::domain::prospect::ProspectId;
 use crate::domain::requisites::normalize_name;
 
@@ -42,6 +44,13 @@ pub trait ImportStore: Send + Sync {
         write: &ImportWrite<'_>,
         now: DateTime<Utc>,
     ) -> StoreResult<ImportWritten>;
+    /// The cards holding any of `inns`, across the bank.
+    async fn cards_by_inns(&self, inns: &[&str]) -> StoreResult<Vec<KnownCard>>;
+    /// The cards with any of the phones of `keys` (division, phone) in that division, by id.
+    async fn cards_by_phones(&self, keys: &[(&str, &str)]) -> StoreResult<Vec<KnownCard>>;
+    /// The cards with any of the normalized names of `keys` (division, name) in that
+    /// division, by id.
+    async fn cards_by_names(&self, keys: &[(&str, &str)]) -> StoreResult<Vec<KnownCard>>;
     /// Keeps a file until its sender decides; returns its number.
     async fn keep_pending_import(
         &self,
@@ -75,71 +84,211 @@ pub struct PendingImport {
     pub content: Vec<u8>,
 }
 
-/// The insert of one card with its status; no row comes back when the INN is taken.
-fn insert_sql() -> String {
+/// How many parameters one statement binds, on each backend. sqlx finds each `$n` on SQLite
+/// by its name, and SQLite looks a parameter's name up by a linear search
+/// (`sqlite3_bind_parameter_name`): binding a statement of n parameters costs n², which at ten
+/// thousand parameters took most of an import's time. PostgreSQL binds by position (its limit
+/// is 65 535).
+fn max_params(pool: &Pool) -> usize {
+    match pool {
+        Pool::Sqlite(_) => 400,
+        Pool::Postgres(_) => 10_000,
+    }
+}
+
+/// How many cards one insert writes, with their follow-ups and audit lines (fewer parameters
+/// a row than a card's).
+fn cards_per_statement(pool: &Pool) -> usize {
+    (max_params(pool) / (insert_values(&FIELDS, |_| None).len() + 5)).max(1)
+}
+
+/// `$from, $from+1, …`: `n` parameters.
+fn params(from: usize, n: usize) -> String {
+    (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+/// The insert of `rows` cards with their statuses, each row's parameters in turn; only the
+/// cards written come back (with their INN: the order of `RETURNING` is not promised), a taken
+/// INN is skipped.
+fn insert_sql(rows: usize) -> String {
     let values = insert_values(&FIELDS, |_| None);
     let n = values.len();
     let columns: Vec<&str> = values.iter().map(|(column, _)| *column).collect();
-    let params: Vec<String> = (1..=n).map(|i| format!("${i}")).collect();
-    let (status, owner, region, by, at) = (n + 1, n + 2, n + 3, n + 4, n + 5);
+    let per_row = n + 5;
+    let tuples: Vec<String> = (0..rows)
+        .map(|r| {
+            let first = r * per_row + 1;
+            let (status, owner, region, by, at) =
+                (first + n, first + n + 1, first + n + 2, first + n + 3, first + n + 4);
+            format!("({}, ${status}, ${owner}, ${region}, ${by}, ${at}, ${by}, ${at})", params(first, n))
+        })
+        .collect();
     format!(
         "INSERT INTO prospects ({}, status, owner_id, region_code, created_by, created_at, updated_by, \
-         updated_at) VALUES ({}, ${status}, ${owner}, ${region}, ${by}, ${at}, ${by}, ${at}) \
-         ON CONFLICT (inn) DO NOTHING RETURNING id",
+         updated_at) VALUES {} ON CONFLICT (inn) DO NOTHING RETURNING id, inn",
         columns.join(", "),
-        params.join(", ")
+        tuples.join(", ")
     )
 }
 
-const FOLLOWUP_SQL: &str = "INSERT INTO followups (prospect_id, owner_id, due_at, agreed, state, created_at, \
-                            updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)";
+/// `rows` tuples of `width` parameters each: `($1, $2), ($3, $4)…`.
+fn tuples(rows: usize, width: usize) -> String {
+    (0..rows).map(|r| format!("({})", params(r * width + 1, width))).collect::<Vec<_>>().join(", ")
+}
+
+fn followups_sql(rows: usize) -> String {
+    format!(
+        "INSERT INTO followups (prospect_id, owner_id, due_at, agreed, state, created_at, updated_at) VALUES {}",
+        (0..rows)
+            .map(|r| {
+                let f = r * 6 + 1;
+                format!("(${}, ${}, ${}, ${}, ${}, ${}, ${})", f, f + 1, f + 2, f + 3, f + 4, f + 5, f + 5)
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
+fn audit_sql(rows: usize) -> String {
+    format!("INSERT INTO audit_log (at, actor_id, action, subject, details) VALUES {}", tuples(rows, 5))
+}
 
 const STATUS_SQL: &str = "UPDATE prospects SET status = $2, updated_by = $3, updated_at = $4 WHERE id = $1";
 
+/// A card in the base that an imported row may repeat: by its INN, or by its phone or its
+/// name in the row's division.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct KnownCard {
+    pub id: i64,
+    pub name: String,
+    pub inn: String,
+    pub region_code: String,
+    pub phone: Option<String>,
+    pub name_norm: String,
+}
+
+const KNOWN_SELECT: &str = "SELECT p.id, p.name, p.inn, p.region_code, p.phone, p.name_norm FROM prospects p";
+
+/// The cards with any of `inns`, the INN's unique index once per key.
+fn by_inns_sql(n: usize) -> String {
+    format!("{KNOWN_SELECT} WHERE p.inn IN ({})", params(1, n))
+}
+
+/// The cards with any of `n` phones (the phone's index), by id; the caller keeps those in
+/// the right division.
+fn by_phones_sql(n: usize) -> String {
+    format!("{KNOWN_SELECT} WHERE p.phone IN ({}) ORDER BY p.id", params(1, n))
+}
+
+/// The cards with any of `n` (division, normalized name) pairs, by id: a VALUES list joined
+/// to the index on division and name. (On PostgreSQL, `name_norm IN (…)` would be answered by
+/// the trigram index, seconds for a thousand names.)
+fn by_names_sql(n: usize) -> String {
+    format!(
+        "{KNOWN_SELECT} JOIN (VALUES {}) AS k ON p.region_code = k.column1 AND p.name_norm = k.column2 \
+         ORDER BY p.id",
+        tuples(n, 2)
+    )
+}
+
+/// Binds `keys` in turn to `sql` and reads the cards, on whichever pool is open.
+macro_rules! known {
+    ($store:expr, $sql:expr, $keys:expr) => {
+        on_pool!($store, p => async {
+            let mut query = sqlx::query_as::<_, KnownCard>($sql);
+            for key in $keys {
+                query = query.bind(key);
+            }
+            query.fetch_all(p).await
+        }.await)
+    };
+}
+
+fn distinct<'k>(keys: impl Iterator<Item = &'k str>) -> Vec<&'k str> {
+    let mut keys: Vec<&str> = keys.collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+impl SqlStore {
+    async fn known_by(&self, sql: &str, keys: &[&str]) -> StoreResult<Vec<KnownCard>> {
+        Ok(known!(self, sql, keys.iter().copied())?)
+    }
+}
+
+/// A card's audit line with its subject, bound in the order of [`audit_sql`].
+macro_rules! bind_audit {
+    ($query:expr, $record:expr) => {
+        $query
+            .bind(secs($record.at))
+            .bind($record.actor.map(TelegramId::get))
+            .bind($record.action.clone())
+            .bind($record.subject.clone())
+            .bind($record.details.clone())
+    };
+}
+
 macro_rules! write_import {
-    ($p:expr, $write:expr, $now:expr) => {
+    ($p:expr, $write:expr, $now:expr, $chunk:expr) => {
         async {
             let write = $write;
             let now = $now;
             let mut tx = $p.begin_write().await?;
             let mut written = ImportWritten::default();
-            let insert = insert_sql();
-            for row in write.new {
-                let prospect = &row.prospect;
-                let by = write.by.unwrap_or(prospect.owner).get();
-                let mut query = sqlx::query_as(&insert);
-                for (_, value) in insert_values(&FIELDS, |f| prospect.stored(f)) {
-                    query = query.bind(value);
-                }
-                let id: Option<(i64,)> = query
-                    .bind(row.status.as_str())
-                    .bind(prospect.owner.get())
-                    .bind(prospect.region.as_str())
-                    .bind(by)
-                    .bind(secs(now))
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                let Some((id,)) = id else {
-                    written.skipped += 1;
-                    continue;
-                };
-                written.created += 1;
-                if let Some(next) = &row.next_contact {
-                    // A next contact already past counts as reminded: it shows as overdue.
-                    let state = if next.due <= now { "sent" } else { "pending" };
-                    sqlx::query(FOLLOWUP_SQL)
-                        .bind(id)
+            for rows in write.new.chunks($chunk) {
+                let sql = insert_sql(rows.len());
+                let mut query = sqlx::query_as::<_, (i64, String)>(&sql);
+                for row in rows {
+                    let prospect = &row.prospect;
+                    let by = write.by.unwrap_or(prospect.owner).get();
+                    for (_, value) in insert_values(&FIELDS, |f| prospect.stored(f)) {
+                        query = query.bind(value);
+                    }
+                    query = query
+                        .bind(row.status.as_str())
                         .bind(prospect.owner.get())
-                        .bind(secs(next.due))
-                        .bind(&next.agreed)
-                        .bind(state)
-                        .bind(secs(now))
-                        .execute(&mut *tx)
-                        .await?;
+                        .bind(prospect.region.as_str())
+                        .bind(by)
+                        .bind(secs(now));
                 }
-                let mut record = row.record.clone();
-                record.subject = Some(format!("prospect:{id}"));
-                insert_audit!(&mut *tx, &record)?;
+                let ids: HashMap<String, i64> =
+                    query.fetch_all(&mut *tx).await?.into_iter().map(|(id, inn)| (inn, id)).collect();
+                // The cards written, in the file's order: their follow-ups and audit lines follow.
+                let created: Vec<(i64, &Incoming)> =
+                    rows.iter().filter_map(|row| Some((*ids.get(row.prospect.inn.as_str())?, row))).collect();
+                written.created += created.len() as u64;
+                written.skipped += (rows.len() - created.len()) as u64;
+                let next: Vec<(i64, &Incoming, &NextContact)> = created
+                    .iter()
+                    .filter_map(|(id, row)| Some((*id, *row, row.next_contact.as_ref()?)))
+                    .collect();
+                if !next.is_empty() {
+                    let sql = followups_sql(next.len());
+                    let mut query = sqlx::query(&sql);
+                    for (id, row, next) in &next {
+                        // A next contact already past counts as reminded: it shows as overdue.
+                        let state = if next.due <= now { "sent" } else { "pending" };
+                        query = query
+                            .bind(*id)
+                            .bind(row.prospect.owner.get())
+                            .bind(secs(next.due))
+                            .bind(next.agreed.as_str())
+                            .bind(state)
+                            .bind(secs(now));
+                    }
+                    query.execute(&mut *tx).await?;
+                }
+                if !created.is_empty() {
+                    let sql = audit_sql(created.len());
+                    let mut query = sqlx::query(&sql);
+                    for (id, row) in &created {
+                        let mut record = row.record.clone();
+                        record.subject = Some(format!("prospect:{id}"));
+                        query = bind_audit!(query, record);
+                    }
+                    query.execute(&mut *tx).await?;
+                }
             }
             for (id, row) in write.updates {
                 let by = write.by.unwrap_or(row.prospect.owner).get();
@@ -176,11 +325,46 @@ impl ImportStore for SqlStore {
         write: &ImportWrite<'_>,
         now: DateTime<Utc>,
     ) -> StoreResult<ImportWritten> {
+        let chunk = cards_per_statement(&self.pool);
         let written = match &self.pool {
-            Pool::Sqlite(p) => write_import!(p, write, now).await?,
-            Pool::Postgres(p) => write_import!(p, write, now).await?,
+            Pool::Sqlite(p) => write_import!(p, write, now, chunk).await?,
+            Pool::Postgres(p) => write_import!(p, write, now, chunk).await?,
         };
         Ok(written)
+    }
+
+    async fn cards_by_inns(&self, inns: &[&str]) -> StoreResult<Vec<KnownCard>> {
+        let mut found = vec![];
+        for chunk in distinct(inns.iter().copied()).chunks(max_params(&self.pool)) {
+            found.extend(self.known_by(&by_inns_sql(chunk.len()), chunk).await?);
+        }
+        Ok(found)
+    }
+
+    async fn cards_by_phones(&self, keys: &[(&str, &str)]) -> StoreResult<Vec<KnownCard>> {
+        let wanted: HashSet<(&str, &str)> = keys.iter().copied().collect();
+        let mut found = vec![];
+        for chunk in distinct(keys.iter().map(|(_, phone)| *phone)).chunks(max_params(&self.pool)) {
+            let cards = self.known_by(&by_phones_sql(chunk.len()), chunk).await?;
+            found.extend(cards.into_iter().filter(|c| {
+                c.phone.as_deref().is_some_and(|phone| wanted.contains(&(c.region_code.as_str(), phone)))
+            }));
+        }
+        found.sort_by_key(|c| c.id);
+        Ok(found)
+    }
+
+    async fn cards_by_names(&self, keys: &[(&str, &str)]) -> StoreResult<Vec<KnownCard>> {
+        let mut keys = keys.to_vec();
+        keys.sort_unstable();
+        keys.dedup();
+        let mut found = vec![];
+        for chunk in keys.chunks(max_params(&self.pool) / 2) {
+            let bound: Vec<&str> = chunk.iter().flat_map(|(division, name)| [*division, *name]).collect();
+            found.extend(self.known_by(&by_names_sql(chunk.len()), &bound).await?);
+        }
+        found.sort_by_key(|c| c.id);
+        Ok(found)
     }
 
     async fn keep_pending_import(

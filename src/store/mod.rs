@@ -26,7 +26,7 @@ pub use card::CardColumns;
 pub use delivery::{DeliveryStore, NewOutgoing, Outgoing};
 pub use diary::{DiaryStore, EntryWrite, EntryWritten};
 pub use handoffs::HandoffStore;
-pub use import::{ImportStore, ImportWrite, ImportWritten, PendingImport};
+pub use import::{ImportStore, ImportWrite, ImportWritten, KnownCard, PendingImport};
 pub use ops::{Backlog, OpsStore, PoolUsage, Schema};
 pub use portfolio::{
     Absence, CardMove, HeldCard, Holdings, LEAD_MOVED_KIND, LeadMoved, Leaving, MOVED_REASON, PortfolioStore,

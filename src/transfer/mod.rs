@@ -50,6 +50,10 @@ pub struct Prepared {
     pub on_duplicate: OnDuplicate,
 }
 
+/// How many rows are checked together: one look-up in the base each for their INNs, phones and
+/// names.
+const CHECK_BATCH: usize = 1000;
+
 /// Reads the first rows of `rows` until the header is found (or [`HEADER_SEARCH_ROWS`] are
 /// read); returns them all.
 async fn first_rows(rows: &mut read::Rows) -> Result<Vec<SourceRow>, FileProblem> {
@@ -98,30 +102,43 @@ pub async fn prepare_prospects(
     let mut read_rows = 0u64;
     let mut pending: std::collections::VecDeque<SourceRow> =
         first.into_iter().filter(|r| r.line > header_row.line).collect();
+    let mut batch = Vec::with_capacity(CHECK_BATCH);
     loop {
         let row = match pending.pop_front() {
-            Some(row) => row,
-            None => match rows.recv().await {
-                Some(row) => row?,
-                None => break,
-            },
+            Some(row) => Some(row),
+            None => rows.recv().await.transpose()?,
         };
-        read_rows += 1;
-        if read_rows.is_multiple_of(1000) {
-            progress(read_rows);
-        }
-        let Some((checked, warning)) = planner.check(&row).await? else { continue };
-        match checked {
-            Checked::New(incoming) => new.push(*incoming),
-            Checked::Existing(id, incoming) => {
-                if on_duplicate == OnDuplicate::Update {
-                    existing.push((id, *incoming));
-                }
+        let done = row.is_none();
+        if let Some(row) = row {
+            read_rows += 1;
+            if read_rows.is_multiple_of(1000) {
+                progress(read_rows);
             }
-            Checked::Rejected(problems) => book.reject(&row, &words::problems(i18n, lang, &problems))?,
+            batch.push(row);
         }
-        if let Some(warning) = warning {
-            book.warn(warning);
+        if batch.len() < CHECK_BATCH && !done {
+            continue;
+        }
+        // A batch is checked at once (a query for all its INNs, one for its phones, one for its
+        // names), its rows told in order.
+        let checked = planner.check_rows(&batch).await?;
+        for (row, checked) in batch.drain(..).zip(checked) {
+            let Some((checked, warning)) = checked else { continue };
+            match checked {
+                Checked::New(incoming) => new.push(*incoming),
+                Checked::Existing(id, incoming) => {
+                    if on_duplicate == OnDuplicate::Update {
+                        existing.push((id, *incoming));
+                    }
+                }
+                Checked::Rejected(problems) => book.reject(&row, &words::problems(i18n, lang, &problems))?,
+            }
+            if let Some(warning) = warning {
+                book.warn(warning);
+            }
+        }
+        if done {
+            break;
         }
     }
     progress(read_rows);

@@ -11,7 +11,8 @@ pub mod users;
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
 pub use plan::{
-    Checked, Defaults, Importer, Incoming, OnDuplicate, Outcome, Planner, Warning, commit, may_import,
+    Checked, Defaults, Importer, Incoming, NextContact, OnDuplicate, Outcome, Planner, Warning, commit,
+    may_import,
 };
 
 use super::fields::{FIELDS, Field};

@@ -13,8 +13,8 @@ use crate::domain::audit::{AuditAction, AuditRecord};
 use crate::domain::fields::{self, FIELDS, FieldKind, Value};
 use crate::domain::ids::{RegionCode, TelegramId};
 use crate::domain::prospect::{NewProspect, ProspectId, Status};
-use crate::domain::prospects::{BaseError, BaseResult, InnHolder, creation_record, inn_holder_for};
-use crate::store::{ImportWrite, ImportWritten, Store};
+use crate::domain::prospects::{BaseError, BaseResult, creation_record};
+use crate::store::{ImportWrite, ImportWritten, KnownCard, Store};
 
 /// Who imports: the operator (any division), or a person — a manager into their division, head
 /// office into any. Nobody else may.
@@ -115,7 +115,8 @@ pub struct Outcome {
     pub warnings: u64,
 }
 
-/// Checks a file's rows one by one, remembering what earlier rows held.
+/// Checks a file's rows in order (a batch at a time against the base), remembering what
+/// earlier rows held.
 pub struct Planner<'a> {
     store: &'a dyn Store,
     importer: Importer,
@@ -194,11 +195,47 @@ impl<'a> Planner<'a> {
 
     /// Checks one row; blank rows are not counted and come back as `None`.
     pub async fn check(&mut self, row: &SourceRow) -> BaseResult<Option<(Checked, Option<Warning>)>> {
-        if row.is_blank() {
-            return Ok(None);
+        Ok(self.check_rows(std::slice::from_ref(row)).await?.pop().flatten())
+    }
+
+    /// Checks `rows` in turn, as [`Planner::check`] would one by one, asking the base about all
+    /// of them at once: one query for their INNs across the bank, one for their phones, one for
+    /// their names (the base does not change while a file is checked; the file's own earlier
+    /// rows are remembered here, in order).
+    pub async fn check_rows(
+        &mut self,
+        rows: &[SourceRow],
+    ) -> BaseResult<Vec<Option<(Checked, Option<Warning>)>>> {
+        let mut verdicts = Vec::with_capacity(rows.len());
+        for row in rows {
+            verdicts.push(if row.is_blank() { None } else { Some(self.verdict(row)?) });
         }
+        let candidates: Vec<&(Incoming, Region)> =
+            verdicts.iter().flatten().filter_map(|v| v.as_ref().ok()).collect();
+        let known = Known::read(self.store, &candidates).await?;
+        let mut checked_rows = Vec::with_capacity(rows.len());
+        for (row, verdict) in rows.iter().zip(verdicts) {
+            let Some(verdict) = verdict else {
+                checked_rows.push(None);
+                continue;
+            };
+            let (checked, warning) = match verdict {
+                Ok((incoming, division)) => self.duplicates(incoming, &division, &known),
+                Err(problems) => (Checked::Rejected(problems), None),
+            };
+            checked_rows.push(Some(self.count(row, checked, warning)));
+        }
+        Ok(checked_rows)
+    }
+
+    /// Counts a checked row and remembers what a kept one holds, for the rows after it.
+    fn count(
+        &mut self,
+        row: &SourceRow,
+        checked: Checked,
+        warning: Option<Warning>,
+    ) -> (Checked, Option<Warning>) {
         self.outcome.rows += 1;
-        let (checked, warning) = self.verdict(row).await?;
         let kept = match &checked {
             Checked::New(incoming) => Some(incoming.as_ref()),
             Checked::Existing(_, incoming) => Some(incoming.as_ref()),
@@ -219,10 +256,12 @@ impl<'a> Planner<'a> {
         if warning.is_some() {
             self.outcome.warnings += 1;
         }
-        Ok(Some((checked, warning)))
+        (checked, warning)
     }
 
-    async fn verdict(&self, row: &SourceRow) -> BaseResult<(Checked, Option<Warning>)> {
+    /// A row by itself: each cell by its field's check, the owner and the division. What the
+    /// base and the file's other rows hold is asked after ([`Planner::duplicates`]).
+    fn verdict(&self, row: &SourceRow) -> BaseResult<Result<(Incoming, Region), Vec<Problem>>> {
         let mut problems = vec![];
         // Each field by its own check, in the table's order (the INN before the KPP and OGRN).
         let mut stored: HashMap<&'static str, String> = HashMap::new();
@@ -335,10 +374,10 @@ impl<'a> Planner<'a> {
             problems.push(Problem::BadComment);
         }
         if !problems.is_empty() {
-            return Ok((Checked::Rejected(problems), None));
+            return Ok(Err(problems));
         }
         let (Some(owner), Some(division)) = (owner, division) else {
-            return Ok((Checked::Rejected(vec![Problem::NoOwner]), None));
+            return Ok(Err(vec![Problem::NoOwner]));
         };
         // Every field passed its own check: the card is put together by the table.
         let filled = fields::check(&FIELDS, |f| stored.get(f.code).cloned())?;
@@ -360,56 +399,90 @@ impl<'a> Planner<'a> {
             agreed: agreed.clone(),
         });
         let record = creation_record(self.now, self.importer.actor(), &prospect);
-        let incoming = Incoming { line: row.line, prospect, status, next_contact, record };
-        self.duplicates(incoming, &division).await
+        Ok(Ok((Incoming { line: row.line, prospect, status, next_contact, record }, division)))
     }
 
     /// The rules of `/new` on duplicates (SPEC §5), and the same within the file.
-    async fn duplicates(
-        &self,
-        incoming: Incoming,
-        division: &Region,
-    ) -> BaseResult<(Checked, Option<Warning>)> {
+    fn duplicates(&self, incoming: Incoming, division: &Region, known: &Known) -> (Checked, Option<Warning>) {
         let prospect = &incoming.prospect;
         if let Some(line) = self.seen_inn.get(prospect.inn.as_str()) {
-            return Ok((Checked::Rejected(vec![Problem::InnRepeated { line: *line }]), None));
+            return (Checked::Rejected(vec![Problem::InnRepeated { line: *line }]), None);
         }
-        let region = Some(division.code.as_str());
-        match inn_holder_for(self.store, &division.code, &prospect.inn).await? {
-            Some(InnHolder::Here(found)) => {
+        if let Some(found) = known.inns.get(prospect.inn.as_str()) {
+            if found.region_code == division.code.as_str() {
                 let mut incoming = incoming;
                 incoming.record = AuditRecord::new(self.now, self.importer.actor(), AuditAction::CardEdited)
                     .subject(format!("prospect:{}", found.id))
                     .details("import");
-                return Ok((Checked::Existing(found.id, Box::new(incoming)), None));
+                return (Checked::Existing(ProspectId(found.id), Box::new(incoming)), None);
             }
-            Some(InnHolder::Elsewhere { division, .. }) => {
-                return Ok((Checked::Rejected(vec![Problem::InnElsewhere { division }]), None));
-            }
-            None => {}
+            // Another division works this company: only its name is told.
+            let division = match self.regions.iter().find(|r| r.code.as_str() == found.region_code) {
+                Some(region) => region.name.as_str().to_owned(),
+                None => found.region_code.clone(),
+            };
+            return (Checked::Rejected(vec![Problem::InnElsewhere { division }]), None);
         }
         if let Some(phone) = &prospect.details.phone {
             let key = (division.code.as_str().to_owned(), phone.as_str().to_owned());
             if let Some(line) = self.seen_phone.get(&key) {
-                return Ok((Checked::Rejected(vec![Problem::PhoneRepeated { line: *line }]), None));
+                return (Checked::Rejected(vec![Problem::PhoneRepeated { line: *line }]), None);
             }
-            let taken = self.store.prospects_by_phone(phone, region).await?;
-            if let Some(card) = taken.into_iter().find(|p| p.inn != prospect.inn) {
-                let problem = Problem::PhoneTaken { card: card.id.0, name: card.name.as_str().to_owned() };
-                return Ok((Checked::Rejected(vec![problem]), None));
+            let taken = known.phones.get(&key).into_iter().flatten();
+            if let Some(card) = taken.into_iter().find(|c| c.inn != prospect.inn.as_str()) {
+                let problem = Problem::PhoneTaken { card: card.id, name: card.name.clone() };
+                return (Checked::Rejected(vec![problem]), None);
             }
         }
         // The same name (case, quotes and legal form aside) in the division: one index lookup.
         // /new's wider look (a shared stem, one name a prefix of the other) scans the division,
         // which for every row of a large file is too slow.
-        let similar = self.store.same_names(prospect.name.normalized(), division.code.as_str()).await?;
-        let warning = similar.into_iter().find(|p| p.inn != prospect.inn).map(|p| Warning {
+        let key = (division.code.as_str().to_owned(), prospect.name.normalized().to_owned());
+        let similar = known.names.get(&key).into_iter().flatten();
+        let warning = similar.into_iter().find(|c| c.inn != prospect.inn.as_str()).map(|c| Warning {
             line: incoming.line,
             name: prospect.name.as_str().to_owned(),
-            card: p.id.0,
-            similar: p.name.as_str().to_owned(),
+            card: c.id,
+            similar: c.name.clone(),
         });
-        Ok((Checked::New(Box::new(incoming)), warning))
+        (Checked::New(Box::new(incoming)), warning)
+    }
+}
+
+/// What the base holds for a batch of rows: the cards by INN, and by phone and by normalized
+/// name in each division (by id).
+struct Known {
+    inns: HashMap<String, KnownCard>,
+    phones: HashMap<(String, String), Vec<KnownCard>>,
+    names: HashMap<(String, String), Vec<KnownCard>>,
+}
+
+impl Known {
+    async fn read(store: &dyn Store, rows: &[&(Incoming, Region)]) -> BaseResult<Known> {
+        let mut known = Known { inns: HashMap::new(), phones: HashMap::new(), names: HashMap::new() };
+        if rows.is_empty() {
+            return Ok(known);
+        }
+        let inns: Vec<&str> = rows.iter().map(|(i, _)| i.prospect.inn.as_str()).collect();
+        let phones: Vec<(&str, &str)> = rows
+            .iter()
+            .filter_map(|(i, d)| Some((d.code.as_str(), i.prospect.details.phone.as_ref()?.as_str())))
+            .collect();
+        let names: Vec<(&str, &str)> =
+            rows.iter().map(|(i, d)| (d.code.as_str(), i.prospect.name.normalized())).collect();
+        for card in store.cards_by_inns(&inns).await? {
+            known.inns.insert(card.inn.clone(), card);
+        }
+        if !phones.is_empty() {
+            for card in store.cards_by_phones(&phones).await? {
+                let Some(phone) = card.phone.clone() else { continue };
+                known.phones.entry((card.region_code.clone(), phone)).or_default().push(card);
+            }
+        }
+        for card in store.cards_by_names(&names).await? {
+            known.names.entry((card.region_code.clone(), card.name_norm.clone())).or_default().push(card);
+        }
+        Ok(known)
     }
 }
 
