@@ -6,15 +6,15 @@
 
 mod support;
 
-use std::io::Cursor;
 use std::time::Duration;
 
-use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+use calamine::{Data, Reader};
 use chrono::{DateTime, Utc};
 use prospect_diary::domain::access::Role;
 use prospect_diary::domain::ids::TelegramId;
 use prospect_diary::store::Store;
 use prospect_diary::telegram_fake::{Failure, Outgoing, OutgoingKind, TgUser};
+use support::sheets::{sheet, text, workbook};
 use support::{Backend, TestApp, inn};
 
 fn at(text: &str) -> DateTime<Utc> {
@@ -70,22 +70,6 @@ async fn spawn(backend: Backend) -> Option<TestApp> {
     TestApp::spawn_env(backend, &[("REPORT_INLINE_ENTRIES", "3"), ("LISTING_FILE_ROWS", "4")]).await
 }
 
-fn workbook(out: &Outgoing) -> Xlsx<Cursor<Vec<u8>>> {
-    open_workbook_from_rs(Cursor::new(out.file.clone().expect("a file"))).expect("an xlsx workbook")
-}
-
-fn rows(book: &mut Xlsx<Cursor<Vec<u8>>>, name: &str) -> Vec<Vec<Data>> {
-    let range = book.worksheet_range(name).unwrap_or_else(|e| panic!("sheet {name}: {e}"));
-    range.rows().map(<[Data]>::to_vec).collect()
-}
-
-fn text(cell: &Data) -> String {
-    match cell {
-        Data::String(s) => s.clone(),
-        other => panic!("expected text, got {other:?}"),
-    }
-}
-
 /// `/report` as `user`: the summary, the workbook, the chart and the offer, in that order.
 async fn report(app: &TestApp, user: &TgUser) -> (Outgoing, Outgoing, Outgoing, Outgoing) {
     let summary = app.say(user, "/report").await;
@@ -123,7 +107,7 @@ async fn head_office_gets_the_figures_first_and_every_entry_later_in_files_that_
     assert_eq!(photo.kind, OutgoingKind::Photo);
     let mut book = workbook(&document);
     assert_eq!(book.sheet_names(), ["Сводка", "По подразделениям", "По специалистам", "Передачи"]);
-    let totals = rows(&mut book, "Сводка");
+    let totals = sheet(&mut book, "Сводка");
     let listed =
         totals.iter().find(|r| r[0] == Data::String("Записей в файле".into())).expect("the listed row");
     assert_eq!(text(&listed[1]), "отдельным файлом: кнопка «Выгрузить все записи»");
@@ -157,7 +141,7 @@ async fn head_office_gets_the_figures_first_and_every_entry_later_in_files_that_
     for file in &files {
         let mut book = workbook(file);
         assert_eq!(book.sheet_names(), ["Записи дневника"]);
-        let sheet = rows(&mut book, "Записи дневника");
+        let sheet = sheet(&mut book, "Записи дневника");
         assert_eq!(text(&sheet[0][0]), "Дата и время");
         assert_eq!(text(&sheet[0][7]), "Содержание");
         assert!(matches!(sheet[1][0], Data::DateTime(_)), "{:?}", sheet[1][0]);
@@ -267,7 +251,7 @@ async fn forged_and_stale_presses_are_refused_and_a_manager_gets_her_division(ap
     assert_eq!(files[0].file_name.as_deref(), Some("entries_MSK_2026-11-23_2026-11-29_часть_1.xlsx"));
     let divisions: Vec<String> = files
         .iter()
-        .flat_map(|f| rows(&mut workbook(f), "Записи дневника").into_iter().skip(1).map(|r| text(&r[1])))
+        .flat_map(|f| sheet(&mut workbook(f), "Записи дневника").into_iter().skip(1).map(|r| text(&r[1])))
         .collect();
     assert_eq!(divisions, ["Москва"; 5]);
     app.finish().await;

@@ -8,7 +8,7 @@ use std::io::Cursor;
 use std::sync::Arc;
 use std::time::Duration;
 
-use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+use calamine::{Data, Reader};
 use chrono::{DateTime, Utc};
 use prospect_diary::domain::access::Role;
 use prospect_diary::domain::audit::{AuditAction, AuditRecord};
@@ -16,6 +16,7 @@ use prospect_diary::domain::ids::TelegramId;
 use prospect_diary::jobs;
 use prospect_diary::store::Store;
 use prospect_diary::telegram_fake::{Outgoing, OutgoingKind, TgUser};
+use support::sheets::{sheet, text, workbook};
 use support::{TestApp, inn};
 
 fn at(text: &str) -> DateTime<Utc> {
@@ -156,22 +157,6 @@ async fn three(app: &TestApp, user: &TgUser, command: &str) -> (Outgoing, Outgoi
     assert_eq!(document.kind, OutgoingKind::Document, "{document:?}");
     assert_eq!(photo.kind, OutgoingKind::Photo, "{photo:?}");
     (text, document, photo)
-}
-
-fn workbook(out: &Outgoing) -> Xlsx<Cursor<Vec<u8>>> {
-    open_workbook_from_rs(Cursor::new(out.file.clone().expect("a file"))).expect("an xlsx workbook")
-}
-
-fn sheet(book: &mut Xlsx<Cursor<Vec<u8>>>, name: &str) -> Vec<Vec<Data>> {
-    let range = book.worksheet_range(name).unwrap_or_else(|e| panic!("sheet {name}: {e}"));
-    range.rows().map(<[Data]>::to_vec).collect()
-}
-
-fn text(cell: &Data) -> String {
-    match cell {
-        Data::String(s) => s.clone(),
-        other => panic!("expected text, got {other:?}"),
-    }
 }
 
 fn number(cell: &Data) -> f64 {

@@ -7,6 +7,7 @@
 
 pub mod pd;
 pub mod proxy;
+pub mod sheets;
 pub mod web;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
