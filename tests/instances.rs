@@ -20,7 +20,7 @@ use prospect_diary::store::{ProspectStore, Store};
 use prospect_diary::telegram_fake::{FakeTelegram, TOKEN, TgUser};
 use serde_json::{Value, json};
 use sqlx::Connection;
-use support::{Backend, TestApp, inn};
+use support::{Backend, Instance, TestApp, inn};
 
 const SECRET: &str = "test-webhook-secret-0123456789abcdef";
 const PUBLIC: &str = "https://crm.test";
@@ -496,18 +496,25 @@ async fn when_the_poller_is_killed_another_instance_polls_within_the_takeover() 
     db.drop_database().await;
 }
 
-/// Two answers of one person posted at the same moment to two instances (as a Telegram that
-/// did not keep a chat's order would): the person's lease makes them one after the other, so
-/// the second is read as the form's next step, never as the same step twice.
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn one_persons_two_answers_at_two_instances_at_once_are_handled_one_after_the_other() {
-    let Some(app) = TestApp::spawn_env(Backend::Postgres, &webhook_env()).await else { return };
+/// Two webhook instances on PostgreSQL behind the fake's balancer, division MSK, no flood
+/// limits; `None` without PostgreSQL.
+async fn two_webhook_instances() -> Option<(TestApp, Instance, [std::net::SocketAddr; 2])> {
+    let app = TestApp::spawn_env(Backend::Postgres, &webhook_env()).await?;
     app.add_region("MSK", "Москва", "Europe/Moscow").await;
     app.tg.set_rate_limits(false);
     let second = app.instance("second", &[]).await;
     let addrs = [app.config.http_bound.wait().await, second.addr().await];
     app.tg.publish(PUBLIC, &addrs);
     app.tg.eventually("the webhook set", |tg| tg.webhook_url()).await;
+    Some((app, second, addrs))
+}
+
+/// Two answers of one person posted at the same moment to two instances (as a Telegram that
+/// did not keep a chat's order would): the person's lease makes them one after the other, so
+/// the second is read as the form's next step, never as the same step twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_persons_two_answers_at_two_instances_at_once_are_handled_one_after_the_other() {
+    let Some((app, second, addrs)) = two_webhook_instances().await else { return };
     let anna = app.add_user(5001, "Анна Петрова", Role::Specialist, Some("MSK")).await;
     app.say(&anna, "/start").await;
     let ask = app.say(&anna, "/new").await;
@@ -540,13 +547,7 @@ async fn one_persons_two_answers_at_two_instances_at_once_are_handled_one_after_
 /// instance is refused by the other at once, and let in by both once enabled again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_person_disabled_at_one_instance_is_refused_at_the_other_at_once() {
-    let Some(app) = TestApp::spawn_env(Backend::Postgres, &webhook_env()).await else { return };
-    app.add_region("MSK", "Москва", "Europe/Moscow").await;
-    app.tg.set_rate_limits(false);
-    let second = app.instance("second", &[]).await;
-    let addrs = [app.config.http_bound.wait().await, second.addr().await];
-    app.tg.publish(PUBLIC, &addrs);
-    app.tg.eventually("the webhook set", |tg| tg.webhook_url()).await;
+    let Some((app, second, addrs)) = two_webhook_instances().await else { return };
     let anna = app.add_user(5101, "Анна Петрова", Role::Specialist, Some("MSK")).await;
     app.tg.open_chat(&anna);
     let client = reqwest::Client::new();
