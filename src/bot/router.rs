@@ -6,10 +6,12 @@
 //!
 //! The flow `State` is read only where it routes: by `by_state`, around the message branches
 //! after documents and commands and around the `flow-busy` check for a button that starts a
-//! flow. It exists in the handlers' dependencies only inside those sub-trees, so a handler
-//! elsewhere that asks for it (a command reading it unread, as if Idle) makes the tree's
-//! signature ask for `State`, and dptree's type check — teloxide's when the dispatcher is built,
-//! `once::type_check` for the webhook — fails at start, naming the handler's line.
+//! flow (a command that must not cut a flow short, `/new`, `/log`…, reads it itself). It is in
+//! the handlers' dependencies only inside those sub-trees, so a handler elsewhere that asks for
+//! it makes the whole tree's signature ask for `State`, which no update is handled with: dptree's
+//! type check, run when the polling dispatcher is built and when the webhook starts
+//! (`once::type_check`), fails then, naming the handler's line — rather than the handler being
+//! given a state that was never read.
 //!
 //! Around the routes, every update is handled the same way: a panic is contained, a person's
 //! mistake explained and anything else logged with a reference id (`reply::guard`), and every
