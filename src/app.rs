@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use teloxide::dispatching::{Dispatcher, ShutdownToken, UpdateHandler};
+use teloxide::dptree::Type;
 use teloxide::dptree::di::DependencyMap;
 use teloxide::error_handlers::LoggingErrorHandler;
 use teloxide::prelude::*;
@@ -412,6 +413,9 @@ async fn serve_webhook(
         let in_hand = in_hand.clone();
         Arc::new(dptree::entry().map(move || in_hand.enter()).chain(measured(bot::routes())))
     };
+    // As the polling dispatcher checks its handler when it is built: a handler asking for a
+    // value no update is handled with (the flow state outside the routes by it) stops the start.
+    bot::type_check(&routes, &[Type::of::<Bot>(), Type::of::<Ctx>(), Type::of::<Me>(), Type::of::<Update>()]);
     sink.set({
         let (bot, ctx, stopping) = (bot.clone(), ctx.clone(), stopping.clone());
         move |body| {

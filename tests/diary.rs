@@ -320,6 +320,31 @@ both_backends! {
         app.finish().await;
     }
 
+    async fn a_button_that_starts_a_flow_waits_for_the_one_in_progress(app) {
+        setup(&app).await;
+        let anna = app.add_user(1001, "Анна Петрова", Role::Specialist, Some("MSK")).await;
+        let id = app.add_prospect(1001, "ООО «Бета»", "7707083893", None, None).await;
+        let card = app.say(&anna, &format!("/card {id}")).await;
+        let ask_card = app.say(&anna, "/log").await;
+        assert_eq!(ask_card.visible, "Укажите номер карточки или ИНН компании, например 12.");
+
+        app.tg.press(&anna, &card, &card.button("Назначить контакт"));
+        app.tg.wait_callbacks_answered().await;
+        let answered = app.tg.calls_of("answerCallbackQuery");
+        let busy = answered.last().unwrap();
+        assert_eq!(busy.params["text"], "Сначала завершите текущее действие или отмените его командой /cancel.");
+        assert_eq!(busy.params["show_alert"], true);
+        // The flow in progress still takes what is typed next.
+        let kinds = app.say(&anna, &id.to_string()).await;
+        assert!(kinds.visible.starts_with("ООО «Бета»: как связывались?"), "{}", kinds.visible);
+
+        app.say(&anna, "/cancel").await;
+        app.tg.press(&anna, &card, &card.button("Назначить контакт"));
+        let ask = app.tg.next(anna.id).await;
+        assert!(ask.visible.starts_with("ООО «Бета»: когда связаться?"), "{}", ask.visible);
+        app.finish().await;
+    }
+
     async fn overdue_next_contacts_are_marked_and_list_dates_say_what_they_are(app) {
         setup(&app).await;
         let anna = app.add_user(1001, "Анна Петрова", Role::Specialist, Some("MSK")).await;

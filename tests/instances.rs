@@ -163,6 +163,21 @@ async fn the_fake_telegram_runs_webhooks_as_telegram_does() {
     tg.shutdown();
 }
 
+/// The webhook of the instance serving at `addr`.
+fn webhook_url(addr: std::net::SocketAddr) -> String {
+    format!("http://{addr}/telegram/webhook")
+}
+
+/// `update` posted to the webhook at `addr` as Telegram posts it, with `secret` in its header.
+fn webhook_post(
+    client: &reqwest::Client,
+    addr: std::net::SocketAddr,
+    secret: &str,
+    update: &Value,
+) -> reqwest::RequestBuilder {
+    client.post(webhook_url(addr)).header("X-Telegram-Bot-Api-Secret-Token", secret).body(update.to_string())
+}
+
 /// An update as Telegram posts it: `text` from `user` in their private chat.
 fn update(id: i64, user: &TgUser, text: &str) -> Value {
     json!({"update_id": id, "message": {"message_id": 1, "date": 0, "text": text,
@@ -189,18 +204,13 @@ mod webhook {
         assert!(!help.visible.is_empty());
 
         let addr = app.config.http_bound.get().unwrap();
-        let url = format!("http://{addr}/telegram/webhook");
         let client = reqwest::Client::new();
         let forged = update(999_001, &anna, "/help");
-        let missing = client.post(&url).body(forged.to_string()).send().await.unwrap();
+        let missing = client.post(webhook_url(addr)).body(forged.to_string()).send().await.unwrap();
         assert_eq!(missing.status(), 403);
-        let wrong = client
-            .post(&url)
-            .header("X-Telegram-Bot-Api-Secret-Token", "test-webhook-secret-0123456789abcdeX")
-            .body(update(999_002, &anna, "/help").to_string())
-            .send()
-            .await
-            .unwrap();
+        let wrong_secret = "test-webhook-secret-0123456789abcdeX";
+        let wrong =
+            webhook_post(&client, addr, wrong_secret, &update(999_002, &anna, "/help")).send().await.unwrap();
         assert_eq!(wrong.status(), 403);
         app.tg.assert_silent(anna.id, Duration::from_millis(500)).await;
         assert!(!app.store.is_handled(999_001).await.unwrap());
@@ -216,13 +226,7 @@ mod webhook {
         // The right secret, the same update twice: handled once.
         let genuine = update(999_003, &anna, "/help");
         for _ in 0..2 {
-            let ok = client
-                .post(&url)
-                .header("X-Telegram-Bot-Api-Secret-Token", SECRET)
-                .body(genuine.to_string())
-                .send()
-                .await
-                .unwrap();
+            let ok = webhook_post(&client, addr, SECRET, &genuine).send().await.unwrap();
             assert_eq!(ok.status(), 200);
         }
         app.tg.next(anna.id).await;
@@ -523,10 +527,7 @@ async fn one_persons_two_answers_at_two_instances_at_once_are_handled_one_after_
     let client = reqwest::Client::new();
     let posts =
         [("ООО Альфа", 990_001), ("ООО Бета", 990_002)].into_iter().zip(addrs).map(|((text, id), addr)| {
-            let request = client
-                .post(format!("http://{addr}/telegram/webhook"))
-                .header("X-Telegram-Bot-Api-Secret-Token", SECRET)
-                .body(update(id, &anna, text).to_string());
+            let request = webhook_post(&client, addr, SECRET, &update(id, &anna, text));
             async move { request.send().await.unwrap().status() }
         });
     let statuses = futures::future::join_all(posts).await;
@@ -553,17 +554,10 @@ async fn a_person_disabled_at_one_instance_is_refused_at_the_other_at_once() {
     let client = reqwest::Client::new();
     // Posted as Telegram does: again while the instance answers 503 (not connected yet).
     let post = |addr: std::net::SocketAddr, id: i64, text: &str| {
-        let (client, body) = (client.clone(), update(id, &anna, text).to_string());
+        let (client, body) = (client.clone(), update(id, &anna, text));
         async move {
             for _ in 0..100 {
-                let status = client
-                    .post(format!("http://{addr}/telegram/webhook"))
-                    .header("X-Telegram-Bot-Api-Secret-Token", SECRET)
-                    .body(body.clone())
-                    .send()
-                    .await
-                    .unwrap()
-                    .status();
+                let status = webhook_post(&client, addr, SECRET, &body).send().await.unwrap().status();
                 if status == 200 {
                     return;
                 }

@@ -1,7 +1,7 @@
 //! The state of each chat's current flow: one enum, each variant named for what the bot awaits
 //! and carrying what was gathered so far (a form's draft is its flow's: `register/state.rs`,
 //! `diary/state.rs`). Kept in the `dialogues` table, so a half-filled flow survives a restart;
-//! the router loads it for every update and routes by it.
+//! the router loads it where it routes by it (`router::by_state`).
 
 use serde::{Deserialize, Serialize};
 use teloxide::types::ChatId;

@@ -33,7 +33,7 @@ pub use buttons::VERSION as BUTTON_VERSION;
 pub use commands::{Command, register_default_commands};
 pub use flow::State;
 pub use gate::Caller;
-pub use once::{CLAIM_SECS, Outcome, handle as handle_once, schema};
+pub use once::{CLAIM_SECS, Outcome, handle as handle_once, schema, type_check};
 pub use reports::send_file;
 pub use router::schema as routes;
 pub use routes::{ChatCheck, check_route_chat};

@@ -94,6 +94,14 @@ pub fn schema() -> UpdateHandler<anyhow::Error> {
     )
 }
 
+/// Checks `routes` as teloxide's dispatcher checks its handler when it is built: that they ask
+/// for nothing but the types in `given` and the whitelist entry `handle` adds. Panics naming
+/// what is missing and the line that asks for it.
+pub fn type_check(routes: &UpdateHandler<anyhow::Error>, given: &[Type]) {
+    let given: Vec<Type> = given.iter().copied().chain([Type::of::<Entry>()]).collect();
+    dptree::type_check(routes.sig(), &DependencyMap::new(), &given);
+}
+
 /// Claims `update`, takes its person's lease, and runs `routes` on it; in a span of its own
 /// (at `trace`, so the log shows nothing of it) in which the statements it costs are counted
 /// (`crate::statements`).

@@ -1,9 +1,17 @@
 //! The routing tree. Every update passes the delivery check and the access gate; a message is
-//! routed by the chat's flow state (a command first), a press by the flow its button belongs
-//! to. The flow state is read only for what is routed by it: a message that is no command,
-//! and a press of a button that starts a flow (refused while another is in progress). Nothing
-//! falls through silently: a press no branch takes — forged, from an older release, or not
-//! heard in a hand-off chat — is answered "no longer valid" and logged.
+//! routed by the chat's flow state (a document or a command first), a press by the flow its
+//! button belongs to. Nothing falls through silently: a message in a state no flow takes is
+//! answered "no longer valid" and logged, and so is a press no branch takes — forged, from an
+//! older release, or not heard in a hand-off chat.
+//!
+//! The flow `State` is read only where it routes: by `by_state`, around the message branches
+//! after documents and commands and around the `flow-busy` check for a button that starts a
+//! flow (a command that must not cut a flow short, `/new`, `/log`…, reads it itself). It is in
+//! the handlers' dependencies only inside those sub-trees, so a handler elsewhere that asks for
+//! it makes the whole tree's signature ask for `State`, which no update is handled with: dptree's
+//! type check, run when the polling dispatcher is built and when the webhook starts
+//! (`once::type_check`), fails then, naming the handler's line — rather than the handler being
+//! given a state that was never read.
 //!
 //! Around the routes, every update is handled the same way: a panic is contained, a person's
 //! mistake explained and anything else logged with a reference id (`reply::guard`), and every
@@ -31,17 +39,30 @@ use super::{
 type Routes<Output> = Handler<'static, Output, DpHandlerDescription>;
 
 pub fn schema() -> UpdateHandler<anyhow::Error> {
-    dptree::entry()
-        .filter_map_async(gate::authorize)
-        .branch(Update::filter_message().chain(answered_message(messages())))
-        .branch(Update::filter_callback_query().chain(answered_press(presses())))
+    tree(messages(), presses())
 }
 
-/// A message: a command, or the answer the chat's flow awaits.
+fn tree(
+    messages: Routes<HandlerResult>,
+    presses: Routes<anyhow::Result<Answer>>,
+) -> UpdateHandler<anyhow::Error> {
+    dptree::entry()
+        .filter_map_async(gate::authorize)
+        .branch(Update::filter_message().chain(answered_message(messages)))
+        .branch(Update::filter_callback_query().chain(answered_press(presses)))
+}
+
+/// A message: a document, a command, or the answer the chat's flow awaits.
 fn messages() -> Routes<HandlerResult> {
     dptree::entry()
         .branch(dptree::filter(|msg: Message| msg.document().is_some()).endpoint(imports::on_document))
         .branch(dptree::filter_map(command).endpoint(general::run))
+        .branch(by_state(flows()))
+}
+
+/// A message that is no command, by the chat's flow.
+fn flows() -> Routes<HandlerResult> {
+    dptree::entry()
         .branch(case![State::Idle].endpoint(general::on_idle_text))
         .branch(dptree::filter(|state: State| state.adds_user()).endpoint(users::on_text))
         .branch(case![State::NewProspect { draft, step, editing }].endpoint(register::on_text))
@@ -54,13 +75,20 @@ fn messages() -> Routes<HandlerResult> {
         .branch(case![State::ScheduleFar { id, due }].endpoint(diary::on_far_text))
         .branch(case![State::HandoffReason { id, lost }].endpoint(handoffs::on_reason_text))
         .branch(case![State::AwaitLeave { user }].endpoint(users::on_leave_text))
+        .branch(dptree::endpoint(no_flow_takes))
+}
+
+async fn no_flow_takes(bot: Bot, ctx: Ctx, caller: Caller, state: State) -> HandlerResult {
+    tracing::warn!(state = state.name(), "a message in a state no flow takes");
+    reply::send(&bot, caller.chat, ctx.i18n.t(caller.user.lang, "button-stale")).await?;
+    Ok(())
 }
 
 /// A button press, by the flow its button belongs to.
 fn presses() -> Routes<anyhow::Result<Answer>> {
     dptree::filter_map(read_button)
         .filter(heard_here)
-        .branch(dptree::filter(busy).endpoint(flow_busy))
+        .branch(dptree::filter(starts_flow).chain(by_state(dptree::filter(in_progress).endpoint(flow_busy))))
         .branch(case![Button::Lang(lang)].endpoint(general::on_lang_button))
         .branch(case![Button::Users(button)].endpoint(users::on_button))
         .branch(case![Button::Request(button)].endpoint(requests::on_button))
@@ -88,13 +116,7 @@ fn heard_here(button: Button, caller: Caller) -> bool {
     caller.group.is_none() || matches!(button, Button::Handoff(b) if b.in_group())
 }
 
-/// A button that starts a flow while another is in progress: that one would lose what was
-/// typed.
-fn busy(button: Button, state: State) -> bool {
-    starts_flow(&button) && state != State::Idle
-}
-
-fn starts_flow(button: &Button) -> bool {
+fn starts_flow(button: Button) -> bool {
     match button {
         Button::Users(b) => b.starts_flow(),
         Button::Request(b) => b.starts_flow(),
@@ -104,14 +126,45 @@ fn starts_flow(button: &Button) -> bool {
     }
 }
 
+/// A flow is in progress: a button that starts another would lose what was typed.
+fn in_progress(state: State) -> bool {
+    state != State::Idle
+}
+
 async fn flow_busy(ctx: Ctx, caller: Caller) -> anyhow::Result<Answer> {
     Ok(Answer::alert(ctx.i18n.t(caller.user.lang, "flow-busy")))
 }
 
-/// Handles a message with `routes`, given the chat's flow `State` and the `Typed` text.
+/// Routes with `routes` by the chat's flow `State`, read here and given to them alone; what they
+/// do not take goes on without it. A failure to read it is the update's result.
+fn by_state<T: Send + 'static>(routes: Routes<anyhow::Result<T>>) -> Routes<anyhow::Result<T>> {
+    let sig = around(&routes, &[Type::of::<Ctx>(), Type::of::<Caller>()], &[Type::of::<State>()]);
+    dptree::from_fn_with_description(
+        DpHandlerDescription::user_defined(),
+        move |deps: DependencyMap, _next| {
+            let routes = routes.clone();
+            async move {
+                let (ctx, caller) = (deps.get::<Ctx>(), deps.get::<Caller>());
+                let state = match flow::load(&ctx, caller.chat).await {
+                    Ok(state) => state,
+                    Err(err) => return ControlFlow::Break(Err(err)),
+                };
+                let mut with_state = deps.clone();
+                with_state.insert(state);
+                match routes.dispatch(with_state).await {
+                    ControlFlow::Break(result) => ControlFlow::Break(result),
+                    ControlFlow::Continue(_) => ControlFlow::Continue(deps),
+                }
+            }
+        },
+        sig,
+    )
+}
+
+/// Handles a message with `routes`, given the `Typed` text.
 fn answered_message(routes: Routes<HandlerResult>) -> UpdateHandler<anyhow::Error> {
     let needs = [Type::of::<Bot>(), Type::of::<Ctx>(), Type::of::<Caller>(), Type::of::<Message>()];
-    let sig = around(&routes, &needs, &[Type::of::<State>(), Type::of::<Typed>()]);
+    let sig = around(&routes, &needs, &[Type::of::<Typed>()]);
     dptree::from_fn_with_description(
         DpHandlerDescription::endpoint(),
         move |mut deps: DependencyMap, _next| {
@@ -120,23 +173,13 @@ fn answered_message(routes: Routes<HandlerResult>) -> UpdateHandler<anyhow::Erro
                 let (bot, ctx, caller) = (deps.get::<Bot>(), deps.get::<Ctx>(), deps.get::<Caller>());
                 let lang = caller.user.lang;
                 let routed = async {
-                    let message = deps.get::<Message>();
-                    let text = message.text().unwrap_or_default().to_owned();
-                    // A document or a command is routed before the flow state is looked at
-                    // (and `/new`, `/log`… read it themselves): for them it is not read.
-                    let by_state =
-                        message.document().is_none() && Command::parse(&text, &ctx, lang).is_none();
+                    let text = deps.get::<Message>().text().unwrap_or_default().to_owned();
                     deps.insert(Typed(text));
-                    let state = if by_state { flow::load(&ctx, caller.chat).await? } else { State::Idle };
-                    let name = state.name();
-                    deps.insert(state);
                     match routes.dispatch(deps).await {
                         ControlFlow::Break(result) => result,
-                        ControlFlow::Continue(_) => {
-                            tracing::warn!(state = name, "a message in a state no flow takes");
-                            reply::send(&bot, caller.chat, ctx.i18n.t(lang, "button-stale")).await?;
-                            Ok(())
-                        }
+                        // `flows()` ends in `no_flow_takes`: a message gets here only if the tree
+                        // is broken, which is the bot's fault, not the person's.
+                        ControlFlow::Continue(_) => Err(anyhow::anyhow!("no route took the message")),
                     }
                 };
                 let handled = reply::contained(routed);
@@ -147,11 +190,11 @@ fn answered_message(routes: Routes<HandlerResult>) -> UpdateHandler<anyhow::Erro
     )
 }
 
-/// Handles a press with `routes`, given the chat's flow `State` and the pressed message's id;
-/// the press is answered whatever happens.
+/// Handles a press with `routes`, given the pressed message's id; the press is answered
+/// whatever happens.
 fn answered_press(routes: Routes<anyhow::Result<Answer>>) -> UpdateHandler<anyhow::Error> {
     let needs = [Type::of::<Bot>(), Type::of::<Ctx>(), Type::of::<Caller>(), Type::of::<CallbackQuery>()];
-    let sig = around(&routes, &needs, &[Type::of::<State>(), Type::of::<Option<MessageId>>()]);
+    let sig = around(&routes, &needs, &[Type::of::<Option<MessageId>>()]);
     dptree::from_fn_with_description(
         DpHandlerDescription::endpoint(),
         move |mut deps: DependencyMap, _next| {
@@ -162,11 +205,6 @@ fn answered_press(routes: Routes<anyhow::Result<Answer>>) -> UpdateHandler<anyho
                 let lang = caller.user.lang;
                 let routed = async {
                     deps.insert(query.message.as_ref().map(|m| m.id()));
-                    // No press handler reads the flow state: only `busy`, for a button that
-                    // starts a flow. For any other it is not read.
-                    let starts =
-                        query.data.as_deref().and_then(Button::parse).is_some_and(|b| starts_flow(&b));
-                    deps.insert(if starts { flow::load(&ctx, caller.chat).await? } else { State::Idle });
                     match routes.dispatch(deps).await {
                         ControlFlow::Break(answer) => answer,
                         ControlFlow::Continue(_) => {
@@ -214,5 +252,53 @@ fn around<Output: 'static>(routes: &Routes<Output>, needs: &[Type], provides: &[
         guaranteed_outcomes: BTreeSet::new(),
         conditional_outcomes: BTreeSet::new(),
         continues: false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use teloxide::types::Me;
+
+    use super::super::once;
+    use super::*;
+
+    /// What each update is handled with, on either channel (`app.rs`).
+    fn given() -> [Type; 4] {
+        [Type::of::<Bot>(), Type::of::<Ctx>(), Type::of::<Me>(), Type::of::<Update>()]
+    }
+
+    async fn reads_state(_: State) -> HandlerResult {
+        Ok(())
+    }
+
+    async fn reads_state_on_press(_: State) -> anyhow::Result<Answer> {
+        Ok(Answer::done())
+    }
+
+    #[test]
+    fn the_routing_tree_asks_for_nothing_an_update_is_not_handled_with() {
+        once::type_check(&schema(), &given());
+    }
+
+    #[test]
+    fn a_handler_under_by_state_is_given_the_flow_state() {
+        let on_message = dptree::entry().branch(by_state(dptree::endpoint(reads_state)));
+        let on_press = dptree::entry().branch(by_state(dptree::endpoint(reads_state_on_press)));
+        once::type_check(&tree(on_message, on_press), &given());
+    }
+
+    #[test]
+    #[should_panic(expected = "`prospect_diary::bot::flow::State` from src/bot/router.rs")]
+    fn a_command_handler_asking_for_the_flow_state_fails_the_check() {
+        let on_message =
+            dptree::entry().branch(dptree::filter_map(command).endpoint(reads_state)).branch(messages());
+        once::type_check(&tree(on_message, presses()), &given());
+    }
+
+    #[test]
+    #[should_panic(expected = "`prospect_diary::bot::flow::State` from src/bot/router.rs")]
+    fn a_press_handler_outside_the_busy_check_asking_for_the_flow_state_fails_the_check() {
+        let on_press = presses().branch(dptree::endpoint(reads_state_on_press));
+        once::type_check(&tree(messages(), on_press), &given());
     }
 }
