@@ -6,8 +6,9 @@
 //! sender's person lease is taken — or, when another instance handles that person's previous
 //! update, waited for — so two steps of one form never read the same dialogue state; and with
 //! both, the sender's whitelist entry is read for the gate. Claim, lease and entry are one
-//! statement on PostgreSQL (one transaction on SQLite); marking the update handled and giving
-//! the lease up at the end are one more. Claim and lease last `CLAIM_SECS`, renewed while the
+//! statement on PostgreSQL; marking the update handled and giving the lease up at the end are
+//! one more. SQLite serves one process, which keeps claims and leases in memory: one read at
+//! the start, one write (the handled mark) at the end (`store/local.rs`). Claim and lease last `CLAIM_SECS`, renewed while the
 //! handler works: a crashed instance's claim runs out and the update's next delivery is
 //! handled. A handler that failed because the database did (nothing
 //! it wrote was committed) gives the claim up, so the channel's retry is handled; any other

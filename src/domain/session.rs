@@ -134,8 +134,9 @@ pub struct Started {
 }
 
 /// Claims update `update` for `holder` until `until`, takes its person's turn and reads their
-/// whitelist entry, in one step: one statement on PostgreSQL, one transaction on SQLite. Of two
-/// instances claiming at once exactly one gets the update; the turn is taken only with it.
+/// whitelist entry, in one step: one statement on PostgreSQL; on SQLite, which one process
+/// serves, the claim and the turn in memory and one read. Of two instances (or two deliveries)
+/// claiming at once exactly one gets the update; the turn is taken only with it.
 pub async fn start_update(
     store: &dyn Store,
     update: i64,

@@ -8,6 +8,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use sqlx::error::ErrorKind;
 use sqlx::{PgPool, SqlitePool};
 
+use super::local::Claims;
 use super::{Backend, Store, StoreError, StoreResult};
 use crate::domain::access::{
     AccessError, AccessRequest, Lang, NewUser, Placement, Region, RequestState, User,
@@ -31,21 +32,67 @@ pub struct SqlStore {
     /// can change (`region set`): whatever counts working time reads them through `regions()`,
     /// which is never cached.
     pub(super) regions: std::sync::RwLock<std::collections::HashMap<String, Region>>,
+    /// On SQLite, which one process serves: the update claims and leases (`local.rs`).
+    pub(super) local: Claims,
 }
 
 impl From<SqlitePool> for SqlStore {
     fn from(pool: SqlitePool) -> Self {
-        Self { pool: Pool::Sqlite(pool), regions: Default::default() }
+        Self { pool: Pool::Sqlite(pool), regions: Default::default(), local: Claims::default() }
     }
 }
 
 impl From<PgPool> for SqlStore {
     fn from(pool: PgPool) -> Self {
-        Self { pool: Pool::Postgres(pool), regions: Default::default() }
+        Self { pool: Pool::Postgres(pool), regions: Default::default(), local: Claims::default() }
     }
 }
 
 impl SqlStore {
+    /// SQLite's `start_update`: the claim and the person's turn in memory (`local.rs`), then one
+    /// read for whether the update was handled and for the person's whitelist entry. Claimed
+    /// first and asked second: an update that ends meanwhile was marked handled before its
+    /// claim was dropped (`finish_update`), so the read sees that.
+    async fn start_locally(
+        &self,
+        p: &SqlitePool,
+        update_id: i64,
+        holder: &str,
+        turn: Option<&Turn<'_>>,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> StoreResult<Started> {
+        if !self.local.claim_update(update_id, holder, secs(now), secs(until)) {
+            return Ok(Started { claim: UpdateClaim::InHand, turn: false, entry: None });
+        }
+        let taken =
+            turn.is_some_and(|t| self.local.take_lease(t.lease, t.holder, millis(now), millis(until)));
+        let give_up = || {
+            self.local.release_update(update_id, holder);
+            if let Some(t) = turn.filter(|_| taken) {
+                self.local.release_lease(t.lease, t.holder);
+            }
+        };
+        let row: Result<StartRow, sqlx::Error> = sqlx::query_as(&handled_and_entry_sql())
+            .bind(update_id)
+            .bind(turn.map(|t| t.person.get()))
+            .fetch_one(p)
+            .await;
+        let row = match row {
+            Ok(row) if row.handled != Some(true) => row,
+            Ok(_) => {
+                give_up();
+                return Ok(Started { claim: UpdateClaim::Handled, turn: false, entry: None });
+            }
+            Err(e) => {
+                give_up();
+                return Err(e.into());
+            }
+        };
+        let entry = if taken { row.user().map(User::try_from).transpose()? } else { None };
+        Ok(Started { claim: UpdateClaim::Claimed, turn: taken, entry })
+    }
+
     /// Closes every connection; waits for those in use to come back.
     pub async fn close(&self) {
         match &self.pool {
@@ -284,6 +331,21 @@ const CLAIM_UPDATE: &str = "INSERT INTO processed_updates (update_id, processed_
      RETURNING update_id";
 /// Why a claim was not had: the update's claim, if any (`NULL`: handled).
 const CLAIM_STATE: &str = "SELECT claimed_until FROM processed_updates WHERE update_id = $1";
+/// SQLite's record of an update handled (its claim was in memory): `$1` the update, `$2` its
+/// holder, `$3` now.
+const HANDLED_UPDATE: &str = "INSERT INTO processed_updates (update_id, processed_at, holder) \
+     VALUES ($1, $3, $2) ON CONFLICT (update_id) DO UPDATE SET claimed_until = NULL, \
+     processed_at = excluded.processed_at, holder = excluded.holder";
+/// SQLite's look at an update being started: whether it was handled, and the person's (`$2`)
+/// whitelist entry.
+fn handled_and_entry_sql() -> String {
+    format!(
+        "SELECT 0 AS claimed, 0 AS taken, \
+         (SELECT claimed_until IS NULL FROM processed_updates WHERE update_id = $1) AS handled, {} \
+         FROM (SELECT 1 AS one) one LEFT JOIN users u ON u.telegram_id = CAST($2 AS BIGINT)",
+        user_columns()
+    )
+}
 /// `$1` the update, `$2` its holder, `$3` now.
 const FINISH_UPDATE: &str = "UPDATE processed_updates SET claimed_until = NULL, processed_at = $3 \
      WHERE update_id = $1 AND holder = $2";
@@ -299,8 +361,12 @@ const RELEASE_LEASE: &str = "DELETE FROM leases WHERE name = $1 AND holder = $2"
 /// with it, the person's lease (`$5` its name, `$6` the holder, `$7` its end, `$8` now); with
 /// that, the person's (`$9`) whitelist entry. Every part sees the database as it was when the
 /// statement began, except the two inserts' conflicts, which see the latest rows.
+/// `USER_COLUMNS` of alias `u`.
+fn user_columns() -> String {
+    USER_COLUMNS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ")
+}
+
 fn start_update_sql() -> String {
-    let user_columns: Vec<String> = USER_COLUMNS.split(", ").map(|c| format!("u.{c}")).collect();
     format!(
         "WITH claim AS ({CLAIM_UPDATE}), \
          turn AS (INSERT INTO leases (name, holder, until) \
@@ -312,7 +378,7 @@ fn start_update_sql() -> String {
          (SELECT claimed_until IS NULL FROM processed_updates WHERE update_id = $1) AS handled, {} \
          FROM (SELECT 1 AS one) one \
          LEFT JOIN users u ON u.telegram_id = CAST($9 AS BIGINT) AND EXISTS (SELECT 1 FROM turn)",
-        user_columns.join(", ")
+        user_columns()
     )
 }
 
@@ -678,20 +744,27 @@ impl Store for SqlStore {
         now: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> StoreResult<UpdateClaim> {
-        // One statement: of two instances claiming at once, the row lock (PostgreSQL) or the
-        // write lock (SQLite) lets exactly one insert it or take over an expired claim.
-        let claimed: Option<(i64,)> = on_pool!(self, p => sqlx::query_as(CLAIM_UPDATE)
+        let p = match &self.pool {
+            Pool::Sqlite(p) => {
+                let started = self.start_locally(p, update_id, holder, None, now, until).await?;
+                return Ok(started.claim);
+            }
+            Pool::Postgres(p) => p,
+        };
+        // One statement: of two instances claiming at once, the row lock lets exactly one
+        // insert it or take over an expired claim.
+        let claimed: Option<(i64,)> = sqlx::query_as(CLAIM_UPDATE)
             .bind(update_id)
             .bind(secs(now))
             .bind(holder)
             .bind(secs(until))
             .fetch_optional(p)
-            .await)?;
+            .await?;
         if claimed.is_some() {
             return Ok(UpdateClaim::Claimed);
         }
         let row: Option<(Option<i64>,)> =
-            on_pool!(self, p => sqlx::query_as(CLAIM_STATE).bind(update_id).fetch_optional(p).await)?;
+            sqlx::query_as(CLAIM_STATE).bind(update_id).fetch_optional(p).await?;
         Ok(claim_found(row.map(|(until,)| until.is_none())))
     }
 
@@ -703,69 +776,28 @@ impl Store for SqlStore {
         now: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> StoreResult<Started> {
-        match &self.pool {
-            Pool::Postgres(p) => {
-                let row: StartRow = sqlx::query_as(&start_update_sql())
-                    .bind(update_id)
-                    .bind(secs(now))
-                    .bind(holder)
-                    .bind(secs(until))
-                    .bind(turn.map(|t| t.lease))
-                    .bind(turn.map(|t| t.holder))
-                    .bind(millis(until))
-                    .bind(millis(now))
-                    .bind(turn.map(|t| t.person.get()))
-                    .fetch_one(p)
-                    .await?;
-                if row.claimed == 0 {
-                    return Ok(Started { claim: claim_found(row.handled), turn: false, entry: None });
-                }
-                let turn = row.taken == 1;
-                let entry = row.user().map(User::try_from).transpose()?;
-                Ok(Started { claim: UpdateClaim::Claimed, turn, entry })
-            }
-            Pool::Sqlite(p) => {
-                // No statement of SQLite's writes two tables: one transaction, the write lock
-                // taken once.
-                let mut tx = p.begin_write().await?;
-                let claimed: Option<(i64,)> = sqlx::query_as(CLAIM_UPDATE)
-                    .bind(update_id)
-                    .bind(secs(now))
-                    .bind(holder)
-                    .bind(secs(until))
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                if claimed.is_none() {
-                    let row: Option<(Option<i64>,)> =
-                        sqlx::query_as(CLAIM_STATE).bind(update_id).fetch_optional(&mut *tx).await?;
-                    tx.commit().await?;
-                    return Ok(Started {
-                        claim: claim_found(row.map(|(until,)| until.is_none())),
-                        turn: false,
-                        entry: None,
-                    });
-                }
-                let (mut taken, mut entry) = (false, None);
-                if let Some(turn) = turn {
-                    let lease: Option<(String,)> = sqlx::query_as(TAKE_LEASE)
-                        .bind(turn.lease)
-                        .bind(turn.holder)
-                        .bind(millis(until))
-                        .bind(millis(now))
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                    taken = lease.is_some();
-                    if taken {
-                        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE telegram_id = $1");
-                        let row: Option<UserRow> =
-                            sqlx::query_as(&sql).bind(turn.person.get()).fetch_optional(&mut *tx).await?;
-                        entry = row.map(User::try_from).transpose()?;
-                    }
-                }
-                tx.commit().await?;
-                Ok(Started { claim: UpdateClaim::Claimed, turn: taken, entry })
-            }
+        let p = match &self.pool {
+            Pool::Sqlite(p) => return self.start_locally(p, update_id, holder, turn, now, until).await,
+            Pool::Postgres(p) => p,
+        };
+        let row: StartRow = sqlx::query_as(&start_update_sql())
+            .bind(update_id)
+            .bind(secs(now))
+            .bind(holder)
+            .bind(secs(until))
+            .bind(turn.map(|t| t.lease))
+            .bind(turn.map(|t| t.holder))
+            .bind(millis(until))
+            .bind(millis(now))
+            .bind(turn.map(|t| t.person.get()))
+            .fetch_one(p)
+            .await?;
+        if row.claimed == 0 {
+            return Ok(Started { claim: claim_found(row.handled), turn: false, entry: None });
         }
+        let turn = row.taken == 1;
+        let entry = row.user().map(User::try_from).transpose()?;
+        Ok(Started { claim: UpdateClaim::Claimed, turn, entry })
     }
 
     async fn end_update(
@@ -790,16 +822,9 @@ impl Store for SqlStore {
                     .execute(p)
                     .await?;
             }
-            (Pool::Sqlite(p), Some(turn)) => {
-                let mut tx = p.begin_write().await?;
-                sqlx::query(FINISH_UPDATE)
-                    .bind(update_id)
-                    .bind(holder)
-                    .bind(secs(now))
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query(RELEASE_LEASE).bind(turn.lease).bind(turn.holder).execute(&mut *tx).await?;
-                tx.commit().await?;
+            (Pool::Sqlite(_), Some(turn)) => {
+                self.finish_update(update_id, holder, now).await?;
+                self.local.release_lease(turn.lease, turn.holder);
             }
             (_, None) => self.finish_update(update_id, holder, now).await?,
         }
@@ -807,33 +832,45 @@ impl Store for SqlStore {
     }
 
     async fn renew_update(&self, update_id: i64, holder: &str, until: DateTime<Utc>) -> StoreResult<()> {
+        let p = match &self.pool {
+            Pool::Sqlite(_) => {
+                self.local.renew_update(update_id, holder, secs(until));
+                return Ok(());
+            }
+            Pool::Postgres(p) => p,
+        };
         let sql = "UPDATE processed_updates SET claimed_until = $3 \
                    WHERE update_id = $1 AND holder = $2 AND claimed_until IS NOT NULL";
-        on_pool!(self, p => sqlx::query(sql)
-            .bind(update_id)
-            .bind(holder)
-            .bind(secs(until))
-            .execute(p)
-            .await
-            .map(drop))?;
+        sqlx::query(sql).bind(update_id).bind(holder).bind(secs(until)).execute(p).await?;
         Ok(())
     }
 
     async fn finish_update(&self, update_id: i64, holder: &str, now: DateTime<Utc>) -> StoreResult<()> {
-        on_pool!(self, p => sqlx::query(FINISH_UPDATE)
-            .bind(update_id)
-            .bind(holder)
-            .bind(secs(now))
-            .execute(p)
-            .await
-            .map(drop))?;
+        match &self.pool {
+            Pool::Sqlite(p) => {
+                // Written before the claim is dropped: a delivery that claims the update after
+                // that finds it handled (`start_locally`).
+                sqlx::query(HANDLED_UPDATE).bind(update_id).bind(holder).bind(secs(now)).execute(p).await?;
+                self.local.release_update(update_id, holder);
+            }
+            Pool::Postgres(p) => {
+                sqlx::query(FINISH_UPDATE).bind(update_id).bind(holder).bind(secs(now)).execute(p).await?;
+            }
+        }
         Ok(())
     }
 
     async fn release_update(&self, update_id: i64, holder: &str) -> StoreResult<()> {
+        let p = match &self.pool {
+            Pool::Sqlite(_) => {
+                self.local.release_update(update_id, holder);
+                return Ok(());
+            }
+            Pool::Postgres(p) => p,
+        };
         let sql = "DELETE FROM processed_updates \
                    WHERE update_id = $1 AND holder = $2 AND claimed_until IS NOT NULL";
-        on_pool!(self, p => sqlx::query(sql).bind(update_id).bind(holder).execute(p).await.map(drop))?;
+        sqlx::query(sql).bind(update_id).bind(holder).execute(p).await?;
         Ok(())
     }
 
@@ -844,45 +881,59 @@ impl Store for SqlStore {
         now: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> StoreResult<bool> {
-        let taken: Option<(String,)> = on_pool!(self, p => sqlx::query_as(TAKE_LEASE)
+        let p = match &self.pool {
+            Pool::Sqlite(_) => return Ok(self.local.take_lease(name, holder, millis(now), millis(until))),
+            Pool::Postgres(p) => p,
+        };
+        let taken: Option<(String,)> = sqlx::query_as(TAKE_LEASE)
             .bind(name)
             .bind(holder)
             .bind(millis(until))
             .bind(millis(now))
             .fetch_optional(p)
-            .await)?;
+            .await?;
         Ok(taken.is_some())
     }
 
     async fn release_lease(&self, name: &str, holder: &str) -> StoreResult<()> {
-        on_pool!(self, p => sqlx::query(RELEASE_LEASE).bind(name).bind(holder).execute(p).await.map(drop))?;
+        match &self.pool {
+            Pool::Sqlite(_) => self.local.release_lease(name, holder),
+            Pool::Postgres(p) => {
+                sqlx::query(RELEASE_LEASE).bind(name).bind(holder).execute(p).await?;
+            }
+        }
         Ok(())
     }
 
     async fn renew_lease(&self, name: &str, holder: &str, until: DateTime<Utc>) -> StoreResult<bool> {
+        let p = match &self.pool {
+            Pool::Sqlite(_) => return Ok(self.local.renew_lease(name, holder, millis(until))),
+            Pool::Postgres(p) => p,
+        };
         let sql = "UPDATE leases SET until = $3 WHERE name = $1 AND holder = $2";
-        let renewed = on_pool!(self, p => sqlx::query(sql)
-            .bind(name)
-            .bind(holder)
-            .bind(millis(until))
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected()))?;
-        Ok(renewed == 1)
+        let renewed = sqlx::query(sql).bind(name).bind(holder).bind(millis(until)).execute(p).await?;
+        Ok(renewed.rows_affected() == 1)
     }
 
     async fn end_lease(&self, name: &str, now: DateTime<Utc>) -> StoreResult<bool> {
+        let p = match &self.pool {
+            Pool::Sqlite(_) => return Ok(self.local.end_lease(name, millis(now))),
+            Pool::Postgres(p) => p,
+        };
         // An expired row is deleted too, but it was not held: only a live one counts.
         let sql = "DELETE FROM leases WHERE name = $1 RETURNING until";
-        let ended: Option<(i64,)> =
-            on_pool!(self, p => sqlx::query_as(sql).bind(name).fetch_optional(p).await)?;
+        let ended: Option<(i64,)> = sqlx::query_as(sql).bind(name).fetch_optional(p).await?;
         Ok(ended.is_some_and(|(until,)| until >= millis(now)))
     }
 
     async fn lease_holder(&self, name: &str, now: DateTime<Utc>) -> StoreResult<Option<String>> {
+        let p = match &self.pool {
+            Pool::Sqlite(_) => return Ok(self.local.lease_holder(name, millis(now))),
+            Pool::Postgres(p) => p,
+        };
         let sql = "SELECT holder FROM leases WHERE name = $1 AND until >= $2";
         let row: Option<(String,)> =
-            on_pool!(self, p => sqlx::query_as(sql).bind(name).bind(millis(now)).fetch_optional(p).await)?;
+            sqlx::query_as(sql).bind(name).bind(millis(now)).fetch_optional(p).await?;
         Ok(row.map(|(holder,)| holder))
     }
 
