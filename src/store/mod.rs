@@ -10,6 +10,7 @@ mod delivery;
 mod diary;
 mod handoffs;
 mod import;
+mod import_update;
 mod ops;
 mod portfolio;
 mod postgres;
