@@ -105,7 +105,8 @@ fn row(i: u64, earlier: bool) -> String {
         inn.push(char::from_digit((last + 1) % 10, 10).unwrap_or('0'));
     }
     let region = i % 10;
-    let (name, position) = if earlier { ("Прежняя", "бухгалтер") } else { ("Новая", "директор") };
+    let (name, position) =
+        if earlier { ("Прежняя", "бухгалтер") } else { ("Новая", "директор") };
     format!(
         "ООО «{name} {i}»;{inn};+7 901 {:03} {:02} {:02};Петров Пётр Петрович;{position};info{i}@firm.ru;кредит, РКО;{};R{region}\n",
         i / 10_000 % 1000,
