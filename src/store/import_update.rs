@@ -118,3 +118,61 @@ pub(super) fn plan(updates: &[(ProspectId, Incoming)], max_params: usize) -> Vec
     planned.append(&mut open);
     planned
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+
+    use super::*;
+    use crate::domain::audit::{AuditAction, AuditRecord};
+    use crate::domain::ids::{RegionCode, TelegramId};
+    use crate::domain::prospect::{Details, NewProspect, Status};
+    use crate::domain::requisites::{CompanyName, Inn};
+
+    /// An update of card `id` to `name`, with the city when one is given.
+    fn update(id: i64, name: &str, city: Option<&str>) -> (ProspectId, Incoming) {
+        let prospect = NewProspect {
+            name: CompanyName::parse(name).unwrap(),
+            inn: Inn::parse("7707083893").unwrap(),
+            details: Details { city: city.map(str::to_owned), ..Details::default() },
+            owner: TelegramId::new(101).unwrap(),
+            region: RegionCode::parse("MSK").unwrap(),
+        };
+        let record = AuditRecord::new(Utc::now(), None, AuditAction::CardEdited);
+        (ProspectId(id), Incoming { line: 1, prospect, status: Status::New, next_contact: None, record })
+    }
+
+    fn ids(batch: &UpdateBatch) -> Vec<i64> {
+        batch.rows.iter().map(|(id, _)| id.0).collect()
+    }
+
+    #[test]
+    fn rows_that_set_the_same_fields_share_statements_within_the_parameter_limit() {
+        // The name and its normalized companion, the card, the status and who: 5 a row, and
+        // the time once: 79 rows in 400 parameters.
+        let mut updates: Vec<_> = (1..=100).map(|id| update(id, "ООО Ромашка", None)).collect();
+        updates.insert(50, update(500, "ООО Лютик", Some("Тверь")));
+        let planned = plan(&updates, 400);
+        let sizes: Vec<usize> = planned.iter().map(|b| b.rows.len()).collect();
+        assert_eq!(sizes, [79, 1, 21]);
+        assert_eq!(ids(&planned[1]), [500]);
+        assert_eq!(planned[1].values(&updates[50].1), ["ООО Лютик", "лютик", "Тверь"]);
+        assert_eq!(
+            planned[1].sql(),
+            "UPDATE prospects SET name = v.column2, name_norm = v.column3, city = v.column4, \
+             status = v.column5, updated_by = v.column6, updated_at = $1 \
+             FROM (VALUES ($2, $3, $4, $5, $6, $7)) AS v WHERE prospects.id = v.column1"
+        );
+    }
+
+    #[test]
+    fn a_card_named_twice_is_written_in_turn_so_its_later_row_wins() {
+        let updates = [
+            update(1, "ООО Первое", Some("Тверь")),
+            update(2, "ООО Другое", None),
+            update(1, "ООО Второе", None),
+        ];
+        let planned: Vec<Vec<i64>> = plan(&updates, 400).iter().map(ids).collect();
+        assert_eq!(planned, [vec![1], vec![2], vec![1]]);
+    }
+}
