@@ -4,6 +4,7 @@
 //! cargo bench --bench import                                   # SQLite: 100 000 rows into 1 000 000
 //! IMPORT_BENCH_BASE=100000 IMPORT_BENCH_ROWS=10000 cargo bench --bench import
 //! PD_BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test cargo bench --bench import
+//! IMPORT_BENCH_ON_DUPLICATE=update cargo bench --bench import  # half the rows update cards
 //! ```
 //!
 //! Seeds `IMPORT_BENCH_BASE` companies in 10 divisions with bulk SQL, imports 5 % of the file's
@@ -12,6 +13,11 @@
 //! operator's `import prospects` does: every row checked, the valid ones saved in one
 //! transaction. Prints the whole import's time (check and save), rows a second, and the peak
 //! memory of the process during the import (VmHWM, reset before it).
+//!
+//! With `IMPORT_BENCH_ON_DUPLICATE=update`, half the file's companies (every odd row) are
+//! imported beforehand under another name and position, and the file is imported with
+//! `--on-duplicate update`: half its rows change a card's name (so its search index entry),
+//! position and the rest of its fields.
 
 mod common;
 
@@ -91,16 +97,18 @@ async fn seed(url: &str, store: &dyn Store, base: u64) -> anyhow::Result<()> {
 }
 
 /// Row `i` of the file: a valid company, or (every twentieth, offset 7) one with a wrong
-/// check digit.
-fn row(i: u64) -> String {
+/// check digit. An `earlier` row names the same company otherwise, for an update to change.
+fn row(i: u64, earlier: bool) -> String {
     let mut inn = common::inn_for(300_000_000 + i);
     if i % 20 == 7 {
         let last = inn.pop().and_then(|c| c.to_digit(10)).unwrap_or(0);
         inn.push(char::from_digit((last + 1) % 10, 10).unwrap_or('0'));
     }
     let region = i % 10;
+    let (name, position) =
+        if earlier { ("Прежняя", "бухгалтер") } else { ("Новая", "директор") };
     format!(
-        "ООО «Новая {i}»;{inn};+7 901 {:03} {:02} {:02};Петров Пётр Петрович;директор;info{i}@firm.ru;кредит, РКО;{};R{region}\n",
+        "ООО «{name} {i}»;{inn};+7 901 {:03} {:02} {:02};Петров Пётр Петрович;{position};info{i}@firm.ru;кредит, РКО;{};R{region}\n",
         i / 10_000 % 1000,
         i / 100 % 100,
         i % 100,
@@ -111,11 +119,11 @@ fn row(i: u64) -> String {
 const HEADER: &str =
     "Наименование;ИНН;Телефон;Контактное лицо;Должность;E-mail;Продукты;Ответственный;Подразделение\n";
 
-fn write_file(path: &std::path::Path, rows: impl Iterator<Item = u64>) -> anyhow::Result<()> {
+fn write_file(path: &std::path::Path, rows: impl Iterator<Item = u64>, earlier: bool) -> anyhow::Result<()> {
     let mut file = std::io::BufWriter::new(std::fs::File::create(path)?);
     file.write_all(HEADER.as_bytes())?;
     for i in rows {
-        file.write_all(row(i).as_bytes())?;
+        file.write_all(row(i, earlier).as_bytes())?;
     }
     file.flush()?;
     Ok(())
@@ -125,37 +133,43 @@ fn write_file(path: &std::path::Path, rows: impl Iterator<Item = u64>) -> anyhow
 async fn main() -> anyhow::Result<()> {
     let base = env("IMPORT_BENCH_BASE", 1_000_000);
     let rows = env("IMPORT_BENCH_ROWS", 100_000);
+    let update = std::env::var("IMPORT_BENCH_ON_DUPLICATE").is_ok_and(|mode| mode == "update");
     let dir = tempfile::tempdir()?;
     let (url, cleanup) = common::database(dir.path()).await?;
-    let result = run(&url, dir.path(), base, rows).await;
+    let result = run(&url, dir.path(), base, rows, update).await;
     common::drop_database(cleanup).await?;
     result
 }
 
-async fn run(url: &str, dir: &std::path::Path, base: u64, rows: u64) -> anyhow::Result<()> {
+async fn run(url: &str, dir: &std::path::Path, base: u64, rows: u64, update: bool) -> anyhow::Result<()> {
     let store = store::connect(url).await?;
     let backend = if url.starts_with("sqlite:") { "SQLite" } else { "PostgreSQL" };
-    println!("{backend}: {rows} rows into a base of {base}");
+    let mode = if update { ", half of them updating cards" } else { "" };
+    println!("{backend}: {rows} rows into a base of {base}{mode}");
     seed(url, &store, base).await?;
     let i18n = I18n::new();
-    let import = |file: std::path::PathBuf| ImportCommand::Prospects {
+    let import = |file: std::path::PathBuf, on_duplicate: DuplicateMode| ImportCommand::Prospects {
         file,
         region: None,
         owner: None,
-        on_duplicate: DuplicateMode::Skip,
+        on_duplicate,
         dry_run: false,
     };
-    // Every twentieth row (offset 3) is in the base already: imported first.
+    // Every twentieth row (offset 3) is in the base already, or every odd one when updating:
+    // imported first.
     let earlier = dir.join("earlier.csv");
-    write_file(&earlier, (0..rows).filter(|i| i % 20 == 3))?;
-    cli::import(&store, &i18n, import(earlier), Utc::now(), &mut |_| {}).await?;
+    let share = if update { 2 } else { 20 };
+    let offset = if update { 1 } else { 3 };
+    write_file(&earlier, (0..rows).filter(|i| i % share == offset), update)?;
+    cli::import(&store, &i18n, import(earlier, DuplicateMode::Skip), Utc::now(), &mut |_| {}).await?;
 
     let file = dir.join("file.csv");
-    write_file(&file, 0..rows)?;
+    write_file(&file, 0..rows, false)?;
+    let on_duplicate = if update { DuplicateMode::Update } else { DuplicateMode::Skip };
     reset_peak();
     let started = Instant::now();
     let mut seen = 0;
-    let out = cli::import(&store, &i18n, import(file), Utc::now(), &mut |n| seen = n).await?;
+    let out = cli::import(&store, &i18n, import(file, on_duplicate), Utc::now(), &mut |n| seen = n).await?;
     let took = started.elapsed().as_secs_f64();
     println!("{out}");
     println!(

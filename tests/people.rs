@@ -274,6 +274,41 @@ both_backends! {
 }
 
 both_backends! {
+    async fn a_monday_report_passed_to_an_english_cover_is_in_english_the_mark_too(app) {
+        app.add_region("MSK", "Москва", "Europe/Moscow").await;
+        let misha = app.add_user(2001, "Миронов Михаил Олегович", Role::Manager, Some("MSK")).await;
+        let masha = app.add_user(2002, "Зайцева Мария Игоревна", Role::Manager, Some("MSK")).await;
+        for who in [&misha, &masha] {
+            app.say(who, "/start").await;
+        }
+        app.say(&masha, "/lang en").await;
+        cli::user(app.store.as_ref(), away("2001", "27.11.2026", "04.12.2026", "2002"), start_time()).await.unwrap();
+
+        // Monday 09:00 in Moscow: Maria gets her own report and Mikhail's, both in English.
+        app.clock.set(at("2026-11-30T06:00:05Z"));
+        let mut got = vec![];
+        for _ in 0..6 {
+            got.push(app.tg.next(masha.id).await);
+        }
+        let mark = "↪️ For М. Миронов (on leave):\n📅 Weekly report";
+        let covered: Vec<&Outgoing> = got.iter().filter(|o| o.visible.starts_with(mark)).collect();
+        let of_kind = |kind: OutgoingKind| covered.iter().filter(|o| o.kind == kind).copied().collect::<Vec<_>>();
+        let (summary, workbook) = (of_kind(OutgoingKind::Message), of_kind(OutgoingKind::Document));
+        let seen: Vec<&str> = got.iter().map(|o| o.visible.as_str()).collect();
+        assert_eq!((summary.len(), workbook.len(), of_kind(OutgoingKind::Photo).len()), (1, 1, 1), "{seen:?}");
+        for o in &got {
+            assert!(!o.visible.contains("Еженедельный") && !o.visible.contains("отпуске"), "{}", o.visible);
+        }
+        assert!(summary[0].visible.contains("Division: Москва"), "{}", summary[0].visible);
+        let cells = support::pd::workbook_cells(workbook[0].file.as_deref().unwrap());
+        assert!(cells.iter().any(|c| c == "New prospects"), "{cells:?}");
+        assert!(!cells.iter().any(|c| c == "Показатель" || c == "Подразделение"), "{cells:?}");
+        app.tg.assert_silent(misha.id, Duration::from_millis(1000)).await;
+        app.finish().await;
+    }
+}
+
+both_backends! {
     async fn a_company_moved_to_another_division_takes_its_waiting_leads_along(app) {
         use prospect_diary::domain::handoff::{self, HandoffState, Route};
         use prospect_diary::domain::ids::RegionCode;

@@ -13,6 +13,8 @@ use crate::domain::ids::TelegramId;
 use crate::domain::notice::{self, Notice};
 use crate::store::{LEAD_MOVED_KIND, LeadMoved, MOVED_REASON, Outgoing};
 
+use super::weekly;
+
 /// A claimed item as it goes out: a new message (a reply, perhaps), or an edit of one.
 pub struct Rendered {
     pub text: String,
@@ -91,18 +93,34 @@ pub async fn outgoing(ctx: &Ctx, item: &Outgoing) -> anyhow::Result<Option<Rende
         }));
     }
     let markup = item.markup.as_deref().and_then(|m| serde_json::from_str(m).ok());
-    let Some(mut text) = item.text.clone() else { return Ok(None) };
-    // A Monday report passed on to the manager covering a leave says whose it is.
-    if item.for_id.is_some() {
-        let lang = match TelegramId::new(item.chat_id) {
-            Ok(id) => ctx.store.user(id).await?.map(|u| u.lang),
-            Err(_) => None,
-        };
-        if let Some(mark) = for_whom(ctx, item, lang.unwrap_or_default()).await? {
-            text = format!("{mark}\n{text}");
-        }
+    // A Monday report passed on to the manager covering a leave is in the cover's language and
+    // says whose it is.
+    let lang = cover_lang(ctx, item).await?;
+    let text = if item.kind == weekly::SUMMARY_KIND {
+        weekly::summary_text(ctx, item, lang).await?
+    } else {
+        item.text.clone()
+    };
+    let Some(mut text) = text else { return Ok(None) };
+    if let Some(lang) = lang
+        && let Some(mark) = for_whom(ctx, item, lang).await?
+    {
+        text = format!("{mark}\n{text}");
     }
     Ok(Some(Rendered::message(text, markup)))
+}
+
+/// The language of the colleague an item was passed on to while its addressee is on leave
+/// (the default when that colleague is gone); `None` for an item sent to its own addressee.
+pub(super) async fn cover_lang(ctx: &Ctx, item: &Outgoing) -> anyhow::Result<Option<Lang>> {
+    if item.for_id.is_none() {
+        return Ok(None);
+    }
+    let cover = match TelegramId::new(item.chat_id) {
+        Ok(id) => ctx.store.user(id).await?,
+        Err(_) => None,
+    };
+    Ok(Some(cover.map(|u| u.lang).unwrap_or_default()))
 }
 
 /// «↪️ За Петрову А. (коллега в отпуске):» for an item passed on to the colleague covering a

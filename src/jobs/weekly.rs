@@ -3,8 +3,10 @@
 //! each division's managers (their division) and, once, to head office (every division, on
 //! Moscow time). Claimed per scope and ISO week, so several instances queue it once.
 //!
-//! The summary is queued as a plain notice; the workbook and the chart are queued as `report`
-//! items that name the report, and are built when they are sent. Each is sent once.
+//! The summary is queued as text, with the report it sums up named beside it; the workbook and
+//! the chart are queued as `report` items that name the report, and are built when they are
+//! sent. Each is sent once. A report passed on to the colleague covering a leave is told in
+//! the language of that colleague, who reads it, as every covered message is.
 
 use chrono::{Datelike, Duration, NaiveTime, Utc};
 use chrono_tz::Tz;
@@ -13,7 +15,7 @@ use teloxide::prelude::*;
 
 use crate::ctx::Ctx;
 use crate::domain::access::{Lang, Role, User, manages};
-use crate::domain::report::{Period, ReportScope};
+use crate::domain::report::{ActivityReport, Period, ReportScope};
 use crate::domain::worktime::Calendar;
 use crate::reports::{self, Reader, text};
 use crate::store::{NewOutgoing, Outgoing};
@@ -37,6 +39,19 @@ pub struct ReportSpec {
     pub tz: String,
     /// `workbook` or `chart`.
     pub part: String,
+}
+
+/// What a `report_summary` item holds: the summary as its addressee reads it, and the report
+/// it sums up (part `summary`), to tell it again in the language of a colleague covering.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SummarySpec {
+    pub text: String,
+    pub report: ReportSpec,
+}
+
+/// The summary of `report` as `reader` reads it.
+fn summary(reader: &Reader, report: &ActivityReport) -> String {
+    format!("{}\n{}", reader.t("report-weekly"), text::activity(reader, report))
 }
 
 fn reader(ctx: &Ctx, lang: Lang, tz: Tz) -> Reader {
@@ -81,32 +96,32 @@ pub async fn queue(ctx: &Ctx) -> anyhow::Result<()> {
         let mut items = vec![];
         for person in people {
             let reader = reader(ctx, person.lang, tz);
-            let summary = format!("{}\n{}", reader.t("report-weekly"), text::activity(&reader, &report));
             let chat = person.telegram_id.get();
             let key = format!("weekly:{}:{week}:{chat}", scope.key());
+            let spec = |part: &str| ReportSpec {
+                scope: scope.clone(),
+                period: period.clone(),
+                lang: person.lang,
+                tz: tz.name().to_owned(),
+                part: part.to_owned(),
+            };
+            let summary = SummarySpec { text: summary(&reader, &report), report: spec("summary") };
             items.push(NewOutgoing {
                 kind: SUMMARY_KIND,
                 chat_id: chat,
                 ref_id: None,
-                text: Some(summary),
+                text: Some(serde_json::to_string(&summary)?),
                 markup: None,
                 dedupe_key: format!("{key}:summary"),
                 audience: scope.audience(),
                 notice: None,
             });
             for part in ["workbook", "chart"] {
-                let spec = ReportSpec {
-                    scope: scope.clone(),
-                    period: period.clone(),
-                    lang: person.lang,
-                    tz: tz.name().to_owned(),
-                    part: part.to_owned(),
-                };
                 items.push(NewOutgoing {
                     kind: KIND,
                     chat_id: chat,
                     ref_id: None,
-                    text: Some(serde_json::to_string(&spec)?),
+                    text: Some(serde_json::to_string(&spec(part))?),
                     markup: None,
                     dedupe_key: format!("{key}:{part}"),
                     audience: scope.audience(),
@@ -119,6 +134,24 @@ pub async fn queue(ctx: &Ctx) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The text of a summary item in `lang` (`None`: its addressee's): as queued when it is in that
+/// language, else told again from the report it names. An item queued as bare text, before
+/// the report was named beside it, goes as it is.
+pub async fn summary_text(ctx: &Ctx, item: &Outgoing, lang: Option<Lang>) -> anyhow::Result<Option<String>> {
+    let Some(queued) = item.text.as_deref() else { return Ok(None) };
+    let Ok(spec) = serde_json::from_str::<SummarySpec>(queued) else { return Ok(Some(queued.to_owned())) };
+    let lang = lang.unwrap_or(spec.report.lang);
+    if lang == spec.report.lang {
+        return Ok(Some(spec.text));
+    }
+    let report = spec.report;
+    let tz: Tz =
+        report.tz.parse().map_err(|_| anyhow::anyhow!("a stored report names zone {}", report.tz))?;
+    let activity =
+        reports::activity(ctx.store.as_ref(), report.scope, report.period, ctx.clock.now()).await?;
+    Ok(Some(summary(&reader(ctx, lang, tz), &activity)))
+}
+
 /// Builds and sends one report file; the outer error is ours, the inner one Telegram's.
 pub async fn send(
     bot: &Bot,
@@ -127,12 +160,14 @@ pub async fn send(
 ) -> anyhow::Result<Result<(), teloxide::RequestError>> {
     let spec: ReportSpec = serde_json::from_str(item.text.as_deref().unwrap_or_default())?;
     let tz: Tz = spec.tz.parse().map_err(|_| anyhow::anyhow!("a stored report names zone {}", spec.tz))?;
-    let reader = reader(ctx, spec.lang, tz);
+    // Passed on to a colleague covering a leave: in the colleague's language, the mark too.
+    let lang = super::render::cover_lang(ctx, item).await?.unwrap_or(spec.lang);
+    let reader = reader(ctx, lang, tz);
     let report =
         reports::activity(ctx.store.as_ref(), spec.scope.clone(), spec.period.clone(), ctx.clock.now())
             .await?;
     let mut caption = format!("{} · {}", reader.t("report-weekly"), text::activity_caption(&reader, &report));
-    if let Some(mark) = super::render::for_whom(ctx, item, spec.lang).await? {
+    if let Some(mark) = super::render::for_whom(ctx, item, lang).await? {
         caption = format!("{mark}\n{caption}");
     }
     let chat = ChatId(item.chat_id);

@@ -1,6 +1,7 @@
 //! An import's rows written in one transaction: all valid rows or none. A card whose INN was
 //! registered meanwhile is skipped (`ON CONFLICT DO NOTHING`), so a file imported twice, or by
-//! two people at once, adds each company once.
+//! two people at once, adds each company once. New cards, their follow-ups, the updates
+//! (`import_update`) and the audit lines are written many rows to a statement.
 
 use std::collections::{HashMap, HashSet};
 
@@ -8,14 +9,14 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::StoreResult;
-use super::card::{insert_values, update_sql};
+use super::card::insert_values;
+use super::import_update;
 use super::sql::{BeginWrite, Pool, SqlStore, insert_audit, on_pool, secs};
 use crate::domain::audit::AuditRecord;
 use crate::domain::fields::FIELDS;
 use crate::domain::ids::TelegramId;
 use crate::domain::import::{Incoming, NextContact};
 use crate::domain::prospect::ProspectId;
-use crate::domain::requisites::normalize_name;
 
 /// What an import saves.
 pub struct ImportWrite<'a> {
@@ -153,8 +154,6 @@ fn audit_sql(rows: usize) -> String {
     format!("INSERT INTO audit_log (at, actor_id, action, subject, details) VALUES {}", tuples(rows, 5))
 }
 
-const STATUS_SQL: &str = "UPDATE prospects SET status = $2, updated_by = $3, updated_at = $4 WHERE id = $1";
-
 /// A card in the base that an imported row may repeat: by its INN, or by its phone or its
 /// name in the row's division.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -230,7 +229,7 @@ macro_rules! bind_audit {
 }
 
 macro_rules! write_import {
-    ($p:expr, $write:expr, $now:expr, $chunk:expr) => {
+    ($p:expr, $write:expr, $now:expr, $chunk:expr, $max_params:expr) => {
         async {
             let write = $write;
             let now = $now;
@@ -290,27 +289,28 @@ macro_rules! write_import {
                     query.execute(&mut *tx).await?;
                 }
             }
-            for (id, row) in write.updates {
-                let by = write.by.unwrap_or(row.prospect.owner).get();
-                for field in FIELDS.iter().filter(|f| f.editable) {
-                    let Some(value) = row.prospect.stored(field).filter(|v| !v.is_empty()) else { continue };
-                    let sql = update_sql(field);
-                    let mut query = sqlx::query(&sql).bind(id.0).bind(&value);
-                    if field.column.normalized.is_some() {
-                        query = query.bind(normalize_name(&value));
+            for batch in import_update::plan(write.updates, $max_params) {
+                let sql = batch.sql();
+                let mut query = sqlx::query(&sql).bind(secs(now));
+                for (id, row) in &batch.rows {
+                    query = query.bind(id.0);
+                    for value in batch.values(row) {
+                        query = query.bind(value);
                     }
-                    query.bind(by).bind(secs(now)).execute(&mut *tx).await?;
+                    query =
+                        query.bind(row.status.as_str()).bind(write.by.unwrap_or(row.prospect.owner).get());
                 }
-                sqlx::query(STATUS_SQL)
-                    .bind(id.0)
-                    .bind(row.status.as_str())
-                    .bind(by)
-                    .bind(secs(now))
-                    .execute(&mut *tx)
-                    .await?;
-                insert_audit!(&mut *tx, &row.record)?;
-                written.updated += 1;
+                query.execute(&mut *tx).await?;
             }
+            for rows in write.updates.chunks($max_params / 5) {
+                let sql = audit_sql(rows.len());
+                let mut query = sqlx::query(&sql);
+                for (_, row) in rows {
+                    query = bind_audit!(query, row.record);
+                }
+                query.execute(&mut *tx).await?;
+            }
+            written.updated += write.updates.len() as u64;
             insert_audit!(&mut *tx, &(write.summary)(&written))?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>(written)
@@ -326,9 +326,10 @@ impl ImportStore for SqlStore {
         now: DateTime<Utc>,
     ) -> StoreResult<ImportWritten> {
         let chunk = cards_per_statement(&self.pool);
+        let max = max_params(&self.pool);
         let written = match &self.pool {
-            Pool::Sqlite(p) => write_import!(p, write, now, chunk).await?,
-            Pool::Postgres(p) => write_import!(p, write, now, chunk).await?,
+            Pool::Sqlite(p) => write_import!(p, write, now, chunk, max).await?,
+            Pool::Postgres(p) => write_import!(p, write, now, chunk, max).await?,
         };
         Ok(written)
     }

@@ -10,6 +10,7 @@ mod delivery;
 mod diary;
 mod handoffs;
 mod import;
+mod import_update;
 mod local;
 mod ops;
 mod portfolio;
