@@ -14,7 +14,7 @@ use prospect_diary::domain::audit::AuditRecord;
 use prospect_diary::domain::fields::FIELDS;
 use prospect_diary::domain::ids::TelegramId;
 use prospect_diary::i18n::I18n;
-use prospect_diary::store::{ExportLine, Store};
+use prospect_diary::store::Store;
 use support::{Backend, inn, start_time, test_store, whitelist};
 
 async fn seed(store: &dyn Store) {
@@ -49,16 +49,8 @@ fn prospects(file: &Path, dry_run: bool) -> ImportCommand {
 /// Every card of a base by INN: its fields as stored, status, owner, division, next contact
 /// and what was agreed for it.
 async fn base(store: &dyn Store) -> BTreeMap<String, String> {
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<ExportLine>(64);
-    let (sent, lines) = tokio::join!(store.stream_prospects(None, tx), async {
-        let mut lines = vec![];
-        while let Some(line) = rx.recv().await {
-            lines.push(line);
-        }
-        lines
-    });
-    sent.unwrap();
-    lines
+    support::export_lines(store)
+        .await
         .into_iter()
         .map(|l| {
             let fields: Vec<String> = FIELDS.iter().map(|f| format!("{:?}", l.card.get(f))).collect();

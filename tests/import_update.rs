@@ -35,16 +35,11 @@ fn import(file: &std::path::Path, on_duplicate: DuplicateMode) -> ImportCommand 
 
 /// Every card of the base by INN.
 async fn cards(store: &dyn Store) -> BTreeMap<String, ExportLine> {
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<ExportLine>(64);
-    let (sent, lines) = tokio::join!(store.stream_prospects(None, tx), async {
-        let mut lines = vec![];
-        while let Some(line) = rx.recv().await {
-            lines.push(line);
-        }
-        lines
-    });
-    sent.unwrap();
-    lines.into_iter().map(|l| (l.card.get(&FIELDS[1]).unwrap().to_owned(), l)).collect()
+    support::export_lines(store)
+        .await
+        .into_iter()
+        .map(|l| (l.card.get(&FIELDS[1]).unwrap().to_owned(), l))
+        .collect()
 }
 
 /// The INNs of the division's cards found by `query`, a page of ten.

@@ -489,6 +489,20 @@ pub async fn register_prospect(
     saved.id.0
 }
 
+/// Every card of the base, as the export streams them.
+pub async fn export_lines(store: &dyn Store) -> Vec<store::ExportLine> {
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<store::ExportLine>(64);
+    let (sent, lines) = tokio::join!(store.stream_prospects(None, tx), async {
+        let mut lines = vec![];
+        while let Some(line) = rx.recv().await {
+            lines.push(line);
+        }
+        lines
+    });
+    sent.unwrap();
+    lines
+}
+
 /// Valid INNs for tests (company: 10 digits, sole proprietor: 12), made with their check digits.
 pub fn inn(n: u32) -> String {
     let body: Vec<u32> = format!("{:09}", 770_000_000 + n).chars().map(|c| c.to_digit(10).unwrap()).collect();
