@@ -4,6 +4,7 @@
 //! `Debug` output or logs.
 
 use std::fmt;
+use std::time::Duration;
 
 use anyhow::{Context, bail};
 use url::Url;
@@ -64,6 +65,9 @@ pub struct Config {
     pub report_inline_entries: u32,
     /// Rows in one file of that listing (Excel's 1 048 575 at most); more make several files.
     pub listing_file_rows: u32,
+    /// How often a listing's progress line is edited at most, and its lease renewed (100 ms to
+    /// 10 s). Telegram allows about one edit a second to a chat: shorter only in tests.
+    pub listing_progress_every: Duration,
     /// How updates arrive: this instance long-polls (when it holds the poller's lease), or
     /// Telegram posts them to `{PUBLIC_URL}/telegram/webhook`.
     pub telegram_mode: TelegramMode,
@@ -142,6 +146,7 @@ impl fmt::Debug for Config {
             .field("full_exports_per_hour", &self.full_exports_per_hour)
             .field("report_inline_entries", &self.report_inline_entries)
             .field("listing_file_rows", &self.listing_file_rows)
+            .field("listing_progress_every", &self.listing_progress_every)
             .field("metrics_addr", &self.metrics_addr)
             .field("log_format", &self.log_format)
             .field("telegram_mode", &self.telegram_mode)
@@ -252,6 +257,10 @@ impl Config {
             report_inline_entries: number("REPORT_INLINE_ENTRIES", 100_000)?,
             listing_file_rows: number("LISTING_FILE_ROWS", crate::reports::xlsx::MAX_DATA_ROWS)?
                 .clamp(1, crate::reports::xlsx::MAX_DATA_ROWS),
+            // A third of a listing's 30 s lease at most, so it is renewed well before it runs out.
+            listing_progress_every: Duration::from_millis(u64::from(
+                number("LISTING_PROGRESS_MS", 2_000)?.clamp(100, 10_000),
+            )),
             http_bound: BoundAddr::default(),
             metrics_addr: get("METRICS_ADDR").map(|v| v.trim().to_owned()),
             metrics_bound: BoundAddr::default(),
@@ -349,6 +358,7 @@ mod tests {
         assert_eq!(config.telegram_mode, TelegramMode::Polling);
         assert_eq!(config.webhook_max_connections, 40);
         assert_eq!(config.poll_takeover_secs, 15);
+        assert_eq!(config.listing_progress_every, Duration::from_secs(2));
         assert!(!format!("{config:?}").contains("SECRET"));
     }
 
@@ -419,5 +429,18 @@ mod tests {
         assert_eq!(hide.contacts_page(42).unwrap().as_str(), "https://crm.bank.ru/app#card=42");
         let err = Config::from_lookup(|k| (k == "CONTACTS_IN_CHAT").then(|| "blur".into())).unwrap_err();
         assert!(err.to_string().contains("show, mask or hide"), "{err}");
+    }
+
+    #[test]
+    fn the_listing_progress_interval_is_read_in_milliseconds_within_its_bounds() {
+        let every = |ms: &'static str| {
+            Config::from_lookup(move |k| (k == "LISTING_PROGRESS_MS").then(|| ms.into()))
+                .unwrap()
+                .listing_progress_every
+        };
+        assert_eq!(every("250"), Duration::from_millis(250));
+        assert_eq!(every("0"), Duration::from_millis(100));
+        assert_eq!(every("60000"), Duration::from_secs(10));
+        assert!(Config::from_lookup(|k| (k == "LISTING_PROGRESS_MS").then(|| "2s".into())).is_err());
     }
 }

@@ -1,7 +1,8 @@
 //! «Выгрузить все записи» end to end on both backends: a report past `REPORT_INLINE_ENTRIES`
 //! comes as the summary, the figures workbook and the chart at once, and the diary listing
 //! follows on request, built in the background — the progress line edited in place, the files
-//! split at `LISTING_FILE_ROWS` and read back; one at a time per person; `/cancel` ends it;
+//! split at `LISTING_FILE_ROWS` and read back, the line showing a percentage on the way (edited
+//! every `LISTING_PROGRESS_MS`); one at a time per person; `/cancel` ends it;
 //! forged and stale presses are refused; the export is audited.
 
 mod support;
@@ -70,6 +71,12 @@ async fn spawn(backend: Backend) -> Option<TestApp> {
     TestApp::spawn_env(backend, &[("REPORT_INLINE_ENTRIES", "3"), ("LISTING_FILE_ROWS", "4")]).await
 }
 
+/// As [`spawn`], with listing files of 2 rows and the progress line edited every 200 ms at most.
+async fn spawn_small_files(backend: Backend) -> Option<TestApp> {
+    let env = [("REPORT_INLINE_ENTRIES", "3"), ("LISTING_FILE_ROWS", "2"), ("LISTING_PROGRESS_MS", "200")];
+    TestApp::spawn_env(backend, &env).await
+}
+
 /// `/report` as `user`: the summary, the workbook, the chart and the offer, in that order.
 async fn report(app: &TestApp, user: &TgUser) -> (Outgoing, Outgoing, Outgoing, Outgoing) {
     let summary = app.say(user, "/report").await;
@@ -85,15 +92,27 @@ async fn report(app: &TestApp, user: &TgUser) -> (Outgoing, Outgoing, Outgoing, 
 /// What follows a press until the progress line says how it ended: the files sent, and that
 /// last edit. Edits showing the percentage on the way are skipped.
 async fn listing(app: &TestApp, user: &TgUser, progress: &Outgoing) -> (Vec<Outgoing>, Outgoing) {
-    let mut files = vec![];
+    let (files, _, ended) = listing_with_progress(app, user, progress).await;
+    (files, ended)
+}
+
+/// As [`listing`], with the percentages the line showed on the way, in the order shown.
+async fn listing_with_progress(
+    app: &TestApp,
+    user: &TgUser,
+    progress: &Outgoing,
+) -> (Vec<Outgoing>, Vec<u32>, Outgoing) {
+    let (mut files, mut shown) = (vec![], vec![]);
     loop {
         let next = app.tg.next(user.id).await;
         match next.kind {
             OutgoingKind::Document => files.push(next),
             OutgoingKind::Edit if next.message_id == progress.message_id => {
-                if !next.visible.starts_with("⏳ Готовлю файл") {
-                    return (files, next);
-                }
+                let Some(percent) = next.visible.strip_prefix("⏳ Готовлю файл: ") else {
+                    return (files, shown, next);
+                };
+                let percent = percent.strip_suffix(" %").and_then(|p| p.parse().ok());
+                shown.push(percent.unwrap_or_else(|| panic!("a percentage: {:?}", next.visible)));
             }
             _ => panic!("unexpected during a listing: {next:?}"),
         }
@@ -257,22 +276,65 @@ async fn forged_and_stale_presses_are_refused_and_a_manager_gets_her_division(ap
     app.finish().await;
 }
 
-/// Each test on SQLite, and on PostgreSQL when `PD_TEST_POSTGRES_URL` is set.
+/// The line moves while the files are built: with files of 2 rows and the line edited every
+/// 200 ms, Telegram holding the first file back for a second leaves the listing's builder
+/// waiting with two more files made (6 of 7 rows at most, 2 at least) for several edits' time,
+/// so the line shows a percentage strictly between 0 and 100 before it ends.
+async fn the_progress_line_shows_how_far_the_listing_is_on_its_way(app: TestApp) {
+    let people = seed(&app).await;
+    let (_, _, _, offer) = report(&app, &people.head).await;
+    let sent_before = app.tg.calls_of("sendDocument").len();
+    app.tg.fail_next(Some("sendDocument"), 1, Failure::RetryAfter(1));
+    app.tg.press(&people.head, &offer, &offer.button("Выгрузить все записи"));
+    let progress = app.tg.next(people.head.id).await;
+    assert_eq!(progress.visible, "⏳ Готовлю файл: 0 %");
+    let (files, shown, done) = listing_with_progress(&app, &people.head, &progress).await;
+
+    assert!(shown.iter().any(|p| (1..100).contains(p)), "a percentage on the way: {shown:?}");
+    // Shown only when it changed, so never twice in a row (Telegram would refuse the same
+    // text as "message is not modified"), and rows written never go back.
+    assert!(shown.windows(2).all(|w| w[0] < w[1]), "rising: {shown:?}");
+    assert!(shown.iter().all(|p| (1..=100).contains(p)), "{shown:?}");
+    assert_eq!(done.visible, "✅ Готово: 7 записей в 4 файлах.");
+    let edits = app.tg.calls_of("editMessageText");
+    let refused: Vec<_> = edits.iter().filter_map(|c| c.error.as_deref()).collect();
+    assert!(refused.is_empty(), "every edit of the line is taken: {refused:?}");
+    let documents = &app.tg.calls_of("sendDocument")[sent_before..];
+    assert!(
+        documents.iter().filter_map(|c| c.error.as_deref()).all(|e| e.contains("Too Many Requests")),
+        "only flood control held a file back: {documents:?}"
+    );
+
+    let counts: Vec<&str> = files.iter().map(|f| f.visible.rsplit(": ").next().unwrap()).collect();
+    assert_eq!(counts, ["2 записи", "2 записи", "2 записи", "1 запись"]);
+    let summaries: Vec<String> = files
+        .iter()
+        .flat_map(|f| sheet(&mut workbook(f), "Записи дневника").into_iter().skip(1).map(|r| text(&r[7])))
+        .collect();
+    assert_eq!(summaries.len(), 7, "every entry once, oldest first: {summaries:?}");
+    assert!(summaries[0].starts_with("[скрыто] просит перезвонить на [скрыто]"), "{summaries:?}");
+    assert_eq!(summaries[1..5], ["Звонок во Владивосток", "Встреча 1", "Встреча 2", "Встреча 3"]);
+    assert_eq!(summaries[5..], ["Встреча 4", "Письмо во Владивосток"]);
+    app.finish().await;
+}
+
+/// Each test, on an app started by the function named after it, on SQLite, and on PostgreSQL
+/// when `PD_TEST_POSTGRES_URL` is set.
 macro_rules! on_both {
-    ($($name:ident),+ $(,)?) => {$(
+    ($($name:ident => $spawn:ident),+ $(,)?) => {$(
         mod $name {
             use super::*;
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                if let Some(app) = spawn(Backend::Sqlite).await {
+                if let Some(app) = $spawn(Backend::Sqlite).await {
                     super::$name(app).await;
                 }
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                if let Some(app) = spawn(Backend::Postgres).await {
+                if let Some(app) = $spawn(Backend::Postgres).await {
                     super::$name(app).await;
                 }
             }
@@ -281,7 +343,8 @@ macro_rules! on_both {
 }
 
 on_both!(
-    head_office_gets_the_figures_first_and_every_entry_later_in_files_that_read_back,
-    a_listing_runs_one_at_a_time_and_cancel_stops_it,
-    forged_and_stale_presses_are_refused_and_a_manager_gets_her_division,
+    head_office_gets_the_figures_first_and_every_entry_later_in_files_that_read_back => spawn,
+    a_listing_runs_one_at_a_time_and_cancel_stops_it => spawn,
+    forged_and_stale_presses_are_refused_and_a_manager_gets_her_division => spawn,
+    the_progress_line_shows_how_far_the_listing_is_on_its_way => spawn_small_files,
 );

@@ -1,11 +1,10 @@
 //! «Выгрузить все записи» under a report whose entries did not go into its workbook: the press
 //! checks the rights again and starts the listing in the background on this instance; a
-//! progress line is edited in place at most every `PROGRESS_EVERY`; the files are sent as they
-//! are ready. `/cancel` ends it from any instance. If this instance stops, the listing is lost
-//! (its lease runs out, and the person may press again).
+//! progress line is edited in place at most every `LISTING_PROGRESS_MS` (2 s); the files are
+//! sent as they are ready. `/cancel` ends it from any instance. If this instance stops, the
+//! listing is lost (its lease runs out, and the person may press again).
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use chrono::NaiveDate;
 use teloxide::prelude::*;
@@ -19,9 +18,6 @@ use crate::domain::report::{MAX_PERIOD_DAYS, Period, ReportScope};
 use crate::i18n::Args;
 use crate::reports::listing::{self, Listing, Progress};
 use crate::reports::xlsx::Part;
-
-/// Telegram allows about one edit a second to a chat; a listing's line changes every 2 s at most.
-const PROGRESS_EVERY: Duration = Duration::from_secs(2);
 
 /// The press on «Выгрузить все записи» of `region` (every division: `None`) over the local
 /// days `first..=last`.
@@ -155,8 +151,8 @@ async fn run(
     Ok(Outcome::Done { rows, files })
 }
 
-/// Every `PROGRESS_EVERY` until `ended`: renews the listing's lease — gone means cancelled,
-/// and `cancelled` says so — and shows the percentage when it changed.
+/// Every `config.listing_progress_every` until `ended`: renews the listing's lease — gone means
+/// cancelled, and `cancelled` says so — and shows the percentage when it changed.
 #[allow(clippy::too_many_arguments)]
 async fn watch(
     bot: Bot,
@@ -169,7 +165,7 @@ async fn watch(
     mut ended: tokio::sync::watch::Receiver<bool>,
 ) {
     let mut shown = 0;
-    let mut every = tokio::time::interval(PROGRESS_EVERY);
+    let mut every = tokio::time::interval(ctx.config.listing_progress_every);
     every.tick().await;
     loop {
         tokio::select! {
