@@ -10,7 +10,6 @@ use std::time::Duration;
 
 use anyhow::Context;
 use teloxide::dispatching::{Dispatcher, ShutdownToken, UpdateHandler};
-use teloxide::dptree::Type;
 use teloxide::dptree::di::DependencyMap;
 use teloxide::error_handlers::LoggingErrorHandler;
 use teloxide::prelude::*;
@@ -415,7 +414,7 @@ async fn serve_webhook(
     };
     // As the polling dispatcher checks its handler when it is built: a handler asking for a
     // value no update is handled with (the flow state outside the routes by it) stops the start.
-    bot::type_check(&routes, &[Type::of::<Bot>(), Type::of::<Ctx>(), Type::of::<Me>(), Type::of::<Update>()]);
+    bot::type_check(&routes);
     sink.set({
         let (bot, ctx, stopping) = (bot.clone(), ctx.clone(), stopping.clone());
         move |body| {

@@ -8,9 +8,9 @@
 //! both, the sender's whitelist entry is read for the gate. Claim, lease and entry are one
 //! statement on PostgreSQL; marking the update handled and giving the lease up at the end are
 //! one more. SQLite serves one process, which keeps claims and leases in memory: one read at
-//! the start, one write (the handled mark) at the end (`store/local.rs`). Claim and lease last `CLAIM_SECS`, renewed while the
-//! handler works: a crashed instance's claim runs out and the update's next delivery is
-//! handled. A handler that failed because the database did (nothing
+//! the start, one write (the handled mark) at the end (`store/local.rs`). Claim and lease last
+//! `CLAIM_SECS`, renewed while the handler works: a crashed instance's claim runs out and the
+//! update's next delivery is handled. A handler that failed because the database did (nothing
 //! it wrote was committed) gives the claim up, so the channel's retry is handled; any other
 //! failure was already explained to the person and counts as handled.
 
@@ -23,7 +23,7 @@ use teloxide::dispatching::{DpHandlerDescription, UpdateHandler};
 use teloxide::dptree::di::DependencyMap;
 use teloxide::dptree::{self, HandlerDescription, HandlerSignature, Type};
 use teloxide::prelude::*;
-use teloxide::types::UpdateKind;
+use teloxide::types::{Me, UpdateKind};
 use tracing::Instrument;
 
 use super::Ctx;
@@ -96,10 +96,12 @@ pub fn schema() -> UpdateHandler<anyhow::Error> {
 }
 
 /// Checks `routes` as teloxide's dispatcher checks its handler when it is built: that they ask
-/// for nothing but the types in `given` and the whitelist entry `handle` adds. Panics naming
+/// for nothing but what every update is handled with, on either channel — the bot, its own
+/// identity, the update and the context — and the whitelist entry `handle` adds. Panics naming
 /// what is missing and the line that asks for it.
-pub fn type_check(routes: &UpdateHandler<anyhow::Error>, given: &[Type]) {
-    let given: Vec<Type> = given.iter().copied().chain([Type::of::<Entry>()]).collect();
+pub fn type_check(routes: &UpdateHandler<anyhow::Error>) {
+    let given =
+        [Type::of::<Bot>(), Type::of::<Me>(), Type::of::<Update>(), Type::of::<Ctx>(), Type::of::<Entry>()];
     dptree::type_check(routes.sig(), &DependencyMap::new(), &given);
 }
 

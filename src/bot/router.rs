@@ -257,15 +257,8 @@ fn around<Output: 'static>(routes: &Routes<Output>, needs: &[Type], provides: &[
 
 #[cfg(test)]
 mod tests {
-    use teloxide::types::Me;
-
     use super::super::once;
     use super::*;
-
-    /// What each update is handled with, on either channel (`app.rs`).
-    fn given() -> [Type; 4] {
-        [Type::of::<Bot>(), Type::of::<Ctx>(), Type::of::<Me>(), Type::of::<Update>()]
-    }
 
     async fn reads_state(_: State) -> HandlerResult {
         Ok(())
@@ -277,14 +270,14 @@ mod tests {
 
     #[test]
     fn the_routing_tree_asks_for_nothing_an_update_is_not_handled_with() {
-        once::type_check(&schema(), &given());
+        once::type_check(&schema());
     }
 
     #[test]
     fn a_handler_under_by_state_is_given_the_flow_state() {
         let on_message = dptree::entry().branch(by_state(dptree::endpoint(reads_state)));
         let on_press = dptree::entry().branch(by_state(dptree::endpoint(reads_state_on_press)));
-        once::type_check(&tree(on_message, on_press), &given());
+        once::type_check(&tree(on_message, on_press));
     }
 
     #[test]
@@ -292,13 +285,13 @@ mod tests {
     fn a_command_handler_asking_for_the_flow_state_fails_the_check() {
         let on_message =
             dptree::entry().branch(dptree::filter_map(command).endpoint(reads_state)).branch(messages());
-        once::type_check(&tree(on_message, presses()), &given());
+        once::type_check(&tree(on_message, presses()));
     }
 
     #[test]
     #[should_panic(expected = "`prospect_diary::bot::flow::State` from src/bot/router.rs")]
     fn a_press_handler_outside_the_busy_check_asking_for_the_flow_state_fails_the_check() {
         let on_press = presses().branch(dptree::endpoint(reads_state_on_press));
-        once::type_check(&tree(messages(), on_press), &given());
+        once::type_check(&tree(messages(), on_press));
     }
 }

@@ -41,6 +41,13 @@ pub struct ReportSpec {
     pub part: String,
 }
 
+impl ReportSpec {
+    /// The time zone the report was queued in.
+    fn zone(&self) -> anyhow::Result<Tz> {
+        self.tz.parse().map_err(|_| anyhow::anyhow!("a stored report names zone {}", self.tz))
+    }
+}
+
 /// What a `report_summary` item holds: the summary as its addressee reads it, and the report
 /// it sums up (part `summary`), to tell it again in the language of a colleague covering.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -145,8 +152,7 @@ pub async fn summary_text(ctx: &Ctx, item: &Outgoing, lang: Option<Lang>) -> any
         return Ok(Some(spec.text));
     }
     let report = spec.report;
-    let tz: Tz =
-        report.tz.parse().map_err(|_| anyhow::anyhow!("a stored report names zone {}", report.tz))?;
+    let tz = report.zone()?;
     let activity =
         reports::activity(ctx.store.as_ref(), report.scope, report.period, ctx.clock.now()).await?;
     Ok(Some(summary(&reader(ctx, lang, tz), &activity)))
@@ -159,7 +165,7 @@ pub async fn send(
     item: &Outgoing,
 ) -> anyhow::Result<Result<(), teloxide::RequestError>> {
     let spec: ReportSpec = serde_json::from_str(item.text.as_deref().unwrap_or_default())?;
-    let tz: Tz = spec.tz.parse().map_err(|_| anyhow::anyhow!("a stored report names zone {}", spec.tz))?;
+    let tz = spec.zone()?;
     // Passed on to a colleague covering a leave: in the colleague's language, the mark too.
     let lang = super::render::cover_lang(ctx, item).await?.unwrap_or(spec.lang);
     let reader = reader(ctx, lang, tz);
