@@ -73,7 +73,7 @@ impl SqlStore {
                 self.local.release_lease(t.lease, t.holder);
             }
         };
-        let row: Result<StartRow, sqlx::Error> = sqlx::query_as(&handled_and_entry_sql())
+        let row: Result<StartRow, sqlx::Error> = sqlx::query_as(HANDLED_AND_ENTRY.as_str())
             .bind(update_id)
             .bind(turn.map(|t| t.person.get()))
             .fetch_one(p)
@@ -337,7 +337,9 @@ const HANDLED_UPDATE: &str = "INSERT INTO processed_updates (update_id, processe
      VALUES ($1, $3, $2) ON CONFLICT (update_id) DO UPDATE SET claimed_until = NULL, \
      processed_at = excluded.processed_at, holder = excluded.holder";
 /// SQLite's look at an update being started: whether it was handled, and the person's (`$2`)
-/// whitelist entry.
+/// whitelist entry. Every update starts with it, so the text is built once.
+static HANDLED_AND_ENTRY: std::sync::LazyLock<String> = std::sync::LazyLock::new(handled_and_entry_sql);
+
 fn handled_and_entry_sql() -> String {
     format!(
         "SELECT 0 AS claimed, 0 AS taken, \
@@ -376,7 +378,10 @@ const RELAXED_COMMIT: &str = "set_config('synchronous_commit', 'off', true)";
 /// PostgreSQL's one statement for `start_update`: the claim (`$1`–`$4` as in `CLAIM_UPDATE`);
 /// with it, the person's lease (`$5` its name, `$6` the holder, `$7` its end, `$8` now); with
 /// that, the person's (`$9`) whitelist entry. Every part sees the database as it was when the
-/// statement began, except the two inserts' conflicts, which see the latest rows.
+/// statement began, except the two inserts' conflicts, which see the latest rows. Every update
+/// starts with it, so the text is built once.
+static START_UPDATE: std::sync::LazyLock<String> = std::sync::LazyLock::new(start_update_sql);
+
 fn start_update_sql() -> String {
     format!(
         "WITH claim AS ({CLAIM_UPDATE}), \
@@ -400,7 +405,7 @@ fn claim_found(handled: Option<bool>) -> UpdateClaim {
     if handled == Some(true) { UpdateClaim::Handled } else { UpdateClaim::InHand }
 }
 
-/// `start_update_sql`'s row: the user's columns are empty without a turn or an entry.
+/// `START_UPDATE`'s row: the user's columns are empty without a turn or an entry.
 #[derive(sqlx::FromRow)]
 struct StartRow {
     claimed: i64,
@@ -792,7 +797,7 @@ impl Store for SqlStore {
             Pool::Sqlite(p) => return self.start_locally(p, update_id, holder, turn, now, until).await,
             Pool::Postgres(p) => p,
         };
-        let row: StartRow = sqlx::query_as(&start_update_sql())
+        let row: StartRow = sqlx::query_as(START_UPDATE.as_str())
             .bind(update_id)
             .bind(secs(now))
             .bind(holder)
